@@ -1,0 +1,13 @@
+//! Kusei's domain model. Invariant: this crate does no IO (no files, network, database,
+//! clock or randomness); everything here is a pure function of its inputs.
+//!
+//! - [`calendar`]: fiscal years, dates and Japanese eras.
+//! - [`model`]: municipalities, units, plans, nodes, links (再掲), indicators, targets,
+//!   actuals, reviews, evaluations, milestones.
+//! - [`judgment`]: judgment meanings, scales as data, and the form rules.
+//! - [`content`]: a whole plan as one value, its validation and its tree order.
+
+pub mod calendar;
+pub mod content;
+pub mod judgment;
+pub mod model;

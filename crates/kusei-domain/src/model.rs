@@ -1,0 +1,491 @@
+//! The entities of an annual management plan, as plain data.
+//!
+//! A municipality has organisation units (city, ward, section/担当, …); a unit has one plan
+//! per document family and period; a plan holds nodes whose hierarchy is given by links,
+//! so that one node can be listed under several parents (再掲) without being copied.
+//! Level names (経営課題 / 戦略 / 具体的取組, 取組項目, 重点分野 / ■ / ○ …) are data.
+
+use crate::calendar::{Date, FiscalYear, YearMonth};
+use crate::judgment::{AchievementProspect, ImplementationProspect, Judgment};
+use std::fmt;
+
+macro_rules! id_type {
+    ($($name:ident),* $(,)?) => {$(
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub i64);
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { self.0.fmt(f) }
+        }
+    )*};
+}
+id_type!(
+    MunicipalityId,
+    UnitId,
+    PlanId,
+    NodeId,
+    IndicatorId,
+    TargetId,
+    UserId,
+    DocumentId
+);
+
+/// 自治体: a city, ward-less town or prefecture, identified by its 全国地方公共団体コード.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Municipality {
+    pub id: MunicipalityId,
+    /// 6-digit local government code (5 digits + check digit), kept as text.
+    pub code: String,
+    pub name: String,
+    pub is_sample: bool,
+}
+
+/// Kinds of organisation unit. Stored as the stable code of [`UnitKind::code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnitKind {
+    City,
+    Ward,
+    Bureau,
+    /// 課 (e.g. 総務課).
+    Division,
+    /// 担当 / 係 (e.g. 総合企画), the unit that owns initiatives and answers the phone.
+    Section,
+}
+
+impl UnitKind {
+    pub const ALL: [UnitKind; 5] = [
+        UnitKind::City,
+        UnitKind::Ward,
+        UnitKind::Bureau,
+        UnitKind::Division,
+        UnitKind::Section,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            UnitKind::City => "city",
+            UnitKind::Ward => "ward",
+            UnitKind::Bureau => "bureau",
+            UnitKind::Division => "division",
+            UnitKind::Section => "section",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<UnitKind> {
+        UnitKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            UnitKind::City => "市",
+            UnitKind::Ward => "区",
+            UnitKind::Bureau => "局",
+            UnitKind::Division => "課",
+            UnitKind::Section => "担当",
+        }
+    }
+}
+
+/// 組織: a unit with its contact data (as in a 業務一覧).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    pub id: UnitId,
+    pub municipality_id: MunicipalityId,
+    pub parent_id: Option<UnitId>,
+    pub kind: UnitKind,
+    pub name: String,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    /// 主な業務内容.
+    pub duties: Option<String>,
+}
+
+/// The document family a plan follows; decides the form layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// 市政改革プランに基づく取組等: 取組項目 sheets (計画 / 中間振り返り / 自己評価).
+    ReformItems,
+    /// Multi-year results table (課題 / 具体的取組 / 取組目標 / 成果 / 主な実績).
+    ResultsTable,
+    /// Plan tree (重点分野 → ■ → ○ → item, ☆, 再掲).
+    PlanTree,
+    /// 区運営方針 sheet: 経営課題 → 戦略 → 具体的取組 (+ 業務一覧).
+    ManagementSheet,
+}
+
+impl Family {
+    pub const ALL: [Family; 4] = [
+        Family::ReformItems,
+        Family::ResultsTable,
+        Family::PlanTree,
+        Family::ManagementSheet,
+    ];
+    /// Stable code, the same as the `family` of the import JSON.
+    pub fn code(self) -> &'static str {
+        match self {
+            Family::ReformItems => "reform_items",
+            Family::ResultsTable => "results_table",
+            Family::PlanTree => "plan_tree",
+            Family::ManagementSheet => "management_sheet",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Family> {
+        Family::ALL.into_iter().find(|f| f.code() == code)
+    }
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Family::ReformItems => "市政改革プランに基づく取組",
+            Family::ResultsTable => "取組成果一覧",
+            Family::PlanTree => "改革計画体系",
+            Family::ManagementSheet => "区運営方針",
+        }
+    }
+    /// The level names a new plan of this family starts with (data, may be changed per plan).
+    pub fn default_levels(self) -> Vec<String> {
+        let names: &[&str] = match self {
+            Family::ReformItems => &["取組項目"],
+            Family::ResultsTable => &["章", "課題", "具体的取組"],
+            Family::PlanTree => &["章", "重点分野", "■", "○", "取組"],
+            Family::ManagementSheet => &["経営課題", "戦略", "具体的取組"],
+        };
+        names.iter().map(|s| s.to_string()).collect()
+    }
+}
+
+/// Workflow state of a plan version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlanStatus {
+    Draft,
+    Submitted,
+    Approved,
+    Published,
+}
+
+impl PlanStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Submitted => "submitted",
+            PlanStatus::Approved => "approved",
+            PlanStatus::Published => "published",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<PlanStatus> {
+        [
+            PlanStatus::Draft,
+            PlanStatus::Submitted,
+            PlanStatus::Approved,
+            PlanStatus::Published,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "作成中",
+            PlanStatus::Submitted => "承認待ち",
+            PlanStatus::Approved => "承認済み",
+            PlanStatus::Published => "公表済み",
+        }
+    }
+}
+
+/// A span of fiscal years; most plans cover one year, some a span like 平成19–22年度.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Period {
+    pub start: FiscalYear,
+    pub end: FiscalYear,
+}
+
+impl Period {
+    pub fn year(fy: FiscalYear) -> Period {
+        Period { start: fy, end: fy }
+    }
+    /// A period whose end is before its start is swapped into order.
+    pub fn span(a: FiscalYear, b: FiscalYear) -> Period {
+        Period {
+            start: a.min(b),
+            end: a.max(b),
+        }
+    }
+    pub fn contains(&self, fy: FiscalYear) -> bool {
+        self.start <= fy && fy <= self.end
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.start == self.end {
+            write!(f, "{}", self.start.label())
+        } else {
+            let end = self.end.label();
+            write!(
+                f,
+                "{}～{}",
+                self.start.label().trim_end_matches("年度"),
+                end
+            )
+        }
+    }
+}
+
+/// 運営方針・計画: one unit's plan of one family for one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub id: PlanId,
+    pub unit_id: UnitId,
+    pub period: Period,
+    pub family: Family,
+    pub title: String,
+    /// Names of the hierarchy's levels, top first, as the document writes them.
+    pub level_names: Vec<String>,
+    pub status: PlanStatus,
+    pub version: i64,
+    pub is_sample: bool,
+}
+
+/// How a node appears under a parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkKind {
+    /// Where the node belongs.
+    Primary,
+    /// 再掲: the same node listed again under another parent.
+    Repeat,
+}
+
+impl LinkKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            LinkKind::Primary => "primary",
+            LinkKind::Repeat => "repeat",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<LinkKind> {
+        match code {
+            "primary" => Some(LinkKind::Primary),
+            "repeat" => Some(LinkKind::Repeat),
+            _ => None,
+        }
+    }
+}
+
+/// Parent → child edge of a plan's hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    pub parent: NodeId,
+    pub child: NodeId,
+    pub position: i64,
+    pub kind: LinkKind,
+}
+
+/// Which phase of the PDCA year a text section belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// 計画 (including 当年度の取組内容).
+    Plan,
+    /// 中間振り返り.
+    Review,
+    /// 自己評価 / 年度評価.
+    Evaluation,
+}
+
+impl Phase {
+    pub fn code(self) -> &'static str {
+        match self {
+            Phase::Plan => "plan",
+            Phase::Review => "review",
+            Phase::Evaluation => "evaluation",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Phase> {
+        match code {
+            "plan" => Some(Phase::Plan),
+            "review" => Some(Phase::Review),
+            "evaluation" => Some(Phase::Evaluation),
+            _ => None,
+        }
+    }
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Phase::Plan => "計画",
+            Phase::Review => "中間振り返り",
+            Phase::Evaluation => "自己評価",
+        }
+    }
+}
+
+/// A titled text of a node, e.g. (趣旨・目的) or 《めざす状態》.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub phase: Phase,
+    pub heading: String,
+    pub body: String,
+}
+
+/// 計画要素: an element of a plan at some level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub id: NodeId,
+    pub plan_id: PlanId,
+    pub level: String,
+    /// Number as written: `1`, `4-1`, `4-1-1`, `①`.
+    pub number: Option<String>,
+    pub title: String,
+    pub subtitle: Option<String>,
+    /// Marks such as ☆.
+    pub marks: Vec<String>,
+    /// 担当: the section that owns the node.
+    pub owner_unit_id: Option<UnitId>,
+    pub sections: Vec<Section>,
+    /// Optimistic-locking version, bumped on every change.
+    pub version: i64,
+}
+
+/// Whether a higher or a lower figure is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+}
+
+impl Direction {
+    pub fn code(self) -> &'static str {
+        match self {
+            Direction::HigherIsBetter => "higher",
+            Direction::LowerIsBetter => "lower",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Direction> {
+        match code {
+            "higher" => Some(Direction::HigherIsBetter),
+            "lower" => Some(Direction::LowerIsBetter),
+            _ => None,
+        }
+    }
+}
+
+/// 指標: a measured quantity, comparable across units and years.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub id: IndicatorId,
+    pub municipality_id: MunicipalityId,
+    pub name: String,
+    /// Measurement unit as written: %, 件, 千円, ☆ …
+    pub unit: String,
+    pub direction: Direction,
+    pub definition: Option<String>,
+    /// Where the figure comes from (区民アンケート, 住民基本台帳 …).
+    pub source: Option<String>,
+    /// 共通指標: set by the city for all wards.
+    pub is_common: bool,
+}
+
+/// Comparators a target can state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Comparator {
+    /// 以上
+    AtLeast,
+    /// 超
+    MoreThan,
+    /// 以下
+    AtMost,
+    /// 未満
+    LessThan,
+    /// 維持: stay at (or better than) a baseline.
+    Maintain,
+    /// No comparator written: reach the figure in the target's direction.
+    Equal,
+}
+
+impl Comparator {
+    pub fn code(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => "at_least",
+            Comparator::MoreThan => "more_than",
+            Comparator::AtMost => "at_most",
+            Comparator::LessThan => "less_than",
+            Comparator::Maintain => "maintain",
+            Comparator::Equal => "equal",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Comparator> {
+        [
+            Comparator::AtLeast,
+            Comparator::MoreThan,
+            Comparator::AtMost,
+            Comparator::LessThan,
+            Comparator::Maintain,
+            Comparator::Equal,
+        ]
+        .into_iter()
+        .find(|c| c.code() == code)
+    }
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => "以上",
+            Comparator::MoreThan => "超",
+            Comparator::AtMost => "以下",
+            Comparator::LessThan => "未満",
+            Comparator::Maintain => "維持",
+            Comparator::Equal => "",
+        }
+    }
+}
+
+/// 目標: a target of a node, structured where understood, always with its sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub indicator_id: Option<IndicatorId>,
+    pub period: Option<Period>,
+    pub value: Option<f64>,
+    pub measure_unit: Option<String>,
+    pub comparator: Option<Comparator>,
+    /// The sentence as written; never dropped.
+    pub text: String,
+}
+
+/// 実績: an actual figure, possibly interim.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Actual {
+    pub indicator_id: Option<IndicatorId>,
+    pub fiscal_year: Option<FiscalYear>,
+    pub value: Option<f64>,
+    pub measure_unit: Option<String>,
+    /// Set when the figure is interim (平成30年2月末現在).
+    pub as_of: Option<Date>,
+    pub text: String,
+}
+
+/// 中間振り返り for one node and year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub fiscal_year: FiscalYear,
+    pub implementation: Option<ImplementationProspect>,
+    pub achievement: Option<AchievementProspect>,
+    /// 課題と改善策.
+    pub remedy: Option<String>,
+}
+
+/// 自己評価 for one node and year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    pub fiscal_year: FiscalYear,
+    /// 当年度の取組実績及び目標の達成状況.
+    pub results: String,
+    pub stated: Judgment,
+    /// 課題と改善策.
+    pub remedy: Option<String>,
+}
+
+/// A point or span in time of a 主な実績 entry: "18年4月～", "(21年度～22年度)".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Month(YearMonth),
+    FiscalYear(FiscalYear),
+}
+
+/// 主な実績: a dated milestone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Milestone {
+    pub from: Option<When>,
+    pub to: Option<When>,
+    /// "～" with no end: still going.
+    pub open_ended: bool,
+    pub text: String,
+}

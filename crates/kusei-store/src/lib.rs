@@ -1,0 +1,197 @@
+//! Kusei's storage: one [`Store`] over SQLite (embedded, the default) or PostgreSQL,
+//! chosen by the URL scheme.
+//!
+//! Invariants:
+//! - Nothing above this crate sees `sqlx::Error`: driver errors are converted once, here.
+//!   "No row" becomes [`StoreError::NotFound`]; other database failures stay internal.
+//! - Every write to plan data happens in a transaction that also appends to `change_log`
+//!   (who, when, before, after). `change_log` rejects UPDATE and DELETE (triggers).
+//! - Migrations are embedded per backend and never edited after they shipped.
+
+mod error;
+mod history;
+mod plans;
+mod time;
+mod units;
+mod users;
+
+pub use error::StoreError;
+pub use history::Change;
+pub use plans::{NodeEdit, PlanSummary, StoredNode, StoredPlan};
+pub use time::now_utc;
+pub use units::{NewIndicator, NewUnit, SeriesPoint};
+pub use users::{NewUser, StoredUser};
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::AnyPool;
+use std::str::FromStr;
+use std::sync::Once;
+use std::time::Duration;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a URL names, or `None` for an unknown scheme.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Who makes a change; recorded in the history.
+pub type Actor<'a> = &'a str;
+
+/// A connection pool to one Kusei database.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+/// Hides a password in a database URL for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((creds, host)) = rest.rsplit_once('@') {
+            let user = creds.split(':').next().unwrap_or("");
+            if creds.contains(':') {
+                return format!("{scheme}://{user}:***@{host}");
+            }
+        }
+    }
+    url.to_string()
+}
+
+/// `sqlite://kusei.db` → create the file when missing, as users expect of a default.
+fn sqlite_url_with_create(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+impl Store {
+    /// Opens the database a URL names. SQLite files are created when missing.
+    /// The error says which database and why, in one line.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = Backend::of_url(url).ok_or_else(|| StoreError::Config {
+            url: redact_url(url),
+            reason: "unknown scheme: use sqlite://FILE or postgres://HOST/DB".into(),
+        })?;
+        let full = match backend {
+            Backend::Sqlite => sqlite_url_with_create(url),
+            Backend::Postgres => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&full).map_err(|e| StoreError::Config {
+            url: redact_url(url),
+            reason: error::one_line(&e),
+        })?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 8,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        use sqlx::Executor;
+                        conn.execute(
+                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(|e| StoreError::Connect {
+                url: redact_url(url),
+                reason: error::one_line(&e),
+            })?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the embedded migrations of this backend that are not yet applied.
+    #[tracing::instrument(skip_all)]
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migrate(error::one_line(&e)))
+    }
+
+    /// A cheap round trip, for the health endpoint.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes all connections (on shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted_and_classified() {
+        assert_eq!(
+            redact_url("postgres://kusei:secret@db:5432/k"),
+            "postgres://kusei:***@db:5432/k"
+        );
+        assert_eq!(redact_url("sqlite://kusei.db"), "sqlite://kusei.db");
+        assert_eq!(Backend::of_url("sqlite://a.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("postgresql://x/y"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("mysql://x"), None);
+        assert_eq!(
+            sqlite_url_with_create("sqlite://a.db"),
+            "sqlite://a.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url_with_create("sqlite://a.db?mode=ro"),
+            "sqlite://a.db?mode=ro"
+        );
+    }
+}

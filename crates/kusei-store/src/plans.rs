@@ -1,0 +1,836 @@
+//! Plans and their nodes: written whole in one transaction, read whole for a page.
+
+use crate::history::record;
+use crate::units::fiscal_year;
+use crate::{now_utc, Actor, Store, StoreError};
+use kusei_domain::calendar::{Date, FiscalYear, YearMonth};
+use kusei_domain::content::PlanContent;
+use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
+use kusei_domain::model::{
+    Actual, Comparator, Evaluation, Family, IndicatorId, Link, LinkKind, Milestone, Node, NodeId,
+    Period, Phase, Plan, PlanId, PlanStatus, Review, Section, Target, UnitId, When,
+};
+use serde_json::{json, Value};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+use std::collections::HashMap;
+
+/// A plan row with what a list page shows beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanSummary {
+    pub plan: Plan,
+    pub unit_name: String,
+    pub node_count: i64,
+}
+
+/// A node with everything attached to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredNode {
+    pub node: Node,
+    pub targets: Vec<Target>,
+    pub actuals: Vec<Actual>,
+    pub reviews: Vec<Review>,
+    pub evaluations: Vec<Evaluation>,
+    pub milestones: Vec<Milestone>,
+}
+
+/// A whole plan as read back: nodes in document order and the links between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPlan {
+    pub plan: Plan,
+    pub unit_name: String,
+    pub nodes: Vec<StoredNode>,
+    pub links: Vec<Link>,
+}
+
+impl StoredPlan {
+    /// Display rows (depth first, 再掲 shown as a repeat) as indexes into `nodes`.
+    pub fn tree_rows(&self) -> Vec<kusei_domain::content::TreeRow> {
+        let index: HashMap<NodeId, usize> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.node.id, i))
+            .collect();
+        let links: Vec<(usize, usize, i64, LinkKind)> = self
+            .links
+            .iter()
+            .filter_map(|l| {
+                Some((
+                    *index.get(&l.parent)?,
+                    *index.get(&l.child)?,
+                    l.position,
+                    l.kind,
+                ))
+            })
+            .collect();
+        kusei_domain::content::tree_rows(self.nodes.len(), &links)
+    }
+}
+
+fn when_code(w: &When) -> String {
+    match w {
+        When::Month(ym) => format!("{:04}-{:02}", ym.year, ym.month),
+        When::FiscalYear(fy) => format!("FY{}", fy.year()),
+    }
+}
+
+fn parse_when(s: &str) -> Result<When, StoreError> {
+    let bad = || StoreError::Corrupt(format!("milestone date {s:?}"));
+    if let Some(y) = s.strip_prefix("FY") {
+        let y: i64 = y.parse().map_err(|_| bad())?;
+        return Ok(When::FiscalYear(fiscal_year(y)?));
+    }
+    let (y, m) = s.split_once('-').ok_or_else(bad)?;
+    Ok(When::Month(YearMonth {
+        year: y.parse().map_err(|_| bad())?,
+        month: m.parse().map_err(|_| bad())?,
+    }))
+}
+
+fn json_list(text: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("JSON list: {e}")))
+}
+
+fn plan_from_row(row: &AnyRow) -> Result<Plan, StoreError> {
+    let family: String = row.try_get("family")?;
+    let status: String = row.try_get("status")?;
+    let level_names: String = row.try_get("level_names")?;
+    Ok(Plan {
+        id: PlanId(row.try_get("id")?),
+        unit_id: UnitId(row.try_get("unit_id")?),
+        period: Period::span(
+            fiscal_year(row.try_get("fy_start")?)?,
+            fiscal_year(row.try_get("fy_end")?)?,
+        ),
+        family: Family::from_code(&family)
+            .ok_or_else(|| StoreError::Corrupt(format!("plan family {family:?}")))?,
+        title: row.try_get("title")?,
+        level_names: json_list(&level_names)?,
+        status: PlanStatus::from_code(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("plan status {status:?}")))?,
+        version: row.try_get("version")?,
+        is_sample: row.try_get::<i64, _>("is_sample")? != 0,
+    })
+}
+
+const PLAN_COLUMNS: &str = "p.id, p.unit_id, p.fy_start, p.fy_end, p.family, p.title, \
+    p.level_names, p.status, p.version, p.is_sample";
+
+/// JSON snapshot of a node's editable content, for the history.
+fn node_snapshot(node: &Node) -> Value {
+    json!({
+        "level": node.level, "number": node.number, "title": node.title,
+        "subtitle": node.subtitle, "marks": node.marks,
+        "sections": node.sections.iter().map(|s| json!({
+            "phase": s.phase.code(), "heading": s.heading, "body": s.body,
+        })).collect::<Vec<_>>(),
+        "version": node.version,
+    })
+}
+
+fn review_snapshot(r: &Review) -> Value {
+    json!({
+        "fiscal_year": r.fiscal_year.year(),
+        "implementation": r.implementation.map(|i| i.code()),
+        "achievement": r.achievement.map(|a| a.code()),
+        "remedy": r.remedy,
+    })
+}
+
+fn evaluation_snapshot(e: &Evaluation) -> Value {
+    json!({
+        "fiscal_year": e.fiscal_year.year(), "results": e.results,
+        "stated_judgment": e.stated.code(), "remedy": e.remedy,
+    })
+}
+
+async fn insert_sections(
+    tx: &mut Transaction<'static, Any>,
+    node_id: i64,
+    sections: &[Section],
+) -> Result<(), StoreError> {
+    for (pos, s) in sections.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO section (node_id, position, phase, heading, body) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(node_id)
+        .bind(pos as i64)
+        .bind(s.phase.code())
+        .bind(&s.heading)
+        .bind(&s.body)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn upsert_review(
+    tx: &mut Transaction<'static, Any>,
+    node_id: i64,
+    r: &Review,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO review (node_id, fiscal_year, implementation, achievement, remedy) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (node_id, fiscal_year) DO UPDATE SET \
+         implementation = excluded.implementation, achievement = excluded.achievement, \
+         remedy = excluded.remedy",
+    )
+    .bind(node_id)
+    .bind(i64::from(r.fiscal_year.year()))
+    .bind(r.implementation.map(|i| i.code()))
+    .bind(r.achievement.map(|a| a.code()))
+    .bind(r.remedy.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_evaluation(
+    tx: &mut Transaction<'static, Any>,
+    node_id: i64,
+    e: &Evaluation,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO evaluation (node_id, fiscal_year, results, stated_judgment, remedy) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (node_id, fiscal_year) DO UPDATE SET \
+         results = excluded.results, stated_judgment = excluded.stated_judgment, \
+         remedy = excluded.remedy",
+    )
+    .bind(node_id)
+    .bind(i64::from(e.fiscal_year.year()))
+    .bind(&e.results)
+    .bind(e.stated.code())
+    .bind(e.remedy.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Editable texts of a node (the plan phase form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeEdit {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub sections: Vec<Section>,
+}
+
+impl Store {
+    /// Stores a whole plan for a unit in one transaction, with its history.
+    /// Nothing is stored when any part fails.
+    #[tracing::instrument(skip_all, fields(nodes = content.nodes.len()))]
+    pub async fn save_plan(
+        &self,
+        actor: Actor<'_>,
+        unit_id: UnitId,
+        content: &PlanContent,
+    ) -> Result<PlanId, StoreError> {
+        content
+            .validate()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let municipality_id: i64 =
+            sqlx::query_scalar("SELECT municipality_id FROM unit WHERE id = $1")
+                .bind(unit_id.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("unit {unit_id}")))?;
+        let level_names = serde_json::to_string(&content.level_names)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let plan_id: i64 = sqlx::query_scalar(
+            "INSERT INTO plan (unit_id, fy_start, fy_end, family, title, level_names, status, \
+             is_sample, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $8) \
+             RETURNING id",
+        )
+        .bind(unit_id.0)
+        .bind(i64::from(content.period.start.year()))
+        .bind(i64::from(content.period.end.year()))
+        .bind(content.family.code())
+        .bind(&content.title)
+        .bind(&level_names)
+        .bind(i64::from(content.is_sample))
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let plan_after = json!({
+            "unit_id": unit_id.0, "fy_start": content.period.start.year(),
+            "fy_end": content.period.end.year(), "family": content.family.code(),
+            "title": content.title, "level_names": content.level_names, "status": "draft",
+        });
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "plan",
+            plan_id,
+            None,
+            Some(&plan_after),
+        )
+        .await?;
+
+        let mut owners: HashMap<String, Option<i64>> = HashMap::new();
+        let mut ids = Vec::with_capacity(content.nodes.len());
+        for (pos, n) in content.nodes.iter().enumerate() {
+            let owner = match &n.owner {
+                None => None,
+                Some(name) => {
+                    if let Some(found) = owners.get(name) {
+                        *found
+                    } else {
+                        let found: Option<i64> = sqlx::query_scalar(
+                            "SELECT id FROM unit WHERE municipality_id = $1 AND name = $2 ORDER BY id LIMIT 1",
+                        )
+                        .bind(municipality_id)
+                        .bind(name)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        owners.insert(name.clone(), found);
+                        found
+                    }
+                }
+            };
+            let marks =
+                serde_json::to_string(&n.marks).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let node_id: i64 = sqlx::query_scalar(
+                "INSERT INTO node (plan_id, position, level, number, title, subtitle, marks, \
+                 owner_unit_id, source_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(plan_id)
+            .bind(pos as i64)
+            .bind(&n.level)
+            .bind(n.number.as_deref())
+            .bind(&n.title)
+            .bind(n.subtitle.as_deref())
+            .bind(&marks)
+            .bind(owner)
+            .bind(n.source_line.map(i64::from))
+            .fetch_one(&mut *tx)
+            .await?;
+            insert_sections(&mut tx, node_id, &n.sections).await?;
+            for (tpos, t) in n.targets.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO target (node_id, unit_id, indicator_id, position, fy_start, fy_end, \
+                     value, measure_unit, comparator, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(node_id)
+                .bind(unit_id.0)
+                .bind(t.indicator_id.map(|i| i.0))
+                .bind(tpos as i64)
+                .bind(t.period.map(|p| i64::from(p.start.year())))
+                .bind(t.period.map(|p| i64::from(p.end.year())))
+                .bind(t.value)
+                .bind(t.measure_unit.as_deref())
+                .bind(t.comparator.map(|c| c.code()))
+                .bind(&t.text)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (apos, a) in n.actuals.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO actual (node_id, unit_id, indicator_id, position, fiscal_year, value, \
+                     measure_unit, as_of, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(node_id)
+                .bind(unit_id.0)
+                .bind(a.indicator_id.map(|i| i.0))
+                .bind(apos as i64)
+                .bind(a.fiscal_year.map(|f| i64::from(f.year())))
+                .bind(a.value)
+                .bind(a.measure_unit.as_deref())
+                .bind(a.as_of.map(|d| d.to_string()))
+                .bind(&a.text)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for r in &n.reviews {
+                upsert_review(&mut tx, node_id, r).await?;
+            }
+            for e in &n.evaluations {
+                upsert_evaluation(&mut tx, node_id, e).await?;
+            }
+            for (mpos, m) in n.milestones.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO milestone (node_id, position, date_from, date_to, open_ended, text) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(node_id)
+                .bind(mpos as i64)
+                .bind(m.from.as_ref().map(when_code))
+                .bind(m.to.as_ref().map(when_code))
+                .bind(i64::from(m.open_ended))
+                .bind(&m.text)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let after = json!({
+                "plan_id": plan_id, "level": n.level, "number": n.number, "title": n.title,
+                "subtitle": n.subtitle, "marks": n.marks, "owner_unit_id": owner,
+                "sections": n.sections.iter().map(|s| json!({
+                    "phase": s.phase.code(), "heading": s.heading, "body": s.body,
+                })).collect::<Vec<_>>(),
+                "targets": n.targets.iter().map(|t| &t.text).collect::<Vec<_>>(),
+                "reviews": n.reviews.iter().map(review_snapshot).collect::<Vec<_>>(),
+                "evaluations": n.evaluations.iter().map(evaluation_snapshot).collect::<Vec<_>>(),
+            });
+            record(&mut tx, actor, &at, "node", node_id, None, Some(&after)).await?;
+            ids.push(node_id);
+        }
+        let mut positions: HashMap<usize, i64> = HashMap::new();
+        for l in &content.links {
+            let pos = positions.entry(l.parent).or_insert(0);
+            sqlx::query(
+                "INSERT INTO node_link (plan_id, parent_id, child_id, position, kind) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(plan_id)
+            .bind(ids[l.parent])
+            .bind(ids[l.child])
+            .bind(*pos)
+            .bind(l.kind.code())
+            .execute(&mut *tx)
+            .await?;
+            *pos += 1;
+        }
+        tx.commit().await?;
+        Ok(PlanId(plan_id))
+    }
+
+    /// Plans, optionally of one unit and/or covering one fiscal year; newest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn list_plans(
+        &self,
+        unit: Option<UnitId>,
+        year: Option<FiscalYear>,
+    ) -> Result<Vec<PlanSummary>, StoreError> {
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS}, u.name AS unit_name, \
+             (SELECT COUNT(*) FROM node n WHERE n.plan_id = p.id) AS node_count \
+             FROM plan p JOIN unit u ON u.id = p.unit_id \
+             WHERE ($1 = 0 OR p.unit_id = $1) AND ($2 = 0 OR (p.fy_start <= $2 AND $2 <= p.fy_end)) \
+             ORDER BY p.fy_end DESC, u.position, u.id, p.family, p.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(unit.map_or(0, |u| u.0))
+            .bind(year.map_or(0, |y| i64::from(y.year())))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PlanSummary {
+                    plan: plan_from_row(row)?,
+                    unit_name: row.try_get("unit_name")?,
+                    node_count: row.try_get("node_count")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Reads a whole plan: one query per table, each by an indexed plan key.
+    #[tracing::instrument(skip_all)]
+    pub async fn load_plan(&self, id: PlanId) -> Result<StoredPlan, StoreError> {
+        let pool = self.pool();
+        let row = sqlx::query(&format!(
+            "SELECT {PLAN_COLUMNS}, u.name AS unit_name FROM plan p JOIN unit u ON u.id = p.unit_id WHERE p.id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("plan {id}")))?;
+        let plan = plan_from_row(&row)?;
+        let unit_name: String = row.try_get("unit_name")?;
+
+        let node_rows = sqlx::query(
+            "SELECT id, plan_id, level, number, title, subtitle, marks, owner_unit_id, version \
+             FROM node WHERE plan_id = $1 ORDER BY position",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?;
+        let mut nodes = Vec::with_capacity(node_rows.len());
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        for r in &node_rows {
+            let nid: i64 = r.try_get("id")?;
+            let marks: String = r.try_get("marks")?;
+            index.insert(nid, nodes.len());
+            nodes.push(StoredNode {
+                node: Node {
+                    id: NodeId(nid),
+                    plan_id: PlanId(r.try_get("plan_id")?),
+                    level: r.try_get("level")?,
+                    number: r.try_get("number")?,
+                    title: r.try_get("title")?,
+                    subtitle: r.try_get("subtitle")?,
+                    marks: json_list(&marks)?,
+                    owner_unit_id: r.try_get::<Option<i64>, _>("owner_unit_id")?.map(UnitId),
+                    sections: Vec::new(),
+                    version: r.try_get("version")?,
+                },
+                targets: Vec::new(),
+                actuals: Vec::new(),
+                reviews: Vec::new(),
+                evaluations: Vec::new(),
+                milestones: Vec::new(),
+            });
+        }
+        let slot = |nid: i64| {
+            index
+                .get(&nid)
+                .copied()
+                .ok_or_else(|| StoreError::Corrupt(format!("row of unknown node {nid}")))
+        };
+
+        for r in sqlx::query(
+            "SELECT s.node_id, s.phase, s.heading, s.body FROM section s JOIN node n ON n.id = s.node_id \
+             WHERE n.plan_id = $1 ORDER BY s.node_id, s.position",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?
+        {
+            let phase: String = r.try_get("phase")?;
+            nodes[slot(r.try_get("node_id")?)?]
+                .node
+                .sections
+                .push(Section {
+                    phase: Phase::from_code(&phase)
+                        .ok_or_else(|| StoreError::Corrupt(format!("phase {phase:?}")))?,
+                    heading: r.try_get("heading")?,
+                    body: r.try_get("body")?,
+                });
+        }
+        for r in sqlx::query(
+            "SELECT t.node_id, t.indicator_id, t.fy_start, t.fy_end, t.value, t.measure_unit, t.comparator, t.text \
+             FROM target t JOIN node n ON n.id = t.node_id WHERE n.plan_id = $1 ORDER BY t.node_id, t.position",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?
+        {
+            let start: Option<i64> = r.try_get("fy_start")?;
+            let end: Option<i64> = r.try_get("fy_end")?;
+            let period = match (start, end) {
+                (Some(s), Some(e)) => Some(Period::span(fiscal_year(s)?, fiscal_year(e)?)),
+                (Some(y), None) | (None, Some(y)) => Some(Period::year(fiscal_year(y)?)),
+                (None, None) => None,
+            };
+            let comparator: Option<String> = r.try_get("comparator")?;
+            nodes[slot(r.try_get("node_id")?)?].targets.push(Target {
+                indicator_id: r.try_get::<Option<i64>, _>("indicator_id")?.map(IndicatorId),
+                period,
+                value: r.try_get("value")?,
+                measure_unit: r.try_get("measure_unit")?,
+                comparator: comparator.as_deref().and_then(Comparator::from_code),
+                text: r.try_get("text")?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT a.node_id, a.indicator_id, a.fiscal_year, a.value, a.measure_unit, a.as_of, a.text \
+             FROM actual a JOIN node n ON n.id = a.node_id WHERE n.plan_id = $1 ORDER BY a.node_id, a.position",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?
+        {
+            let as_of: Option<String> = r.try_get("as_of")?;
+            let as_of = as_of
+                .map(|s| {
+                    s.parse::<Date>()
+                        .map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
+                })
+                .transpose()?;
+            nodes[slot(r.try_get("node_id")?)?].actuals.push(Actual {
+                indicator_id: r.try_get::<Option<i64>, _>("indicator_id")?.map(IndicatorId),
+                fiscal_year: r
+                    .try_get::<Option<i64>, _>("fiscal_year")?
+                    .map(fiscal_year)
+                    .transpose()?,
+                value: r.try_get("value")?,
+                measure_unit: r.try_get("measure_unit")?,
+                as_of,
+                text: r.try_get("text")?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT r.node_id, r.fiscal_year, r.implementation, r.achievement, r.remedy \
+             FROM review r JOIN node n ON n.id = r.node_id WHERE n.plan_id = $1 ORDER BY r.node_id, r.fiscal_year",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?
+        {
+            let imp: Option<String> = r.try_get("implementation")?;
+            let ach: Option<String> = r.try_get("achievement")?;
+            nodes[slot(r.try_get("node_id")?)?].reviews.push(Review {
+                fiscal_year: fiscal_year(r.try_get("fiscal_year")?)?,
+                implementation: imp.as_deref().and_then(ImplementationProspect::from_code),
+                achievement: ach.as_deref().and_then(AchievementProspect::from_code),
+                remedy: r.try_get("remedy")?,
+            });
+        }
+        for r in sqlx::query(
+            "SELECT e.node_id, e.fiscal_year, e.results, e.stated_judgment, e.remedy \
+             FROM evaluation e JOIN node n ON n.id = e.node_id WHERE n.plan_id = $1 ORDER BY e.node_id, e.fiscal_year",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?
+        {
+            let stated: String = r.try_get("stated_judgment")?;
+            nodes[slot(r.try_get("node_id")?)?]
+                .evaluations
+                .push(Evaluation {
+                    fiscal_year: fiscal_year(r.try_get("fiscal_year")?)?,
+                    results: r.try_get("results")?,
+                    stated: Judgment::from_code(&stated)
+                        .ok_or_else(|| StoreError::Corrupt(format!("judgment {stated:?}")))?,
+                    remedy: r.try_get("remedy")?,
+                });
+        }
+        for r in sqlx::query(
+            "SELECT m.node_id, m.date_from, m.date_to, m.open_ended, m.text FROM milestone m \
+             JOIN node n ON n.id = m.node_id WHERE n.plan_id = $1 ORDER BY m.node_id, m.position",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?
+        {
+            let from: Option<String> = r.try_get("date_from")?;
+            let to: Option<String> = r.try_get("date_to")?;
+            nodes[slot(r.try_get("node_id")?)?]
+                .milestones
+                .push(Milestone {
+                    from: from.as_deref().map(parse_when).transpose()?,
+                    to: to.as_deref().map(parse_when).transpose()?,
+                    open_ended: r.try_get::<i64, _>("open_ended")? != 0,
+                    text: r.try_get("text")?,
+                });
+        }
+        let mut links = Vec::new();
+        for r in sqlx::query(
+            "SELECT parent_id, child_id, position, kind FROM node_link WHERE plan_id = $1 ORDER BY parent_id, position",
+        )
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?
+        {
+            let kind: String = r.try_get("kind")?;
+            links.push(Link {
+                parent: NodeId(r.try_get("parent_id")?),
+                child: NodeId(r.try_get("child_id")?),
+                position: r.try_get("position")?,
+                kind: LinkKind::from_code(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("link kind {kind:?}")))?,
+            });
+        }
+        Ok(StoredPlan {
+            plan,
+            unit_name,
+            nodes,
+            links,
+        })
+    }
+
+    async fn node_for_update(
+        tx: &mut Transaction<'static, Any>,
+        node_id: NodeId,
+    ) -> Result<Node, StoreError> {
+        let r = sqlx::query(
+            "SELECT id, plan_id, level, number, title, subtitle, marks, owner_unit_id, version \
+             FROM node WHERE id = $1",
+        )
+        .bind(node_id.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("node {node_id}")))?;
+        let marks: String = r.try_get("marks")?;
+        let mut node = Node {
+            id: node_id,
+            plan_id: PlanId(r.try_get("plan_id")?),
+            level: r.try_get("level")?,
+            number: r.try_get("number")?,
+            title: r.try_get("title")?,
+            subtitle: r.try_get("subtitle")?,
+            marks: json_list(&marks)?,
+            owner_unit_id: r.try_get::<Option<i64>, _>("owner_unit_id")?.map(UnitId),
+            sections: Vec::new(),
+            version: r.try_get("version")?,
+        };
+        for s in sqlx::query(
+            "SELECT phase, heading, body FROM section WHERE node_id = $1 ORDER BY position",
+        )
+        .bind(node_id.0)
+        .fetch_all(&mut **tx)
+        .await?
+        {
+            let phase: String = s.try_get("phase")?;
+            node.sections.push(Section {
+                phase: Phase::from_code(&phase)
+                    .ok_or_else(|| StoreError::Corrupt(format!("phase {phase:?}")))?,
+                heading: s.try_get("heading")?,
+                body: s.try_get("body")?,
+            });
+        }
+        Ok(node)
+    }
+
+    /// Changes a node's texts if nobody changed it since `expected_version` was read;
+    /// otherwise [`StoreError::Conflict`] and nothing is written. Returns the new version.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_node(
+        &self,
+        actor: Actor<'_>,
+        node_id: NodeId,
+        expected_version: i64,
+        edit: &NodeEdit,
+    ) -> Result<i64, StoreError> {
+        if edit.title.trim().is_empty() {
+            return Err(StoreError::Invalid("title: must not be empty".into()));
+        }
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let before = Self::node_for_update(&mut tx, node_id).await?;
+        // The version check and the bump are one statement, so two concurrent saves
+        // cannot both pass it.
+        let updated = sqlx::query(
+            "UPDATE node SET title = $1, subtitle = $2, version = version + 1 WHERE id = $3 AND version = $4",
+        )
+        .bind(&edit.title)
+        .bind(edit.subtitle.as_deref())
+        .bind(node_id.0)
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated != 1 {
+            return Err(StoreError::Conflict {
+                what: format!("node {node_id}"),
+                expected: expected_version,
+                current: before.version,
+            });
+        }
+        sqlx::query("DELETE FROM section WHERE node_id = $1")
+            .bind(node_id.0)
+            .execute(&mut *tx)
+            .await?;
+        insert_sections(&mut tx, node_id.0, &edit.sections).await?;
+        let mut after = before.clone();
+        after.title = edit.title.clone();
+        after.subtitle = edit.subtitle.clone();
+        after.sections = edit.sections.clone();
+        after.version = expected_version + 1;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "node",
+            node_id.0,
+            Some(&node_snapshot(&before)),
+            Some(&node_snapshot(&after)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after.version)
+    }
+
+    /// Stores a mid-year review after checking the form rules (remedy when (ii) or ②).
+    #[tracing::instrument(skip_all)]
+    pub async fn set_review(
+        &self,
+        actor: Actor<'_>,
+        node_id: NodeId,
+        review: &Review,
+    ) -> Result<(), StoreError> {
+        if let Some(v) = review.violations().first() {
+            return Err(StoreError::Invalid(format!(
+                "{}: {}",
+                v.field, v.message_ja
+            )));
+        }
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let before = sqlx::query(
+            "SELECT implementation, achievement, remedy FROM review WHERE node_id = $1 AND fiscal_year = $2",
+        )
+        .bind(node_id.0)
+        .bind(i64::from(review.fiscal_year.year()))
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| -> Result<Value, StoreError> {
+            Ok(json!({
+                "fiscal_year": review.fiscal_year.year(),
+                "implementation": r.try_get::<Option<String>, _>("implementation")?,
+                "achievement": r.try_get::<Option<String>, _>("achievement")?,
+                "remedy": r.try_get::<Option<String>, _>("remedy")?,
+            }))
+        })
+        .transpose()?;
+        upsert_review(&mut tx, node_id.0, review).await?;
+        sqlx::query("UPDATE node SET version = version + 1 WHERE id = $1")
+            .bind(node_id.0)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "review",
+            node_id.0,
+            before.as_ref(),
+            Some(&review_snapshot(review)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores a year-end evaluation after checking the form rules (remedy when ②).
+    #[tracing::instrument(skip_all)]
+    pub async fn set_evaluation(
+        &self,
+        actor: Actor<'_>,
+        node_id: NodeId,
+        evaluation: &Evaluation,
+    ) -> Result<(), StoreError> {
+        if let Some(v) = evaluation.violations().first() {
+            return Err(StoreError::Invalid(format!(
+                "{}: {}",
+                v.field, v.message_ja
+            )));
+        }
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let before = sqlx::query(
+            "SELECT results, stated_judgment, remedy FROM evaluation WHERE node_id = $1 AND fiscal_year = $2",
+        )
+        .bind(node_id.0)
+        .bind(i64::from(evaluation.fiscal_year.year()))
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| -> Result<Value, StoreError> {
+            Ok(json!({
+                "fiscal_year": evaluation.fiscal_year.year(),
+                "results": r.try_get::<String, _>("results")?,
+                "stated_judgment": r.try_get::<String, _>("stated_judgment")?,
+                "remedy": r.try_get::<Option<String>, _>("remedy")?,
+            }))
+        })
+        .transpose()?;
+        upsert_evaluation(&mut tx, node_id.0, evaluation).await?;
+        sqlx::query("UPDATE node SET version = version + 1 WHERE id = $1")
+            .bind(node_id.0)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "evaluation",
+            node_id.0,
+            before.as_ref(),
+            Some(&evaluation_snapshot(evaluation)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

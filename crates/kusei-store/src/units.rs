@@ -1,0 +1,300 @@
+//! Municipalities, organisation units and indicators.
+
+use crate::history::record;
+use crate::{now_utc, Actor, Store, StoreError};
+use kusei_domain::calendar::FiscalYear;
+use kusei_domain::model::{
+    Direction, Indicator, IndicatorId, Municipality, MunicipalityId, Unit, UnitId, UnitKind,
+};
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+fn municipality_from_row(row: &AnyRow) -> Result<Municipality, StoreError> {
+    Ok(Municipality {
+        id: MunicipalityId(row.try_get("id")?),
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        is_sample: row.try_get::<i64, _>("is_sample")? != 0,
+    })
+}
+
+fn unit_from_row(row: &AnyRow) -> Result<Unit, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Unit {
+        id: UnitId(row.try_get("id")?),
+        municipality_id: MunicipalityId(row.try_get("municipality_id")?),
+        parent_id: row.try_get::<Option<i64>, _>("parent_id")?.map(UnitId),
+        kind: UnitKind::from_code(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("unit kind {kind:?}")))?,
+        name: row.try_get("name")?,
+        phone: row.try_get("phone")?,
+        fax: row.try_get("fax")?,
+        duties: row.try_get("duties")?,
+    })
+}
+
+fn indicator_from_row(row: &AnyRow) -> Result<Indicator, StoreError> {
+    let direction: String = row.try_get("direction")?;
+    Ok(Indicator {
+        id: IndicatorId(row.try_get("id")?),
+        municipality_id: MunicipalityId(row.try_get("municipality_id")?),
+        name: row.try_get("name")?,
+        unit: row.try_get("unit")?,
+        direction: Direction::from_code(&direction)
+            .ok_or_else(|| StoreError::Corrupt(format!("indicator direction {direction:?}")))?,
+        definition: row.try_get("definition")?,
+        source: row.try_get("source")?,
+        is_common: row.try_get::<i64, _>("is_common")? != 0,
+    })
+}
+
+const UNIT_COLUMNS: &str = "id, municipality_id, parent_id, kind, name, phone, fax, duties";
+const INDICATOR_COLUMNS: &str =
+    "id, municipality_id, name, unit, direction, definition, source, is_common";
+
+/// A unit to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUnit<'a> {
+    pub municipality_id: MunicipalityId,
+    pub parent_id: Option<UnitId>,
+    pub kind: UnitKind,
+    pub name: &'a str,
+    pub phone: Option<&'a str>,
+    pub fax: Option<&'a str>,
+    pub duties: Option<&'a str>,
+}
+
+/// An indicator to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewIndicator<'a> {
+    pub municipality_id: MunicipalityId,
+    pub name: &'a str,
+    pub unit: &'a str,
+    pub direction: Direction,
+    pub definition: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub is_common: bool,
+}
+
+/// One point of an indicator's series: a unit's target and actual in a fiscal year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesPoint {
+    pub unit_id: UnitId,
+    pub fiscal_year: FiscalYear,
+    pub target: Option<f64>,
+    pub actual: Option<f64>,
+}
+
+impl Store {
+    /// Creates a municipality; the code must be unique.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_municipality(
+        &self,
+        actor: Actor<'_>,
+        code: &str,
+        name: &str,
+        is_sample: bool,
+    ) -> Result<MunicipalityId, StoreError> {
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO municipality (code, name, is_sample) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(i64::from(is_sample))
+        .fetch_one(&mut *tx)
+        .await?;
+        let after = json!({"code": code, "name": name, "is_sample": is_sample});
+        record(&mut tx, actor, &at, "municipality", id, None, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(MunicipalityId(id))
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn list_municipalities(&self) -> Result<Vec<Municipality>, StoreError> {
+        let rows = sqlx::query("SELECT id, code, name, is_sample FROM municipality ORDER BY code")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(municipality_from_row).collect()
+    }
+
+    /// True when no municipality exists yet (a fresh database).
+    pub async fn is_empty(&self) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM municipality")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(n == 0)
+    }
+
+    /// Creates an organisation unit.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_unit(
+        &self,
+        actor: Actor<'_>,
+        unit: &NewUnit<'_>,
+    ) -> Result<UnitId, StoreError> {
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let position: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM unit WHERE municipality_id = $1 AND COALESCE(parent_id, 0) = $2",
+        )
+        .bind(unit.municipality_id.0)
+        .bind(unit.parent_id.map_or(0, |p| p.0))
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO unit (municipality_id, parent_id, kind, name, phone, fax, duties, position) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(unit.municipality_id.0)
+        .bind(unit.parent_id.map(|p| p.0))
+        .bind(unit.kind.code())
+        .bind(unit.name)
+        .bind(unit.phone)
+        .bind(unit.fax)
+        .bind(unit.duties)
+        .bind(position)
+        .fetch_one(&mut *tx)
+        .await?;
+        let after = json!({
+            "municipality_id": unit.municipality_id.0, "parent_id": unit.parent_id.map(|p| p.0),
+            "kind": unit.kind.code(), "name": unit.name, "phone": unit.phone, "fax": unit.fax,
+            "duties": unit.duties,
+        });
+        record(&mut tx, actor, &at, "unit", id, None, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(UnitId(id))
+    }
+
+    pub async fn get_unit(&self, id: UnitId) -> Result<Unit, StoreError> {
+        let row = sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM unit WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("unit {id}")))?;
+        unit_from_row(&row)
+    }
+
+    /// Units of a municipality in tree order (parents before children, then position).
+    #[tracing::instrument(skip_all)]
+    pub async fn list_units(&self, municipality: MunicipalityId) -> Result<Vec<Unit>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {UNIT_COLUMNS} FROM unit WHERE municipality_id = $1 ORDER BY COALESCE(parent_id, 0), position, id"
+        ))
+        .bind(municipality.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(unit_from_row).collect()
+    }
+
+    /// Finds a unit by name within a municipality (the first one, if names repeat).
+    pub async fn find_unit(
+        &self,
+        municipality: MunicipalityId,
+        name: &str,
+    ) -> Result<Option<Unit>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {UNIT_COLUMNS} FROM unit WHERE municipality_id = $1 AND name = $2 ORDER BY id LIMIT 1"
+        ))
+        .bind(municipality.0)
+        .bind(name)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(unit_from_row).transpose()
+    }
+
+    /// Creates an indicator, or returns the existing one of the same name.
+    #[tracing::instrument(skip_all)]
+    pub async fn ensure_indicator(
+        &self,
+        actor: Actor<'_>,
+        ind: &NewIndicator<'_>,
+    ) -> Result<IndicatorId, StoreError> {
+        if let Some(id) = sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM indicator WHERE municipality_id = $1 AND name = $2",
+        )
+        .bind(ind.municipality_id.0)
+        .bind(ind.name)
+        .fetch_optional(self.pool())
+        .await?
+        {
+            return Ok(IndicatorId(id));
+        }
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO indicator (municipality_id, name, unit, direction, definition, source, is_common) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(ind.municipality_id.0)
+        .bind(ind.name)
+        .bind(ind.unit)
+        .bind(ind.direction.code())
+        .bind(ind.definition)
+        .bind(ind.source)
+        .bind(i64::from(ind.is_common))
+        .fetch_one(&mut *tx)
+        .await?;
+        let after = json!({
+            "name": ind.name, "unit": ind.unit, "direction": ind.direction.code(),
+            "definition": ind.definition, "source": ind.source, "is_common": ind.is_common,
+        });
+        record(&mut tx, actor, &at, "indicator", id, None, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(IndicatorId(id))
+    }
+
+    pub async fn list_indicators(
+        &self,
+        municipality: MunicipalityId,
+    ) -> Result<Vec<Indicator>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {INDICATOR_COLUMNS} FROM indicator WHERE municipality_id = $1 ORDER BY is_common DESC, name"
+        ))
+        .bind(municipality.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(indicator_from_row).collect()
+    }
+
+    /// Targets and actuals of one indicator for every unit and fiscal year, so it can be
+    /// compared across wards and followed over years. Ordered by year, then unit.
+    #[tracing::instrument(skip_all)]
+    pub async fn indicator_series(
+        &self,
+        indicator: IndicatorId,
+    ) -> Result<Vec<SeriesPoint>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT unit_id, fy, MAX(t) AS target, MAX(a) AS actual FROM ( \
+               SELECT unit_id, fy_end AS fy, value AS t, NULL AS a FROM target \
+                 WHERE indicator_id = $1 AND fy_end IS NOT NULL AND value IS NOT NULL \
+               UNION ALL \
+               SELECT unit_id, fiscal_year AS fy, NULL AS t, value AS a FROM actual \
+                 WHERE indicator_id = $1 AND fiscal_year IS NOT NULL AND value IS NOT NULL AND as_of IS NULL \
+             ) s GROUP BY unit_id, fy ORDER BY fy, unit_id",
+        )
+        .bind(indicator.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let fy: i64 = row.try_get("fy")?;
+                Ok(SeriesPoint {
+                    unit_id: UnitId(row.try_get("unit_id")?),
+                    fiscal_year: fiscal_year(fy)?,
+                    target: row.try_get("target")?,
+                    actual: row.try_get("actual")?,
+                })
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn fiscal_year(fy: i64) -> Result<FiscalYear, StoreError> {
+    i32::try_from(fy)
+        .ok()
+        .and_then(|y| FiscalYear::new(y).ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("fiscal year {fy}")))
+}

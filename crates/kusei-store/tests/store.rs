@@ -1,0 +1,744 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The store suite: every case runs on SQLite (a fresh temp file) and on PostgreSQL (a
+//! fresh database on the server `KUSEI_TEST_PG` names, dropped afterwards). Without
+//! `KUSEI_TEST_PG` the PostgreSQL variants print that they were skipped.
+
+use kusei_domain::calendar::{Date, FiscalYear, YearMonth};
+use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
+use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
+use kusei_domain::model::{
+    Actual, Comparator, Direction, Evaluation, Family, LinkKind, Milestone, MunicipalityId, Period,
+    Phase, Review, Section, Target, UnitId, UnitKind, When,
+};
+use kusei_store::{NewIndicator, NewUnit, NewUser, NodeEdit, Store, StoreError};
+use sqlx::Connection;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A database for one test, removed when the test ends.
+struct TestDb {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+impl TestDb {
+    fn sqlite() -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("kusei-store-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("kusei.db");
+        TestDb {
+            url: format!("sqlite://{}", path.display()),
+            cleanup: Cleanup::File(dir),
+        }
+    }
+
+    async fn postgres(admin_url: &str) -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("kusei_test_{}_{n}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("KUSEI_TEST_PG={admin_url} is not reachable: {e}"));
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+        let base = match admin_url.rfind('/') {
+            Some(i) if i > "postgres://".len() => &admin_url[..i],
+            _ => admin_url,
+        };
+        TestDb {
+            url: format!("{base}/{name}"),
+            cleanup: Cleanup::PgDatabase {
+                admin_url: admin_url.to_string(),
+                name,
+            },
+        }
+    }
+
+    async fn drop_db(self) {
+        match self.cleanup {
+            Cleanup::File(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                if let Ok(mut admin) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await;
+                }
+            }
+        }
+    }
+}
+
+async fn with_sqlite<F, Fut>(case: F)
+where
+    F: FnOnce(Store, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let db = TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    case(store.clone(), db.url.clone()).await;
+    store.close().await;
+    db.drop_db().await;
+}
+
+async fn with_postgres<F, Fut>(name: &str, case: F)
+where
+    F: FnOnce(Store, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(admin) = std::env::var("KUSEI_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        // Written past the test harness's capture so that a run without a server says so.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipped: {name} on PostgreSQL (no server: set KUSEI_TEST_PG=postgres://… to run it)"
+        );
+        return;
+    };
+    let db = TestDb::postgres(&admin).await;
+    let store = Store::connect(&db.url).await.unwrap();
+    store.migrate().await.unwrap();
+    case(store.clone(), db.url.clone()).await;
+    store.close().await;
+    db.drop_db().await;
+}
+
+/// Declares one case for both backends.
+macro_rules! store_case {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::with_sqlite(super::cases::$name).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::with_postgres(stringify!($name), super::cases::$name).await;
+            }
+        }
+    };
+}
+
+store_case!(migrations_are_idempotent);
+store_case!(plan_round_trips_with_repeat_links);
+store_case!(failed_save_stores_nothing);
+store_case!(history_records_before_and_after);
+store_case!(history_is_append_only);
+store_case!(stale_save_is_refused);
+store_case!(review_rules_are_enforced);
+store_case!(indicator_series_across_units_and_years);
+store_case!(plans_filter_by_unit_and_year);
+store_case!(users_and_roles);
+store_case!(duplicates_are_clear_errors);
+
+fn fy(y: i32) -> FiscalYear {
+    FiscalYear::new(y).unwrap()
+}
+
+async fn setup_units(store: &Store) -> (MunicipalityId, UnitId, UnitId) {
+    let m = store
+        .create_municipality("test", "271004", "テスト市", false)
+        .await
+        .unwrap();
+    let unit = |name: &'static str, kind| NewUnit {
+        municipality_id: m,
+        parent_id: None,
+        kind,
+        name,
+        phone: None,
+        fax: None,
+        duties: None,
+    };
+    let ward_a = store
+        .create_unit("test", &unit("東区", UnitKind::Ward))
+        .await
+        .unwrap();
+    let ward_b = store
+        .create_unit("test", &unit("西区", UnitKind::Ward))
+        .await
+        .unwrap();
+    store
+        .create_unit(
+            "test",
+            &NewUnit {
+                parent_id: Some(ward_a),
+                kind: UnitKind::Section,
+                name: "総合企画",
+                phone: Some("06-0000-0001"),
+                fax: Some("06-0000-0002"),
+                duties: Some("区政運営、区政会議に関すること。"),
+                ..unit("x", UnitKind::Section)
+            },
+        )
+        .await
+        .unwrap();
+    (m, ward_a, ward_b)
+}
+
+fn plan_content(year: FiscalYear) -> PlanContent {
+    let s = |phase, h: &str, b: &str| Section {
+        phase,
+        heading: h.into(),
+        body: b.into(),
+    };
+    let issue = NodeContent {
+        level: "経営課題".into(),
+        number: Some("1".into()),
+        title: "安全なまち".into(),
+        sections: vec![s(Phase::Plan, "課題", "<script>alert(1)</script> & 課題")],
+        ..Default::default()
+    };
+    let strategy = NodeContent {
+        level: "戦略".into(),
+        number: Some("1-1".into()),
+        title: "防災力の向上".into(),
+        subtitle: Some("地域とともに".into()),
+        marks: vec!["☆".into()],
+        targets: vec![Target {
+            indicator_id: None,
+            period: Some(Period::span(year, year.next())),
+            value: Some(80.5),
+            measure_unit: Some("%".into()),
+            comparator: Some(Comparator::AtLeast),
+            text: "訓練参加率 80.5%以上".into(),
+        }],
+        ..Default::default()
+    };
+    let initiative = NodeContent {
+        level: "具体的取組".into(),
+        number: Some("1-1-1".into()),
+        title: "防災訓練".into(),
+        owner: Some("総合企画".into()),
+        sections: vec![
+            s(Phase::Plan, "取組の内容", "年2回の訓練"),
+            s(Phase::Evaluation, "実績", "2回実施"),
+        ],
+        actuals: vec![Actual {
+            indicator_id: None,
+            fiscal_year: Some(year),
+            value: Some(97.19),
+            measure_unit: Some("%".into()),
+            as_of: Some(Date::new(2018, 2, 28).unwrap()),
+            text: "平成30年2月末現在 97.19%".into(),
+        }],
+        reviews: vec![Review {
+            fiscal_year: year,
+            implementation: Some(ImplementationProspect::Expected),
+            achievement: Some(AchievementProspect::OffTrack),
+            remedy: Some("周知を強化する".into()),
+        }],
+        evaluations: vec![Evaluation {
+            fiscal_year: year,
+            results: "2回実施".into(),
+            stated: Judgment::Unknown,
+            remedy: None,
+        }],
+        milestones: vec![Milestone {
+            from: Some(When::Month(YearMonth {
+                year: 2006,
+                month: 4,
+            })),
+            to: Some(When::FiscalYear(fy(2010))),
+            open_ended: false,
+            text: "区長の庁内公募を実施（18年4月～）".into(),
+        }],
+        source_line: Some(42),
+        ..Default::default()
+    };
+    let other = NodeContent {
+        level: "戦略".into(),
+        number: Some("1-2".into()),
+        title: "見守り".into(),
+        ..Default::default()
+    };
+    let link = |parent, child, kind| LinkContent {
+        parent,
+        child,
+        kind,
+    };
+    PlanContent {
+        family: Family::ManagementSheet,
+        period: Period::year(year),
+        title: "テスト区 区運営方針".into(),
+        level_names: Family::ManagementSheet.default_levels(),
+        nodes: vec![issue, strategy, initiative, other],
+        links: vec![
+            link(0, 1, LinkKind::Primary),
+            link(1, 2, LinkKind::Primary),
+            link(0, 3, LinkKind::Primary),
+            link(3, 2, LinkKind::Repeat),
+        ],
+        is_sample: false,
+    }
+}
+
+async fn count(url: &str, table: &str) -> i64 {
+    raw_scalar(url, &format!("SELECT COUNT(*) FROM {table}")).await
+}
+
+async fn raw_scalar(url: &str, sql: &str) -> i64 {
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+    }
+}
+
+async fn raw_execute(url: &str, sql: &str) -> Result<u64, String> {
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query(sql)
+            .execute(&mut c)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(|e| e.to_string())
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(sql)
+            .execute(&mut c)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(|e| e.to_string())
+    }
+}
+
+mod cases {
+    use super::*;
+
+    pub async fn migrations_are_idempotent(store: Store, url: String) {
+        store.migrate().await.unwrap();
+        store.migrate().await.unwrap();
+        assert!(store.is_empty().await.unwrap());
+        assert_eq!(count(&url, "change_log").await, 0);
+        store.ping().await.unwrap();
+    }
+
+    pub async fn plan_round_trips_with_repeat_links(store: Store, _url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let content = plan_content(fy(2017));
+        let id = store.save_plan("tester", ward, &content).await.unwrap();
+        let sp = store.load_plan(id).await.unwrap();
+        assert_eq!(sp.plan.title, content.title);
+        assert_eq!(sp.plan.period, Period::year(fy(2017)));
+        assert_eq!(sp.plan.level_names, vec!["経営課題", "戦略", "具体的取組"]);
+        assert_eq!(sp.unit_name, "東区");
+        assert_eq!(sp.nodes.len(), 4, "a 再掲 node is stored once");
+        for (stored, written) in sp.nodes.iter().zip(&content.nodes) {
+            assert_eq!(stored.node.title, written.title);
+            assert_eq!(stored.node.number, written.number);
+            assert_eq!(stored.node.subtitle, written.subtitle);
+            assert_eq!(stored.node.marks, written.marks);
+            assert_eq!(stored.node.sections, written.sections);
+            assert_eq!(stored.targets, written.targets);
+            assert_eq!(stored.actuals, written.actuals);
+            assert_eq!(stored.reviews, written.reviews);
+            assert_eq!(stored.evaluations, written.evaluations);
+            assert_eq!(stored.milestones, written.milestones);
+        }
+        // The owner name was resolved to the section unit.
+        assert!(sp.nodes[2].node.owner_unit_id.is_some());
+        // The repeated node has two parents: one primary, one 再掲.
+        let initiative = sp.nodes[2].node.id;
+        let parents: Vec<_> = sp.links.iter().filter(|l| l.child == initiative).collect();
+        assert_eq!(parents.len(), 2);
+        assert!(parents.iter().any(|l| l.kind == LinkKind::Repeat));
+        let rows = sp.tree_rows();
+        let order: Vec<(usize, usize, LinkKind)> =
+            rows.iter().map(|r| (r.node, r.depth, r.kind)).collect();
+        assert_eq!(
+            order,
+            vec![
+                (0, 0, LinkKind::Primary),
+                (1, 1, LinkKind::Primary),
+                (2, 2, LinkKind::Primary),
+                (3, 1, LinkKind::Primary),
+                (2, 2, LinkKind::Repeat),
+            ]
+        );
+    }
+
+    pub async fn failed_save_stores_nothing(store: Store, url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let before = count(&url, "change_log").await;
+        // A cycle is refused before anything is written.
+        let mut bad = plan_content(fy(2017));
+        bad.links.push(LinkContent {
+            parent: 2,
+            child: 0,
+            kind: LinkKind::Primary,
+        });
+        let err = store.save_plan("tester", ward, &bad).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+        // A failure half-way (the same plan twice violates the unique key after the
+        // first save) rolls the whole transaction back.
+        let good = plan_content(fy(2017));
+        store.save_plan("tester", ward, &good).await.unwrap();
+        let nodes = count(&url, "node").await;
+        let changes = count(&url, "change_log").await;
+        let err = store.save_plan("tester", ward, &good).await.unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+        assert_eq!(count(&url, "node").await, nodes);
+        assert_eq!(count(&url, "change_log").await, changes);
+        assert!(changes > before);
+        // A missing unit is NotFound, not a database error.
+        let err = store
+            .save_plan("tester", UnitId(9999), &good)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    }
+
+    pub async fn history_records_before_and_after(store: Store, _url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let id = store
+            .save_plan("alice", ward, &plan_content(fy(2017)))
+            .await
+            .unwrap();
+        let sp = store.load_plan(id).await.unwrap();
+        let node = &sp.nodes[1].node;
+        let h = store.history("node", node.id.0).await.unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].action, "create");
+        assert_eq!(h[0].actor, "alice");
+        assert!(h[0].before.is_none());
+        let edit = NodeEdit {
+            title: "防災力の強化".into(),
+            subtitle: None,
+            sections: vec![Section {
+                phase: Phase::Plan,
+                heading: "戦略".into(),
+                body: "新しい本文".into(),
+            }],
+        };
+        let v = store
+            .update_node("bob", node.id, node.version, &edit)
+            .await
+            .unwrap();
+        assert_eq!(v, node.version + 1);
+        let h = store.history("node", node.id.0).await.unwrap();
+        assert_eq!(h.len(), 2);
+        let last = &h[1];
+        assert_eq!(
+            (last.action.as_str(), last.actor.as_str()),
+            ("update", "bob")
+        );
+        assert_eq!(last.before.as_ref().unwrap()["title"], "防災力の向上");
+        assert_eq!(last.after.as_ref().unwrap()["title"], "防災力の強化");
+        assert_eq!(
+            last.after.as_ref().unwrap()["sections"][0]["body"],
+            "新しい本文"
+        );
+        assert!(last.at.ends_with('Z') && last.at.len() == 20, "{}", last.at);
+        let reread = store.load_plan(id).await.unwrap();
+        assert_eq!(reread.nodes[1].node.title, "防災力の強化");
+        assert_eq!(reread.nodes[1].node.subtitle, None);
+        assert_eq!(reread.nodes[1].node.sections, edit.sections);
+        assert!(!store.recent_changes(5).await.unwrap().is_empty());
+    }
+
+    pub async fn history_is_append_only(store: Store, url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        store
+            .save_plan("alice", ward, &plan_content(fy(2017)))
+            .await
+            .unwrap();
+        let n = count(&url, "change_log").await;
+        assert!(n > 0);
+        let e = raw_execute(&url, "UPDATE change_log SET actor = 'mallory'")
+            .await
+            .unwrap_err();
+        assert!(e.contains("append-only"), "{e}");
+        let e = raw_execute(&url, "DELETE FROM change_log")
+            .await
+            .unwrap_err();
+        assert!(e.contains("append-only"), "{e}");
+        assert_eq!(count(&url, "change_log").await, n);
+    }
+
+    pub async fn stale_save_is_refused(store: Store, _url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let id = store
+            .save_plan("alice", ward, &plan_content(fy(2017)))
+            .await
+            .unwrap();
+        let node = store.load_plan(id).await.unwrap().nodes[0].node.clone();
+        let edit = |t: &str| NodeEdit {
+            title: t.into(),
+            subtitle: None,
+            sections: vec![],
+        };
+        store
+            .update_node("alice", node.id, node.version, &edit("Aの版"))
+            .await
+            .unwrap();
+        let err = store
+            .update_node("bob", node.id, node.version, &edit("Bの版"))
+            .await
+            .unwrap_err();
+        match err {
+            StoreError::Conflict {
+                expected, current, ..
+            } => {
+                assert_eq!(expected, node.version);
+                assert_eq!(current, node.version + 1);
+            }
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+        let now = store.load_plan(id).await.unwrap().nodes[0].node.clone();
+        assert_eq!(now.title, "Aの版", "the first save is kept");
+        assert_eq!(store.history("node", node.id.0).await.unwrap().len(), 2);
+        let err = store
+            .update_node("bob", node.id, now.version, &edit("  "))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("title"), "{err}");
+    }
+
+    pub async fn review_rules_are_enforced(store: Store, _url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let id = store
+            .save_plan("alice", ward, &plan_content(fy(2017)))
+            .await
+            .unwrap();
+        let node = store.load_plan(id).await.unwrap().nodes[3].node.clone();
+        let mut review = Review {
+            fiscal_year: fy(2017),
+            implementation: Some(ImplementationProspect::Expected),
+            achievement: Some(AchievementProspect::OffTrack),
+            remedy: Some("  ".into()),
+        };
+        let err = store
+            .set_review("alice", node.id, &review)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().starts_with("remedy:"), "{err}");
+        assert!(store.load_plan(id).await.unwrap().nodes[3]
+            .reviews
+            .is_empty());
+        review.remedy = Some("体制を見直す".into());
+        store.set_review("alice", node.id, &review).await.unwrap();
+        let stored = store.load_plan(id).await.unwrap().nodes[3].reviews.clone();
+        assert_eq!(stored, vec![review.clone()]);
+        // Second answer for the same year replaces the first and is recorded as an update.
+        review.achievement = Some(AchievementProspect::OnTrack);
+        store.set_review("bob", node.id, &review).await.unwrap();
+        let h = store.history("review", node.id.0).await.unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1].before.as_ref().unwrap()["achievement"], "off_track");
+        assert_eq!(h[1].after.as_ref().unwrap()["achievement"], "on_track");
+
+        let mut eval = Evaluation {
+            fiscal_year: fy(2017),
+            results: "15件".into(),
+            stated: Judgment::NotAchieved,
+            remedy: None,
+        };
+        let err = store
+            .set_evaluation("alice", node.id, &eval)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().starts_with("remedy:"), "{err}");
+        eval.remedy = Some("マッチング手法を改める".into());
+        store.set_evaluation("alice", node.id, &eval).await.unwrap();
+        assert_eq!(
+            store.load_plan(id).await.unwrap().nodes[3].evaluations,
+            vec![eval]
+        );
+    }
+
+    pub async fn indicator_series_across_units_and_years(store: Store, _url: String) {
+        let (m, east, west) = setup_units(&store).await;
+        let ind = store
+            .ensure_indicator(
+                "city",
+                &NewIndicator {
+                    municipality_id: m,
+                    name: "区政に意見が届いていると感じる区民の割合",
+                    unit: "%",
+                    direction: Direction::HigherIsBetter,
+                    definition: None,
+                    source: Some("区民アンケート"),
+                    is_common: true,
+                },
+            )
+            .await
+            .unwrap();
+        let again = store
+            .ensure_indicator(
+                "city",
+                &NewIndicator {
+                    municipality_id: m,
+                    name: "区政に意見が届いていると感じる区民の割合",
+                    unit: "%",
+                    direction: Direction::HigherIsBetter,
+                    definition: None,
+                    source: None,
+                    is_common: true,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(ind, again);
+        for (unit, year, target, actual) in [
+            (east, 2017, 30.0, 28.1),
+            (east, 2018, 32.0, 33.5),
+            (west, 2017, 35.0, 36.0),
+        ] {
+            let mut c = plan_content(fy(year));
+            c.nodes[1].targets[0].indicator_id = Some(ind);
+            c.nodes[1].targets[0].period = Some(Period::year(fy(year)));
+            c.nodes[1].targets[0].value = Some(target);
+            c.nodes[2].actuals[0] = Actual {
+                indicator_id: Some(ind),
+                fiscal_year: Some(fy(year)),
+                value: Some(actual),
+                measure_unit: Some("%".into()),
+                as_of: None,
+                text: format!("{actual}%"),
+            };
+            store.save_plan("city", unit, &c).await.unwrap();
+        }
+        let series = store.indicator_series(ind).await.unwrap();
+        let got: Vec<(UnitId, i32, Option<f64>, Option<f64>)> = series
+            .iter()
+            .map(|p| (p.unit_id, p.fiscal_year.year(), p.target, p.actual))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (east, 2017, Some(30.0), Some(28.1)),
+                (west, 2017, Some(35.0), Some(36.0)),
+                (east, 2018, Some(32.0), Some(33.5)),
+            ]
+        );
+        let inds = store.list_indicators(m).await.unwrap();
+        assert_eq!(inds.len(), 1);
+        assert!(inds[0].is_common);
+        assert_eq!(inds[0].source.as_deref(), Some("区民アンケート"));
+    }
+
+    pub async fn plans_filter_by_unit_and_year(store: Store, _url: String) {
+        let (m, east, west) = setup_units(&store).await;
+        for (unit, year) in [(east, 2017), (east, 2018), (west, 2018)] {
+            store
+                .save_plan("city", unit, &plan_content(fy(year)))
+                .await
+                .unwrap();
+        }
+        let all = store.list_plans(None, None).await.unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[0].plan.period.start.year(), 2018, "newest first");
+        assert!(all.iter().all(|p| p.node_count == 4));
+        assert_eq!(store.list_plans(Some(east), None).await.unwrap().len(), 2);
+        let y2018 = store.list_plans(None, Some(fy(2018))).await.unwrap();
+        assert_eq!(y2018.len(), 2);
+        let one = store.list_plans(Some(west), Some(fy(2017))).await.unwrap();
+        assert!(one.is_empty());
+        let units = store.list_units(m).await.unwrap();
+        assert_eq!(units.len(), 3);
+        let section = store.find_unit(m, "総合企画").await.unwrap().unwrap();
+        assert_eq!(section.phone.as_deref(), Some("06-0000-0001"));
+        assert_eq!(section.parent_id, Some(east));
+        assert_eq!(store.get_unit(section.id).await.unwrap(), section);
+        assert!(matches!(
+            store.get_unit(UnitId(424242)).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    pub async fn users_and_roles(store: Store, url: String) {
+        let (_, east, _) = setup_units(&store).await;
+        assert_eq!(store.user_count().await.unwrap(), 0);
+        store
+            .create_user(
+                "system",
+                &NewUser {
+                    login: "editor",
+                    display_name: "東区 編集者",
+                    password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+                    must_change_password: true,
+                    roles: vec![("ward_editor", Some(east)), ("council_member", Some(east))],
+                },
+            )
+            .await
+            .unwrap();
+        let u = store.find_user("editor").await.unwrap().unwrap();
+        assert!(u.must_change_password);
+        assert_eq!(u.roles.len(), 2);
+        assert_eq!(u.roles[0], ("ward_editor".to_string(), Some(east)));
+        assert!(store.find_user("nobody").await.unwrap().is_none());
+        assert!(
+            !format!("{u:?}").contains("argon2"),
+            "hash kept out of Debug"
+        );
+        let logged = raw_scalar(
+            &url,
+            "SELECT COUNT(*) FROM change_log WHERE after LIKE '%argon2%'",
+        )
+        .await;
+        assert_eq!(logged, 0, "the history never holds a password hash");
+    }
+
+    pub async fn duplicates_are_clear_errors(store: Store, _url: String) {
+        setup_units(&store).await;
+        let err = store
+            .create_municipality("test", "271004", "別の市", false)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(ref m) if m.starts_with("already exists")));
+        let err = store
+            .create_user(
+                "t",
+                &NewUser {
+                    login: " ",
+                    display_name: "x",
+                    password_hash: "x",
+                    must_change_password: false,
+                    roles: vec![],
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("login"));
+    }
+}
+
+#[tokio::test]
+async fn unreachable_and_unwritable_databases_are_one_line_errors() {
+    let e = Store::connect("postgres://kusei@127.0.0.1:1/none")
+        .await
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with("cannot connect to database postgres://kusei@127.0.0.1:1/none"),
+        "{msg}"
+    );
+    assert!(!msg.contains('\n'));
+    let e = Store::connect("sqlite:///nonexistent-dir-kusei/sub/kusei.db")
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("nonexistent-dir-kusei"), "{e}");
+    let e = Store::connect("mysql://x/y").await.unwrap_err();
+    assert!(e.to_string().contains("unknown scheme"), "{e}");
+}

@@ -1,0 +1,173 @@
+//! Configuration: defaults < file (kusei.toml) < `KUSEI_*` environment < command-line flags.
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_DB: &str = "sqlite://kusei.db";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Database URL: `sqlite://FILE` (default) or `postgres://…`.
+    pub db: String,
+    /// Address the server listens on.
+    pub addr: String,
+    /// Log filter (tracing `EnvFilter` syntax), e.g. `info` or `kusei=debug`.
+    pub log: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Where the file layer came from, if any.
+    pub file: Option<PathBuf>,
+}
+
+/// The database URL may hold a password: never print it.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("db", &kusei_store::redact_url(&self.db))
+            .field("addr", &self.addr)
+            .field("log", &self.log)
+            .field("log_format", &self.log_format)
+            .field("file", &self.file)
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            db: DEFAULT_DB.into(),
+            addr: DEFAULT_ADDR.into(),
+            log: "info".into(),
+            log_format: "text".into(),
+            file: None,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLayer {
+    db: Option<String>,
+    addr: Option<String>,
+    log: Option<String>,
+    log_format: Option<String>,
+}
+
+impl Config {
+    /// Builds the configuration from its layers. `explicit_file` (from `--config`) must
+    /// exist; otherwise `KUSEI_CONFIG` or `./kusei.toml` is read when present.
+    pub fn load(
+        explicit_file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config> {
+        let mut c = Config::default();
+        let file = match explicit_file {
+            Some(p) => Some(p.to_path_buf()),
+            None => env("KUSEI_CONFIG")
+                .map(PathBuf::from)
+                .or_else(|| Some(PathBuf::from("kusei.toml")).filter(|p| p.is_file())),
+        };
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+            let layer: FileLayer = toml::from_str(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "configuration file {}: {}",
+                    path.display(),
+                    e.message().replace('\n', " ")
+                )
+            })?;
+            c.db = layer.db.unwrap_or(c.db);
+            c.addr = layer.addr.unwrap_or(c.addr);
+            c.log = layer.log.unwrap_or(c.log);
+            c.log_format = layer.log_format.unwrap_or(c.log_format);
+            c.file = Some(path);
+        }
+        if let Some(v) = env("KUSEI_DB") {
+            c.db = v;
+        }
+        if let Some(v) = env("KUSEI_ADDR") {
+            c.addr = v;
+        }
+        if let Some(v) = env("KUSEI_LOG") {
+            c.log = v;
+        }
+        if let Some(v) = env("KUSEI_LOG_FORMAT") {
+            c.log_format = v;
+        }
+        if c.log_format != "text" && c.log_format != "json" {
+            bail!(
+                "log_format must be \"text\" or \"json\", not {:?}",
+                c.log_format
+            );
+        }
+        Ok(c)
+    }
+
+    pub fn with_overrides(mut self, db: Option<String>, addr: Option<String>) -> Config {
+        if let Some(db) = db {
+            self.db = db;
+        }
+        if let Some(addr) = addr {
+            self.addr = addr;
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = std::env::temp_dir().join(format!("kusei-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("k.toml");
+        std::fs::write(
+            &file,
+            "db = \"sqlite://file.db\"\naddr = \"127.0.0.1:9000\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file), &env_of(&[])).unwrap();
+        assert_eq!(c.db, "sqlite://file.db");
+        assert_eq!(c.addr, "127.0.0.1:9000");
+        assert_eq!(c.log, "info");
+        let c = Config::load(Some(&file), &env_of(&[("KUSEI_ADDR", "0.0.0.0:1")])).unwrap();
+        assert_eq!(c.addr, "0.0.0.0:1");
+        assert_eq!(c.db, "sqlite://file.db");
+        let c = c.with_overrides(Some("postgres://u:pw@h/d".into()), None);
+        assert_eq!(c.db, "postgres://u:pw@h/d");
+        assert!(!format!("{c:?}").contains("pw"), "Debug must redact");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn bad_files_are_named_in_the_error() {
+        let dir = std::env::temp_dir().join(format!("kusei-config-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("bad.toml");
+        std::fs::write(&file, "dbb = 1\n").unwrap();
+        let e = Config::load(Some(&file), &env_of(&[])).unwrap_err();
+        let msg = format!("{e:#}");
+        assert!(msg.contains("bad.toml") && msg.contains("dbb"), "{msg}");
+        assert!(!msg.contains('\n'));
+        let missing = dir.join("missing.toml");
+        let e = Config::load(Some(&missing), &env_of(&[])).unwrap_err();
+        assert!(format!("{e:#}").contains("missing.toml"));
+        let e = Config::load(None, &env_of(&[("KUSEI_LOG_FORMAT", "xml")])).unwrap_err();
+        assert!(format!("{e:#}").contains("xml"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,106 @@
+//! The `kusei` command. `main` is thin: it parses arguments, runs one subcommand and
+//! turns any error into one line on stderr and a non-zero exit status.
+
+mod config;
+mod sample;
+mod serve;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const ABOUT: &str = "区政 Kusei — 区政運営方針の計画・中間振り返り・自己評価・公表を一つに。
+Kusei — write, review, evaluate and publish the annual management plans of city wards.";
+
+const AFTER_HELP: &str = "設定の優先順位 / configuration precedence:
+  既定値 defaults < 設定ファイル file (--config, KUSEI_CONFIG, ./kusei.toml)
+  < 環境変数 environment (KUSEI_DB, KUSEI_ADDR, KUSEI_LOG, KUSEI_LOG_FORMAT) < コマンド引数 flags
+
+例 / examples:
+  kusei serve                               # http://127.0.0.1:8080 (SQLite: kusei.db)
+  kusei serve --db postgres://localhost/kusei --addr 0.0.0.0:8080
+  kusei migrate --db sqlite://data/kusei.db";
+
+#[derive(Debug, Parser)]
+#[command(name = "kusei", version, about = ABOUT, after_help = AFTER_HELP)]
+struct Cli {
+    /// 設定ファイル / configuration file (TOML)
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// 省略時は serve / without a subcommand, `serve` runs with its defaults
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// サーバーを起動する / run the web server
+    Serve {
+        /// データベースURL / database URL (sqlite://FILE or postgres://…) [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// 待ち受けアドレス / listen address [default: 127.0.0.1:8080]
+        #[arg(long, value_name = "HOST:PORT")]
+        addr: Option<String>,
+    },
+    /// データベースを最新の構造にする / apply database migrations
+    Migrate {
+        /// データベースURL / database URL [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line, no backtrace: the chain of causes joined by ": ".
+            let msg = format!("{e:#}").replace(['\n', '\r'], " ");
+            eprintln!("kusei: エラー / error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let config = config::Config::load(cli.config.as_deref(), &env)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let command = cli.command.unwrap_or(Command::Serve {
+        db: None,
+        addr: None,
+    });
+    match command {
+        Command::Serve { db, addr } => {
+            let config = config.with_overrides(db, addr);
+            init_logging(&config)?;
+            runtime.block_on(serve::serve(config))?;
+        }
+        Command::Migrate { db } => {
+            let config = config.with_overrides(db, None);
+            init_logging(&config)?;
+            runtime.block_on(serve::migrate(&config))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_logging(config: &config::Config) -> Result<()> {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&config.log)
+        .map_err(|e| anyhow::anyhow!("log filter {:?}: {e}", config.log))?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = if config.log_format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    result.map_err(|e| anyhow::anyhow!("cannot start logging: {e}"))
+}
