@@ -10,6 +10,7 @@
 
 mod error;
 mod history;
+mod import;
 mod plans;
 mod time;
 mod units;
@@ -17,6 +18,7 @@ mod users;
 
 pub use error::StoreError;
 pub use history::Change;
+pub use import::{ImportOutcome, SourceDocument};
 pub use plans::{NodeEdit, PlanSummary, StoredNode, StoredPlan};
 pub use time::now_utc;
 pub use units::{NewIndicator, NewUnit, SeriesPoint};

@@ -4,7 +4,7 @@ use crate::history::record;
 use crate::units::fiscal_year;
 use crate::{now_utc, Actor, Store, StoreError};
 use kusei_domain::calendar::{Date, FiscalYear, YearMonth};
-use kusei_domain::content::PlanContent;
+use kusei_domain::content::{NodeContent, PlanContent};
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
 use kusei_domain::model::{
     Actual, Comparator, Evaluation, Family, IndicatorId, Link, LinkKind, Milestone, Node, NodeId,
@@ -230,169 +230,9 @@ impl Store {
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let at = now_utc();
         let mut tx = self.pool().begin().await?;
-        let municipality_id: i64 =
-            sqlx::query_scalar("SELECT municipality_id FROM unit WHERE id = $1")
-                .bind(unit_id.0)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("unit {unit_id}")))?;
-        let level_names = serde_json::to_string(&content.level_names)
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let plan_id: i64 = sqlx::query_scalar(
-            "INSERT INTO plan (unit_id, fy_start, fy_end, family, title, level_names, status, \
-             is_sample, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $8) \
-             RETURNING id",
-        )
-        .bind(unit_id.0)
-        .bind(i64::from(content.period.start.year()))
-        .bind(i64::from(content.period.end.year()))
-        .bind(content.family.code())
-        .bind(&content.title)
-        .bind(&level_names)
-        .bind(i64::from(content.is_sample))
-        .bind(&at)
-        .fetch_one(&mut *tx)
-        .await?;
-        let plan_after = json!({
-            "unit_id": unit_id.0, "fy_start": content.period.start.year(),
-            "fy_end": content.period.end.year(), "family": content.family.code(),
-            "title": content.title, "level_names": content.level_names, "status": "draft",
-        });
-        record(
-            &mut tx,
-            actor,
-            &at,
-            "plan",
-            plan_id,
-            None,
-            Some(&plan_after),
-        )
-        .await?;
-
-        let mut owners: HashMap<String, Option<i64>> = HashMap::new();
-        let mut ids = Vec::with_capacity(content.nodes.len());
-        for (pos, n) in content.nodes.iter().enumerate() {
-            let owner = match &n.owner {
-                None => None,
-                Some(name) => {
-                    if let Some(found) = owners.get(name) {
-                        *found
-                    } else {
-                        let found: Option<i64> = sqlx::query_scalar(
-                            "SELECT id FROM unit WHERE municipality_id = $1 AND name = $2 ORDER BY id LIMIT 1",
-                        )
-                        .bind(municipality_id)
-                        .bind(name)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                        owners.insert(name.clone(), found);
-                        found
-                    }
-                }
-            };
-            let marks =
-                serde_json::to_string(&n.marks).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            let node_id: i64 = sqlx::query_scalar(
-                "INSERT INTO node (plan_id, position, level, number, title, subtitle, marks, \
-                 owner_unit_id, source_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(plan_id)
-            .bind(pos as i64)
-            .bind(&n.level)
-            .bind(n.number.as_deref())
-            .bind(&n.title)
-            .bind(n.subtitle.as_deref())
-            .bind(&marks)
-            .bind(owner)
-            .bind(n.source_line.map(i64::from))
-            .fetch_one(&mut *tx)
-            .await?;
-            insert_sections(&mut tx, node_id, &n.sections).await?;
-            for (tpos, t) in n.targets.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO target (node_id, unit_id, indicator_id, position, fy_start, fy_end, \
-                     value, measure_unit, comparator, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(node_id)
-                .bind(unit_id.0)
-                .bind(t.indicator_id.map(|i| i.0))
-                .bind(tpos as i64)
-                .bind(t.period.map(|p| i64::from(p.start.year())))
-                .bind(t.period.map(|p| i64::from(p.end.year())))
-                .bind(t.value)
-                .bind(t.measure_unit.as_deref())
-                .bind(t.comparator.map(|c| c.code()))
-                .bind(&t.text)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for (apos, a) in n.actuals.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO actual (node_id, unit_id, indicator_id, position, fiscal_year, value, \
-                     measure_unit, as_of, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(node_id)
-                .bind(unit_id.0)
-                .bind(a.indicator_id.map(|i| i.0))
-                .bind(apos as i64)
-                .bind(a.fiscal_year.map(|f| i64::from(f.year())))
-                .bind(a.value)
-                .bind(a.measure_unit.as_deref())
-                .bind(a.as_of.map(|d| d.to_string()))
-                .bind(&a.text)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for r in &n.reviews {
-                upsert_review(&mut tx, node_id, r).await?;
-            }
-            for e in &n.evaluations {
-                upsert_evaluation(&mut tx, node_id, e).await?;
-            }
-            for (mpos, m) in n.milestones.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO milestone (node_id, position, date_from, date_to, open_ended, text) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(node_id)
-                .bind(mpos as i64)
-                .bind(m.from.as_ref().map(when_code))
-                .bind(m.to.as_ref().map(when_code))
-                .bind(i64::from(m.open_ended))
-                .bind(&m.text)
-                .execute(&mut *tx)
-                .await?;
-            }
-            let after = json!({
-                "plan_id": plan_id, "level": n.level, "number": n.number, "title": n.title,
-                "subtitle": n.subtitle, "marks": n.marks, "owner_unit_id": owner,
-                "sections": n.sections.iter().map(|s| json!({
-                    "phase": s.phase.code(), "heading": s.heading, "body": s.body,
-                })).collect::<Vec<_>>(),
-                "targets": n.targets.iter().map(|t| &t.text).collect::<Vec<_>>(),
-                "reviews": n.reviews.iter().map(review_snapshot).collect::<Vec<_>>(),
-                "evaluations": n.evaluations.iter().map(evaluation_snapshot).collect::<Vec<_>>(),
-            });
-            record(&mut tx, actor, &at, "node", node_id, None, Some(&after)).await?;
-            ids.push(node_id);
-        }
-        let mut positions: HashMap<usize, i64> = HashMap::new();
-        for l in &content.links {
-            let pos = positions.entry(l.parent).or_insert(0);
-            sqlx::query(
-                "INSERT INTO node_link (plan_id, parent_id, child_id, position, kind) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(plan_id)
-            .bind(ids[l.parent])
-            .bind(ids[l.child])
-            .bind(*pos)
-            .bind(l.kind.code())
-            .execute(&mut *tx)
-            .await?;
-            *pos += 1;
-        }
+        let id = insert_plan(&mut tx, actor, &at, unit_id, content, None).await?;
         tx.commit().await?;
-        Ok(PlanId(plan_id))
+        Ok(id)
     }
 
     /// Plans, optionally of one unit and/or covering one fiscal year; newest first.
@@ -832,5 +672,290 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Inserts a plan with all its nodes inside a transaction, recording the history.
+pub(crate) async fn insert_plan(
+    tx: &mut Transaction<'static, Any>,
+    actor: Actor<'_>,
+    at: &str,
+    unit_id: UnitId,
+    content: &PlanContent,
+    source_document_id: Option<i64>,
+) -> Result<PlanId, StoreError> {
+    let municipality_id = unit_municipality(tx, unit_id).await?;
+    let level_names = serde_json::to_string(&content.level_names)
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let plan_id: i64 = sqlx::query_scalar(
+        "INSERT INTO plan (unit_id, fy_start, fy_end, family, title, level_names, status, \
+         is_sample, source_document_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(unit_id.0)
+    .bind(i64::from(content.period.start.year()))
+    .bind(i64::from(content.period.end.year()))
+    .bind(content.family.code())
+    .bind(&content.title)
+    .bind(&level_names)
+    .bind(i64::from(content.is_sample))
+    .bind(source_document_id)
+    .bind(at)
+    .fetch_one(&mut **tx)
+    .await?;
+    let plan_after = json!({
+        "unit_id": unit_id.0, "fy_start": content.period.start.year(),
+        "fy_end": content.period.end.year(), "family": content.family.code(),
+        "title": content.title, "level_names": content.level_names, "status": "draft",
+        "source_document_id": source_document_id,
+    });
+    record(tx, actor, at, "plan", plan_id, None, Some(&plan_after)).await?;
+    let mut owners = OwnerCache::new(municipality_id);
+    let mut ids = Vec::with_capacity(content.nodes.len());
+    for (pos, n) in content.nodes.iter().enumerate() {
+        let owner = owners.resolve(tx, n.owner.as_deref()).await?;
+        let node_id = insert_node(tx, plan_id, pos, n, owner).await?;
+        insert_node_parts(tx, node_id, unit_id, n).await?;
+        record(
+            tx,
+            actor,
+            at,
+            "node",
+            node_id,
+            None,
+            Some(&content_snapshot(n, owner)),
+        )
+        .await?;
+        ids.push(node_id);
+    }
+    insert_links(tx, plan_id, content, &ids).await?;
+    Ok(PlanId(plan_id))
+}
+
+pub(crate) async fn unit_municipality(
+    tx: &mut Transaction<'static, Any>,
+    unit_id: UnitId,
+) -> Result<i64, StoreError> {
+    sqlx::query_scalar("SELECT municipality_id FROM unit WHERE id = $1")
+        .bind(unit_id.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("unit {unit_id}")))
+}
+
+/// Resolves 担当 names to unit ids once per name.
+pub(crate) struct OwnerCache {
+    municipality_id: i64,
+    known: HashMap<String, Option<i64>>,
+}
+
+impl OwnerCache {
+    pub(crate) fn new(municipality_id: i64) -> Self {
+        OwnerCache {
+            municipality_id,
+            known: HashMap::new(),
+        }
+    }
+    pub(crate) async fn resolve(
+        &mut self,
+        tx: &mut Transaction<'static, Any>,
+        name: Option<&str>,
+    ) -> Result<Option<i64>, StoreError> {
+        let Some(name) = name else { return Ok(None) };
+        if let Some(found) = self.known.get(name) {
+            return Ok(*found);
+        }
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM unit WHERE municipality_id = $1 AND name = $2 ORDER BY id LIMIT 1",
+        )
+        .bind(self.municipality_id)
+        .bind(name)
+        .fetch_optional(&mut **tx)
+        .await?;
+        self.known.insert(name.to_string(), found);
+        Ok(found)
+    }
+}
+
+pub(crate) async fn insert_node(
+    tx: &mut Transaction<'static, Any>,
+    plan_id: i64,
+    position: usize,
+    n: &NodeContent,
+    owner: Option<i64>,
+) -> Result<i64, StoreError> {
+    let marks = serde_json::to_string(&n.marks).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    Ok(sqlx::query_scalar(
+        "INSERT INTO node (plan_id, position, level, number, title, subtitle, marks, \
+         owner_unit_id, source_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(plan_id)
+    .bind(position as i64)
+    .bind(&n.level)
+    .bind(n.number.as_deref())
+    .bind(&n.title)
+    .bind(n.subtitle.as_deref())
+    .bind(&marks)
+    .bind(owner)
+    .bind(n.source_line.map(i64::from))
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// Sections, targets, actuals, reviews, evaluations and milestones of a node.
+pub(crate) async fn insert_node_parts(
+    tx: &mut Transaction<'static, Any>,
+    node_id: i64,
+    unit_id: UnitId,
+    n: &NodeContent,
+) -> Result<(), StoreError> {
+    insert_sections(tx, node_id, &n.sections).await?;
+    for (tpos, t) in n.targets.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO target (node_id, unit_id, indicator_id, position, fy_start, fy_end, \
+             value, measure_unit, comparator, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(node_id)
+        .bind(unit_id.0)
+        .bind(t.indicator_id.map(|i| i.0))
+        .bind(tpos as i64)
+        .bind(t.period.map(|p| i64::from(p.start.year())))
+        .bind(t.period.map(|p| i64::from(p.end.year())))
+        .bind(t.value)
+        .bind(t.measure_unit.as_deref())
+        .bind(t.comparator.map(|c| c.code()))
+        .bind(&t.text)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (apos, a) in n.actuals.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO actual (node_id, unit_id, indicator_id, position, fiscal_year, value, \
+             measure_unit, as_of, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(node_id)
+        .bind(unit_id.0)
+        .bind(a.indicator_id.map(|i| i.0))
+        .bind(apos as i64)
+        .bind(a.fiscal_year.map(|f| i64::from(f.year())))
+        .bind(a.value)
+        .bind(a.measure_unit.as_deref())
+        .bind(a.as_of.map(|d| d.to_string()))
+        .bind(&a.text)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for r in &n.reviews {
+        upsert_review(tx, node_id, r).await?;
+    }
+    for e in &n.evaluations {
+        upsert_evaluation(tx, node_id, e).await?;
+    }
+    for (mpos, m) in n.milestones.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO milestone (node_id, position, date_from, date_to, open_ended, text) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(node_id)
+        .bind(mpos as i64)
+        .bind(m.from.as_ref().map(when_code))
+        .bind(m.to.as_ref().map(when_code))
+        .bind(i64::from(m.open_ended))
+        .bind(&m.text)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes what [`insert_node_parts`] wrote, before writing a node's new content.
+pub(crate) async fn delete_node_parts(
+    tx: &mut Transaction<'static, Any>,
+    node_id: i64,
+) -> Result<(), StoreError> {
+    for table in [
+        "section",
+        "target",
+        "actual",
+        "review",
+        "evaluation",
+        "milestone",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE node_id = $1"))
+            .bind(node_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_links(
+    tx: &mut Transaction<'static, Any>,
+    plan_id: i64,
+    content: &PlanContent,
+    ids: &[i64],
+) -> Result<(), StoreError> {
+    let mut positions: HashMap<usize, i64> = HashMap::new();
+    for l in &content.links {
+        let pos = positions.entry(l.parent).or_insert(0);
+        sqlx::query(
+            "INSERT INTO node_link (plan_id, parent_id, child_id, position, kind) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(plan_id)
+        .bind(ids[l.parent])
+        .bind(ids[l.child])
+        .bind(*pos)
+        .bind(l.kind.code())
+        .execute(&mut **tx)
+        .await?;
+        *pos += 1;
+    }
+    Ok(())
+}
+
+/// The JSON a node's history entries hold: everything a document says about it.
+pub(crate) fn content_snapshot(n: &NodeContent, owner: Option<i64>) -> Value {
+    json!({
+        "level": n.level, "number": n.number, "title": n.title,
+        "subtitle": n.subtitle, "marks": n.marks, "owner_unit_id": owner,
+        "sections": n.sections.iter().map(|s| json!({
+            "phase": s.phase.code(), "heading": s.heading, "body": s.body,
+        })).collect::<Vec<_>>(),
+        "targets": n.targets.iter().map(|t| json!({
+            "text": t.text, "fy_start": t.period.map(|p| p.start.year()),
+            "fy_end": t.period.map(|p| p.end.year()), "value": t.value,
+            "unit": t.measure_unit, "comparator": t.comparator.map(|c| c.code()),
+        })).collect::<Vec<_>>(),
+        "actuals": n.actuals.iter().map(|a| json!({
+            "text": a.text, "fiscal_year": a.fiscal_year.map(|f| f.year()), "value": a.value,
+            "unit": a.measure_unit, "as_of": a.as_of.map(|d| d.to_string()),
+        })).collect::<Vec<_>>(),
+        "reviews": n.reviews.iter().map(review_snapshot).collect::<Vec<_>>(),
+        "evaluations": n.evaluations.iter().map(evaluation_snapshot).collect::<Vec<_>>(),
+        "milestones": n.milestones.iter().map(|m| json!({
+            "text": m.text, "from": m.from.as_ref().map(when_code),
+            "to": m.to.as_ref().map(when_code), "open_ended": m.open_ended,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+impl StoredNode {
+    /// The node as content again (owner kept as its id in snapshots, not as a name).
+    pub fn to_content(&self) -> NodeContent {
+        NodeContent {
+            level: self.node.level.clone(),
+            number: self.node.number.clone(),
+            title: self.node.title.clone(),
+            subtitle: self.node.subtitle.clone(),
+            marks: self.node.marks.clone(),
+            owner: None,
+            sections: self.node.sections.clone(),
+            targets: self.targets.clone(),
+            actuals: self.actuals.clone(),
+            reviews: self.reviews.clone(),
+            evaluations: self.evaluations.clone(),
+            milestones: self.milestones.clone(),
+            source_line: None,
+        }
     }
 }

@@ -10,7 +10,9 @@ use kusei_domain::model::{
     Actual, Comparator, Direction, Evaluation, Family, LinkKind, Milestone, MunicipalityId, Period,
     Phase, Review, Section, Target, UnitId, UnitKind, When,
 };
-use kusei_store::{NewIndicator, NewUnit, NewUser, NodeEdit, Store, StoreError};
+use kusei_store::{
+    ImportOutcome, NewIndicator, NewUnit, NewUser, NodeEdit, SourceDocument, Store, StoreError,
+};
 use sqlx::Connection;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -149,6 +151,7 @@ store_case!(indicator_series_across_units_and_years);
 store_case!(plans_filter_by_unit_and_year);
 store_case!(users_and_roles);
 store_case!(duplicates_are_clear_errors);
+store_case!(imports_are_idempotent_and_revisions_are_recorded);
 
 fn fy(y: i32) -> FiscalYear {
     FiscalYear::new(y).unwrap()
@@ -721,6 +724,105 @@ mod cases {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("login"));
+    }
+
+    pub async fn imports_are_idempotent_and_revisions_are_recorded(store: Store, url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let source = |sha: &'static str| SourceDocument {
+            sha256: sha,
+            file_name: "plan.txt",
+            family: "management_sheet",
+            encoding: "UTF-8",
+            schema_version: 1,
+            diagnostics: "[]",
+        };
+        let v1 = plan_content(fy(2017));
+        let first = store
+            .import_plan("import", ward, &v1, &source("aaa"))
+            .await
+            .unwrap();
+        let ImportOutcome::Created { plan_id, nodes } = first else {
+            panic!("{first:?}")
+        };
+        assert_eq!(nodes, 4);
+        let changes = count(&url, "change_log").await;
+        // The same bytes again: nothing changes, not even the history.
+        let again = store
+            .import_plan("import", ward, &v1, &source("aaa"))
+            .await
+            .unwrap();
+        assert_eq!(again, ImportOutcome::Unchanged { plan_id });
+        assert_eq!(count(&url, "change_log").await, changes);
+        assert_eq!(count(&url, "plan").await, 1);
+        // A revised version: one node edited, one removed, one added.
+        let mut v2 = v1.clone();
+        v2.nodes[1].sections.push(Section {
+            phase: Phase::Plan,
+            heading: "戦略".into(),
+            body: "改訂版の本文".into(),
+        });
+        v2.nodes[3] = NodeContent {
+            level: "戦略".into(),
+            number: Some("1-3".into()),
+            title: "新しい戦略".into(),
+            ..Default::default()
+        };
+        let revised = store
+            .import_plan("import", ward, &v2, &source("bbb"))
+            .await
+            .unwrap();
+        assert_eq!(
+            revised,
+            ImportOutcome::Updated {
+                plan_id,
+                changed: 1,
+                added: 1,
+                removed: 1
+            }
+        );
+        let sp = store.load_plan(plan_id).await.unwrap();
+        assert_eq!(sp.nodes.len(), 4);
+        assert_eq!(sp.nodes[3].node.title, "新しい戦略");
+        assert_eq!(sp.plan.version, 2);
+        let edited = sp.nodes[1].node.id;
+        let h = store.history("node", edited.0).await.unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1].action, "update");
+        assert_eq!(
+            h[1].before.as_ref().unwrap()["sections"]
+                .as_array()
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(
+            h[1].after.as_ref().unwrap()["sections"][0]["body"],
+            "改訂版の本文"
+        );
+        let deletes = raw_scalar(
+            &url,
+            "SELECT COUNT(*) FROM change_log WHERE entity = 'node' AND action = 'delete'",
+        )
+        .await;
+        assert_eq!(deletes, 1);
+        // The 再掲 link pointed at the removed node's parent: the plan records new links.
+        let plan_changes = store.history("plan", plan_id.0).await.unwrap();
+        assert_eq!(plan_changes.last().unwrap().action, "update");
+        // A file that cannot be stored leaves nothing behind, not even its source row.
+        let docs = count(&url, "source_document").await;
+        let mut bad = v2.clone();
+        bad.nodes[0].title = " ".into();
+        let err = store
+            .import_plan("import", ward, &bad, &source("ccc"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Invalid(_)));
+        let err = store
+            .import_plan("import", UnitId(777), &v1, &source("ddd"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+        assert_eq!(count(&url, "source_document").await, docs);
     }
 }
 

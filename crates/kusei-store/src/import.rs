@@ -1,0 +1,286 @@
+//! Storing imported documents: all or nothing per file; the same file twice changes
+//! nothing; a revised version of a document updates its plan and records the differences.
+
+use crate::history::record;
+use crate::plans::{
+    content_snapshot, delete_node_parts, insert_links, insert_node, insert_node_parts, insert_plan,
+    unit_municipality, OwnerCache,
+};
+use crate::{now_utc, Actor, Store, StoreError};
+use kusei_domain::content::PlanContent;
+use kusei_domain::model::{PlanId, UnitId};
+use serde_json::json;
+use std::collections::{HashMap, VecDeque};
+
+/// Where an import came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceDocument<'a> {
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: &'a str,
+    pub file_name: &'a str,
+    pub family: &'a str,
+    pub encoding: &'a str,
+    pub schema_version: i64,
+    /// The parser's diagnostics as JSON.
+    pub diagnostics: &'a str,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// The same bytes were imported before: nothing changed.
+    Unchanged { plan_id: PlanId },
+    /// A new plan was stored.
+    Created { plan_id: PlanId, nodes: usize },
+    /// A plan of the same unit, family, period and title existed: it was brought up to
+    /// date node by node, each difference recorded in the history.
+    Updated {
+        plan_id: PlanId,
+        changed: usize,
+        added: usize,
+        removed: usize,
+    },
+}
+
+/// Nodes are matched across versions by level and number, or level and title when a node
+/// has no number; repeated keys are matched in document order.
+fn node_key(level: &str, number: Option<&str>, title: &str) -> (String, String) {
+    match number {
+        Some(n) if !n.trim().is_empty() => (level.to_string(), format!("#{}", n.trim())),
+        _ => (level.to_string(), title.trim().to_string()),
+    }
+}
+
+impl Store {
+    /// Imports one document's plan for a unit in one transaction.
+    #[tracing::instrument(skip_all, fields(file = source.file_name))]
+    pub async fn import_plan(
+        &self,
+        actor: Actor<'_>,
+        unit_id: UnitId,
+        content: &PlanContent,
+        source: &SourceDocument<'_>,
+    ) -> Result<ImportOutcome, StoreError> {
+        content
+            .validate()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let at = now_utc();
+        // Reads first (outside the write transaction), then one transaction that writes
+        // everything or nothing, guarded by the plan's version.
+        if let Some(plan_id) = sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT p.id FROM source_document d LEFT JOIN plan p ON p.source_document_id = d.id \
+             WHERE d.sha256 = $1 ORDER BY p.id LIMIT 1",
+        )
+        .bind(source.sha256)
+        .fetch_optional(self.pool())
+        .await?
+        .flatten()
+        {
+            return Ok(ImportOutcome::Unchanged {
+                plan_id: PlanId(plan_id),
+            });
+        }
+        let existing: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM plan WHERE unit_id = $1 AND family = $2 AND fy_start = $3 \
+             AND fy_end = $4 AND title = $5",
+        )
+        .bind(unit_id.0)
+        .bind(content.family.code())
+        .bind(i64::from(content.period.start.year()))
+        .bind(i64::from(content.period.end.year()))
+        .bind(&content.title)
+        .fetch_optional(self.pool())
+        .await?;
+        let current = match existing {
+            Some(id) => Some(self.load_plan(PlanId(id)).await?),
+            None => None,
+        };
+        let mut tx = self.pool().begin().await?;
+        let doc_id: i64 = sqlx::query_scalar(
+            "INSERT INTO source_document (sha256, file_name, family, encoding, schema_version, \
+             imported_at, diagnostics) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (sha256) DO UPDATE SET imported_at = excluded.imported_at RETURNING id",
+        )
+        .bind(source.sha256)
+        .bind(source.file_name)
+        .bind(source.family)
+        .bind(source.encoding)
+        .bind(source.schema_version)
+        .bind(&at)
+        .bind(source.diagnostics)
+        .fetch_one(&mut *tx)
+        .await?;
+        let Some(current) = current else {
+            let plan_id = insert_plan(&mut tx, actor, &at, unit_id, content, Some(doc_id)).await?;
+            tx.commit().await?;
+            return Ok(ImportOutcome::Created {
+                plan_id,
+                nodes: content.nodes.len(),
+            });
+        };
+        let plan_id = current.plan.id.0;
+        let bumped = sqlx::query(
+            "UPDATE plan SET version = version + 1, source_document_id = $1, updated_at = $2, \
+             level_names = $3 WHERE id = $4 AND version = $5",
+        )
+        .bind(doc_id)
+        .bind(&at)
+        .bind(
+            serde_json::to_string(&content.level_names)
+                .map_err(|e| StoreError::Invalid(e.to_string()))?,
+        )
+        .bind(plan_id)
+        .bind(current.plan.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if bumped != 1 {
+            return Err(StoreError::Conflict {
+                what: format!("plan {plan_id}"),
+                expected: current.plan.version,
+                current: current.plan.version + 1,
+            });
+        }
+        let municipality_id = unit_municipality(&mut tx, unit_id).await?;
+        let mut owners = OwnerCache::new(municipality_id);
+        let mut old_by_key: HashMap<(String, String), VecDeque<usize>> = HashMap::new();
+        for (i, sn) in current.nodes.iter().enumerate() {
+            let n = &sn.node;
+            old_by_key
+                .entry(node_key(&n.level, n.number.as_deref(), &n.title))
+                .or_default()
+                .push_back(i);
+        }
+        let (mut changed, mut added) = (0, 0);
+        let mut matched = vec![false; current.nodes.len()];
+        let mut ids = Vec::with_capacity(content.nodes.len());
+        for (pos, n) in content.nodes.iter().enumerate() {
+            let owner = owners.resolve(&mut tx, n.owner.as_deref()).await?;
+            let key = node_key(&n.level, n.number.as_deref(), &n.title);
+            let old = old_by_key.get_mut(&key).and_then(VecDeque::pop_front);
+            let after = content_snapshot(n, owner);
+            match old {
+                Some(i) => {
+                    matched[i] = true;
+                    let sn = &current.nodes[i];
+                    let node_id = sn.node.id.0;
+                    let before =
+                        content_snapshot(&sn.to_content(), sn.node.owner_unit_id.map(|u| u.0));
+                    sqlx::query("UPDATE node SET position = $1, source_line = $2 WHERE id = $3")
+                        .bind(pos as i64)
+                        .bind(n.source_line.map(i64::from))
+                        .bind(node_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    if before != after {
+                        let marks = serde_json::to_string(&n.marks)
+                            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                        sqlx::query(
+                            "UPDATE node SET level = $1, number = $2, title = $3, subtitle = $4, \
+                             marks = $5, owner_unit_id = $6, version = version + 1 WHERE id = $7",
+                        )
+                        .bind(&n.level)
+                        .bind(n.number.as_deref())
+                        .bind(&n.title)
+                        .bind(n.subtitle.as_deref())
+                        .bind(&marks)
+                        .bind(owner)
+                        .bind(node_id)
+                        .execute(&mut *tx)
+                        .await?;
+                        delete_node_parts(&mut tx, node_id).await?;
+                        insert_node_parts(&mut tx, node_id, unit_id, n).await?;
+                        record(
+                            &mut tx,
+                            actor,
+                            &at,
+                            "node",
+                            node_id,
+                            Some(&before),
+                            Some(&after),
+                        )
+                        .await?;
+                        changed += 1;
+                    }
+                    ids.push(node_id);
+                }
+                None => {
+                    let node_id = insert_node(&mut tx, plan_id, pos, n, owner).await?;
+                    insert_node_parts(&mut tx, node_id, unit_id, n).await?;
+                    record(&mut tx, actor, &at, "node", node_id, None, Some(&after)).await?;
+                    added += 1;
+                    ids.push(node_id);
+                }
+            }
+        }
+        let mut removed = 0;
+        for (i, sn) in current.nodes.iter().enumerate() {
+            if !matched[i] {
+                let before = content_snapshot(&sn.to_content(), sn.node.owner_unit_id.map(|u| u.0));
+                sqlx::query("DELETE FROM node WHERE id = $1")
+                    .bind(sn.node.id.0)
+                    .execute(&mut *tx)
+                    .await?;
+                record(
+                    &mut tx,
+                    actor,
+                    &at,
+                    "node",
+                    sn.node.id.0,
+                    Some(&before),
+                    None,
+                )
+                .await?;
+                removed += 1;
+            }
+        }
+        // Links are structure: rebuilt, and recorded on the plan when they differ.
+        let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let old_links: Vec<_> = current
+            .links
+            .iter()
+            .filter_map(|l| {
+                Some((
+                    *index.get(&l.parent.0)?,
+                    *index.get(&l.child.0)?,
+                    l.kind.code(),
+                ))
+            })
+            .collect();
+        let new_links: Vec<_> = content
+            .links
+            .iter()
+            .map(|l| (l.parent, l.child, l.kind.code()))
+            .collect();
+        sqlx::query("DELETE FROM node_link WHERE plan_id = $1")
+            .bind(plan_id)
+            .execute(&mut *tx)
+            .await?;
+        insert_links(&mut tx, plan_id, content, &ids).await?;
+        let links_json = |links: &[(usize, usize, &str)]| {
+            json!(links
+                .iter()
+                .map(|(p, c, k)| json!({"parent": ids[*p], "child": ids[*c], "kind": k}))
+                .collect::<Vec<_>>())
+        };
+        if old_links != new_links || current.plan.level_names != content.level_names {
+            record(
+                &mut tx,
+                actor,
+                &at,
+                "plan",
+                plan_id,
+                Some(&json!({"links": links_json(&old_links), "level_names": current.plan.level_names})),
+                Some(&json!({"links": links_json(&new_links), "level_names": content.level_names})),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ImportOutcome::Updated {
+            plan_id: PlanId(plan_id),
+            changed,
+            added,
+            removed,
+        })
+    }
+}
