@@ -2,6 +2,7 @@
 //! turns any error into one line on stderr and a non-zero exit status.
 
 mod config;
+mod import;
 mod sample;
 mod serve;
 
@@ -20,7 +21,9 @@ const AFTER_HELP: &str = "設定の優先順位 / configuration precedence:
 例 / examples:
   kusei serve                               # http://127.0.0.1:8080 (SQLite: kusei.db)
   kusei serve --db postgres://localhost/kusei --addr 0.0.0.0:8080
-  kusei migrate --db sqlite://data/kusei.db";
+  kusei migrate --db sqlite://data/kusei.db
+  kusei parse 城東区_運営方針.txt --format json
+  kusei import --unit 大正区 --year H29 *.txt";
 
 #[derive(Debug, Parser)]
 #[command(name = "kusei", version, about = ABOUT, after_help = AFTER_HELP)]
@@ -43,6 +46,32 @@ enum Command {
         /// 待ち受けアドレス / listen address [default: 127.0.0.1:8080]
         #[arg(long, value_name = "HOST:PORT")]
         addr: Option<String>,
+    },
+    /// 文書を読み取り、結果を表示する（保存しない） / read one document and print what was read (stores nothing)
+    Parse {
+        /// 文書ファイル / document file (extracted text: UTF-8, Shift_JIS or UTF-16)
+        file: PathBuf,
+        /// 出力形式 / output format
+        #[arg(long, value_parser = ["json", "text"], default_value = "text")]
+        format: String,
+    },
+    /// 文書を読み取り保存する（ファイルごとに全部か無し） / read and store documents (all or nothing per file)
+    Import {
+        /// 文書ファイル / document files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// データベースURL / database URL [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// 区・組織名 / the ward or unit the documents belong to (e.g. 城東区)
+        #[arg(long, value_name = "NAME")]
+        unit: Option<String>,
+        /// 年度 / fiscal year: 2017, 平成29, H29, 令和元 … (default: as the document says)
+        #[arg(long, value_name = "FY")]
+        year: Option<String>,
+        /// 自治体名 / municipality (needed when several exist)
+        #[arg(long, value_name = "NAME")]
+        municipality: Option<String>,
     },
     /// データベースを最新の構造にする / apply database migrations
     Migrate {
@@ -80,6 +109,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = config.with_overrides(db, addr);
             init_logging(&config)?;
             runtime.block_on(serve::serve(config))?;
+        }
+        Command::Parse { file, format } => {
+            import::parse(&file, &format)?;
+        }
+        Command::Import {
+            files,
+            db,
+            unit,
+            year,
+            municipality,
+        } => {
+            let config = config.with_overrides(db, None);
+            init_logging(&config)?;
+            runtime.block_on(import::import(
+                &config,
+                import::ImportArgs {
+                    files,
+                    unit,
+                    year,
+                    municipality,
+                },
+            ))?;
         }
         Command::Migrate { db } => {
             let config = config.with_overrides(db, None);

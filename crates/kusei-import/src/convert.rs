@@ -1,0 +1,276 @@
+//! From a parsed document to a plan the store can keep ([`PlanContent`]). Pure: the
+//! caller decides the unit and, when the document does not say, the period.
+
+use crate::model::{self, Family, ParsedDocument, Prospect};
+use kusei_domain::calendar::{FiscalYear, YearMonth};
+use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
+use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
+use kusei_domain::model::{
+    Evaluation, LinkKind, Milestone, Period, Phase, Review, Section, Target, When,
+};
+use std::collections::HashMap;
+
+/// Why a parsed document cannot become a plan.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConvertError {
+    #[error("the document's form was not recognised, so there is no plan to store")]
+    UnknownFamily,
+    #[error("no plan items were read from the document")]
+    NoNodes,
+    #[error("fiscal year {0} is out of the supported range")]
+    Year(i32),
+}
+
+fn fy(year: i32) -> Result<FiscalYear, ConvertError> {
+    FiscalYear::new(year).map_err(|_| ConvertError::Year(year))
+}
+
+/// The period the document states (its span, else its fiscal year), if any.
+pub fn document_period(doc: &ParsedDocument) -> Option<Period> {
+    if let Some(p) = &doc.period {
+        if let (Ok(a), Ok(b)) = (FiscalYear::new(p.from), FiscalYear::new(p.to)) {
+            return Some(Period::span(a, b));
+        }
+    }
+    doc.fiscal_year
+        .as_ref()
+        .and_then(|f| FiscalYear::new(f.year).ok())
+        .map(Period::year)
+}
+
+fn domain_family(f: Family) -> Option<kusei_domain::model::Family> {
+    kusei_domain::model::Family::from_code(f.as_str())
+}
+
+fn implementation(p: Prospect) -> Option<ImplementationProspect> {
+    match p {
+        Prospect::Expected => Some(ImplementationProspect::Expected),
+        Prospect::NotExpected => Some(ImplementationProspect::NotExpected),
+        Prospect::Unknown => None,
+    }
+}
+
+fn achievement(p: Prospect) -> Option<AchievementProspect> {
+    match p {
+        Prospect::Expected => Some(AchievementProspect::OnTrack),
+        Prospect::NotExpected => Some(AchievementProspect::OffTrack),
+        Prospect::Unknown => None,
+    }
+}
+
+fn judgment(j: model::Judgment) -> Judgment {
+    match j {
+        model::Judgment::Achieved => Judgment::Achieved,
+        model::Judgment::NotAchieved => Judgment::NotAchieved,
+        model::Judgment::Undetermined => Judgment::Undetermined,
+        model::Judgment::Unknown => Judgment::Unknown,
+    }
+}
+
+fn when(r: &model::YearMonthRef) -> Result<When, ConvertError> {
+    Ok(match r.month {
+        Some(m) => When::Month(YearMonth {
+            year: r.year,
+            month: u8::try_from(m).unwrap_or(1),
+        }),
+        None => When::FiscalYear(fy(r.year)?),
+    })
+}
+
+fn nonblank(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+}
+
+/// The heading a stored section gets: the column/group and the label, as written.
+fn section_heading(s: &model::Section) -> String {
+    match (&s.group, &s.heading) {
+        (Some(g), Some(h)) if g != h => format!("{g} ／ {h}"),
+        (_, Some(h)) => h.clone(),
+        (Some(g), None) => g.clone(),
+        (None, None) => "本文".to_string(),
+    }
+}
+
+fn node_content(n: &model::Node, period: Period) -> Result<NodeContent, ConvertError> {
+    let year = period.end;
+    let mut sections: Vec<Section> = n
+        .sections
+        .iter()
+        .map(|s| Section {
+            phase: Phase::Plan,
+            heading: section_heading(s),
+            body: s.text.clone(),
+        })
+        .collect();
+    if !n.references.is_empty() {
+        sections.push(Section {
+            phase: Phase::Plan,
+            heading: "参照（再掲）".into(),
+            body: n
+                .references
+                .iter()
+                .map(|r| r.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        });
+    }
+    let mut reviews = Vec::new();
+    if let Some(r) = &n.review {
+        let review = Review {
+            fiscal_year: year,
+            implementation: implementation(r.implementation),
+            achievement: achievement(r.achievement),
+            remedy: nonblank(&r.remedy),
+        };
+        if review.implementation.is_some()
+            || review.achievement.is_some()
+            || review.remedy.is_some()
+        {
+            reviews.push(review);
+        }
+    }
+    let mut evaluations = Vec::new();
+    if let Some(e) = &n.evaluation {
+        let results = nonblank(&e.results);
+        let remedy = nonblank(&e.remedy);
+        let stated = judgment(e.stated_judgment);
+        // A blank form (plan-stage document) is not an evaluation.
+        if results.is_some() || remedy.is_some() || stated != Judgment::Unknown {
+            evaluations.push(Evaluation {
+                fiscal_year: year,
+                results: results.unwrap_or_default(),
+                stated,
+                remedy,
+            });
+        }
+    }
+    let targets = n
+        .targets
+        .iter()
+        .map(|t| {
+            Ok(Target {
+                indicator_id: None,
+                period: t
+                    .fiscal_year
+                    .as_ref()
+                    .map(|f| fy(f.year).map(Period::year))
+                    .transpose()?,
+                value: None,
+                measure_unit: None,
+                comparator: None,
+                text: t.text.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, ConvertError>>()?;
+    let milestones = n
+        .milestones
+        .iter()
+        .map(|m| {
+            let (from, to, open_ended) = match &m.date {
+                Some(d) => (
+                    Some(when(&d.from)?),
+                    d.to.as_ref().map(when).transpose()?,
+                    d.open_ended,
+                ),
+                None => (None, None, false),
+            };
+            Ok(Milestone {
+                from,
+                to,
+                open_ended,
+                text: m.text.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, ConvertError>>()?;
+    Ok(NodeContent {
+        level: n.level.clone(),
+        number: n.number.clone(),
+        title: if n.title.trim().is_empty() {
+            format!("（{}）", n.level)
+        } else {
+            n.title.clone()
+        },
+        subtitle: n.subtitle.clone(),
+        marks: n.marks.clone(),
+        owner: None,
+        sections,
+        targets,
+        actuals: Vec::new(),
+        reviews,
+        evaluations,
+        milestones,
+        source_line: u32::try_from(n.line).ok(),
+    })
+}
+
+/// Builds the plan of a parsed document for `period`. `parent_ids[0]` is the primary
+/// parent; every further parent is a 再掲 listing of the same node.
+pub fn plan_content(doc: &ParsedDocument, period: Period) -> Result<PlanContent, ConvertError> {
+    let family = domain_family(doc.family).ok_or(ConvertError::UnknownFamily)?;
+    if doc.nodes.is_empty() {
+        return Err(ConvertError::NoNodes);
+    }
+    let index: HashMap<&str, usize> = doc
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+    let nodes = doc
+        .nodes
+        .iter()
+        .map(|n| node_content(n, period))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut links = Vec::new();
+    for (child, n) in doc.nodes.iter().enumerate() {
+        let mut seen = Vec::new();
+        for pid in &n.parent_ids {
+            let Some(&parent) = index.get(pid.as_str()) else {
+                continue;
+            };
+            if parent == child || seen.contains(&parent) {
+                continue;
+            }
+            links.push(LinkContent {
+                parent,
+                child,
+                kind: if seen.is_empty() {
+                    LinkKind::Primary
+                } else {
+                    LinkKind::Repeat
+                },
+            });
+            seen.push(parent);
+        }
+    }
+    let mut level_names: Vec<String> = Vec::new();
+    for n in &doc.nodes {
+        if !level_names.contains(&n.level) {
+            level_names.push(n.level.clone());
+        }
+    }
+    let title = doc
+        .title
+        .as_ref()
+        .map(|t| t.text.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| family.label_ja().to_string());
+    let content = PlanContent {
+        family,
+        period,
+        title,
+        level_names,
+        nodes,
+        links,
+        is_sample: false,
+    };
+    // A parser bug must not reach the database as a cyclic tree.
+    if content.validate().is_err() {
+        let mut acyclic = content.clone();
+        acyclic.links.retain(|l| l.parent < l.child);
+        return Ok(acyclic);
+    }
+    Ok(content)
+}

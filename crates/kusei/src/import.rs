@@ -1,0 +1,235 @@
+//! `kusei parse` (read, store nothing) and `kusei import` (read and store, one
+//! transaction per file).
+
+use crate::config::Config;
+use anyhow::{anyhow, bail, Context, Result};
+use kusei_domain::calendar::FiscalYear;
+use kusei_domain::model::{MunicipalityId, Period};
+use kusei_import::convert::{document_period, plan_content};
+use kusei_import::ParsedDocument;
+use kusei_store::{DirectoryRow, ImportOutcome, ImportTarget, SourceDocument, Store};
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// `kusei parse FILE --format json|text`: reads one document and stores nothing.
+pub fn parse(file: &Path, format: &str) -> Result<()> {
+    let doc = kusei_import::parse_file(file).map_err(|e| anyhow!("{e}"))?;
+    let mut out = std::io::stdout().lock();
+    match format {
+        "json" => {
+            serde_json::to_writer_pretty(&mut out, &doc.to_json())?;
+            writeln!(out)?;
+        }
+        _ => write!(out, "{}", doc.render_text())?,
+    }
+    Ok(())
+}
+
+/// Options of `kusei import`.
+pub struct ImportArgs {
+    pub files: Vec<PathBuf>,
+    pub unit: Option<String>,
+    pub year: Option<String>,
+    pub municipality: Option<String>,
+}
+
+const ACTOR: &str = "kusei import";
+
+/// Imports every file; a file that fails is reported on one line and leaves nothing
+/// stored, and the others go on. Fails (non-zero exit) when any file failed.
+pub async fn import(config: &Config, args: ImportArgs) -> Result<()> {
+    let year = args
+        .year
+        .as_deref()
+        .map(|y| FiscalYear::parse(y, None).map_err(|e| anyhow!("--year {y}: {e}")))
+        .transpose()?;
+    let store = crate::serve::open(config).await?;
+    let municipality = municipality(&store, args.municipality.as_deref()).await?;
+    let total = args.files.len();
+    let mut failed = 0;
+    for (i, file) in args.files.iter().enumerate() {
+        if total > 1 {
+            eprint!("\r[{}/{}] {} ", i + 1, total, file.display());
+            let _ = std::io::stderr().flush();
+        }
+        match import_one(&store, municipality, file, args.unit.as_deref(), year).await {
+            Ok(line) => {
+                if total > 1 {
+                    eprintln!();
+                }
+                println!("{line}");
+            }
+            Err(e) => {
+                if total > 1 {
+                    eprintln!();
+                }
+                failed += 1;
+                eprintln!(
+                    "kusei: エラー / error: {}",
+                    format!("{e:#}").replace(['\n', '\r'], " ")
+                );
+            }
+        }
+    }
+    store.close().await;
+    if failed > 0 {
+        bail!("{failed} of {total} file(s) were not imported (nothing of them was stored)");
+    }
+    Ok(())
+}
+
+/// The municipality imports go to: named, else the only real one, else a new one.
+async fn municipality(store: &Store, name: Option<&str>) -> Result<MunicipalityId> {
+    let all = store.list_municipalities().await?;
+    if let Some(name) = name {
+        if let Some(m) = all.iter().find(|m| m.name == name) {
+            return Ok(m.id);
+        }
+        let code = format!("import-{}", all.len() + 1);
+        return Ok(store.create_municipality(ACTOR, &code, name, false).await?);
+    }
+    let real: Vec<_> = all.iter().filter(|m| !m.is_sample).collect();
+    match real.as_slice() {
+        [one] => Ok(one.id),
+        [] => Ok(store
+            .create_municipality(ACTOR, "000000", "取込データ（自治体未設定）", false)
+            .await?),
+        _ => bail!(
+            "several municipalities exist ({}): give --municipality NAME",
+            real.iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The unit a document belongs to: named, else what the document says (業務一覧's title),
+/// else asked for on a terminal.
+fn unit_name(doc: &ParsedDocument, given: Option<&str>, file: &Path) -> Result<String> {
+    if let Some(u) = given {
+        return Ok(u.to_string());
+    }
+    if let Some(t) = &doc.directory_title {
+        if let Some(i) = t.text.find("区役所") {
+            return Ok(format!("{}区", &t.text[..i]));
+        }
+    }
+    ask(&format!(
+        "{}: 区・組織名 / unit name (e.g. 城東区): ",
+        file.display()
+    ))?
+    .ok_or_else(|| {
+        anyhow!(
+            "{}: the document does not name its ward or unit: give --unit NAME",
+            file.display()
+        )
+    })
+}
+
+/// Reads one line from a terminal; `None` when stdin is not a terminal.
+fn ask(prompt: &str) -> Result<Option<String>> {
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    eprint!("{prompt}");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let line = line.trim().to_string();
+    Ok(Some(line).filter(|l| !l.is_empty()))
+}
+
+async fn import_one(
+    store: &Store,
+    municipality: MunicipalityId,
+    file: &Path,
+    unit: Option<&str>,
+    year: Option<FiscalYear>,
+) -> Result<String> {
+    let name = file.display().to_string();
+    if file.is_dir() {
+        bail!("{name}: is a directory, not a document");
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("{name}: cannot read"))?;
+    let doc = kusei_import::parse_bytes(&name, &bytes).map_err(|e| anyhow!("{e}"))?;
+    let period = match year.map(Period::year).or_else(|| document_period(&doc)) {
+        Some(p) => p,
+        None => {
+            let answer = ask(&format!(
+                "{name}: 年度 / fiscal year (e.g. 令和7, 2025): "
+            ))?
+            .ok_or_else(|| {
+                let hint = doc
+                    .era_context
+                    .as_ref()
+                    .and_then(|c| FiscalYear::new(c.year).ok().map(|fy| (fy, c.line)))
+                    .map(|(fy, line)| {
+                        format!(
+                            " (it mentions {} at line {line}; if that is the plan's year, pass --year {})",
+                            fy.label(),
+                            fy.year()
+                        )
+                    })
+                    .unwrap_or_default();
+                anyhow!("{name}: the document does not say its fiscal year: give --year (e.g. 2017, 平成29, H29){hint}")
+            })?;
+            Period::year(FiscalYear::parse(&answer, None).map_err(|e| anyhow!("{name}: {e}"))?)
+        }
+    };
+    let content = plan_content(&doc, period).map_err(|e| anyhow!("{name}: {e}"))?;
+    let unit_name = unit_name(&doc, unit, file)?;
+    let target = ImportTarget {
+        municipality,
+        unit_name: &unit_name,
+        directory: doc
+            .directory
+            .iter()
+            .map(|e| DirectoryRow {
+                division: &e.unit,
+                section: e.subunit.as_deref(),
+                phone: e.phone.as_deref(),
+                fax: e.fax.as_deref(),
+                duties: Some(&e.duties),
+            })
+            .collect(),
+    };
+    let sha = format!("{:x}", Sha256::digest(&bytes));
+    let diagnostics = serde_json::to_string(&doc.to_json()["diagnostics"])?;
+    let source = SourceDocument {
+        sha256: &sha,
+        file_name: &name,
+        family: doc.family.as_str(),
+        encoding: doc.encoding.as_deref().unwrap_or("UTF-8"),
+        schema_version: i64::from(kusei_import::SCHEMA_VERSION),
+        diagnostics: &diagnostics,
+    };
+    let outcome = store
+        .import_plan(ACTOR, &target, &content, &source)
+        .await
+        .with_context(|| format!("{name}: not stored"))?;
+    let warnings = doc.diagnostics.len();
+    let what = format!(
+        "{} · {} · {}",
+        unit_name,
+        content.period,
+        content.family.label_ja()
+    );
+    Ok(match outcome {
+        ImportOutcome::Unchanged { plan_id } => {
+            format!("{name}: 変更なし / unchanged (already imported as plan {plan_id}; {what})")
+        }
+        ImportOutcome::Created { plan_id, nodes } => format!(
+            "{name}: 取込完了 / imported as plan {plan_id}: {nodes} items, {warnings} diagnostics ({what})"
+        ),
+        ImportOutcome::Updated {
+            plan_id,
+            changed,
+            added,
+            removed,
+        } => format!(
+            "{name}: 改訂を反映 / updated plan {plan_id}: {changed} changed, {added} added, {removed} removed ({what})"
+        ),
+    })
+}
