@@ -8,8 +8,9 @@ use crate::plans::{
 };
 use crate::{now_utc, Actor, Store, StoreError};
 use kusei_domain::content::PlanContent;
-use kusei_domain::model::{PlanId, UnitId};
+use kusei_domain::model::{MunicipalityId, PlanId, UnitId};
 use serde_json::json;
+use sqlx::{Any, Transaction};
 use std::collections::{HashMap, VecDeque};
 
 /// Where an import came from.
@@ -23,6 +24,96 @@ pub struct SourceDocument<'a> {
     pub schema_version: i64,
     /// The parser's diagnostics as JSON.
     pub diagnostics: &'a str,
+}
+
+/// A row of a section directory (業務一覧): 課 and 担当 with contact data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectoryRow<'a> {
+    pub division: &'a str,
+    pub section: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub fax: Option<&'a str>,
+    pub duties: Option<&'a str>,
+}
+
+/// Where an imported plan goes: the unit of that name in the municipality (created as a
+/// ward when missing), with the document's directory as units under it. Units are created
+/// in the same transaction as the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportTarget<'a> {
+    pub municipality: MunicipalityId,
+    pub unit_name: &'a str,
+    pub directory: Vec<DirectoryRow<'a>>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn create_unit_tx(
+    tx: &mut Transaction<'static, Any>,
+    actor: Actor<'_>,
+    at: &str,
+    municipality: i64,
+    parent: Option<i64>,
+    kind: &str,
+    name: &str,
+    contact: &DirectoryRow<'_>,
+) -> Result<UnitId, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO unit (municipality_id, parent_id, kind, name, phone, fax, duties, position) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         (SELECT COUNT(*) FROM unit WHERE municipality_id = $1 AND COALESCE(parent_id, 0) = COALESCE($2, 0))) \
+         RETURNING id",
+    )
+    .bind(municipality)
+    .bind(parent)
+    .bind(kind)
+    .bind(name)
+    .bind(contact.phone)
+    .bind(contact.fax)
+    .bind(contact.duties)
+    .fetch_one(&mut **tx)
+    .await?;
+    let after = json!({
+        "municipality_id": municipality, "parent_id": parent, "kind": kind, "name": name,
+        "phone": contact.phone, "fax": contact.fax, "duties": contact.duties,
+    });
+    record(tx, actor, at, "unit", id, None, Some(&after)).await?;
+    Ok(UnitId(id))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn find_or_create_tx(
+    tx: &mut Transaction<'static, Any>,
+    actor: Actor<'_>,
+    at: &str,
+    municipality: i64,
+    parent: i64,
+    kind: &str,
+    name: &str,
+    contact: &DirectoryRow<'_>,
+) -> Result<i64, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM unit WHERE municipality_id = $1 AND parent_id = $2 AND name = $3",
+    )
+    .bind(municipality)
+    .bind(parent)
+    .bind(name)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match found {
+        Some(id) => Ok(id),
+        None => Ok(create_unit_tx(
+            tx,
+            actor,
+            at,
+            municipality,
+            Some(parent),
+            kind,
+            name,
+            contact,
+        )
+        .await?
+        .0),
+    }
 }
 
 /// What an import did.
@@ -57,7 +148,7 @@ impl Store {
     pub async fn import_plan(
         &self,
         actor: Actor<'_>,
-        unit_id: UnitId,
+        target: &ImportTarget<'_>,
         content: &PlanContent,
         source: &SourceDocument<'_>,
     ) -> Result<ImportOutcome, StoreError> {
@@ -80,11 +171,18 @@ impl Store {
                 plan_id: PlanId(plan_id),
             });
         }
+        let found_unit: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM unit WHERE municipality_id = $1 AND name = $2 ORDER BY parent_id IS NOT NULL, id LIMIT 1",
+        )
+        .bind(target.municipality.0)
+        .bind(target.unit_name)
+        .fetch_optional(self.pool())
+        .await?;
         let existing: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM plan WHERE unit_id = $1 AND family = $2 AND fy_start = $3 \
              AND fy_end = $4 AND title = $5",
         )
-        .bind(unit_id.0)
+        .bind(found_unit.unwrap_or(0))
         .bind(content.family.code())
         .bind(i64::from(content.period.start.year()))
         .bind(i64::from(content.period.end.year()))
@@ -96,6 +194,48 @@ impl Store {
             None => None,
         };
         let mut tx = self.pool().begin().await?;
+        let unit_id = match found_unit {
+            Some(id) => UnitId(id),
+            None => {
+                create_unit_tx(
+                    &mut tx,
+                    actor,
+                    &at,
+                    target.municipality.0,
+                    None,
+                    "ward",
+                    target.unit_name,
+                    &DirectoryRow::default(),
+                )
+                .await?
+            }
+        };
+        for row in &target.directory {
+            let division = find_or_create_tx(
+                &mut tx,
+                actor,
+                &at,
+                target.municipality.0,
+                unit_id.0,
+                "division",
+                row.division,
+                &DirectoryRow::default(),
+            )
+            .await?;
+            if let Some(section) = row.section {
+                find_or_create_tx(
+                    &mut tx,
+                    actor,
+                    &at,
+                    target.municipality.0,
+                    division,
+                    "section",
+                    section,
+                    row,
+                )
+                .await?;
+            }
+        }
         let doc_id: i64 = sqlx::query_scalar(
             "INSERT INTO source_document (sha256, file_name, family, encoding, schema_version, \
              imported_at, diagnostics) VALUES ($1, $2, $3, $4, $5, $6, $7) \

@@ -18,7 +18,7 @@ mod users;
 
 pub use error::StoreError;
 pub use history::Change;
-pub use import::{ImportOutcome, SourceDocument};
+pub use import::{DirectoryRow, ImportOutcome, ImportTarget, SourceDocument};
 pub use plans::{NodeEdit, PlanSummary, StoredNode, StoredPlan};
 pub use time::now_utc;
 pub use units::{NewIndicator, NewUnit, SeriesPoint};

@@ -11,7 +11,8 @@ use kusei_domain::model::{
     Phase, Review, Section, Target, UnitId, UnitKind, When,
 };
 use kusei_store::{
-    ImportOutcome, NewIndicator, NewUnit, NewUser, NodeEdit, SourceDocument, Store, StoreError,
+    DirectoryRow, ImportOutcome, ImportTarget, NewIndicator, NewUnit, NewUser, NodeEdit,
+    SourceDocument, Store, StoreError,
 };
 use sqlx::Connection;
 use std::future::Future;
@@ -727,7 +728,33 @@ mod cases {
     }
 
     pub async fn imports_are_idempotent_and_revisions_are_recorded(store: Store, url: String) {
-        let (_, ward, _) = setup_units(&store).await;
+        let (m, east, _) = setup_units(&store).await;
+        let units_before = count(&url, "unit").await;
+        let new_ward = ImportTarget {
+            municipality: m,
+            unit_name: "城東区",
+            directory: vec![
+                DirectoryRow {
+                    division: "総務課",
+                    section: Some("総務"),
+                    phone: Some("06-6930-9625"),
+                    fax: Some("06-6932-0979"),
+                    duties: Some("区役所の庶務に関すること。"),
+                },
+                DirectoryRow {
+                    division: "総務課",
+                    section: Some("総合企画"),
+                    phone: None,
+                    fax: None,
+                    duties: Some("区政運営に関すること。"),
+                },
+            ],
+        };
+        let ward = ImportTarget {
+            municipality: m,
+            unit_name: "東区",
+            directory: vec![],
+        };
         let source = |sha: &'static str| SourceDocument {
             sha256: sha,
             file_name: "plan.txt",
@@ -738,7 +765,7 @@ mod cases {
         };
         let v1 = plan_content(fy(2017));
         let first = store
-            .import_plan("import", ward, &v1, &source("aaa"))
+            .import_plan("import", &ward, &v1, &source("aaa"))
             .await
             .unwrap();
         let ImportOutcome::Created { plan_id, nodes } = first else {
@@ -748,7 +775,7 @@ mod cases {
         let changes = count(&url, "change_log").await;
         // The same bytes again: nothing changes, not even the history.
         let again = store
-            .import_plan("import", ward, &v1, &source("aaa"))
+            .import_plan("import", &ward, &v1, &source("aaa"))
             .await
             .unwrap();
         assert_eq!(again, ImportOutcome::Unchanged { plan_id });
@@ -768,7 +795,7 @@ mod cases {
             ..Default::default()
         };
         let revised = store
-            .import_plan("import", ward, &v2, &source("bbb"))
+            .import_plan("import", &ward, &v2, &source("bbb"))
             .await
             .unwrap();
         assert_eq!(
@@ -813,16 +840,40 @@ mod cases {
         let mut bad = v2.clone();
         bad.nodes[0].title = " ".into();
         let err = store
-            .import_plan("import", ward, &bad, &source("ccc"))
+            .import_plan("import", &new_ward, &bad, &source("ccc"))
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)));
         let err = store
-            .import_plan("import", UnitId(777), &v1, &source("ddd"))
+            .import_plan(
+                "import",
+                &ImportTarget {
+                    municipality: kusei_domain::model::MunicipalityId(777),
+                    ..new_ward.clone()
+                },
+                &v1,
+                &source("ddd"),
+            )
             .await
             .unwrap_err();
-        assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+        assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
         assert_eq!(count(&url, "source_document").await, docs);
+        assert_eq!(
+            count(&url, "unit").await,
+            units_before,
+            "no unit left behind"
+        );
+        // Into a new ward with its directory: the ward, 1 division and 2 sections appear.
+        let ok = store
+            .import_plan("import", &new_ward, &v1, &source("eee"))
+            .await
+            .unwrap();
+        assert!(matches!(ok, ImportOutcome::Created { .. }), "{ok:?}");
+        assert_eq!(count(&url, "unit").await, units_before + 4);
+        let section = store.find_unit(m, "総務").await.unwrap().unwrap();
+        assert_eq!(section.phone.as_deref(), Some("06-6930-9625"));
+        assert_eq!(section.kind, UnitKind::Section);
+        let _ = east;
     }
 }
 
