@@ -165,6 +165,10 @@ fn push_yearly(
         section: Some(heading.to_string()),
         section_index: Some(section_index),
         line,
+        value: None,
+        unit: None,
+        comparator: None,
+        reading: None,
     };
     if marks.is_empty() {
         out.push(make(text, None, None));

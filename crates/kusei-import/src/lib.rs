@@ -20,6 +20,7 @@ mod common;
 pub mod convert;
 mod decode;
 mod error;
+pub mod figures;
 mod model;
 mod plan_tree;
 mod reform;
@@ -118,6 +119,7 @@ pub fn parse_text(file_name: &str, text: &str) -> ParsedDocument {
     }
     common::refresh_normalized(&mut b.doc);
     let mut doc = b.doc;
+    figures::enrich(&mut doc);
     doc.diagnostics.sort_by_key(|d| d.line.unwrap_or(0));
     doc
 }

@@ -161,6 +161,9 @@ pub struct Node {
     pub appearances: Vec<Appearance>,
     /// 1-based line where the node starts.
     pub line: usize,
+    /// Consistency findings of the node (see [`Finding`]).
+    #[serde(default)]
+    pub findings: Vec<Finding>,
 }
 
 /// One labelled text of a node.
@@ -215,6 +218,35 @@ pub struct Target {
     pub section_index: Option<usize>,
     /// Line.
     pub line: usize,
+    /// Target value in the base unit (yen for 円/千円/億円, stars for ☆), or null.
+    #[serde(default)]
+    pub value: Option<f64>,
+    /// Unit as written (%, 件, 千円, ポイント, ☆ …), or null.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// `at_least`, `more_than`, `at_most`, `less_than`, `maintain`, `equal`, or null when
+    /// the sentence was not understood.
+    #[serde(default)]
+    pub comparator: Option<String>,
+    /// The rest of what the target reader understood (null when nothing beyond the text).
+    #[serde(default)]
+    pub reading: Option<TargetReading>,
+}
+
+/// The figure a target sentence states. Whatever is not understood stays only in `text`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetReading {
+    /// `absolute`, `relative`, `compound`, `milestone`, `pending` or `free_text`.
+    pub kind: String,
+    /// The number as written ("15,500", "☆☆"), or null.
+    pub value_text: Option<String>,
+    /// `higher` or `lower` is better.
+    pub direction: String,
+    /// First and last fiscal year the target is for (Western years), or null.
+    pub fiscal_year_start: Option<i32>,
+    pub fiscal_year_end: Option<i32>,
+    /// Whether the value is a total over the years.
+    pub cumulative: bool,
 }
 
 /// A stated judgment. Never guessed: `unknown` when the text does not show the choice.
@@ -260,6 +292,30 @@ pub struct Evaluation {
     pub remedy: Option<String>,
     /// Line of the evaluation block.
     pub line: usize,
+    /// The judgment Kusei computes from the figures: `achieved`, `not_achieved`,
+    /// `undetermined` (interim or missing figures), or null before enrichment.
+    #[serde(default)]
+    pub computed_judgment: Option<String>,
+    /// Why, in words (Japanese).
+    #[serde(default)]
+    pub computed_reason: Option<String>,
+    /// The node's consistency findings (the same list as the node's `findings`).
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+}
+
+/// A consistency finding about a node's figures and judgments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// `error` or `warning`.
+    pub severity: String,
+    /// Stable code: `judgment_contradicts_figures`, `judgment_on_interim_figure`,
+    /// `remedy_missing`, `target_without_year`, `target_mismatch_multi_year`, `unit_mismatch`.
+    pub code: String,
+    pub message_ja: String,
+    pub message_en: String,
+    /// The target sentence concerned, or null.
+    pub target: Option<String>,
 }
 
 /// Mid-year review.
@@ -523,6 +579,7 @@ impl Node {
             references: Vec::new(),
             appearances: Vec::new(),
             line,
+            findings: Vec::new(),
         }
     }
 

@@ -750,6 +750,9 @@ fn finish(b: &mut Builder, it: Item, number: &str) {
             results,
             remedy,
             line,
+            computed_judgment: None,
+            computed_reason: None,
+            findings: Vec::new(),
         });
     }
 }

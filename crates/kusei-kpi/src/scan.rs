@@ -321,8 +321,12 @@ fn figure_candidates(s: &str, out: &mut Vec<Cand>) {
                     continue;
                 }
             }
-            // "件数", "回数", "人数", "人ひとり": the unit character starts a word.
+            // "件数", "回数", "人数", "人ひとり": the unit character starts a word;
+            // "3分の1" is a fraction and "3日間" / "10日付" are not targets in days.
             if let Some(n) = next_char(s, m.end()) {
+                if q.unit == Unit::Minutes && n == 'の' {
+                    continue;
+                }
                 if matches!(q.unit, Unit::Count | Unit::Times | Unit::Persons)
                     && (n == '数' || n == 'ひ' || n == '目')
                 {

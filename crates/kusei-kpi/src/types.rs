@@ -22,6 +22,10 @@ pub enum Unit {
     Yen,
     /// ☆ marks or "N つ星".
     Stars,
+    /// 分 / 時間, value in minutes (waiting times, response times).
+    Minutes,
+    /// 日 (days).
+    Days,
 }
 
 impl Unit {
@@ -36,6 +40,8 @@ impl Unit {
             Unit::Score => "点",
             Unit::Yen => "円",
             Unit::Stars => "☆",
+            Unit::Minutes => "分",
+            Unit::Days => "日",
         }
     }
 
@@ -62,6 +68,9 @@ impl Unit {
             "万円" => (Unit::Yen, 10_000.0),
             "億円" => (Unit::Yen, 100_000_000.0),
             "つ星" | "☆" | "★" => (Unit::Stars, 1.0),
+            "分" => (Unit::Minutes, 1.0),
+            "時間" => (Unit::Minutes, 60.0),
+            "日" => (Unit::Days, 1.0),
             _ => return None,
         })
     }

@@ -597,3 +597,27 @@ fn era_less_year_without_context_is_noted_not_guessed() {
     );
     assert_eq!(t[0].indicator.as_deref(), Some("区民の割合"));
 }
+
+#[test]
+fn minutes_hours_and_within_are_read_and_fractions_are_not_minutes() {
+    let t = read_targets("平均待ち時間 30分以内", fy(2023));
+    assert_eq!(t[0].value, Some(30.0));
+    assert_eq!(t[0].unit, Some(Unit::Minutes));
+    assert_eq!(t[0].comparator, Comparator::AtMost);
+    let t = read_targets("申請から交付まで 1.5時間以内", fy(2023));
+    assert_eq!(t[0].value, Some(90.0), "hours are stored in minutes");
+    assert_eq!(t[0].unit, Some(Unit::Minutes));
+    let t = read_targets("経費を3分の1削減する", fy(2023));
+    assert!(
+        t.iter().all(|t| t.unit != Some(Unit::Minutes)),
+        "3分の1 is a fraction: {t:#?}"
+    );
+    let a = read_actuals("令和5年度 平均待ち時間 45分", fy(2023));
+    let j = judge(
+        &read_targets("令和5年度 平均待ち時間 30分以内", fy(2023))[0],
+        &a,
+        &[],
+        Some(2023),
+    );
+    assert_eq!(j.judgment, Judgment::NotAchieved, "{j:#?}");
+}

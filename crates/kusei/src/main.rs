@@ -1,6 +1,7 @@
 //! The `kusei` command. `main` is thin: it parses arguments, runs one subcommand and
 //! turns any error into one line on stderr and a non-zero exit status.
 
+mod check;
 mod config;
 mod import;
 mod sample;
@@ -23,7 +24,8 @@ const AFTER_HELP: &str = "設定の優先順位 / configuration precedence:
   kusei serve --db postgres://localhost/kusei --addr 0.0.0.0:8080
   kusei migrate --db sqlite://data/kusei.db
   kusei parse 城東区_運営方針.txt --format json
-  kusei import --unit 大正区 --year H29 *.txt";
+  kusei import --unit 大正区 --year H29 *.txt
+  kusei check 大正区_自己評価.txt --format json";
 
 #[derive(Debug, Parser)]
 #[command(name = "kusei", version, about = ABOUT, after_help = AFTER_HELP)]
@@ -73,6 +75,18 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         municipality: Option<String>,
     },
+    /// 目標・実績・評価の矛盾を調べる（エラーがあれば終了コード1） / check targets, actuals and judgments for contradictions (exit 1 on errors)
+    Check {
+        /// 文書ファイル / document files (or use --db to check stored plans)
+        #[arg(required_unless_present = "db", conflicts_with = "db")]
+        files: Vec<PathBuf>,
+        /// 保存済みの計画を調べる / check the plans stored in this database
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// 出力形式 / output format
+        #[arg(long, value_parser = ["json", "text"], default_value = "text")]
+        format: String,
+    },
     /// データベースを最新の構造にする / apply database migrations
     Migrate {
         /// データベースURL / database URL [default: sqlite://kusei.db]
@@ -85,6 +99,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            // The reader of our output went away (`kusei parse … | head`): not an error.
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             // One line, no backtrace: the chain of causes joined by ": ".
             let msg = format!("{e:#}").replace(['\n', '\r'], " ");
@@ -131,6 +152,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     municipality,
                 },
             ))?;
+        }
+        Command::Check { files, db, format } => {
+            let db_config = db.map(|db| config.clone().with_overrides(Some(db), None));
+            let any_error = runtime.block_on(check::check(db_config.as_ref(), &files, &format))?;
+            if any_error {
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Migrate { db } => {
             let config = config.with_overrides(db, None);
