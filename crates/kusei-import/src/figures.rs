@@ -59,7 +59,16 @@ pub fn enrich(doc: &mut ParsedDocument) {
                 .as_ref()
                 .and_then(|f| FiscalYear::new(f.year).ok())
                 .or(year);
-            let read = kpi::read_targets(&t.text, context);
+            // A series ("指標 【平成29年度】 ・30%") was split into one target per year: the
+            // reader needs the indicator and the year back in the sentence.
+            let sentence = match (&t.indicator, &t.fiscal_year) {
+                (Some(ind), Some(fy)) if !t.text.contains(ind.as_str()) => {
+                    format!("{ind} {} {}", fy.as_written, t.text)
+                }
+                (Some(ind), None) if !t.text.contains(ind.as_str()) => format!("{ind} {}", t.text),
+                _ => t.text.clone(),
+            };
+            let read = kpi::read_targets(&sentence, context);
             if let Some(k) = read.first() {
                 t.reading = Some(reading(k));
                 t.value = k.value;
@@ -86,9 +95,9 @@ pub fn enrich(doc: &mut ParsedDocument) {
                 .and_then(|s| s.group.as_deref())
                 .unwrap_or("");
             if group.contains(THIS_YEAR_GROUP) {
-                this_year.push(t.text.clone());
+                this_year.push(sentence);
             } else {
-                multi.push(t.text.clone());
+                multi.push(sentence);
             }
         }
         let evaluation = node.evaluation.as_ref();
