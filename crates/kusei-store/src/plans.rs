@@ -92,6 +92,24 @@ fn json_list(text: &str) -> Result<Vec<String>, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("JSON list: {e}")))
 }
 
+/// A `node` row (id, plan_id, level, number, title, subtitle, marks, owner_unit_id,
+/// version) without its sections.
+fn node_from_row(r: &AnyRow) -> Result<Node, StoreError> {
+    let marks: String = r.try_get("marks")?;
+    Ok(Node {
+        id: NodeId(r.try_get("id")?),
+        plan_id: PlanId(r.try_get("plan_id")?),
+        level: r.try_get("level")?,
+        number: r.try_get("number")?,
+        title: r.try_get("title")?,
+        subtitle: r.try_get("subtitle")?,
+        marks: json_list(&marks)?,
+        owner_unit_id: r.try_get::<Option<i64>, _>("owner_unit_id")?.map(UnitId),
+        sections: Vec::new(),
+        version: r.try_get("version")?,
+    })
+}
+
 fn plan_from_row(row: &AnyRow) -> Result<Plan, StoreError> {
     let family: String = row.try_get("family")?;
     let status: String = row.try_get("status")?;
@@ -289,22 +307,10 @@ impl Store {
         let mut nodes = Vec::with_capacity(node_rows.len());
         let mut index: HashMap<i64, usize> = HashMap::new();
         for r in &node_rows {
-            let nid: i64 = r.try_get("id")?;
-            let marks: String = r.try_get("marks")?;
-            index.insert(nid, nodes.len());
+            let node = node_from_row(r)?;
+            index.insert(node.id.0, nodes.len());
             nodes.push(StoredNode {
-                node: Node {
-                    id: NodeId(nid),
-                    plan_id: PlanId(r.try_get("plan_id")?),
-                    level: r.try_get("level")?,
-                    number: r.try_get("number")?,
-                    title: r.try_get("title")?,
-                    subtitle: r.try_get("subtitle")?,
-                    marks: json_list(&marks)?,
-                    owner_unit_id: r.try_get::<Option<i64>, _>("owner_unit_id")?.map(UnitId),
-                    sections: Vec::new(),
-                    version: r.try_get("version")?,
-                },
+                node,
                 targets: Vec::new(),
                 actuals: Vec::new(),
                 reviews: Vec::new(),
@@ -482,19 +488,7 @@ impl Store {
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("node {node_id}")))?;
-        let marks: String = r.try_get("marks")?;
-        let mut node = Node {
-            id: node_id,
-            plan_id: PlanId(r.try_get("plan_id")?),
-            level: r.try_get("level")?,
-            number: r.try_get("number")?,
-            title: r.try_get("title")?,
-            subtitle: r.try_get("subtitle")?,
-            marks: json_list(&marks)?,
-            owner_unit_id: r.try_get::<Option<i64>, _>("owner_unit_id")?.map(UnitId),
-            sections: Vec::new(),
-            version: r.try_get("version")?,
-        };
+        let mut node = node_from_row(&r)?;
         for s in sqlx::query(
             "SELECT phase, heading, body FROM section WHERE node_id = $1 ORDER BY position",
         )
