@@ -6,7 +6,7 @@ use kusei_domain::calendar::{FiscalYear, YearMonth};
 use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
 use kusei_domain::model::{
-    Evaluation, LinkKind, Milestone, Period, Phase, Review, Section, Target, When,
+    Comparator, Evaluation, LinkKind, Milestone, Period, Phase, Review, Section, Target, When,
 };
 use std::collections::HashMap;
 
@@ -152,14 +152,20 @@ fn node_content(n: &model::Node, period: Period) -> Result<NodeContent, ConvertE
         .map(|t| {
             Ok(Target {
                 indicator_id: None,
-                period: t
-                    .fiscal_year
-                    .as_ref()
-                    .map(|f| fy(f.year).map(Period::year))
-                    .transpose()?,
-                value: None,
-                measure_unit: None,
-                comparator: None,
+                period: match (
+                    t.reading.as_ref().and_then(|r| r.fiscal_year_start),
+                    t.reading.as_ref().and_then(|r| r.fiscal_year_end),
+                ) {
+                    (Some(a), Some(b)) => Some(Period::span(fy(a)?, fy(b)?)),
+                    _ => t
+                        .fiscal_year
+                        .as_ref()
+                        .map(|f| fy(f.year).map(Period::year))
+                        .transpose()?,
+                },
+                value: t.value,
+                measure_unit: t.unit.clone(),
+                comparator: t.comparator.as_deref().and_then(Comparator::from_code),
                 text: t.text.clone(),
             })
         })
@@ -273,4 +279,30 @@ pub fn plan_content(doc: &ParsedDocument, period: Period) -> Result<PlanContent,
         return Ok(acyclic);
     }
     Ok(content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "## 令和5年度 「区政改革」に基づく取組\n\n取組項目1\n\n【独自収入の確保】\n\n計画\t取組の方針・目標内容\t当年度の取組内容\n\t<p>(趣旨・目的) 財源を確保する。</p> <p>(目標) 独自収入 令和5年度 15,500千円以上</p>\t<p>(取組の内容) 広告を募集する。</p>\n\n取組項目2\n\n【窓口】\n\n計画\t取組の方針・目標内容\t当年度の取組内容\n\t<p>(趣旨・目的) 改善する。</p> <p>(目標) 窓口の雰囲気をよくする</p>\t<p>(取組の内容) 掃除する。</p>\n";
+
+    #[test]
+    fn stored_targets_keep_what_the_reader_understood_and_nothing_more() {
+        let doc = crate::parse_text("t.txt", DOC);
+        let fy = FiscalYear::new(2023).unwrap();
+        let plan = plan_content(&doc, Period::year(fy)).unwrap();
+        assert_eq!(plan.nodes.len(), 2);
+        let t = &plan.nodes[0].targets[0];
+        assert_eq!(t.value, Some(15_500_000.0));
+        assert_eq!(t.measure_unit.as_deref(), Some("千円"));
+        assert_eq!(t.comparator, Some(Comparator::AtLeast));
+        assert_eq!(t.period, Some(Period::year(fy)));
+        assert!(t.text.contains("15,500千円以上"));
+        // A sentence without a figure stays text only.
+        let free = &plan.nodes[1].targets[0];
+        assert_eq!(free.value, None);
+        assert_eq!(free.measure_unit, None);
+        assert_eq!(free.text, "窓口の雰囲気をよくする");
+    }
 }
