@@ -298,3 +298,62 @@ pub(crate) fn fiscal_year(fy: i64) -> Result<FiscalYear, StoreError> {
         .and_then(|y| FiscalYear::new(y).ok())
         .ok_or_else(|| StoreError::Corrupt(format!("fiscal year {fy}")))
 }
+
+impl Store {
+    /// A municipality's settings (JSON object: `grading`, form variants, …); `{}` when unset.
+    pub async fn municipality_settings(
+        &self,
+        id: MunicipalityId,
+    ) -> Result<serde_json::Value, StoreError> {
+        let text: String = sqlx::query_scalar("SELECT settings FROM municipality WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("municipality {id}")))?;
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("settings: {e}")))
+    }
+
+    /// Replaces one key of a municipality's settings, recording before and after.
+    #[tracing::instrument(skip_all)]
+    pub async fn set_municipality_setting(
+        &self,
+        actor: Actor<'_>,
+        id: MunicipalityId,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let text: String = sqlx::query_scalar("SELECT settings FROM municipality WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("municipality {id}")))?;
+        let before: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("settings: {e}")))?;
+        let mut after = before.clone();
+        match after.as_object_mut() {
+            Some(map) => {
+                map.insert(key.to_string(), value.clone());
+            }
+            None => after = json!({ key: value }),
+        }
+        sqlx::query("UPDATE municipality SET settings = $1 WHERE id = $2")
+            .bind(after.to_string())
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "municipality_settings",
+            id.0,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

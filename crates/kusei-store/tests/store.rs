@@ -153,6 +153,7 @@ store_case!(plans_filter_by_unit_and_year);
 store_case!(users_and_roles);
 store_case!(duplicates_are_clear_errors);
 store_case!(imports_are_idempotent_and_revisions_are_recorded);
+store_case!(municipality_settings_are_versioned_in_history);
 
 fn fy(y: i32) -> FiscalYear {
     FiscalYear::new(y).unwrap()
@@ -874,6 +875,35 @@ mod cases {
         assert_eq!(section.phone.as_deref(), Some("06-6930-9625"));
         assert_eq!(section.kind, UnitKind::Section);
         let _ = east;
+    }
+
+    pub async fn municipality_settings_are_versioned_in_history(store: Store, _url: String) {
+        let (m, _, _) = setup_units(&store).await;
+        assert_eq!(
+            store.municipality_settings(m).await.unwrap(),
+            serde_json::json!({})
+        );
+        let rules = serde_json::json!({"name": "A–D", "scale": []});
+        store
+            .set_municipality_setting("city", m, "grading", &rules)
+            .await
+            .unwrap();
+        store
+            .set_municipality_setting("city", m, "form", &serde_json::json!("osaka-2018"))
+            .await
+            .unwrap();
+        let now = store.municipality_settings(m).await.unwrap();
+        assert_eq!(now["grading"], rules);
+        assert_eq!(now["form"], "osaka-2018");
+        let h = store.history("municipality_settings", m.0).await.unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(h[1].before.as_ref().unwrap()["grading"], rules);
+        assert!(h[1].before.as_ref().unwrap().get("form").is_none());
+        let err = store
+            .municipality_settings(kusei_domain::model::MunicipalityId(999))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)));
     }
 }
 

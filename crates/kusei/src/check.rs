@@ -3,9 +3,12 @@
 
 use crate::config::Config;
 use anyhow::{anyhow, Result};
+use kusei_domain::calendar::FiscalYear;
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
+use kusei_domain::model::UnitId;
 use kusei_kpi as kpi;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -19,6 +22,70 @@ struct Located {
     message_ja: String,
     message_en: String,
     target: Option<String>,
+}
+
+/// The grade a target got under its city's grading rules.
+struct Graded {
+    source: String,
+    node: String,
+    target: String,
+    grade: Option<(String, String)>,
+    progress: Option<f64>,
+    reason: String,
+}
+
+impl Graded {
+    fn to_json(&self) -> Value {
+        json!({
+            "source": self.source, "node": self.node, "target": self.target,
+            "grade": self.grade.as_ref().map(|g| &g.0), "grade_label": self.grade.as_ref().map(|g| &g.1),
+            "progress": self.progress, "reason": self.reason,
+        })
+    }
+}
+
+/// The grading rules of a municipality: its `grading` setting, else Osaka's ①②.
+pub fn grading_rules(settings: &Value) -> Result<kpi::GradingRules> {
+    match settings.get("grading") {
+        None | Some(Value::Null) => Ok(kpi::GradingRules::osaka()),
+        Some(v) => {
+            let rules: kpi::GradingRules = serde_json::from_value(v.clone())
+                .map_err(|e| anyhow!("stored grading rules are invalid: {e}"))?;
+            rules
+                .validate()
+                .map_err(|e| anyhow!("stored grading rules are invalid: {e}"))?;
+            Ok(rules)
+        }
+    }
+}
+
+/// Final (not interim) figures written in a results text of fiscal year `fy`: the
+/// references for relative targets of later years (前年度以上, 29年度実績値に比べて…).
+fn reference_figures(text: &str, fy: FiscalYear) -> Vec<kpi::Figure> {
+    kpi::read_actuals(text, Some(fy))
+        .into_iter()
+        .filter(|a| !a.interim)
+        .filter_map(|a| {
+            Some(kpi::Figure {
+                label: a.indicator.clone(),
+                source: None,
+                fiscal_year: a.fiscal_year.clone().or_else(|| {
+                    Some(kpi::FiscalYears {
+                        start: fy.year(),
+                        end: fy.year(),
+                        label: fy.label(),
+                        as_written: fy.label(),
+                        by_end: false,
+                    })
+                }),
+                as_of: None,
+                value: a.value?,
+                value_text: a.value_text.clone().unwrap_or_default(),
+                unit: a.unit?,
+                unit_text: a.unit_text.clone().unwrap_or_default(),
+            })
+        })
+        .collect()
 }
 
 impl Located {
@@ -75,11 +142,59 @@ fn severity_code(s: kpi::Severity) -> &'static str {
     }
 }
 
-async fn from_db(config: &Config, out: &mut Vec<Located>) -> Result<()> {
+async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Graded>) -> Result<()> {
     let store = crate::serve::open(config).await?;
-    for summary in store.list_plans(None, None).await? {
-        let plan = store.load_plan(summary.plan.id).await?;
+    let summaries = store.list_plans(None, None).await?;
+    let mut plans = Vec::with_capacity(summaries.len());
+    for s in &summaries {
+        plans.push(store.load_plan(s.plan.id).await?);
+    }
+    // Every unit's stated results by year: references for later years' relative targets.
+    let mut history: HashMap<UnitId, Vec<(FiscalYear, kpi::Figure)>> = HashMap::new();
+    for p in &plans {
+        for sn in &p.nodes {
+            for e in &sn.evaluations {
+                for f in reference_figures(&e.results, e.fiscal_year) {
+                    history
+                        .entry(p.plan.unit_id)
+                        .or_default()
+                        .push((e.fiscal_year, f));
+                }
+            }
+            for a in sn.actuals.iter().filter(|a| a.as_of.is_none()) {
+                if let Some(fy) = a.fiscal_year {
+                    for f in reference_figures(&a.text, fy) {
+                        history.entry(p.plan.unit_id).or_default().push((fy, f));
+                    }
+                }
+            }
+        }
+    }
+    let mut rules_of: HashMap<i64, kpi::GradingRules> = HashMap::new();
+    for plan in &plans {
         let year = plan.plan.period.end;
+        let municipality = store.get_unit(plan.plan.unit_id).await?.municipality_id;
+        let rules = match rules_of.get(&municipality.0) {
+            Some(r) => r.clone(),
+            None => {
+                let r = grading_rules(&store.municipality_settings(municipality).await?)?;
+                rules_of.insert(municipality.0, r.clone());
+                r
+            }
+        };
+        let references: Vec<kpi::Figure> = history
+            .get(&plan.plan.unit_id)
+            .map(|h| {
+                h.iter()
+                    .filter(|(fy, _)| *fy < year)
+                    .map(|(_, f)| f.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let source = format!(
+            "{} / plan {} {}",
+            plan.unit_name, plan.plan.id, plan.plan.title
+        );
         for sn in &plan.nodes {
             let evaluation = sn.evaluations.iter().find(|e| e.fiscal_year == year);
             let review = sn.reviews.iter().find(|r| r.fiscal_year == year);
@@ -102,16 +217,28 @@ async fn from_db(config: &Config, out: &mut Vec<Located>) -> Result<()> {
                     achievement_expected: r.achievement.map(|a| a == AchievementProspect::OnTrack),
                     remedy: r.remedy.clone(),
                 }),
-                references: Vec::new(),
+                references: references.clone(),
             };
-            for x in kpi::findings(&figures) {
+            let node = node_label(&sn.node.level, sn.node.number.as_deref(), &sn.node.title);
+            let evaluated = kpi::evaluate(&figures);
+            if evaluation.is_some() {
+                for (tj, t) in evaluated.judgment.targets.iter().zip(&evaluated.judged) {
+                    let g = rules.grade(tj);
+                    grades.push(Graded {
+                        source: source.clone(),
+                        node: node.clone(),
+                        target: t.text.clone(),
+                        grade: g.grade.map(|g| (g.code, g.label)),
+                        progress: g.progress,
+                        reason: g.reason_ja,
+                    });
+                }
+            }
+            for x in evaluated.findings {
                 out.push(Located {
-                    source: format!(
-                        "{} / plan {} {}",
-                        plan.unit_name, plan.plan.id, plan.plan.title
-                    ),
+                    source: source.clone(),
                     line: None,
-                    node: node_label(&sn.node.level, sn.node.number.as_deref(), &sn.node.title),
+                    node: node.clone(),
                     severity: severity_code(x.severity).to_string(),
                     code: x.code,
                     message_ja: x.message_ja,
@@ -128,9 +255,10 @@ async fn from_db(config: &Config, out: &mut Vec<Located>) -> Result<()> {
 /// Runs the check; returns whether any error was found.
 pub async fn check(config: Option<&Config>, files: &[PathBuf], format: &str) -> Result<bool> {
     let mut found = Vec::new();
+    let mut grades = Vec::new();
     let unreadable = match config {
         Some(c) => {
-            from_db(c, &mut found).await?;
+            from_db(c, &mut found, &mut grades).await?;
             0
         }
         None => from_files(files, &mut found),
@@ -141,6 +269,7 @@ pub async fn check(config: Option<&Config>, files: &[PathBuf], format: &str) -> 
     if format == "json" {
         let v = json!({
             "findings": found.iter().map(Located::to_json).collect::<Vec<_>>(),
+            "grades": grades.iter().map(Graded::to_json).collect::<Vec<_>>(),
             "errors": errors, "warnings": warnings, "unreadable": unreadable,
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
@@ -160,6 +289,23 @@ pub async fn check(config: Option<&Config>, files: &[PathBuf], format: &str) -> 
                 writeln!(out, "    目標 / target: {t}")?;
             }
         }
+        if !grades.is_empty() {
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            for g in &grades {
+                let key = g
+                    .grade
+                    .as_ref()
+                    .map_or("対象外 / not graded".to_string(), |(c, l)| {
+                        format!("{c} {l}")
+                    });
+                match counts.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((key, 1)),
+                }
+            }
+            let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+            writeln!(out, "評価区分 / grades: {}", summary.join(", "))?;
+        }
         writeln!(
             out,
             "{errors} errors, {warnings} warnings{}",
@@ -174,4 +320,85 @@ pub async fn check(config: Option<&Config>, files: &[PathBuf], format: &str) -> 
         return Err(anyhow!("no file could be read"));
     }
     Ok(errors > 0 || unreadable > 0)
+}
+
+/// `kusei grading`: shows a municipality's grading rules, or sets them from a preset
+/// (`osaka`, `three`, `nagoya`) or a JSON file, after validating them.
+pub async fn grading(
+    config: &Config,
+    municipality: Option<&str>,
+    preset: Option<&str>,
+    file: Option<&std::path::Path>,
+) -> Result<()> {
+    let store = crate::serve::open(config).await?;
+    let all = store.list_municipalities().await?;
+    let m = match municipality {
+        Some(name) => all
+            .iter()
+            .find(|m| m.name == name)
+            .ok_or_else(|| anyhow!("no municipality named {name:?}"))?,
+        None => match all.as_slice() {
+            [one] => one,
+            [] => return Err(anyhow!("no municipality exists yet")),
+            _ => {
+                let real: Vec<_> = all.iter().filter(|m| !m.is_sample).collect();
+                match real.as_slice() {
+                    [one] => *one,
+                    _ => {
+                        return Err(anyhow!(
+                            "several municipalities exist: give --municipality NAME"
+                        ))
+                    }
+                }
+            }
+        },
+    };
+    let new_rules = match (preset, file) {
+        (Some("osaka"), None) => Some(kpi::GradingRules::osaka()),
+        (Some("three"), None) => Some(kpi::GradingRules::three_grades()),
+        (Some("nagoya"), None) => Some(kpi::GradingRules::nagoya_like()),
+        (Some(other), None) => {
+            return Err(anyhow!(
+                "unknown preset {other:?}: use osaka, three or nagoya"
+            ))
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+            let rules: kpi::GradingRules = serde_json::from_str(&text).map_err(|e| {
+                anyhow!(
+                    "{}: line {}, column {}: {e}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                )
+            })?;
+            rules
+                .validate()
+                .map_err(|e| anyhow!("{}: {e}", path.display()))?;
+            Some(rules)
+        }
+        (None, None) => None,
+        (Some(_), Some(_)) => return Err(anyhow!("give either --preset or --file, not both")),
+    };
+    if let Some(rules) = new_rules {
+        store
+            .set_municipality_setting(
+                "kusei grading",
+                m.id,
+                "grading",
+                &serde_json::to_value(&rules)?,
+            )
+            .await?;
+        eprintln!(
+            "{}: 評価基準を保存しました / grading rules saved ({})",
+            m.name, rules.name
+        );
+    }
+    let rules = grading_rules(&store.municipality_settings(m.id).await?)?;
+    store.close().await;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &rules)?;
+    writeln!(out)?;
+    Ok(())
 }

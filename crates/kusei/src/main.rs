@@ -87,6 +87,21 @@ enum Command {
         #[arg(long, value_parser = ["json", "text"], default_value = "text")]
         format: String,
     },
+    /// 自治体の評価基準（区分と閾値）を表示・設定する / show or set a municipality's grading rules
+    Grading {
+        /// データベースURL / database URL [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// 自治体名 / municipality (needed when several exist)
+        #[arg(long, value_name = "NAME")]
+        municipality: Option<String>,
+        /// 既定の基準 / preset: osaka (①② 90 %, 3-year 66.7 %), three (①②③), nagoya (A–D)
+        #[arg(long, value_parser = ["osaka", "three", "nagoya"], conflicts_with = "file")]
+        preset: Option<String>,
+        /// 基準のJSONファイル / rules as JSON (the shape `kusei grading` prints)
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
     /// データベースを最新の構造にする / apply database migrations
     Migrate {
         /// データベースURL / database URL [default: sqlite://kusei.db]
@@ -159,6 +174,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if any_error {
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Grading {
+            db,
+            municipality,
+            preset,
+            file,
+        } => {
+            let config = config.with_overrides(db, None);
+            init_logging(&config)?;
+            runtime.block_on(check::grading(
+                &config,
+                municipality.as_deref(),
+                preset.as_deref(),
+                file.as_deref(),
+            ))?;
         }
         Command::Migrate { db } => {
             let config = config.with_overrides(db, None);

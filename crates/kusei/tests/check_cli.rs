@@ -265,3 +265,114 @@ fn seed_001_computed_judgments_in_parse_json() {
     // The stated judgment is never replaced: lost marks stay unknown.
     assert_eq!(item("3")["evaluation"]["stated_judgment"], "unknown");
 }
+
+fn year_doc(reiwa: u32, target: &str, actual: &str) -> String {
+    format!(
+        "## 令和{reiwa}年度 「区政改革」に基づく取組\n\n取組項目1\n\n【独自収入の確保】\n\n\
+         計画\t取組の方針・目標内容\t当年度の取組内容\n\
+         \t<p>(趣旨・目的) 財源を確保する。</p> <p>(目標) {target}</p>\t<p>(取組の内容) 広告を募集する。</p>\n\n\
+         自己評価\t当年度の取組実績及び目標の達成状況\t課題と改善策\n\
+         \t{actual} <input type=\"checkbox\" checked/> 目標達成 <input type=\"checkbox\"/> 目標未達成\t\n"
+    )
+}
+
+#[test]
+fn stored_results_resolve_relative_targets_and_grades_follow_the_citys_rules() {
+    let (dir, y1) = temp_file(
+        "grading-y1",
+        &year_doc(
+            4,
+            "独自収入 令和4年度 15,000千円",
+            "令和4年度 独自収入 15,200千円",
+        ),
+    );
+    let y2 = dir.join("y2.txt");
+    std::fs::write(
+        &y2,
+        year_doc(5, "独自収入 前年度以上", "令和5年度 独自収入 15,100千円"),
+    )
+    .unwrap();
+    // From the file alone, "前年度以上" has no base: not decidable, so no error.
+    let o = kusei()
+        .args(["check", y2.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let db = format!("sqlite://{}/k.db", dir.display());
+    let o = kusei()
+        .args(["import", "--db", &db, "--unit", "北区"])
+        .args([y1.to_str().unwrap(), y2.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Stored, the year-1 result (15,200千円) is the base: 15,100千円 misses it.
+    let o = kusei()
+        .args(["check", "--db", &db, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let contradiction = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "judgment_contradicts_figures")
+        .expect("the stored base decides the relative target");
+    assert!(contradiction["source"]
+        .as_str()
+        .unwrap()
+        .contains("令和5年度"));
+    assert!(contradiction["message_ja"]
+        .as_str()
+        .unwrap()
+        .contains("15,200千円"));
+    // Default rules (Osaka): 99.3 % of the target is ① 概ね順調.
+    let codes: Vec<&str> = v["grades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["grade"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["①", "①"], "{}", v["grades"]);
+    // The city switches to A–D: the same figures are graded B and A.
+    let o = kusei()
+        .args(["grading", "--db", &db, "--preset", "nagoya"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = kusei()
+        .args(["check", "--db", &db, "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    let mut codes: Vec<&str> = v["grades"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["grade"].as_str().unwrap())
+        .collect();
+    codes.sort();
+    assert_eq!(codes, vec!["A", "B"], "{}", v["grades"]);
+    // Rules from a file are validated: a threshold naming a grade the scale lacks is refused.
+    let o = kusei().args(["grading", "--db", &db]).output().unwrap();
+    let mut rules: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(rules["name"], "A–D");
+    rules["scale"].as_array_mut().unwrap().remove(0);
+    let bad = dir.join("rules.json");
+    std::fs::write(&bad, rules.to_string()).unwrap();
+    let o = kusei()
+        .args(["grading", "--db", &db, "--file", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("rules.json"), "{err}");
+    let o = kusei().args(["grading", "--db", &db]).output().unwrap();
+    let still: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(
+        still["scale"].as_array().unwrap().len(),
+        4,
+        "nothing stored"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
