@@ -1,8 +1,10 @@
 //! `kusei check` on documents and on stored plans, and the figures in `parse --format json`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Two items in the 取組項目 form, written by us: item 1 states ①目標達成 although its
 /// figure (45分) misses the target (30分以内); item 2 states ②目標未達成 with no remedy.
@@ -40,19 +42,7 @@ const CONTRADICTING: &str = "## 令和5年度 「区政改革」に基づく取�
 \t令和5年度 収入額 15,914千円 <input type=\"checkbox\" checked/> 目標達成 <input type=\"checkbox\"/> 目標未達成\t
 ";
 
-fn kusei() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kusei"));
-    for k in [
-        "KUSEI_DB",
-        "KUSEI_ADDR",
-        "KUSEI_LOG",
-        "KUSEI_CONFIG",
-        "KUSEI_LOG_FORMAT",
-    ] {
-        c.env_remove(k);
-    }
-    c
-}
+use common::kusei;
 
 fn temp_file(name: &str, text: &str) -> (PathBuf, PathBuf) {
     let dir = std::env::temp_dir().join(format!("kusei-check-{}-{name}", std::process::id()));

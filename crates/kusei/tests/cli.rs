@@ -2,6 +2,8 @@
 //! served instance on a free port (first start, pages, health, clean shutdown).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -9,17 +11,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn kusei() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kusei"));
-    // The tests never read a developer's own configuration.
-    for k in [
-        "KUSEI_DB",
-        "KUSEI_ADDR",
-        "KUSEI_LOG",
-        "KUSEI_CONFIG",
-        "KUSEI_LOG_FORMAT",
-    ] {
-        c.env_remove(k);
-    }
+    let mut c = common::kusei();
     c.env("RUST_BACKTRACE", "1");
     c
 }

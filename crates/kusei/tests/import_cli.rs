@@ -2,22 +2,12 @@
 //! real documents in ../shared/seeds (when present).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn kusei() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_kusei"));
-    for k in [
-        "KUSEI_DB",
-        "KUSEI_ADDR",
-        "KUSEI_LOG",
-        "KUSEI_CONFIG",
-        "KUSEI_LOG_FORMAT",
-    ] {
-        c.env_remove(k);
-    }
-    c
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::kusei;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../kusei-import/tests/fixtures")
