@@ -137,7 +137,10 @@ impl fmt::Display for EraYear {
 }
 
 /// A Gregorian date in `Date::MIN ..= Date::MAX`. Display and `FromStr`: ISO "2025-04-01".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 pub struct Date {
     year: i32,
     month: u8,
@@ -322,7 +325,9 @@ impl FromStr for Date {
 
 /// A calendar month. Fields are public, so a value may be invalid; methods that need a
 /// valid month return `Result`. Display: "2006-04".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct YearMonth {
     pub year: i32,
     pub month: u8,
@@ -388,7 +393,10 @@ impl FromStr for YearMonth {
 
 /// A fiscal year (年度), April 1 – March 31, identified by the Western year it starts in.
 /// Display: [`FiscalYear::label`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "i32", into = "i32")]
 pub struct FiscalYear(i32);
 
 impl FiscalYear {
@@ -1030,4 +1038,30 @@ fn resolve_eraless(
     }
     best.map(|(_, y)| y)
         .ok_or_else(|| unparsable(what, s, format!("no era has a year {n}")))
+}
+
+impl TryFrom<String> for Date {
+    type Error = CalendarError;
+    fn try_from(s: String) -> Result<Date, CalendarError> {
+        s.parse()
+    }
+}
+
+impl From<Date> for String {
+    fn from(d: Date) -> String {
+        d.to_string()
+    }
+}
+
+impl TryFrom<i32> for FiscalYear {
+    type Error = CalendarError;
+    fn try_from(y: i32) -> Result<FiscalYear, CalendarError> {
+        FiscalYear::new(y)
+    }
+}
+
+impl From<FiscalYear> for i32 {
+    fn from(f: FiscalYear) -> i32 {
+        f.year()
+    }
 }

@@ -4,9 +4,11 @@
 //! [`Judgment`] meaning so that roll-ups work across cities.
 
 use crate::model::{Evaluation, Review};
+use serde::{Deserialize, Serialize};
 
 /// What a judgment means, whatever the scale writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Judgment {
     /// ①目標達成 / 概ね順調.
     Achieved,
@@ -55,7 +57,8 @@ impl Judgment {
 }
 
 /// 取組内容の実施見込み: (i) / (ii).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ImplementationProspect {
     /// (i) 実施見込み
     Expected,
@@ -86,7 +89,8 @@ impl ImplementationProspect {
 }
 
 /// 目標の達成見込み: ① / ②.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AchievementProspect {
     /// ① 達成見込み
     OnTrack,

@@ -7,11 +7,13 @@
 
 use crate::calendar::{Date, FiscalYear, YearMonth};
 use crate::judgment::{AchievementProspect, ImplementationProspect, Judgment};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 macro_rules! id_type {
     ($($name:ident),* $(,)?) => {$(
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
         pub struct $name(pub i64);
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { self.0.fmt(f) }
@@ -30,7 +32,7 @@ id_type!(
 );
 
 /// 自治体: a city, ward-less town or prefecture, identified by its 全国地方公共団体コード.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Municipality {
     pub id: MunicipalityId,
     /// 6-digit local government code (5 digits + check digit), kept as text.
@@ -40,7 +42,8 @@ pub struct Municipality {
 }
 
 /// Kinds of organisation unit. Stored as the stable code of [`UnitKind::code`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     City,
     Ward,
@@ -83,7 +86,7 @@ impl UnitKind {
 }
 
 /// 組織: a unit with its contact data (as in a 業務一覧).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unit {
     pub id: UnitId,
     pub municipality_id: MunicipalityId,
@@ -97,7 +100,8 @@ pub struct Unit {
 }
 
 /// The document family a plan follows; decides the form layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Family {
     /// 市政改革プランに基づく取組等: 取組項目 sheets (計画 / 中間振り返り / 自己評価).
     ReformItems,
@@ -149,7 +153,8 @@ impl Family {
 }
 
 /// Workflow state of a plan version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PlanStatus {
     Draft,
     Submitted,
@@ -187,7 +192,7 @@ impl PlanStatus {
 }
 
 /// A span of fiscal years; most plans cover one year, some a span like 平成19–22年度.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Period {
     pub start: FiscalYear,
     pub end: FiscalYear,
@@ -226,7 +231,7 @@ impl fmt::Display for Period {
 }
 
 /// 運営方針・計画: one unit's plan of one family for one period.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub id: PlanId,
     pub unit_id: UnitId,
@@ -241,7 +246,8 @@ pub struct Plan {
 }
 
 /// How a node appears under a parent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LinkKind {
     /// Where the node belongs.
     Primary,
@@ -266,7 +272,7 @@ impl LinkKind {
 }
 
 /// Parent → child edge of a plan's hierarchy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     pub parent: NodeId,
     pub child: NodeId,
@@ -275,7 +281,8 @@ pub struct Link {
 }
 
 /// Which phase of the PDCA year a text section belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// 計画 (including 当年度の取組内容).
     Plan,
@@ -311,7 +318,7 @@ impl Phase {
 }
 
 /// A titled text of a node, e.g. (趣旨・目的) or 《めざす状態》.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Section {
     pub phase: Phase,
     pub heading: String,
@@ -319,7 +326,7 @@ pub struct Section {
 }
 
 /// 計画要素: an element of a plan at some level.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub id: NodeId,
     pub plan_id: PlanId,
@@ -338,7 +345,8 @@ pub struct Node {
 }
 
 /// Whether a higher or a lower figure is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     HigherIsBetter,
     LowerIsBetter,
@@ -361,7 +369,7 @@ impl Direction {
 }
 
 /// 指標: a measured quantity, comparable across units and years.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
     pub id: IndicatorId,
     pub municipality_id: MunicipalityId,
@@ -377,7 +385,8 @@ pub struct Indicator {
 }
 
 /// Comparators a target can state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Comparator {
     /// 以上
     AtLeast,
@@ -429,7 +438,7 @@ impl Comparator {
 }
 
 /// 目標: a target of a node, structured where understood, always with its sentence.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     pub indicator_id: Option<IndicatorId>,
     pub period: Option<Period>,
@@ -441,7 +450,7 @@ pub struct Target {
 }
 
 /// 実績: an actual figure, possibly interim.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Actual {
     pub indicator_id: Option<IndicatorId>,
     pub fiscal_year: Option<FiscalYear>,
@@ -453,7 +462,7 @@ pub struct Actual {
 }
 
 /// 中間振り返り for one node and year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
     pub fiscal_year: FiscalYear,
     pub implementation: Option<ImplementationProspect>,
@@ -463,7 +472,7 @@ pub struct Review {
 }
 
 /// 自己評価 for one node and year.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub fiscal_year: FiscalYear,
     /// 当年度の取組実績及び目標の達成状況.
@@ -471,17 +480,22 @@ pub struct Evaluation {
     pub stated: Judgment,
     /// 課題と改善策.
     pub remedy: Option<String>,
+    /// Why the stated judgment differs from what the figures say (判定の理由); required
+    /// by the forms when they contradict.
+    #[serde(default)]
+    pub explanation: Option<String>,
 }
 
 /// A point or span in time of a 主な実績 entry: "18年4月～", "(21年度～22年度)".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum When {
     Month(YearMonth),
     FiscalYear(FiscalYear),
 }
 
 /// 主な実績: a dated milestone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {
     pub from: Option<When>,
     pub to: Option<When>,

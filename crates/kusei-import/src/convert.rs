@@ -143,6 +143,7 @@ fn node_content(n: &model::Node, period: Period) -> Result<NodeContent, ConvertE
                 results: results.unwrap_or_default(),
                 stated,
                 remedy,
+                explanation: None,
             });
         }
     }

@@ -8,6 +8,8 @@
 //!   (who, when, before, after). `change_log` rejects UPDATE and DELETE (triggers).
 //! - Migrations are embedded per backend and never edited after they shipped.
 
+mod auth;
+mod edit;
 mod error;
 mod history;
 mod import;
@@ -15,14 +17,18 @@ mod plans;
 mod time;
 mod units;
 mod users;
+mod workflow;
 
+pub use auth::Session;
+pub use edit::NodeEdit;
 pub use error::StoreError;
 pub use history::Change;
 pub use import::{DirectoryRow, ImportOutcome, ImportTarget, SourceDocument};
-pub use plans::{NodeEdit, PlanSummary, StoredNode, StoredPlan};
-pub use time::now_utc;
+pub use plans::{PlanSummary, StoredNode, StoredPlan};
+pub use time::{format_unix, now_utc};
 pub use units::{NewIndicator, NewUnit, SeriesPoint};
 pub use users::{NewUser, StoredUser};
+pub use workflow::{Decision, PublishedVersion, Transition, Window};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;

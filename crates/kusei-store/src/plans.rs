@@ -16,7 +16,7 @@ use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
 /// A plan row with what a list page shows beside it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PlanSummary {
     pub plan: Plan,
     pub unit_name: String,
@@ -24,7 +24,7 @@ pub struct PlanSummary {
 }
 
 /// A node with everything attached to it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StoredNode {
     pub node: Node,
     pub targets: Vec<Target>,
@@ -35,7 +35,7 @@ pub struct StoredNode {
 }
 
 /// A whole plan as read back: nodes in document order and the links between them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StoredPlan {
     pub plan: Plan,
     pub unit_name: String,
@@ -132,22 +132,88 @@ fn plan_from_row(row: &AnyRow) -> Result<Plan, StoreError> {
     })
 }
 
-const PLAN_COLUMNS: &str = "p.id, p.unit_id, p.fy_start, p.fy_end, p.family, p.title, \
-    p.level_names, p.status, p.version, p.is_sample";
-
-/// JSON snapshot of a node's editable content, for the history.
-fn node_snapshot(node: &Node) -> Value {
-    json!({
-        "level": node.level, "number": node.number, "title": node.title,
-        "subtitle": node.subtitle, "marks": node.marks,
-        "sections": node.sections.iter().map(|s| json!({
-            "phase": s.phase.code(), "heading": s.heading, "body": s.body,
-        })).collect::<Vec<_>>(),
-        "version": node.version,
+pub(crate) fn target_from_row(r: &AnyRow) -> Result<Target, StoreError> {
+    let start: Option<i64> = r.try_get("fy_start")?;
+    let end: Option<i64> = r.try_get("fy_end")?;
+    let period = match (start, end) {
+        (Some(s), Some(e)) => Some(Period::span(fiscal_year(s)?, fiscal_year(e)?)),
+        (Some(y), None) | (None, Some(y)) => Some(Period::year(fiscal_year(y)?)),
+        (None, None) => None,
+    };
+    let comparator: Option<String> = r.try_get("comparator")?;
+    Ok(Target {
+        indicator_id: r
+            .try_get::<Option<i64>, _>("indicator_id")?
+            .map(IndicatorId),
+        period,
+        value: r.try_get("value")?,
+        measure_unit: r.try_get("measure_unit")?,
+        comparator: comparator.as_deref().and_then(Comparator::from_code),
+        text: r.try_get("text")?,
     })
 }
 
-fn review_snapshot(r: &Review) -> Value {
+pub(crate) fn actual_from_row(r: &AnyRow) -> Result<Actual, StoreError> {
+    let as_of: Option<String> = r.try_get("as_of")?;
+    let as_of = as_of
+        .map(|s| {
+            s.parse::<Date>()
+                .map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
+        })
+        .transpose()?;
+    Ok(Actual {
+        indicator_id: r
+            .try_get::<Option<i64>, _>("indicator_id")?
+            .map(IndicatorId),
+        fiscal_year: r
+            .try_get::<Option<i64>, _>("fiscal_year")?
+            .map(fiscal_year)
+            .transpose()?,
+        value: r.try_get("value")?,
+        measure_unit: r.try_get("measure_unit")?,
+        as_of,
+        text: r.try_get("text")?,
+    })
+}
+
+pub(crate) fn review_from_row(r: &AnyRow) -> Result<Review, StoreError> {
+    let imp: Option<String> = r.try_get("implementation")?;
+    let ach: Option<String> = r.try_get("achievement")?;
+    Ok(Review {
+        fiscal_year: fiscal_year(r.try_get("fiscal_year")?)?,
+        implementation: imp.as_deref().and_then(ImplementationProspect::from_code),
+        achievement: ach.as_deref().and_then(AchievementProspect::from_code),
+        remedy: r.try_get("remedy")?,
+    })
+}
+
+pub(crate) fn evaluation_from_row(r: &AnyRow) -> Result<Evaluation, StoreError> {
+    let stated: String = r.try_get("stated_judgment")?;
+    Ok(Evaluation {
+        fiscal_year: fiscal_year(r.try_get("fiscal_year")?)?,
+        results: r.try_get("results")?,
+        stated: Judgment::from_code(&stated)
+            .ok_or_else(|| StoreError::Corrupt(format!("judgment {stated:?}")))?,
+        remedy: r.try_get("remedy")?,
+        explanation: r.try_get("explanation")?,
+    })
+}
+
+pub(crate) fn milestone_from_row(r: &AnyRow) -> Result<Milestone, StoreError> {
+    let from: Option<String> = r.try_get("date_from")?;
+    let to: Option<String> = r.try_get("date_to")?;
+    Ok(Milestone {
+        from: from.as_deref().map(parse_when).transpose()?,
+        to: to.as_deref().map(parse_when).transpose()?,
+        open_ended: r.try_get::<i64, _>("open_ended")? != 0,
+        text: r.try_get("text")?,
+    })
+}
+
+const PLAN_COLUMNS: &str = "p.id, p.unit_id, p.fy_start, p.fy_end, p.family, p.title, \
+    p.level_names, p.status, p.version, p.is_sample";
+
+pub(crate) fn review_snapshot(r: &Review) -> Value {
     json!({
         "fiscal_year": r.fiscal_year.year(),
         "implementation": r.implementation.map(|i| i.code()),
@@ -156,14 +222,15 @@ fn review_snapshot(r: &Review) -> Value {
     })
 }
 
-fn evaluation_snapshot(e: &Evaluation) -> Value {
+pub(crate) fn evaluation_snapshot(e: &Evaluation) -> Value {
     json!({
         "fiscal_year": e.fiscal_year.year(), "results": e.results,
         "stated_judgment": e.stated.code(), "remedy": e.remedy,
+        "explanation": e.explanation,
     })
 }
 
-async fn insert_sections(
+pub(crate) async fn insert_sections(
     tx: &mut Transaction<'static, Any>,
     node_id: i64,
     sections: &[Section],
@@ -183,7 +250,7 @@ async fn insert_sections(
     Ok(())
 }
 
-async fn upsert_review(
+pub(crate) async fn upsert_review(
     tx: &mut Transaction<'static, Any>,
     node_id: i64,
     r: &Review,
@@ -204,33 +271,26 @@ async fn upsert_review(
     Ok(())
 }
 
-async fn upsert_evaluation(
+pub(crate) async fn upsert_evaluation(
     tx: &mut Transaction<'static, Any>,
     node_id: i64,
     e: &Evaluation,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO evaluation (node_id, fiscal_year, results, stated_judgment, remedy) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (node_id, fiscal_year) DO UPDATE SET \
+        "INSERT INTO evaluation (node_id, fiscal_year, results, stated_judgment, remedy, explanation) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (node_id, fiscal_year) DO UPDATE SET \
          results = excluded.results, stated_judgment = excluded.stated_judgment, \
-         remedy = excluded.remedy",
+         remedy = excluded.remedy, explanation = excluded.explanation",
     )
     .bind(node_id)
     .bind(i64::from(e.fiscal_year.year()))
     .bind(&e.results)
     .bind(e.stated.code())
     .bind(e.remedy.as_deref())
+    .bind(e.explanation.as_deref())
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Editable texts of a node (the plan phase form).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NodeEdit {
-    pub title: String,
-    pub subtitle: Option<String>,
-    pub sections: Vec<Section>,
 }
 
 impl Store {
@@ -352,22 +412,9 @@ impl Store {
         .fetch_all(pool)
         .await?
         {
-            let start: Option<i64> = r.try_get("fy_start")?;
-            let end: Option<i64> = r.try_get("fy_end")?;
-            let period = match (start, end) {
-                (Some(s), Some(e)) => Some(Period::span(fiscal_year(s)?, fiscal_year(e)?)),
-                (Some(y), None) | (None, Some(y)) => Some(Period::year(fiscal_year(y)?)),
-                (None, None) => None,
-            };
-            let comparator: Option<String> = r.try_get("comparator")?;
-            nodes[slot(r.try_get("node_id")?)?].targets.push(Target {
-                indicator_id: r.try_get::<Option<i64>, _>("indicator_id")?.map(IndicatorId),
-                period,
-                value: r.try_get("value")?,
-                measure_unit: r.try_get("measure_unit")?,
-                comparator: comparator.as_deref().and_then(Comparator::from_code),
-                text: r.try_get("text")?,
-            });
+            nodes[slot(r.try_get("node_id")?)?]
+                .targets
+                .push(target_from_row(&r)?);
         }
         for r in sqlx::query(
             "SELECT a.node_id, a.indicator_id, a.fiscal_year, a.value, a.measure_unit, a.as_of, a.text \
@@ -377,24 +424,9 @@ impl Store {
         .fetch_all(pool)
         .await?
         {
-            let as_of: Option<String> = r.try_get("as_of")?;
-            let as_of = as_of
-                .map(|s| {
-                    s.parse::<Date>()
-                        .map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
-                })
-                .transpose()?;
-            nodes[slot(r.try_get("node_id")?)?].actuals.push(Actual {
-                indicator_id: r.try_get::<Option<i64>, _>("indicator_id")?.map(IndicatorId),
-                fiscal_year: r
-                    .try_get::<Option<i64>, _>("fiscal_year")?
-                    .map(fiscal_year)
-                    .transpose()?,
-                value: r.try_get("value")?,
-                measure_unit: r.try_get("measure_unit")?,
-                as_of,
-                text: r.try_get("text")?,
-            });
+            nodes[slot(r.try_get("node_id")?)?]
+                .actuals
+                .push(actual_from_row(&r)?);
         }
         for r in sqlx::query(
             "SELECT r.node_id, r.fiscal_year, r.implementation, r.achievement, r.remedy \
@@ -404,33 +436,21 @@ impl Store {
         .fetch_all(pool)
         .await?
         {
-            let imp: Option<String> = r.try_get("implementation")?;
-            let ach: Option<String> = r.try_get("achievement")?;
-            nodes[slot(r.try_get("node_id")?)?].reviews.push(Review {
-                fiscal_year: fiscal_year(r.try_get("fiscal_year")?)?,
-                implementation: imp.as_deref().and_then(ImplementationProspect::from_code),
-                achievement: ach.as_deref().and_then(AchievementProspect::from_code),
-                remedy: r.try_get("remedy")?,
-            });
+            nodes[slot(r.try_get("node_id")?)?]
+                .reviews
+                .push(review_from_row(&r)?);
         }
         for r in sqlx::query(
-            "SELECT e.node_id, e.fiscal_year, e.results, e.stated_judgment, e.remedy \
+            "SELECT e.node_id, e.fiscal_year, e.results, e.stated_judgment, e.remedy, e.explanation \
              FROM evaluation e JOIN node n ON n.id = e.node_id WHERE n.plan_id = $1 ORDER BY e.node_id, e.fiscal_year",
         )
         .bind(id.0)
         .fetch_all(pool)
         .await?
         {
-            let stated: String = r.try_get("stated_judgment")?;
             nodes[slot(r.try_get("node_id")?)?]
                 .evaluations
-                .push(Evaluation {
-                    fiscal_year: fiscal_year(r.try_get("fiscal_year")?)?,
-                    results: r.try_get("results")?,
-                    stated: Judgment::from_code(&stated)
-                        .ok_or_else(|| StoreError::Corrupt(format!("judgment {stated:?}")))?,
-                    remedy: r.try_get("remedy")?,
-                });
+                .push(evaluation_from_row(&r)?);
         }
         for r in sqlx::query(
             "SELECT m.node_id, m.date_from, m.date_to, m.open_ended, m.text FROM milestone m \
@@ -440,16 +460,9 @@ impl Store {
         .fetch_all(pool)
         .await?
         {
-            let from: Option<String> = r.try_get("date_from")?;
-            let to: Option<String> = r.try_get("date_to")?;
             nodes[slot(r.try_get("node_id")?)?]
                 .milestones
-                .push(Milestone {
-                    from: from.as_deref().map(parse_when).transpose()?,
-                    to: to.as_deref().map(parse_when).transpose()?,
-                    open_ended: r.try_get::<i64, _>("open_ended")? != 0,
-                    text: r.try_get("text")?,
-                });
+                .push(milestone_from_row(&r)?);
         }
         let mut links = Vec::new();
         for r in sqlx::query(
@@ -476,7 +489,7 @@ impl Store {
         })
     }
 
-    async fn node_for_update(
+    pub(crate) async fn node_for_update(
         tx: &mut Transaction<'static, Any>,
         node_id: NodeId,
     ) -> Result<Node, StoreError> {
@@ -505,167 +518,6 @@ impl Store {
             });
         }
         Ok(node)
-    }
-
-    /// Changes a node's texts if nobody changed it since `expected_version` was read;
-    /// otherwise [`StoreError::Conflict`] and nothing is written. Returns the new version.
-    #[tracing::instrument(skip_all)]
-    pub async fn update_node(
-        &self,
-        actor: Actor<'_>,
-        node_id: NodeId,
-        expected_version: i64,
-        edit: &NodeEdit,
-    ) -> Result<i64, StoreError> {
-        if edit.title.trim().is_empty() {
-            return Err(StoreError::Invalid("title: must not be empty".into()));
-        }
-        let at = now_utc();
-        let mut tx = self.pool().begin().await?;
-        let before = Self::node_for_update(&mut tx, node_id).await?;
-        // The version check and the bump are one statement, so two concurrent saves
-        // cannot both pass it.
-        let updated = sqlx::query(
-            "UPDATE node SET title = $1, subtitle = $2, version = version + 1 WHERE id = $3 AND version = $4",
-        )
-        .bind(&edit.title)
-        .bind(edit.subtitle.as_deref())
-        .bind(node_id.0)
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated != 1 {
-            return Err(StoreError::Conflict {
-                what: format!("node {node_id}"),
-                expected: expected_version,
-                current: before.version,
-            });
-        }
-        sqlx::query("DELETE FROM section WHERE node_id = $1")
-            .bind(node_id.0)
-            .execute(&mut *tx)
-            .await?;
-        insert_sections(&mut tx, node_id.0, &edit.sections).await?;
-        let mut after = before.clone();
-        after.title = edit.title.clone();
-        after.subtitle = edit.subtitle.clone();
-        after.sections = edit.sections.clone();
-        after.version = expected_version + 1;
-        record(
-            &mut tx,
-            actor,
-            &at,
-            "node",
-            node_id.0,
-            Some(&node_snapshot(&before)),
-            Some(&node_snapshot(&after)),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(after.version)
-    }
-
-    /// Stores a mid-year review after checking the form rules (remedy when (ii) or ②).
-    #[tracing::instrument(skip_all)]
-    pub async fn set_review(
-        &self,
-        actor: Actor<'_>,
-        node_id: NodeId,
-        review: &Review,
-    ) -> Result<(), StoreError> {
-        if let Some(v) = review.violations().first() {
-            return Err(StoreError::Invalid(format!(
-                "{}: {}",
-                v.field, v.message_ja
-            )));
-        }
-        let at = now_utc();
-        let mut tx = self.pool().begin().await?;
-        let before = sqlx::query(
-            "SELECT implementation, achievement, remedy FROM review WHERE node_id = $1 AND fiscal_year = $2",
-        )
-        .bind(node_id.0)
-        .bind(i64::from(review.fiscal_year.year()))
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| -> Result<Value, StoreError> {
-            Ok(json!({
-                "fiscal_year": review.fiscal_year.year(),
-                "implementation": r.try_get::<Option<String>, _>("implementation")?,
-                "achievement": r.try_get::<Option<String>, _>("achievement")?,
-                "remedy": r.try_get::<Option<String>, _>("remedy")?,
-            }))
-        })
-        .transpose()?;
-        upsert_review(&mut tx, node_id.0, review).await?;
-        sqlx::query("UPDATE node SET version = version + 1 WHERE id = $1")
-            .bind(node_id.0)
-            .execute(&mut *tx)
-            .await?;
-        record(
-            &mut tx,
-            actor,
-            &at,
-            "review",
-            node_id.0,
-            before.as_ref(),
-            Some(&review_snapshot(review)),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Stores a year-end evaluation after checking the form rules (remedy when ②).
-    #[tracing::instrument(skip_all)]
-    pub async fn set_evaluation(
-        &self,
-        actor: Actor<'_>,
-        node_id: NodeId,
-        evaluation: &Evaluation,
-    ) -> Result<(), StoreError> {
-        if let Some(v) = evaluation.violations().first() {
-            return Err(StoreError::Invalid(format!(
-                "{}: {}",
-                v.field, v.message_ja
-            )));
-        }
-        let at = now_utc();
-        let mut tx = self.pool().begin().await?;
-        let before = sqlx::query(
-            "SELECT results, stated_judgment, remedy FROM evaluation WHERE node_id = $1 AND fiscal_year = $2",
-        )
-        .bind(node_id.0)
-        .bind(i64::from(evaluation.fiscal_year.year()))
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| -> Result<Value, StoreError> {
-            Ok(json!({
-                "fiscal_year": evaluation.fiscal_year.year(),
-                "results": r.try_get::<String, _>("results")?,
-                "stated_judgment": r.try_get::<String, _>("stated_judgment")?,
-                "remedy": r.try_get::<Option<String>, _>("remedy")?,
-            }))
-        })
-        .transpose()?;
-        upsert_evaluation(&mut tx, node_id.0, evaluation).await?;
-        sqlx::query("UPDATE node SET version = version + 1 WHERE id = $1")
-            .bind(node_id.0)
-            .execute(&mut *tx)
-            .await?;
-        record(
-            &mut tx,
-            actor,
-            &at,
-            "evaluation",
-            node_id.0,
-            before.as_ref(),
-            Some(&evaluation_snapshot(evaluation)),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
     }
 }
 
@@ -804,41 +656,8 @@ pub(crate) async fn insert_node_parts(
     n: &NodeContent,
 ) -> Result<(), StoreError> {
     insert_sections(tx, node_id, &n.sections).await?;
-    for (tpos, t) in n.targets.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO target (node_id, unit_id, indicator_id, position, fy_start, fy_end, \
-             value, measure_unit, comparator, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(node_id)
-        .bind(unit_id.0)
-        .bind(t.indicator_id.map(|i| i.0))
-        .bind(tpos as i64)
-        .bind(t.period.map(|p| i64::from(p.start.year())))
-        .bind(t.period.map(|p| i64::from(p.end.year())))
-        .bind(t.value)
-        .bind(t.measure_unit.as_deref())
-        .bind(t.comparator.map(|c| c.code()))
-        .bind(&t.text)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for (apos, a) in n.actuals.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO actual (node_id, unit_id, indicator_id, position, fiscal_year, value, \
-             measure_unit, as_of, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(node_id)
-        .bind(unit_id.0)
-        .bind(a.indicator_id.map(|i| i.0))
-        .bind(apos as i64)
-        .bind(a.fiscal_year.map(|f| i64::from(f.year())))
-        .bind(a.value)
-        .bind(a.measure_unit.as_deref())
-        .bind(a.as_of.map(|d| d.to_string()))
-        .bind(&a.text)
-        .execute(&mut **tx)
-        .await?;
-    }
+    insert_targets(tx, node_id, unit_id, &n.targets).await?;
+    insert_actuals(tx, node_id, unit_id, &n.actuals).await?;
     for r in &n.reviews {
         upsert_review(tx, node_id, r).await?;
     }
@@ -856,6 +675,59 @@ pub(crate) async fn insert_node_parts(
         .bind(m.to.as_ref().map(when_code))
         .bind(i64::from(m.open_ended))
         .bind(&m.text)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_targets(
+    tx: &mut Transaction<'static, Any>,
+    node_id: i64,
+    unit_id: UnitId,
+    targets: &[Target],
+) -> Result<(), StoreError> {
+    for (tpos, t) in targets.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO target (node_id, unit_id, indicator_id, position, fy_start, fy_end, \
+             value, measure_unit, comparator, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(node_id)
+        .bind(unit_id.0)
+        .bind(t.indicator_id.map(|i| i.0))
+        .bind(tpos as i64)
+        .bind(t.period.map(|p| i64::from(p.start.year())))
+        .bind(t.period.map(|p| i64::from(p.end.year())))
+        .bind(t.value)
+        .bind(t.measure_unit.as_deref())
+        .bind(t.comparator.map(|c| c.code()))
+        .bind(&t.text)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn insert_actuals(
+    tx: &mut Transaction<'static, Any>,
+    node_id: i64,
+    unit_id: UnitId,
+    actuals: &[Actual],
+) -> Result<(), StoreError> {
+    for (apos, a) in actuals.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO actual (node_id, unit_id, indicator_id, position, fiscal_year, value, \
+             measure_unit, as_of, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(node_id)
+        .bind(unit_id.0)
+        .bind(a.indicator_id.map(|i| i.0))
+        .bind(apos as i64)
+        .bind(a.fiscal_year.map(|f| i64::from(f.year())))
+        .bind(a.value)
+        .bind(a.measure_unit.as_deref())
+        .bind(a.as_of.map(|d| d.to_string()))
+        .bind(&a.text)
         .execute(&mut **tx)
         .await?;
     }

@@ -13,7 +13,7 @@ pub fn now_utc() -> String {
 }
 
 /// Formats seconds since the Unix epoch (civil-from-days, proleptic Gregorian).
-pub(crate) fn format_unix(secs: i64) -> String {
+pub fn format_unix(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);

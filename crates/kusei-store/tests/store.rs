@@ -8,11 +8,11 @@ use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
 use kusei_domain::model::{
     Actual, Comparator, Direction, Evaluation, Family, LinkKind, Milestone, MunicipalityId, Period,
-    Phase, Review, Section, Target, UnitId, UnitKind, When,
+    Phase, PlanStatus, Review, Section, Target, UnitId, UnitKind, When,
 };
 use kusei_store::{
     DirectoryRow, ImportOutcome, ImportTarget, NewIndicator, NewUnit, NewUser, NodeEdit,
-    SourceDocument, Store, StoreError,
+    SourceDocument, Store, StoreError, Transition, Window,
 };
 use sqlx::Connection;
 use std::future::Future;
@@ -154,6 +154,9 @@ store_case!(users_and_roles);
 store_case!(duplicates_are_clear_errors);
 store_case!(imports_are_idempotent_and_revisions_are_recorded);
 store_case!(municipality_settings_are_versioned_in_history);
+store_case!(workflow_publishes_immutable_versions);
+store_case!(sessions_and_lock_out);
+store_case!(schedule_windows);
 
 fn fy(y: i32) -> FiscalYear {
     FiscalYear::new(y).unwrap()
@@ -256,6 +259,7 @@ fn plan_content(year: FiscalYear) -> PlanContent {
             results: "2回実施".into(),
             stated: Judgment::Unknown,
             remedy: None,
+            explanation: None,
         }],
         milestones: vec![Milestone {
             from: Some(When::Month(YearMonth {
@@ -435,6 +439,7 @@ mod cases {
                 heading: "戦略".into(),
                 body: "新しい本文".into(),
             }],
+            targets: None,
         };
         let v = store
             .update_node("bob", node.id, node.version, &edit)
@@ -492,6 +497,7 @@ mod cases {
             title: t.into(),
             subtitle: None,
             sections: vec![],
+            targets: None,
         };
         store
             .update_node("alice", node.id, node.version, &edit("Aの版"))
@@ -534,7 +540,7 @@ mod cases {
             remedy: Some("  ".into()),
         };
         let err = store
-            .set_review("alice", node.id, &review)
+            .set_review("alice", node.id, node.version, &review)
             .await
             .unwrap_err();
         assert!(err.to_string().starts_with("remedy:"), "{err}");
@@ -542,34 +548,72 @@ mod cases {
             .reviews
             .is_empty());
         review.remedy = Some("体制を見直す".into());
-        store.set_review("alice", node.id, &review).await.unwrap();
+        let v = store
+            .set_review("alice", node.id, node.version, &review)
+            .await
+            .unwrap();
+        assert_eq!(v, node.version + 1);
         let stored = store.load_plan(id).await.unwrap().nodes[3].reviews.clone();
         assert_eq!(stored, vec![review.clone()]);
-        // Second answer for the same year replaces the first and is recorded as an update.
+        // A save on the version read before Alice's is refused; hers stays.
+        let mut late = review.clone();
+        late.remedy = Some("別の案".into());
+        let err = store
+            .set_review("bob", node.id, node.version, &late)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+        // Second answer for the same year replaces the first and is recorded in the
+        // node's history, in the same shape as every other node change.
         review.achievement = Some(AchievementProspect::OnTrack);
-        store.set_review("bob", node.id, &review).await.unwrap();
-        let h = store.history("review", node.id.0).await.unwrap();
-        assert_eq!(h.len(), 2);
-        assert_eq!(h[1].before.as_ref().unwrap()["achievement"], "off_track");
-        assert_eq!(h[1].after.as_ref().unwrap()["achievement"], "on_track");
+        let v = store.set_review("bob", node.id, v, &review).await.unwrap();
+        let h = store.history("node", node.id.0).await.unwrap();
+        assert_eq!(h.len(), 3);
+        assert_eq!(
+            h[2].before.as_ref().unwrap()["reviews"][0]["achievement"],
+            "off_track"
+        );
+        assert_eq!(
+            h[2].after.as_ref().unwrap()["reviews"][0]["achievement"],
+            "on_track"
+        );
+        assert_eq!(h[2].after.as_ref().unwrap()["title"], node.title);
 
         let mut eval = Evaluation {
             fiscal_year: fy(2017),
             results: "15件".into(),
             stated: Judgment::NotAchieved,
             remedy: None,
+            explanation: None,
         };
         let err = store
-            .set_evaluation("alice", node.id, &eval)
+            .set_evaluation("alice", node.id, v, &eval, None)
             .await
             .unwrap_err();
         assert!(err.to_string().starts_with("remedy:"), "{err}");
         eval.remedy = Some("マッチング手法を改める".into());
-        store.set_evaluation("alice", node.id, &eval).await.unwrap();
-        assert_eq!(
-            store.load_plan(id).await.unwrap().nodes[3].evaluations,
-            vec![eval]
-        );
+        eval.explanation = Some("数値は速報値のため".into());
+        let actual = Actual {
+            indicator_id: None,
+            fiscal_year: Some(fy(2017)),
+            value: Some(15.0),
+            measure_unit: Some("件".into()),
+            as_of: None,
+            text: "マッチング件数 15件".into(),
+        };
+        store
+            .set_evaluation(
+                "alice",
+                node.id,
+                v,
+                &eval,
+                Some(std::slice::from_ref(&actual)),
+            )
+            .await
+            .unwrap();
+        let reread = store.load_plan(id).await.unwrap();
+        assert_eq!(reread.nodes[3].evaluations, vec![eval]);
+        assert!(reread.nodes[3].actuals.contains(&actual));
     }
 
     pub async fn indicator_series_across_units_and_years(store: Store, _url: String) {
@@ -703,6 +747,209 @@ mod cases {
         )
         .await;
         assert_eq!(logged, 0, "the history never holds a password hash");
+    }
+
+    pub async fn workflow_publishes_immutable_versions(store: Store, url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let id = store
+            .save_plan("alice", ward, &plan_content(fy(2017)))
+            .await
+            .unwrap();
+        // Publishing a draft skips approval: refused, nothing recorded.
+        let err = store
+            .transition("boss", id, Transition::Publish, None)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().starts_with("status:"), "{err}");
+        store
+            .transition("alice", id, Transition::Submit, None)
+            .await
+            .unwrap();
+        // While submitted, edits are refused with the reason.
+        let node = store.load_plan(id).await.unwrap().nodes[0].node.clone();
+        let edit = NodeEdit {
+            title: "変更".into(),
+            ..NodeEdit::default()
+        };
+        let err = store
+            .update_node("alice", node.id, node.version, &edit)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().starts_with("status:"), "{err}");
+        // A return needs a comment.
+        let err = store
+            .transition("boss", id, Transition::Return, Some("  "))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().starts_with("comment:"), "{err}");
+        store
+            .transition(
+                "boss",
+                id,
+                Transition::Return,
+                Some("目標値を見直してください"),
+            )
+            .await
+            .unwrap();
+        store
+            .transition("alice", id, Transition::Submit, None)
+            .await
+            .unwrap();
+        store
+            .transition("boss", id, Transition::Approve, None)
+            .await
+            .unwrap();
+        let to = store
+            .transition("boss", id, Transition::Publish, None)
+            .await
+            .unwrap();
+        assert_eq!(to, PlanStatus::Published);
+        let d = store.decisions(id).await.unwrap();
+        let steps: Vec<_> = d.iter().map(|d| d.action).collect();
+        assert_eq!(
+            steps,
+            [
+                Transition::Submit,
+                Transition::Return,
+                Transition::Submit,
+                Transition::Approve,
+                Transition::Publish
+            ]
+        );
+        assert_eq!(d[1].comment.as_deref(), Some("目標値を見直してください"));
+        let v1 = store.published_plan(id, None).await.unwrap().unwrap();
+        assert_eq!(v1.plan.version, 1);
+        assert_eq!(v1.nodes[0].node.title, node.title);
+        // An edit after publication opens version 2; version 1 stays as published.
+        store
+            .update_node("alice", node.id, node.version, &edit)
+            .await
+            .unwrap();
+        let live = store.load_plan(id).await.unwrap();
+        assert_eq!(
+            (live.plan.status, live.plan.version),
+            (PlanStatus::Draft, 2)
+        );
+        let still = store.published_plan(id, Some(1)).await.unwrap().unwrap();
+        assert_eq!(still, v1);
+        assert_eq!(store.latest_published().await.unwrap()[&id], 1);
+        let e = raw_execute(&url, "UPDATE plan_version SET snapshot = '{}'")
+            .await
+            .unwrap_err();
+        assert!(e.contains("never changes"), "{e}");
+        let e = raw_execute(&url, "DELETE FROM plan_version")
+            .await
+            .unwrap_err();
+        assert!(e.contains("never changes"), "{e}");
+        assert_eq!(store.published_versions(id).await.unwrap().len(), 1);
+    }
+
+    pub async fn sessions_and_lock_out(store: Store, url: String) {
+        let (_, east, _) = setup_units(&store).await;
+        let uid = store
+            .create_user(
+                "system",
+                &NewUser {
+                    login: "editor",
+                    display_name: "東区 編集者",
+                    password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+                    must_change_password: true,
+                    roles: vec![("ward_editor", Some(east))],
+                },
+            )
+            .await
+            .unwrap();
+        for _ in 0..4 {
+            assert!(!store
+                .note_failed_login(uid, 5, "2030-01-01T00:00:00Z")
+                .await
+                .unwrap());
+        }
+        assert!(store
+            .note_failed_login(uid, 5, "2030-01-01T00:00:00Z")
+            .await
+            .unwrap());
+        let u = store.find_user("editor").await.unwrap().unwrap();
+        assert_eq!(u.locked_until.as_deref(), Some("2030-01-01T00:00:00Z"));
+        store
+            .create_session("hash-a", uid, "csrf-a", "2030-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        store
+            .create_session("hash-b", uid, "csrf-b", "2030-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        let s = store
+            .session("hash-a", "2029-01-01T00:00:00Z")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (s.user.login.as_str(), s.csrf.as_str()),
+            ("editor", "csrf-a")
+        );
+        assert!(
+            store
+                .session("hash-a", "2030-01-01T00:00:01Z")
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
+        assert!(store
+            .session("nope", "2029-01-01T00:00:00Z")
+            .await
+            .unwrap()
+            .is_none());
+        // A new password ends every other session and clears the lock.
+        store
+            .set_password("editor", uid, "$argon2id$new", false, Some("hash-a"))
+            .await
+            .unwrap();
+        assert!(store
+            .session("hash-b", "2029-01-01T00:00:00Z")
+            .await
+            .unwrap()
+            .is_none());
+        let u = store.find_user("editor").await.unwrap().unwrap();
+        assert!(!u.must_change_password && u.locked_until.is_none());
+        store
+            .delete_session("hash-a", "2029-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        assert!(store
+            .session("hash-a", "2029-01-01T00:00:00Z")
+            .await
+            .unwrap()
+            .is_none());
+        let logged = raw_scalar(
+            &url,
+            "SELECT COUNT(*) FROM change_log WHERE after LIKE '%argon2%' OR before LIKE '%argon2%'",
+        )
+        .await;
+        assert_eq!(logged, 0, "the history never holds a password hash");
+    }
+
+    pub async fn schedule_windows(store: Store, _url: String) {
+        let (m, _, _) = setup_units(&store).await;
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let w = Window {
+            fiscal_year: fy(2025),
+            phase: Phase::Review,
+            opens_on: d("2025-09-01"),
+            closes_on: d("2025-10-31"),
+        };
+        store.set_window("admin", m, &w).await.unwrap();
+        let mut later = w;
+        later.closes_on = d("2025-11-15");
+        store.set_window("admin", m, &later).await.unwrap();
+        assert_eq!(store.windows(m).await.unwrap(), vec![later]);
+        assert!(later.contains(d("2025-11-15")) && !later.contains(d("2025-08-31")));
+        let mut bad = w;
+        bad.closes_on = d("2025-08-01");
+        let err = store.set_window("admin", m, &bad).await.unwrap_err();
+        assert!(err.to_string().starts_with("closes_on:"), "{err}");
+        assert_eq!(store.history("schedule", m.0).await.unwrap().len(), 2);
     }
 
     pub async fn duplicates_are_clear_errors(store: Store, _url: String) {

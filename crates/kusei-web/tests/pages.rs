@@ -61,6 +61,7 @@ async fn fixture(name: &str) -> Fixture {
         results: "平成30年2月末現在の収納率 97.19%".into(),
         stated: Judgment::Undetermined,
         remedy: None,
+        explanation: None,
     }];
     let content = PlanContent {
         family: Family::ReformItems,

@@ -269,6 +269,7 @@ pub fn sample_plan(fy: FiscalYear) -> PlanContent {
                 .into(),
             stated: Judgment::NotAchieved,
             remedy: Some("来年度は予約制の導入を検討し、繁忙期の受付を分散させる。".into()),
+            explanation: None,
         }],
         ..NodeContent::default()
     };
@@ -322,6 +323,7 @@ pub fn sample_plan(fy: FiscalYear) -> PlanContent {
                     .into(),
             stated: Judgment::Achieved,
             remedy: None,
+            explanation: None,
         }],
         ..NodeContent::default()
     };
@@ -348,6 +350,7 @@ pub fn sample_plan(fy: FiscalYear) -> PlanContent {
             results: "10種類の手続き案内書を作成し配布した。".into(),
             stated: Judgment::Achieved,
             remedy: None,
+            explanation: None,
         }],
         ..NodeContent::default()
     };

@@ -1,0 +1,214 @@
+//! Sign-in bookkeeping (failed attempts, lock-out), passwords and sessions.
+//! Sessions are found by the SHA-256 of the cookie token; the token is never stored.
+
+use crate::history::record;
+use crate::{now_utc, Actor, Store, StoreError, StoredUser};
+use kusei_domain::model::{UnitId, UserId};
+use serde_json::json;
+use sqlx::Row;
+
+/// A signed-in user and the CSRF token of their session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: StoredUser,
+    pub csrf: String,
+    pub expires_at: String,
+}
+
+impl Store {
+    pub async fn user_login(&self, id: UserId) -> Result<String, StoreError> {
+        sqlx::query_scalar("SELECT login FROM app_user WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user {id}")))
+    }
+
+    /// Every user, by login.
+    pub async fn list_users(&self) -> Result<Vec<StoredUser>, StoreError> {
+        let logins: Vec<String> = sqlx::query_scalar("SELECT login FROM app_user ORDER BY login")
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = Vec::with_capacity(logins.len());
+        for l in logins {
+            if let Some(u) = self.find_user(&l).await? {
+                out.push(u);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Counts a failed sign-in; at `lock_after` failures the account is locked until
+    /// `lock_until`. Returns true when the account is now locked.
+    pub async fn note_failed_login(
+        &self,
+        user: UserId,
+        lock_after: i64,
+        lock_until: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let failed: i64 = sqlx::query_scalar(
+            "UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+        )
+        .bind(user.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        let locked = failed >= lock_after;
+        if locked {
+            sqlx::query("UPDATE app_user SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+                .bind(lock_until)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await?;
+            record(
+                &mut tx,
+                "kusei",
+                &now_utc(),
+                "user",
+                user.0,
+                Some(&json!({"locked_until": null})),
+                Some(&json!({"locked_until": lock_until, "reason": "failed sign-ins"})),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(locked)
+    }
+
+    /// A successful sign-in clears the failure count and any expired lock.
+    pub async fn note_successful_login(&self, user: UserId) -> Result<(), StoreError> {
+        sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user.0)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces a password hash (never recorded in the history) and ends the user's
+    /// other sessions.
+    pub async fn set_password(
+        &self,
+        actor: Actor<'_>,
+        user: UserId,
+        password_hash: &str,
+        must_change: bool,
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE app_user SET password_hash = $1, must_change_password = $2, failed_logins = 0, \
+             locked_until = NULL WHERE id = $3",
+        )
+        .bind(password_hash)
+        .bind(i64::from(must_change))
+        .bind(user.0)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM session WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user.0)
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "user",
+            user.0,
+            Some(&json!({"password": "(set before)"})),
+            Some(&json!({"password": "(changed)", "must_change_password": must_change})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds a role to a user (recorded in the history).
+    pub async fn add_role(
+        &self,
+        actor: Actor<'_>,
+        user: UserId,
+        role: &str,
+        unit: Option<UnitId>,
+    ) -> Result<(), StoreError> {
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("INSERT INTO role_assignment (user_id, role, unit_id) VALUES ($1, $2, $3)")
+            .bind(user.0)
+            .bind(role)
+            .bind(unit.map(|u| u.0))
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "user",
+            user.0,
+            Some(&json!({})),
+            Some(&json!({"role_added": role, "unit_id": unit.map(|u| u.0)})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        csrf: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO session (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user.0)
+        .bind(csrf)
+        .bind(now_utc())
+        .bind(expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The session of a token hash, when it exists and has not expired at `now`.
+    pub async fn session(
+        &self,
+        token_hash: &str,
+        now: &str,
+    ) -> Result<Option<Session>, StoreError> {
+        let Some(row) = sqlx::query(
+            "SELECT u.login, s.csrf, s.expires_at FROM session s JOIN app_user u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let login: String = row.try_get("login")?;
+        let Some(user) = self.find_user(&login).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Session {
+            user,
+            csrf: row.try_get("csrf")?,
+            expires_at: row.try_get("expires_at")?,
+        }))
+    }
+
+    /// Ends a session (sign-out); also drops every expired session.
+    pub async fn delete_session(&self, token_hash: &str, now: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM session WHERE token_hash = $1 OR expires_at <= $2")
+            .bind(token_hash)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
