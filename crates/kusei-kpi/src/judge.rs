@@ -781,3 +781,32 @@ pub fn judge_node(
         targets: judged,
     }
 }
+
+/// Final (not interim) figures written in a results text of fiscal year `fy`: the
+/// references for relative targets of later years (前年度以上, 29年度実績値に比べて…).
+pub fn reference_figures(text: &str, fy: kusei_domain::calendar::FiscalYear) -> Vec<Figure> {
+    crate::read::read_actuals(text, Some(fy))
+        .into_iter()
+        .filter(|a| !a.interim)
+        .filter_map(|a| {
+            Some(Figure {
+                label: a.indicator.clone(),
+                source: None,
+                fiscal_year: a.fiscal_year.clone().or_else(|| {
+                    Some(crate::types::FiscalYears {
+                        start: fy.year(),
+                        end: fy.year(),
+                        label: fy.label(),
+                        as_written: fy.label(),
+                        by_end: false,
+                    })
+                }),
+                as_of: None,
+                value: a.value?,
+                value_text: a.value_text.clone().unwrap_or_default(),
+                unit: a.unit?,
+                unit_text: a.unit_text.clone().unwrap_or_default(),
+            })
+        })
+        .collect()
+}

@@ -28,8 +28,8 @@ pub use findings::{
 };
 pub use grading::{Band, Grade, GradeOutcome, GradingError, GradingRules, Threshold};
 pub use judge::{
-    judge, judge_node, match_actuals, progress_rate, resolve, roll_up, Judgment, NodeJudgment,
-    Resolution, ResolveError, TargetJudgment,
+    judge, judge_node, match_actuals, progress_rate, reference_figures, resolve, roll_up, Judgment,
+    NodeJudgment, Resolution, ResolveError, TargetJudgment,
 };
 pub use read::{read_actuals, read_targets};
 pub use render::render;

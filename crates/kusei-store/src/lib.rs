@@ -28,7 +28,7 @@ pub use plans::{PlanSummary, StoredNode, StoredPlan};
 pub use time::{format_unix, now_utc};
 pub use units::{NewIndicator, NewUnit, SeriesPoint};
 pub use users::{NewUser, StoredUser};
-pub use workflow::{Decision, PublishedVersion, Transition, Window};
+pub use workflow::{Decision, Opinion, PublishedVersion, Transition, Window};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;

@@ -379,3 +379,72 @@ impl Store {
         .transpose()
     }
 }
+
+/// A comment on a plan (区政会議 member's opinion).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opinion {
+    pub id: i64,
+    pub node_id: Option<i64>,
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+impl Store {
+    pub async fn add_opinion(
+        &self,
+        author: Actor<'_>,
+        plan_id: PlanId,
+        body: &str,
+    ) -> Result<i64, StoreError> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(StoreError::Invalid(
+                "body: 意見を入力してください。 Write the comment.".into(),
+            ));
+        }
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO opinion (plan_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(plan_id.0)
+        .bind(author)
+        .bind(body)
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            author,
+            &at,
+            "opinion",
+            id,
+            None,
+            Some(&json!({"plan_id": plan_id.0, "body": body})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn opinions(&self, plan_id: PlanId) -> Result<Vec<Opinion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, node_id, author, body, created_at FROM opinion WHERE plan_id = $1 ORDER BY id",
+        )
+        .bind(plan_id.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Opinion {
+                    id: r.try_get("id")?,
+                    node_id: r.try_get("node_id")?,
+                    author: r.try_get("author")?,
+                    body: r.try_get("body")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+}

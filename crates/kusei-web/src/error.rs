@@ -1,7 +1,7 @@
 //! The one error type of the web layer.
 
 use crate::i18n::Lang;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use kusei_store::StoreError;
 
@@ -9,6 +9,18 @@ use kusei_store::StoreError;
 pub enum WebError {
     #[error("not found: {0}")]
     NotFound(String),
+    /// Signed in, but not allowed (the message says why).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The page needs a signed-in user: redirect to the sign-in form.
+    #[error("sign-in required")]
+    SignIn { next: String },
+    /// The user must set a new password before anything else.
+    #[error("password change required")]
+    PasswordChange,
+    /// A request that cannot be understood (the message says what).
+    #[error("bad request: {0}")]
+    BadRequest(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -17,34 +29,59 @@ impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => WebError::NotFound(what),
+            StoreError::Invalid(m) => WebError::BadRequest(m),
             other => WebError::Internal(other.to_string()),
         }
     }
 }
 
+fn page(status: StatusCode, heading: &str, text: &str) -> Response {
+    (
+        status,
+        Html(crate::layout::message_page(Lang::Ja, heading, text)),
+    )
+        .into_response()
+}
+
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self {
-            WebError::NotFound(_) => (
+            WebError::NotFound(_) => page(
                 StatusCode::NOT_FOUND,
-                Html(crate::pages::message_page(
-                    Lang::Ja,
-                    "ページが見つかりません / Page not found",
-                    "お探しのページは存在しないか、移動しました。 The page you asked for does not exist.",
-                )),
+                "ページが見つかりません / Page not found",
+                "お探しのページは存在しないか、移動しました。 The page you asked for does not exist.",
+            ),
+            WebError::Forbidden(why) => page(
+                StatusCode::FORBIDDEN,
+                "この操作はできません / Not allowed",
+                &why,
+            ),
+            WebError::SignIn { next } => {
+                let next = if next.starts_with('/') && !next.starts_with("//") {
+                    next
+                } else {
+                    "/".to_string()
+                };
+                let location = format!("/login?next={}", crate::forms::url_encode(&next));
+                (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+            }
+            WebError::PasswordChange => (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, "/account/password".to_string())],
             )
                 .into_response(),
+            WebError::BadRequest(why) => page(
+                StatusCode::BAD_REQUEST,
+                "入力を確認してください / Please check the request",
+                &why,
+            ),
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
-                (
+                page(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    Html(crate::pages::message_page(
-                        Lang::Ja,
-                        "エラーが発生しました / Something went wrong",
-                        "しばらくしてからもう一度お試しください。 Please try again later.",
-                    )),
+                    "エラーが発生しました / Something went wrong",
+                    "しばらくしてからもう一度お試しください。 Please try again later.",
                 )
-                    .into_response()
             }
         }
     }

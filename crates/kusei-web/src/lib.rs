@@ -1,32 +1,111 @@
-//! Kusei's HTTP surface: the router, HTML pages and the health endpoint.
+//! Kusei's HTTP surface: the router, HTML pages, sign-in and the health endpoint.
 //!
 //! Invariants:
 //! - Every string that came from a document or a user is rendered through maud, which
 //!   escapes it; nothing here uses `PreEscaped` on data.
 //! - Every asset is served by Kusei itself (closed government networks): no CDN, no
-//!   external fonts or scripts.
+//!   external fonts or scripts. Pages ship no JavaScript at all.
+//! - Every state-changing route is a POST that checks the CSRF token first, then asks
+//!   [`policy::allow`] (roles × unit tree), then the schedule, then writes through the
+//!   store (which checks versions and form rules). Refusals say why, at the field.
 //! - 4xx bodies say what the user did wrong; 5xx bodies say nothing internal (the detail
 //!   goes to the log).
 
+mod account;
+mod admin;
+pub mod auth;
 mod error;
+mod forms;
+mod history;
 mod i18n;
+mod layout;
+mod node;
 mod pages;
+pub mod policy;
+mod upload;
+mod workflow;
 
 pub use error::WebError;
 pub use i18n::Lang;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use kusei_domain::calendar::Date;
 use kusei_store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tower_http::trace::TraceLayer;
+
+/// Where handlers read the time: the system clock, or a fixed instant in tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clock {
+    System,
+    /// Seconds since the Unix epoch.
+    Fixed(i64),
+}
+
+impl Clock {
+    pub fn unix(self) -> i64 {
+        match self {
+            Clock::System => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+            Clock::Fixed(t) => t,
+        }
+    }
+    /// RFC 3339 UTC, as the store writes timestamps.
+    pub fn now_utc(self) -> String {
+        kusei_store::format_unix(self.unix())
+    }
+    /// Today in Japan (schedule windows are Japanese dates).
+    pub fn today_jst(self) -> Date {
+        let s = kusei_store::format_unix(self.unix() + 9 * 3600);
+        s.get(..10)
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(kusei_domain::calendar::FiscalYear::MIN.start())
+    }
+}
+
+/// An uploaded document waiting for the user to confirm the import.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingUpload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub owner: String,
+    pub created: i64,
+}
 
 /// Everything a handler needs.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
+    pub clock: Clock,
+    /// Adds `Secure` to cookies (set when Kusei is served over HTTPS).
+    pub secure_cookies: bool,
+    pub(crate) uploads: Arc<Mutex<HashMap<String, PendingUpload>>>,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            clock: Clock::System,
+            secure_cookies: false,
+            uploads: Arc::default(),
+        }
+    }
+    pub fn with_clock(mut self, clock: Clock) -> AppState {
+        self.clock = clock;
+        self
+    }
+    pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
+        self.secure_cookies = secure;
+        self
+    }
 }
 
 /// Builds the router; tests call it with `oneshot`, the server binds it to an address.
@@ -34,9 +113,43 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
         .route("/plans/{id}", get(pages::plan))
+        .route(
+            "/plans/{id}/versions/{version}",
+            get(pages::published_version),
+        )
+        .route("/plans/{id}/workflow", post(workflow::step))
+        .route("/plans/{id}/copy-forward", post(workflow::copy_forward))
+        .route("/plans/{id}/opinions", post(workflow::comment))
+        .route("/nodes/{id}", get(node::page))
+        .route("/nodes/{id}/history", get(history::page))
+        .route(
+            "/nodes/{id}/plan",
+            get(node::plan_form).post(node::save_plan),
+        )
+        .route(
+            "/nodes/{id}/review",
+            get(node::review_form).post(node::save_review),
+        )
+        .route(
+            "/nodes/{id}/evaluation",
+            get(node::evaluation_form).post(node::save_evaluation),
+        )
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .route("/admin", get(admin::page))
+        .route("/admin/schedule", post(admin::save_window))
+        .route("/admin/users", post(admin::create_user))
+        .route("/admin/units", post(admin::create_unit))
+        .route("/import", get(upload::form).post(upload::preview))
+        .route("/import/confirm", post(upload::confirm))
         .route("/healthz", get(health))
         .route("/static/kusei.css", get(stylesheet))
         .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(20 * 1024 * 1024))
         .layer(
             // One span per request, named by the route template, never the raw URL.
             TraceLayer::new_for_http().make_span_with(|req: &Request| {

@@ -1,130 +1,123 @@
-//! HTML pages (maud: checked at compile time, escapes every interpolated string).
+//! Reading pages: the plan list, a plan as its tree (working copy for staff who may read
+//! it, the latest published version for everyone else) and earlier published versions.
 
+use crate::auth::Who;
 use crate::error::WebError;
 use crate::i18n::{Lang, LangQuery};
+use crate::layout::{period_label, Page};
+use crate::policy::{allow, Action, Tree};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse};
 use kusei_domain::judgment::Judgment;
-use kusei_domain::model::{LinkKind, Phase, PlanId};
-use kusei_store::{StoredNode, StoredPlan};
-use maud::{html, Markup, DOCTYPE};
-
-fn layout(lang: Lang, title: &str, path: &str, body: Markup) -> String {
-    let other = lang.other();
-    html! {
-        (DOCTYPE)
-        html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " | " (lang.t("区政 Kusei", "Kusei")) }
-                link rel="stylesheet" href="/static/kusei.css";
-            }
-            body {
-                a.skip-link href="#main" { (lang.t("本文へ移動", "Skip to content")) }
-                header.site {
-                    a.brand href={ "/?lang=" (lang.code()) } { (lang.t("区政 Kusei", "Kusei 区政")) }
-                    nav aria-label=(lang.t("サイト", "Site")) {
-                        ul {
-                            li { a href={ "/?lang=" (lang.code()) } { (lang.t("計画一覧", "Plans")) } }
-                            li {
-                                a href={ (path) "?lang=" (other.code()) } lang=(other.code()) hreflang=(other.code()) {
-                                    (other.t("日本語", "English"))
-                                }
-                            }
-                        }
-                    }
-                }
-                main #main tabindex="-1" { (body) }
-                footer.site {
-                    p { (lang.t("区政運営のPDCAを支えるシステム", "The system for ward management plans and their PDCA cycle")) }
-                }
-            }
-        }
-    }
-    .into_string()
-}
-
-/// A page with only a heading and a sentence (errors, not found).
-pub(crate) fn message_page(lang: Lang, heading: &str, text: &str) -> String {
-    layout(
-        lang,
-        heading,
-        "/",
-        html! { h1 { (heading) } p { (text) } p { a href="/" { (lang.t("計画一覧へ", "Back to plans")) } } },
-    )
-}
+use kusei_domain::model::{LinkKind, MunicipalityId, Phase, PlanId, PlanStatus, UnitId};
+use kusei_store::{Store, StoredNode, StoredPlan, Transition};
+use maud::{html, Markup};
 
 pub(crate) async fn not_found(uri: Uri) -> impl IntoResponse {
     tracing::debug!(path = %uri.path(), "no route");
-    (
-        StatusCode::NOT_FOUND,
-        Html(message_page(
-            Lang::Ja,
-            "ページが見つかりません / Page not found",
-            "お探しのページは存在しないか、移動しました。 The page you asked for does not exist.",
-        )),
-    )
+    WebError::NotFound(uri.path().to_string())
 }
 
-fn judgment_badge(lang: Lang, j: Judgment) -> Markup {
+/// The unit tree of the municipality a unit belongs to.
+pub(crate) async fn unit_tree(
+    store: &Store,
+    unit: UnitId,
+) -> Result<(Tree, MunicipalityId), WebError> {
+    let u = store.get_unit(unit).await?;
+    let units = store.list_units(u.municipality_id).await?;
+    Ok((Tree::new(&units), u.municipality_id))
+}
+
+pub(crate) fn parse_id(s: &str, what: &str) -> Result<i64, WebError> {
+    s.parse()
+        .map_err(|_| WebError::NotFound(format!("{what} {s:?}")))
+}
+
+pub(crate) fn judgment_badge(lang: Lang, j: Judgment) -> Markup {
     html! { span class={ "badge " (j.code()) } { (lang.t(j.label_ja(), j.label_en())) } }
 }
 
-/// Home: municipalities → units → plans.
+pub(crate) fn status_badge(lang: Lang, s: PlanStatus) -> Markup {
+    let en = match s {
+        PlanStatus::Draft => "draft",
+        PlanStatus::Submitted => "submitted",
+        PlanStatus::Approved => "approved",
+        PlanStatus::Published => "published",
+    };
+    html! { span class={ "badge status-" (s.code()) } { (lang.t(s.label_ja(), en)) } }
+}
+
+/// Home: municipalities → units → plans. Signed-out visitors see published plans only.
 pub(crate) async fn home(
     State(state): State<AppState>,
+    who: Who,
     Query(q): Query<LangQuery>,
 ) -> Result<Html<String>, WebError> {
-    let lang = q.lang();
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let lang = page.lang;
     let store = &state.store;
     let plans = store.list_plans(None, None).await?;
+    let published = store.latest_published().await?;
+    let grants = who.grants();
     let mut sections = Vec::new();
     for m in store.list_municipalities().await? {
         let units = store.list_units(m.id).await?;
-        sections.push((m, units));
+        let tree = Tree::new(&units);
+        sections.push((m, units, tree));
     }
     let body = html! {
         h1 { (lang.t("区政運営方針・計画", "Management plans")) }
+        @if who.viewer.is_none() {
+            p { (lang.t("公表された計画を掲載しています。職員の方はサインインすると作業中の計画を表示できます。",
+                        "Published plans are listed. Staff can sign in to see plans in progress.")) }
+        }
         @if sections.is_empty() {
             p { (lang.t("まだ自治体が登録されていません。", "No municipality has been set up yet.")) }
         }
-        @for (m, units) in &sections {
+        @for (m, units, tree) in &sections {
             section aria-labelledby={ "m-" (m.id) } {
                 h2 #{ "m-" (m.id) } {
                     (m.name)
                     @if m.is_sample { span.badge.sample { (lang.t("サンプル", "sample")) } }
                 }
                 @for u in units {
-                    @let unit_plans: Vec<_> = plans.iter().filter(|p| p.plan.unit_id == u.id).collect();
-                    @if !unit_plans.is_empty() || u.parent_id.is_none() || u.kind == kusei_domain::model::UnitKind::Ward {
+                    @let unit_plans: Vec<_> = plans.iter()
+                        .filter(|p| p.plan.unit_id == u.id)
+                        .filter(|p| published.contains_key(&p.plan.id)
+                            || allow(&grants, tree, Action::ReadDraft { plan_unit: u.id }).is_ok())
+                        .collect();
+                    @if !unit_plans.is_empty() {
                         h3 { (u.name) " " span.muted { "(" (u.kind.label_ja()) ")" } }
-                        @if unit_plans.is_empty() {
-                            p.muted { (lang.t("計画はまだありません。", "No plans yet.")) }
-                        } @else {
-                            table {
-                                caption.muted { (u.name) " — " (lang.t("計画", "plans")) }
-                                thead { tr {
-                                    th scope="col" { (lang.t("年度", "Fiscal year")) }
-                                    th scope="col" { (lang.t("計画", "Plan")) }
-                                    th scope="col" { (lang.t("様式", "Form")) }
-                                    th scope="col" { (lang.t("状態", "Status")) }
-                                    th scope="col" { (lang.t("項目数", "Items")) }
-                                } }
-                                tbody {
-                                    @for p in unit_plans {
-                                        tr {
-                                            td { (period_label(lang, &p.plan.period)) }
-                                            td {
-                                                a href={ "/plans/" (p.plan.id) "?lang=" (lang.code()) } { (p.plan.title) }
-                                                @if p.plan.is_sample { span.badge.sample { (lang.t("サンプル", "sample")) } }
-                                            }
-                                            td { (p.plan.family.label_ja()) }
-                                            td { (p.plan.status.label_ja()) }
-                                            td { (p.node_count) }
+                        table {
+                            caption.visually-hidden { (u.name) " — " (lang.t("計画", "plans")) }
+                            thead { tr {
+                                th scope="col" { (lang.t("年度", "Fiscal year")) }
+                                th scope="col" { (lang.t("計画", "Plan")) }
+                                th scope="col" { (lang.t("様式", "Form")) }
+                                th scope="col" { (lang.t("状態", "Status")) }
+                                th scope="col" { (lang.t("項目数", "Items")) }
+                            } }
+                            tbody {
+                                @for p in unit_plans {
+                                    tr {
+                                        td { (period_label(lang, &p.plan.period)) }
+                                        td {
+                                            a href=(page.href(&format!("/plans/{}", p.plan.id))) { (p.plan.title) }
+                                            @if p.plan.is_sample { " " span.badge.sample { (lang.t("サンプル", "sample")) } }
                                         }
+                                        td { (p.plan.family.label_ja()) }
+                                        td {
+                                            @if who.viewer.is_some() { (status_badge(lang, p.plan.status)) }
+                                            @else if let Some(v) = published.get(&p.plan.id) {
+                                                (lang.t("公表", "published")) " (" (lang.t("第", "v")) (v) (lang.t("版", "")) ")"
+                                            }
+                                        }
+                                        td { (p.node_count) }
                                     }
                                 }
                             }
@@ -134,66 +127,265 @@ pub(crate) async fn home(
             }
         }
     };
-    Ok(Html(layout(lang, lang.t("計画一覧", "Plans"), "/", body)))
+    Ok(Html(page.render(lang.t("計画一覧", "Plans"), "/", body)))
 }
 
-fn period_label(lang: Lang, p: &kusei_domain::model::Period) -> String {
-    match lang {
-        Lang::Ja => {
-            if p.start == p.end {
-                p.start.label_with_western()
-            } else {
-                format!("{} ({}–{}年度)", p, p.start.year(), p.end.year())
+/// A plan: the working copy for staff who may read it, else its latest published version.
+pub(crate) async fn plan(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Html<String>, WebError> {
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let id = PlanId(parse_id(&id, "plan")?);
+    let store = &state.store;
+    let live = store.load_plan(id).await?;
+    let (tree, _) = unit_tree(store, live.plan.unit_id).await?;
+    let grants = who.grants();
+    let path = format!("/plans/{}", id.0);
+    if allow(
+        &grants,
+        &tree,
+        Action::ReadDraft {
+            plan_unit: live.plan.unit_id,
+        },
+    )
+    .is_ok()
+    {
+        let panel = workflow_panel(&page, &state, &live, &tree).await?;
+        let body = html! {
+            (panel)
+            (plan_body(&page, &live, true))
+        };
+        return Ok(Html(page.render(&live.plan.title, &path, body)));
+    }
+    let Some(published) = store.published_plan(id, None).await? else {
+        return Err(WebError::NotFound(format!("plan {id}")));
+    };
+    let versions = store.published_versions(id).await?;
+    let body = html! {
+        (versions_nav(&page, id, &versions, Some(published.plan.version)))
+        (plan_body(&page, &published, false))
+    };
+    Ok(Html(page.render(&published.plan.title, &path, body)))
+}
+
+/// An earlier (or the latest) published version, for anyone.
+pub(crate) async fn published_version(
+    State(state): State<AppState>,
+    who: Who,
+    Path((id, version)): Path<(String, String)>,
+    Query(q): Query<LangQuery>,
+) -> Result<Html<String>, WebError> {
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let id = PlanId(parse_id(&id, "plan")?);
+    let version = parse_id(&version, "version")?;
+    let Some(sp) = state.store.published_plan(id, Some(version)).await? else {
+        return Err(WebError::NotFound(format!("plan {id} version {version}")));
+    };
+    let versions = state.store.published_versions(id).await?;
+    let path = format!("/plans/{}/versions/{version}", id.0);
+    let body = html! {
+        (versions_nav(&page, id, &versions, Some(version)))
+        (plan_body(&page, &sp, false))
+    };
+    Ok(Html(page.render(&sp.plan.title, &path, body)))
+}
+
+fn versions_nav(
+    page: &Page<'_>,
+    id: PlanId,
+    versions: &[kusei_store::PublishedVersion],
+    shown: Option<i64>,
+) -> Markup {
+    let lang = page.lang;
+    html! {
+        aside.versions aria-label=(lang.t("公表版", "Published versions")) {
+            @if let Some(v) = shown {
+                p.notice {
+                    (lang.t("公表版", "Published version")) " " (v)
+                    @if let Some(p) = versions.iter().find(|p| p.version == v) {
+                        " — " (lang.t("公表日時", "published")) " " (p.published_at.replace('T', " ").trim_end_matches('Z')) " UTC"
+                    }
+                }
             }
-        }
-        Lang::En => {
-            if p.start == p.end {
-                format!("FY{} ({})", p.start.year(), p.start.label())
-            } else {
-                format!("FY{}–{} ({})", p.start.year(), p.end.year(), p)
+            @if versions.len() > 1 {
+                details {
+                    summary { (lang.t("これまでの公表版", "Earlier published versions")) }
+                    ul {
+                        @for p in versions {
+                            li { a href=(page.href(&format!("/plans/{}/versions/{}", id.0, p.version))) {
+                                (lang.t("第", "Version ")) (p.version) (lang.t("版", "")) " (" (p.published_at.get(..10).unwrap_or("")) ")"
+                            } }
+                        }
+                    }
+                }
             }
         }
     }
 }
 
-/// A plan as its tree: every node with its texts and its PDCA phases.
-pub(crate) async fn plan(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    Query(q): Query<LangQuery>,
-) -> Result<Html<String>, WebError> {
-    let lang = q.lang();
-    let id: i64 = id
-        .parse()
-        .map_err(|_| WebError::NotFound(format!("plan {id:?}")))?;
-    let stored = state.store.load_plan(PlanId(id)).await?;
-    let path = format!("/plans/{id}");
-    let title = stored.plan.title.clone();
-    Ok(Html(layout(lang, &title, &path, plan_body(lang, &stored))))
+/// Status, workflow buttons the viewer may press, decisions, versions, council comments.
+async fn workflow_panel(
+    page: &Page<'_>,
+    state: &AppState,
+    sp: &StoredPlan,
+    tree: &Tree,
+) -> Result<Markup, WebError> {
+    let lang = page.lang;
+    let p = &sp.plan;
+    let grants = page.who.grants();
+    let store = &state.store;
+    let decisions = store.decisions(p.id).await?;
+    let versions = store.published_versions(p.id).await?;
+    let opinions = store.opinions(p.id).await?;
+    let steps: Vec<Transition> = [
+        Transition::Submit,
+        Transition::Approve,
+        Transition::Return,
+        Transition::Publish,
+    ]
+    .into_iter()
+    .filter(|s| s.rule().0.contains(&p.status))
+    .filter(|s| {
+        allow(
+            &grants,
+            tree,
+            Action::Step {
+                plan_unit: p.unit_id,
+                step: *s,
+            },
+        )
+        .is_ok()
+    })
+    .collect();
+    let can_copy = allow(
+        &grants,
+        tree,
+        Action::CopyForward {
+            plan_unit: p.unit_id,
+        },
+    )
+    .is_ok();
+    let can_comment = allow(
+        &grants,
+        tree,
+        Action::Comment {
+            plan_unit: p.unit_id,
+        },
+    )
+    .is_ok();
+    let action = format!("/plans/{}/workflow", p.id.0);
+    Ok(html! {
+        section.workflow aria-labelledby="wf-h" {
+            h2 #wf-h { (lang.t("作業中の版と手続き", "Working copy and approval")) }
+            p {
+                (lang.t("状態", "Status")) ": " (status_badge(lang, p.status)) " · "
+                (lang.t("版", "Version")) " " (p.version)
+                @if !versions.is_empty() {
+                    " · " a href=(page.href(&format!("/plans/{}/versions/{}", p.id.0, versions[0].version))) {
+                        (lang.t("最新の公表版を見る", "See the latest published version"))
+                    }
+                }
+            }
+            @if p.status == PlanStatus::Submitted || p.status == PlanStatus::Approved {
+                p.notice { (lang.t("承認手続き中のため編集できません。差し戻されると編集できます。",
+                                   "The plan is in approval and cannot be edited until it is returned.")) }
+            }
+            @for s in &steps {
+                form.step method="post" action=(action) {
+                    (page.csrf_field())
+                    input type="hidden" name="step" value=(s.code());
+                    @if *s == Transition::Return {
+                        div.field {
+                            label for="f-comment" { (lang.t("差戻しの理由（必須）", "Why it is returned (required)")) }
+                            textarea #f-comment name="comment" rows="2" required {}
+                        }
+                    }
+                    button type="submit" { (step_button(lang, *s)) }
+                }
+            }
+            @if can_copy {
+                form.step method="post" action={ "/plans/" (p.id.0) "/copy-forward" } {
+                    (page.csrf_field())
+                    button type="submit" { (lang.t("次年度の計画を作成（この計画を引き継ぐ）", "Create next year's plan from this one")) }
+                }
+            }
+            @if !decisions.is_empty() {
+                details {
+                    summary { (lang.t("手続きの記録", "Approval record")) " (" (decisions.len()) ")" }
+                    ol.decisions {
+                        @for d in &decisions {
+                            li {
+                                (d.at.replace('T', " ").trim_end_matches('Z')) " UTC · " (d.actor) " · "
+                                strong { (lang.t(d.action.label_ja(), d.action.label_en())) }
+                                " (" (lang.t("版", "v")) " " (d.version) ")"
+                                @if let Some(c) = &d.comment { " — " q { (c) } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !opinions.is_empty() || can_comment {
+                section aria-labelledby="op-h" {
+                    h3 #op-h { (lang.t("区政会議の意見", "Ward council comments")) }
+                    @if opinions.is_empty() { p.muted { (lang.t("まだ意見はありません。", "No comments yet.")) } }
+                    ul {
+                        @for o in &opinions {
+                            li { (o.author) " (" (o.created_at.get(..10).unwrap_or("")) "): " (o.body) }
+                        }
+                    }
+                    @if can_comment {
+                        form method="post" action={ "/plans/" (p.id.0) "/opinions" } {
+                            (page.csrf_field())
+                            div.field {
+                                label for="f-body" { (lang.t("意見", "Comment")) }
+                                textarea #f-body name="body" rows="3" {}
+                            }
+                            button type="submit" { (lang.t("意見を送る", "Send comment")) }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
-fn plan_body(lang: Lang, sp: &StoredPlan) -> Markup {
+fn step_button(lang: Lang, s: Transition) -> &'static str {
+    match s {
+        Transition::Submit => lang.t("承認を依頼する（提出）", "Submit for approval"),
+        Transition::Approve => lang.t("承認する", "Approve"),
+        Transition::Return => lang.t("差し戻す", "Return"),
+        Transition::Publish => lang.t("公表する", "Publish"),
+    }
+}
+
+pub(crate) fn plan_body(page: &Page<'_>, sp: &StoredPlan, working: bool) -> Markup {
+    let lang = page.lang;
     let rows = sp.tree_rows();
     let p = &sp.plan;
     html! {
         p.muted { (sp.unit_name) " · " (period_label(lang, &p.period)) " · " (p.family.label_ja()) }
         h1 {
             (p.title)
-            @if p.is_sample { span.badge.sample { (lang.t("サンプル", "sample")) } }
+            @if p.is_sample { " " span.badge.sample { (lang.t("サンプル", "sample")) } }
         }
         @if p.is_sample {
             p.notice { (lang.t(
                 "これは Kusei が作成した架空のサンプルです。実在の計画ではありません。",
                 "This is a fictitious sample written by Kusei, not a real plan.")) }
         }
-        dl {
-            dt { (lang.t("状態", "Status")) } dd { (p.status.label_ja()) " (" (lang.t("版", "version")) " " (p.version) ")" }
-            dt { (lang.t("階層", "Levels")) } dd { (p.level_names.join(" → ")) }
-        }
         @if rows.is_empty() {
             p { (lang.t("この計画にはまだ項目がありません。", "This plan has no items yet.")) }
         }
-        nav aria-label=(lang.t("目次", "Contents")) {
+        nav.toc aria-label=(lang.t("目次", "Contents")) {
             h2 { (lang.t("目次", "Contents")) }
             ul {
                 @for row in rows.iter().filter(|r| r.kind == LinkKind::Primary && r.depth < 2) {
@@ -216,7 +408,7 @@ fn plan_body(lang: Lang, sp: &StoredPlan) -> Markup {
                     a href={ "#node-" (sn.node.id) } { (sn.node.title) }
                 }
             } @else {
-                (node_view(lang, sn, row.depth))
+                (node_view(page, sn, row.depth, working))
             }
         }
     }
@@ -226,71 +418,7 @@ fn heading_level(depth: usize) -> usize {
     (depth + 3).min(6)
 }
 
-fn node_view(lang: Lang, sn: &StoredNode, depth: usize) -> Markup {
-    let n = &sn.node;
-    let h = heading_level(depth);
-    let heading = html! {
-        span.level { (n.level) }
-        @if let Some(num) = &n.number { span.number { (num) } }
-        @for m in &n.marks { span.marks aria-label=(mark_label(lang, m)) { (m) } }
-        (n.title)
-    };
-    html! {
-        article class={ "node level-" (depth) " depth-" (depth.min(6)) } id={ "node-" (n.id) } aria-labelledby={ "node-" (n.id) "-h" } {
-            @match h {
-                3 => h3 id={ "node-" (n.id) "-h" } { (heading) },
-                4 => h4 id={ "node-" (n.id) "-h" } { (heading) },
-                5 => h5 id={ "node-" (n.id) "-h" } { (heading) },
-                _ => h6 id={ "node-" (n.id) "-h" } { (heading) },
-            }
-            @if let Some(sub) = &n.subtitle { p.subtitle { (sub) } }
-            @for phase in [Phase::Plan, Phase::Review, Phase::Evaluation] {
-                @let secs: Vec<_> = n.sections.iter().filter(|s| s.phase == phase).collect();
-                @let has_review = phase == Phase::Review && !sn.reviews.is_empty();
-                @let has_eval = phase == Phase::Evaluation && !sn.evaluations.is_empty();
-                @let has_targets = phase == Phase::Plan && !sn.targets.is_empty();
-                @if !secs.is_empty() || has_review || has_eval || has_targets {
-                    section.phase aria-label=(lang.t(phase.label_ja(), phase_en(phase))) {
-                        p { strong { (lang.t(phase.label_ja(), phase_en(phase))) } }
-                        dl {
-                            @for s in &secs { dt { (s.heading) } dd { (s.body) } }
-                            @if has_targets {
-                                dt { (lang.t("目標", "Targets")) }
-                                dd { ul { @for t in &sn.targets { li { (t.text) } } } }
-                            }
-                            @if has_review {
-                                @for r in &sn.reviews {
-                                    dt { (lang.t("取組内容の実施見込み", "Will the activities be carried out?")) }
-                                    dd { (r.implementation.map_or(lang.t("未記入", "not answered"), |i| i.label_ja())) }
-                                    dt { (lang.t("目標の達成見込み", "Will the target be reached?")) }
-                                    dd { (r.achievement.map_or(lang.t("未記入", "not answered"), |a| a.label_ja())) }
-                                    @if let Some(rem) = &r.remedy { dt { (lang.t("課題と改善策", "Issues and remedies")) } dd { (rem) } }
-                                }
-                            }
-                            @if has_eval {
-                                @for e in &sn.evaluations {
-                                    dt { (lang.t("当年度の取組実績及び目標の達成状況", "Results of the year")) " (" (e.fiscal_year.label()) ")" }
-                                    dd { (e.results) }
-                                    dt { (lang.t("評価", "Judgment")) }
-                                    dd { (judgment_badge(lang, e.stated)) }
-                                    @if let Some(rem) = &e.remedy { dt { (lang.t("課題と改善策", "Issues and remedies")) } dd { (rem) } }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            @if !sn.milestones.is_empty() {
-                section.phase aria-label=(lang.t("主な実績", "Main results")) {
-                    p { strong { (lang.t("主な実績", "Main results")) } }
-                    ul { @for m in &sn.milestones { li { (m.text) } } }
-                }
-            }
-        }
-    }
-}
-
-fn phase_en(p: Phase) -> &'static str {
+pub(crate) fn phase_en(p: Phase) -> &'static str {
     match p {
         Phase::Plan => "Plan",
         Phase::Review => "Mid-year review",
@@ -298,11 +426,45 @@ fn phase_en(p: Phase) -> &'static str {
     }
 }
 
-fn mark_label(lang: Lang, mark: &str) -> String {
+fn node_view(page: &Page<'_>, sn: &StoredNode, depth: usize, working: bool) -> Markup {
+    let lang = page.lang;
+    let n = &sn.node;
+    let h = heading_level(depth);
+    let heading = html! {
+        span.level { (n.level) }
+        @if let Some(num) = &n.number { " " span.number { (num) } }
+        @for m in &n.marks { " " span.marks aria-label=(mark_label(lang, m)) { (m) } }
+        " " (n.title)
+    };
+    html! {
+        article class={ "node depth-" (depth.min(6)) } id={ "node-" (n.id) } aria-labelledby={ "node-" (n.id) "-h" } {
+            @match h {
+                3 => h3 id={ "node-" (n.id) "-h" } { (heading) },
+                4 => h4 id={ "node-" (n.id) "-h" } { (heading) },
+                5 => h5 id={ "node-" (n.id) "-h" } { (heading) },
+                _ => h6 id={ "node-" (n.id) "-h" } { (heading) },
+            }
+            @if let Some(sub) = &n.subtitle { p.subtitle { (sub) } }
+            @if working {
+                p.node-links { a href=(page.href(&format!("/nodes/{}", n.id))) {
+                    (lang.t("この項目の詳細・編集", "Open this item")) span.visually-hidden { ": " (n.title) }
+                } }
+            }
+            (crate::node::phases_view(lang, sn))
+        }
+    }
+}
+
+pub(crate) fn mark_label(lang: Lang, mark: &str) -> String {
     match mark {
         "☆" => lang
             .t("☆（重点実施予定）", "☆ (scheduled priority)")
             .to_string(),
         other => other.to_string(),
     }
+}
+
+/// Status code helper for handlers that answer a form with the same page.
+pub(crate) fn unprocessable(html: String) -> (StatusCode, Html<String>) {
+    (StatusCode::UNPROCESSABLE_ENTITY, Html(html))
 }

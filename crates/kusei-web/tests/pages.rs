@@ -7,7 +7,7 @@ use kusei_domain::calendar::FiscalYear;
 use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
 use kusei_domain::judgment::Judgment;
 use kusei_domain::model::{Evaluation, Family, LinkKind, Period, Phase, Section, UnitKind};
-use kusei_store::{NewUnit, Store};
+use kusei_store::{NewUnit, Store, Transition};
 use kusei_web::{app, AppState};
 use tower::ServiceExt;
 
@@ -87,7 +87,12 @@ async fn fixture(name: &str) -> Fixture {
         ],
         is_sample: false,
     };
-    let plan_id = store.save_plan("t", ward, &content).await.unwrap().0;
+    let plan_id = store.save_plan("t", ward, &content).await.unwrap();
+    // The public pages show published versions only.
+    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+        store.transition("t", plan_id, step, None).await.unwrap();
+    }
+    let plan_id = plan_id.0;
     Fixture {
         store,
         plan_id,
@@ -96,12 +101,10 @@ async fn fixture(name: &str) -> Fixture {
 }
 
 async fn get(f: &Fixture, uri: &str) -> (StatusCode, String, String) {
-    let res = app(AppState {
-        store: f.store.clone(),
-    })
-    .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-    .await
-    .unwrap();
+    let res = app(AppState::new(f.store.clone()))
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     let status = res.status();
     let ctype = res
         .headers()

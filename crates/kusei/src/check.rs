@@ -59,35 +59,6 @@ pub fn grading_rules(settings: &Value) -> Result<kpi::GradingRules> {
     }
 }
 
-/// Final (not interim) figures written in a results text of fiscal year `fy`: the
-/// references for relative targets of later years (前年度以上, 29年度実績値に比べて…).
-fn reference_figures(text: &str, fy: FiscalYear) -> Vec<kpi::Figure> {
-    kpi::read_actuals(text, Some(fy))
-        .into_iter()
-        .filter(|a| !a.interim)
-        .filter_map(|a| {
-            Some(kpi::Figure {
-                label: a.indicator.clone(),
-                source: None,
-                fiscal_year: a.fiscal_year.clone().or_else(|| {
-                    Some(kpi::FiscalYears {
-                        start: fy.year(),
-                        end: fy.year(),
-                        label: fy.label(),
-                        as_written: fy.label(),
-                        by_end: false,
-                    })
-                }),
-                as_of: None,
-                value: a.value?,
-                value_text: a.value_text.clone().unwrap_or_default(),
-                unit: a.unit?,
-                unit_text: a.unit_text.clone().unwrap_or_default(),
-            })
-        })
-        .collect()
-}
-
 impl Located {
     fn to_json(&self) -> Value {
         json!({
@@ -154,7 +125,7 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Grade
     for p in &plans {
         for sn in &p.nodes {
             for e in &sn.evaluations {
-                for f in reference_figures(&e.results, e.fiscal_year) {
+                for f in kpi::reference_figures(&e.results, e.fiscal_year) {
                     history
                         .entry(p.plan.unit_id)
                         .or_default()
@@ -163,7 +134,7 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Grade
             }
             for a in sn.actuals.iter().filter(|a| a.as_of.is_none()) {
                 if let Some(fy) = a.fiscal_year {
-                    for f in reference_figures(&a.text, fy) {
+                    for f in kpi::reference_figures(&a.text, fy) {
                         history.entry(p.plan.unit_id).or_default().push((fy, f));
                     }
                 }

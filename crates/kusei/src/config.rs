@@ -19,6 +19,8 @@ pub struct Config {
     pub log_format: String,
     /// Where the file layer came from, if any.
     pub file: Option<PathBuf>,
+    /// Mark cookies `Secure` (set when Kusei is reached over HTTPS, e.g. behind a proxy).
+    pub secure_cookies: bool,
 }
 
 /// The database URL may hold a password: never print it.
@@ -30,6 +32,7 @@ impl std::fmt::Debug for Config {
             .field("log", &self.log)
             .field("log_format", &self.log_format)
             .field("file", &self.file)
+            .field("secure_cookies", &self.secure_cookies)
             .finish()
     }
 }
@@ -42,6 +45,7 @@ impl Default for Config {
             log: "info".into(),
             log_format: "text".into(),
             file: None,
+            secure_cookies: false,
         }
     }
 }
@@ -53,6 +57,7 @@ struct FileLayer {
     addr: Option<String>,
     log: Option<String>,
     log_format: Option<String>,
+    secure_cookies: Option<bool>,
 }
 
 impl Config {
@@ -83,6 +88,7 @@ impl Config {
             c.addr = layer.addr.unwrap_or(c.addr);
             c.log = layer.log.unwrap_or(c.log);
             c.log_format = layer.log_format.unwrap_or(c.log_format);
+            c.secure_cookies = layer.secure_cookies.unwrap_or(c.secure_cookies);
             c.file = Some(path);
         }
         if let Some(v) = env("KUSEI_DB") {
@@ -96,6 +102,9 @@ impl Config {
         }
         if let Some(v) = env("KUSEI_LOG_FORMAT") {
             c.log_format = v;
+        }
+        if let Some(v) = env("KUSEI_SECURE_COOKIES") {
+            c.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
         if c.log_format != "text" && c.log_format != "json" {
             bail!(

@@ -35,6 +35,7 @@ pub async fn first_start(store: &Store) -> Result<Option<String>> {
     let fy = current_fiscal_year()?.prev();
     let (municipality, ward) = create_sample_units(store).await?;
     create_sample_plan(store, municipality, ward, fy).await?;
+    open_sample_schedule(store, municipality, fy).await?;
     let password = one_time_password();
     let hash = hash_password(&password)?;
     store
@@ -73,12 +74,31 @@ fn one_time_password() -> String {
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
-    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-    let salt = SaltString::generate(&mut OsRng);
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("cannot hash password: {e}"))
+    kusei_web::auth::hash_password(password).map_err(|e| anyhow::anyhow!(e))
+}
+
+/// Opens all three phases of the sample's year until the end of the next fiscal year, so
+/// the sample can be tried out at once (the administrator changes it under 管理).
+async fn open_sample_schedule(
+    store: &Store,
+    municipality: MunicipalityId,
+    fy: FiscalYear,
+) -> Result<()> {
+    for phase in [Phase::Plan, Phase::Review, Phase::Evaluation] {
+        store
+            .set_window(
+                ACTOR,
+                municipality,
+                &kusei_store::Window {
+                    fiscal_year: fy,
+                    phase,
+                    opens_on: fy.start(),
+                    closes_on: fy.next().next().end(),
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// (name, phone, fax, duties) of a 担当 in the sample 業務一覧.

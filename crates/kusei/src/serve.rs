@@ -37,9 +37,9 @@ pub async fn serve(config: Config) -> Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %redact_url(&config.db), "kusei listening");
     println!("Kusei: http://{addr}/ (Ctrl-C で停止 / to stop)");
-    let app = kusei_web::app(kusei_web::AppState {
-        store: store.clone(),
-    });
+    let app = kusei_web::app(
+        kusei_web::AppState::new(store.clone()).with_secure_cookies(config.secure_cookies),
+    );
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -1,0 +1,222 @@
+//! Passwords (argon2id), session cookies and CSRF tokens.
+//!
+//! - The session cookie holds a random 256-bit token; the database holds only its SHA-256.
+//!   Cookies are `HttpOnly; SameSite=Strict; Path=/` (plus `Secure` when configured).
+//! - Every form that changes state carries a CSRF token: the session's token once signed
+//!   in, or a pre-session cookie's value on the sign-in form (double submit). Handlers call
+//!   [`check_csrf`] before anything else.
+//! - Five failed sign-ins lock an account for 15 minutes.
+
+use crate::policy::Grants;
+use crate::AppState;
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use kusei_store::StoredUser;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+pub const SESSION_COOKIE: &str = "kusei_session";
+pub const PRE_COOKIE: &str = "kusei_pre";
+pub const LOCK_AFTER: i64 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+pub const SESSION_HOURS: i64 = 8;
+
+/// An argon2id PHC string for a password.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| format!("cannot hash password: {e}"))
+}
+
+/// True when `password` matches the stored PHC string.
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the login is unknown, so both cases take as long.
+pub fn dummy_hash() -> &'static str {
+    "$argon2id$v=19$m=19456,t=2,p=1$a3VzZWlkdW1teXNhbHQ$V8sxPZ0SkSOwgpqkjWyZbpWEJt0Rq4bDw0gPfOgdHBs"
+}
+
+/// Rules for a new password: at least 12 characters, not all the same kind.
+pub fn password_problem(pw: &str, login: &str) -> Option<(&'static str, &'static str)> {
+    if pw.chars().count() < 12 {
+        return Some((
+            "パスワードは12文字以上にしてください。",
+            "Use at least 12 characters.",
+        ));
+    }
+    if pw == login {
+        return Some((
+            "ログインIDと同じパスワードは使えません。",
+            "The password must differ from the login.",
+        ));
+    }
+    None
+}
+
+/// 32 random bytes as hex.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn token_hash(token: &str) -> String {
+    format!("{:x}", Sha256::digest(token.as_bytes()))
+}
+
+/// The value of one cookie of a request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// Compares two tokens without an early exit.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The signed-in user of a request, if any.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: StoredUser,
+    pub grants: Grants,
+    pub csrf: String,
+    pub token_hash: String,
+}
+
+/// The extractor every page uses: `Option<Viewer>` plus the pre-session CSRF value.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub viewer: Option<Viewer>,
+    /// The pre-session cookie (sign-in form), when present.
+    pub pre: Option<String>,
+}
+
+impl Who {
+    /// The CSRF token forms of this page must carry.
+    pub fn csrf(&self) -> Option<&str> {
+        self.viewer
+            .as_ref()
+            .map(|v| v.csrf.as_str())
+            .or(self.pre.as_deref())
+    }
+    pub fn login(&self) -> Option<&str> {
+        self.viewer.as_ref().map(|v| v.user.login.as_str())
+    }
+    pub fn grants(&self) -> Grants {
+        self.viewer
+            .as_ref()
+            .map(|v| v.grants.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl FromRequestParts<AppState> for Who {
+    type Rejection = crate::WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let pre = cookie(&parts.headers, PRE_COOKIE);
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Ok(Who { viewer: None, pre });
+        };
+        let hash = token_hash(&token);
+        let now = state.clock.now_utc();
+        let viewer = state.store.session(&hash, &now).await?.map(|s| Viewer {
+            grants: Grants::from_stored(&s.user.roles),
+            user: s.user,
+            csrf: s.csrf,
+            token_hash: hash,
+        });
+        // A user with a one-time password sets their own before anything else.
+        if viewer.as_ref().is_some_and(|v| v.user.must_change_password) {
+            let path = parts.uri.path();
+            if path != "/account/password" && path != "/logout" {
+                return Err(crate::WebError::PasswordChange);
+            }
+        }
+        Ok(Who { viewer, pre })
+    }
+}
+
+/// Refuses a form whose CSRF token is missing or wrong.
+pub fn check_csrf(who: &Who, submitted: Option<&str>) -> Result<(), crate::WebError> {
+    match (who.csrf(), submitted) {
+        (Some(expected), Some(got)) if same_token(expected, got) => Ok(()),
+        _ => Err(crate::WebError::Forbidden(
+            "フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてやり直してください。 \
+             The form expired or was not sent by this site; reload the page and try again."
+                .into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_and_tokens_are_random() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+        assert!(!verify_password("anything", dummy_hash()));
+        let (a, b) = (random_token(), random_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_ne!(token_hash(&a), a);
+        assert!(same_token(&a, &a) && !same_token(&a, &b) && !same_token("ab", "abc"));
+    }
+
+    #[test]
+    fn cookies_are_read_strictly() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; kusei_session=abc123; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc123"));
+        h.insert(header::COOKIE, "kusei_session=<script>".parse().unwrap());
+        assert_eq!(cookie(&h, SESSION_COOKIE), None);
+        assert!(set_cookie("k", "v", 60, true).contains("HttpOnly; SameSite=Strict"));
+        assert!(password_problem("short", "x").is_some());
+        assert!(password_problem("long enough password", "x").is_none());
+    }
+}

@@ -1,0 +1,102 @@
+//! Form bodies as ordered (name, value) pairs, and field errors shown at their field.
+
+use std::collections::BTreeMap;
+
+/// A submitted form (`application/x-www-form-urlencoded`), any number of fields.
+#[derive(Debug, Clone, Default)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    /// The field, trimmed; `None` when missing or blank.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.get(name)
+            .map(|v| v.replace("\r\n", "\n").trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+    pub fn csrf(&self) -> Option<&str> {
+        self.get("csrf")
+    }
+}
+
+/// Errors by field name; rendered next to the field with `aria-describedby`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| message.into());
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// A store message "field: text" becomes an error at that field (else at `fallback`).
+    pub fn from_store_message(msg: &str, fallback: &str) -> FieldErrors {
+        let mut e = FieldErrors::default();
+        match msg.split_once(": ") {
+            Some((f, m))
+                if !f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase() || c == '_') =>
+            {
+                e.add(f, m)
+            }
+            _ => e.add(fallback, msg),
+        }
+        e
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Parses a number as users type it: full-width digits, commas, spaces allowed.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t: String = s
+        .chars()
+        .filter_map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            '．' => Some('.'),
+            '－' | 'ー' | '−' => Some('-'),
+            ',' | '，' | ' ' | '　' => None,
+            c => Some(c),
+        })
+        .collect();
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_store_messages() {
+        assert_eq!(parse_number("１，２００"), Some(1200.0));
+        assert_eq!(parse_number("12.5"), Some(12.5));
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number("inf"), None);
+        let e = FieldErrors::from_store_message("remedy: 記入が必須です", "form");
+        assert_eq!(e.get("remedy"), Some("記入が必須です"));
+        let e = FieldErrors::from_store_message("already exists: x", "form");
+        assert!(e.get("form").is_some());
+        assert_eq!(url_encode("/plans/1?x=あ"), "/plans/1%3Fx%3D%E3%81%82");
+    }
+}

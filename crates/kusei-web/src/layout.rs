@@ -1,0 +1,174 @@
+//! The page frame: skip link, header with navigation and the signed-in user, footer.
+
+use crate::auth::Who;
+use crate::forms::FieldErrors;
+use crate::i18n::Lang;
+use crate::policy::Role;
+use kusei_domain::model::Period;
+use maud::{html, Markup, DOCTYPE};
+
+/// What every page needs to draw its frame.
+pub struct Page<'a> {
+    pub lang: Lang,
+    pub who: &'a Who,
+}
+
+impl Page<'_> {
+    /// A link within Kusei keeping the language.
+    pub fn href(&self, path: &str) -> String {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{sep}lang={}", self.lang.code())
+    }
+    /// The hidden CSRF field every POST form carries.
+    pub fn csrf_field(&self) -> Markup {
+        html! { input type="hidden" name="csrf" value=(self.who.csrf().unwrap_or("")); }
+    }
+    pub fn render(&self, title: &str, path: &str, body: Markup) -> String {
+        layout(self.lang, Some(self), title, path, body)
+    }
+}
+
+fn layout(lang: Lang, page: Option<&Page<'_>>, title: &str, path: &str, body: Markup) -> String {
+    let other = lang.other();
+    let viewer = page.and_then(|p| p.who.viewer.as_ref());
+    let sep = if path.contains('?') { '&' } else { '?' };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " | " (lang.t("区政 Kusei", "Kusei")) }
+                link rel="stylesheet" href="/static/kusei.css";
+            }
+            body {
+                a.skip-link href="#main" { (lang.t("本文へ移動", "Skip to content")) }
+                header.site {
+                    a.brand href={ "/?lang=" (lang.code()) } { (lang.t("区政 Kusei", "Kusei 区政")) }
+                    nav aria-label=(lang.t("サイト", "Site")) {
+                        ul {
+                            li { a href={ "/?lang=" (lang.code()) } { (lang.t("計画一覧", "Plans")) } }
+                            @if let Some(v) = viewer {
+                                @if v.grants.has(Role::CityAdmin) || v.grants.has(Role::WardEditor) {
+                                    li { a href={ "/import?lang=" (lang.code()) } { (lang.t("文書の取込", "Import")) } }
+                                }
+                                @if v.grants.has(Role::CityAdmin) {
+                                    li { a href={ "/admin?lang=" (lang.code()) } { (lang.t("管理", "Administration")) } }
+                                }
+                            }
+                            li {
+                                a href={ (path) (sep) "lang=" (other.code()) } lang=(other.code()) hreflang=(other.code()) {
+                                    (other.t("日本語", "English"))
+                                }
+                            }
+                        }
+                    }
+                    div.account {
+                        @if let (Some(v), Some(p)) = (viewer, page) {
+                            span.who { (v.user.display_name) }
+                            " "
+                            a href=(p.href("/account/password")) { (lang.t("パスワード変更", "Password")) }
+                            form.inline method="post" action="/logout" {
+                                (p.csrf_field())
+                                button type="submit" { (lang.t("サインアウト", "Sign out")) }
+                            }
+                        } @else {
+                            a href={ "/login?lang=" (lang.code()) } { (lang.t("職員サインイン", "Staff sign-in")) }
+                        }
+                    }
+                }
+                main #main tabindex="-1" { (body) }
+                footer.site {
+                    p { (lang.t("区政運営のPDCAを支えるシステム", "The system for ward management plans and their PDCA cycle")) }
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// A page with only a heading and a sentence (errors, not found).
+pub(crate) fn message_page(lang: Lang, heading: &str, text: &str) -> String {
+    layout(
+        lang,
+        None,
+        heading,
+        "/",
+        html! { h1 { (heading) } p { (text) } p { a href="/" { (lang.t("計画一覧へ", "Back to plans")) } } },
+    )
+}
+
+/// 令和7年度 (2025年度) / FY2025 (令和7年度); spans as 平成18年度～平成22年度.
+pub fn period_label(lang: Lang, p: &Period) -> String {
+    match lang {
+        Lang::Ja => {
+            if p.start == p.end {
+                p.start.label_with_western()
+            } else {
+                format!("{} ({}–{}年度)", p, p.start.year(), p.end.year())
+            }
+        }
+        Lang::En => {
+            if p.start == p.end {
+                format!("FY{} ({})", p.start.year(), p.start.label())
+            } else {
+                format!("FY{}–{} ({})", p.start.year(), p.end.year(), p)
+            }
+        }
+    }
+}
+
+/// A labelled text field with its error (if any) tied to it for screen readers.
+pub fn text_field(
+    name: &str,
+    label: &str,
+    value: Option<&str>,
+    errors: &FieldErrors,
+    rows: Option<usize>,
+    hint: Option<&str>,
+) -> Markup {
+    let err = errors.get(name);
+    let id = format!("f-{name}");
+    let described = match (err.is_some(), hint.is_some()) {
+        (true, true) => Some(format!("{id}-err {id}-hint")),
+        (true, false) => Some(format!("{id}-err")),
+        (false, true) => Some(format!("{id}-hint")),
+        (false, false) => None,
+    };
+    html! {
+        div class={ "field" @if err.is_some() { " has-error" } } {
+            label for=(id) { (label) }
+            @if let Some(h) = hint { p.hint id={ (id) "-hint" } { (h) } }
+            @if let Some(e) = err { p.error id={ (id) "-err" } role="alert" { (e) } }
+            @if let Some(r) = rows {
+                textarea id=(id) name=(name) rows=(r) aria-invalid=[err.map(|_| "true")] aria-describedby=[described.as_deref()] { (value.unwrap_or("")) }
+            } @else {
+                input id=(id) type="text" name=(name) value=(value.unwrap_or("")) aria-invalid=[err.map(|_| "true")] aria-describedby=[described.as_deref()];
+            }
+        }
+    }
+}
+
+/// A group of radio buttons with a legend and its error.
+pub fn radio_group(
+    name: &str,
+    legend: &str,
+    options: &[(&str, String)],
+    selected: Option<&str>,
+    errors: &FieldErrors,
+) -> Markup {
+    let err = errors.get(name);
+    let id = format!("f-{name}");
+    html! {
+        fieldset class={ "field" @if err.is_some() { " has-error" } } id=(id) aria-describedby=[err.map(|_| format!("{id}-err"))] {
+            legend { (legend) }
+            @if let Some(e) = err { p.error id={ (id) "-err" } role="alert" { (e) } }
+            @for (i, (value, label)) in options.iter().enumerate() {
+                div.choice {
+                    input type="radio" id={ (id) "-" (i) } name=(name) value=(value) checked[selected == Some(*value)];
+                    label for={ (id) "-" (i) } { (label) }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Importing a legacy document from the browser: upload → parse report → confirm.
+//! Nothing is stored until the user confirms; the upload waits in memory (30 minutes).
+
+use crate::auth::{check_csrf, random_token, Who};
+use crate::error::WebError;
+use crate::forms::FormData;
+use crate::i18n::{Lang, LangQuery};
+use crate::layout::{period_label, Page};
+use crate::pages::parse_id;
+use crate::policy::{allow, Action, Tree};
+use crate::{AppState, PendingUpload};
+use axum::extract::{Multipart, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use kusei_domain::calendar::FiscalYear;
+use kusei_domain::model::{Period, UnitId, UnitKind};
+use kusei_import::convert::{document_period, plan_content};
+use kusei_store::{DirectoryRow, ImportOutcome, ImportTarget, SourceDocument};
+use maud::html;
+use sha2::{Digest, Sha256};
+
+const KEEP_SECS: i64 = 30 * 60;
+const ACTOR_SUFFIX: &str = " (ブラウザ取込)";
+
+fn require_importer(who: &Who) -> Result<(), WebError> {
+    if who.viewer.is_none() {
+        return Err(WebError::SignIn {
+            next: "/import".into(),
+        });
+    }
+    let g = who.grants();
+    if g.has(crate::policy::Role::CityAdmin) || g.has(crate::policy::Role::WardEditor) {
+        Ok(())
+    } else {
+        Err(WebError::Forbidden(
+            "文書の取込は市の管理者と区の編集者ができます。 Only city administrators and ward editors can import.".into(),
+        ))
+    }
+}
+
+/// Wards (and other top units) the viewer may import into.
+async fn target_units(
+    state: &AppState,
+    who: &Who,
+) -> Result<Vec<(UnitId, String, Tree)>, WebError> {
+    let mut out = Vec::new();
+    let grants = who.grants();
+    for m in state.store.list_municipalities().await? {
+        let units = state.store.list_units(m.id).await?;
+        let tree = Tree::new(&units);
+        for u in units
+            .iter()
+            .filter(|u| matches!(u.kind, UnitKind::Ward | UnitKind::City | UnitKind::Bureau))
+        {
+            if allow(&grants, &tree, Action::Import { unit: Some(u.id) }).is_ok() {
+                out.push((u.id, format!("{} {}", m.name, u.name), tree.clone()));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn form(who: Who, Query(q): Query<LangQuery>) -> Result<Html<String>, WebError> {
+    require_importer(&who)?;
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let lang = page.lang;
+    let body = html! {
+        h1 { (lang.t("文書の取込", "Import a document")) }
+        p { (lang.t("これまでの区政運営方針・取組項目シート・実績表・取組一覧（テキスト、UTF-8 / Shift_JIS / EUC-JP）を読み込みます。保存する前に読み取り結果を確認できます。",
+                    "Reads earlier plans, reform item sheets, results tables and plan trees (text in UTF-8, Shift_JIS or EUC-JP). You see what was read before anything is stored.")) }
+        form method="post" action="/import" enctype="multipart/form-data" {
+            (page.csrf_field())
+            div.field {
+                label for="f-file" { (lang.t("ファイル", "File")) }
+                input #f-file type="file" name="file" required;
+            }
+            button type="submit" { (lang.t("読み取る（まだ保存しません）", "Read it (nothing is stored yet)")) }
+        }
+    };
+    Ok(Html(page.render(
+        lang.t("文書の取込", "Import"),
+        "/import",
+        body,
+    )))
+}
+
+/// POST /import (multipart): parse and show the report.
+pub(crate) async fn preview(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<LangQuery>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let mut csrf = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(format!("upload: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => {
+                csrf = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| WebError::BadRequest(format!("csrf: {e}")))?,
+                )
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload.txt").to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(format!("file: {e}")))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&who, csrf.as_deref())?;
+    require_importer(&who)?;
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let lang = page.lang;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(WebError::BadRequest(
+            "file: ファイルを選んでください。 Choose a file.".into(),
+        ));
+    };
+    let doc = match kusei_import::parse_bytes(&name, &bytes) {
+        Ok(d) => d,
+        Err(e) => {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render(
+                lang.t("読み取れませんでした", "Could not read the document"),
+                "/import",
+                html! {
+                    h1 { (lang.t("読み取れませんでした", "Could not read the document")) }
+                    p.error role="alert" { (e.to_string()) }
+                    p { a href=(page.href("/import")) { (lang.t("別のファイルを選ぶ", "Choose another file")) } }
+                },
+            ))).into_response());
+        }
+    };
+    let token = random_token();
+    let owner = who.login().unwrap_or("?").to_string();
+    let now = state.clock.unix();
+    if let Ok(mut uploads) = state.uploads.lock() {
+        uploads.retain(|_, u| now - u.created < KEEP_SECS);
+        uploads.insert(
+            token.clone(),
+            PendingUpload {
+                file_name: name.clone(),
+                bytes: bytes.clone(),
+                owner,
+                created: now,
+            },
+        );
+    }
+    let period = document_period(&doc);
+    let units = target_units(&state, &who).await?;
+    let targets: usize = doc.nodes.iter().map(|n| n.targets.len()).sum();
+    let body = html! {
+        h1 { (lang.t("読み取り結果の確認", "Check what was read")) }
+        dl {
+            dt { (lang.t("ファイル", "File")) } dd { (name) }
+            dt { (lang.t("様式", "Form")) } dd { (doc.family.as_str()) }
+            dt { (lang.t("文字コード", "Encoding")) } dd { (doc.encoding.as_deref().unwrap_or("UTF-8")) }
+            dt { (lang.t("表題", "Title")) } dd { (doc.title.as_ref().map(|t| t.text.as_str()).unwrap_or("")) }
+            dt { (lang.t("年度", "Fiscal year")) } dd { (period.map(|p| period_label(lang, &p)).unwrap_or_else(|| lang.t("文書に書かれていません", "not stated").to_string())) }
+            dt { (lang.t("項目数", "Items")) } dd { (doc.nodes.len()) }
+            dt { (lang.t("目標の数", "Targets")) } dd { (targets) }
+        }
+        @if !doc.diagnostics.is_empty() {
+            h2 { (lang.t("読み取りの注意", "Notes from the reader")) }
+            ul.findings { @for d in &doc.diagnostics {
+                li { @if let Some(l) = d.line { (lang.t("行", "line ")) (l) ": " } (d.message) }
+            } }
+        }
+        h2 { (lang.t("項目", "Items")) }
+        ol.preview { @for n in doc.nodes.iter().take(200) {
+            li { (n.level) " " (n.number.as_deref().unwrap_or("")) " " (n.title) }
+        } }
+        h2 { (lang.t("保存する", "Store it")) }
+        form method="post" action="/import/confirm" {
+            (page.csrf_field())
+            input type="hidden" name="token" value=(token);
+            div.field {
+                label for="f-unit" { (lang.t("取り込む先の区・組織", "Ward or unit")) }
+                select #f-unit name="unit" { @for (id, label, _) in &units { option value=(id.0) { (label) } } }
+            }
+            div.field {
+                label for="f-year" { (lang.t("年度（例: 令和7、2025）", "Fiscal year (e.g. 2025)")) }
+                input #f-year type="text" name="year" value=(period.map(|p| p.start.label()).unwrap_or_default());
+            }
+            button type="submit" { (lang.t("この内容で保存する", "Store it")) }
+        }
+    };
+    Ok(Html(page.render(lang.t("読み取り結果", "Parse report"), "/import", body)).into_response())
+}
+
+/// POST /import/confirm: store the upload shown in the report.
+pub(crate) async fn confirm(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    require_importer(&who)?;
+    let lang: Lang = q.lang();
+    let login = who.login().unwrap_or("?").to_string();
+    let upload = state
+        .uploads
+        .lock()
+        .ok()
+        .and_then(|u| u.get(form.get("token").unwrap_or("")).cloned())
+        .filter(|u| u.owner == login)
+        .ok_or_else(|| WebError::BadRequest("token: 取込の有効期限が切れました。もう一度ファイルを選んでください。 The upload expired; choose the file again.".into()))?;
+    let unit = UnitId(parse_id(form.get("unit").unwrap_or(""), "unit")?);
+    let units = target_units(&state, &who).await?;
+    if !units.iter().any(|(id, _, _)| *id == unit) {
+        return Err(WebError::Forbidden(
+            "この組織には取り込めません。 You cannot import into this unit.".into(),
+        ));
+    }
+    let u = state.store.get_unit(unit).await?;
+    let doc = kusei_import::parse_bytes(&upload.file_name, &upload.bytes)
+        .map_err(|e| WebError::BadRequest(e.to_string()))?;
+    let year = form.text("year");
+    let period = match year.as_deref() {
+        Some(y) => Period::year(FiscalYear::parse(y, None).map_err(|e| WebError::BadRequest(format!("year: {y}: {e}")))?),
+        None => document_period(&doc).ok_or_else(|| {
+            WebError::BadRequest("year: 文書に年度が書かれていません。年度を入力してください。 The document does not say its fiscal year; enter it.".into())
+        })?,
+    };
+    let content = plan_content(&doc, period)
+        .map_err(|e| WebError::BadRequest(format!("{}: {e}", upload.file_name)))?;
+    let target = ImportTarget {
+        municipality: u.municipality_id,
+        unit_name: &u.name,
+        directory: doc
+            .directory
+            .iter()
+            .map(|e| DirectoryRow {
+                division: &e.unit,
+                section: e.subunit.as_deref(),
+                phone: e.phone.as_deref(),
+                fax: e.fax.as_deref(),
+                duties: Some(&e.duties),
+            })
+            .collect(),
+    };
+    let sha = format!("{:x}", Sha256::digest(&upload.bytes));
+    let diagnostics = serde_json::to_string(&doc.to_json()["diagnostics"])
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let source = SourceDocument {
+        sha256: &sha,
+        file_name: &upload.file_name,
+        family: doc.family.as_str(),
+        encoding: doc.encoding.as_deref().unwrap_or("UTF-8"),
+        schema_version: i64::from(kusei_import::SCHEMA_VERSION),
+        diagnostics: &diagnostics,
+    };
+    let actor = format!("{login}{ACTOR_SUFFIX}");
+    let outcome = state
+        .store
+        .import_plan(&actor, &target, &content, &source)
+        .await?;
+    if let Ok(mut uploads) = state.uploads.lock() {
+        uploads.remove(form.get("token").unwrap_or(""));
+    }
+    let plan = match outcome {
+        ImportOutcome::Unchanged { plan_id }
+        | ImportOutcome::Created { plan_id, .. }
+        | ImportOutcome::Updated { plan_id, .. } => plan_id,
+    };
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(
+            header::LOCATION,
+            format!("/plans/{}?lang={}", plan.0, lang.code()),
+        )],
+    )
+        .into_response())
+}
