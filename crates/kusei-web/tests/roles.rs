@@ -1,0 +1,321 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Every role against every state-changing route, table-driven: each case runs on a fresh
+//! database, sends the real HTTP request through the router (session cookie + CSRF field,
+//! as a browser would) and checks both the status and whether the data changed.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use kusei_domain::calendar::FiscalYear;
+use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
+use kusei_domain::model::{
+    Family, LinkKind, MunicipalityId, Period, Phase, PlanId, PlanStatus, Section, UnitId, UnitKind,
+};
+use kusei_store::{NewUnit, NewUser, Store, Transition, Window};
+use kusei_web::auth::token_hash;
+use kusei_web::{app, AppState, Clock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tower::ServiceExt;
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+/// 2025-10-01 12:00 JST: the review window is open, the others too (see `world`).
+const NOW: i64 = 1_759_287_600;
+
+struct World {
+    store: Store,
+    dir: std::path::PathBuf,
+    east_plan: PlanId,
+    west_plan: PlanId,
+    /// Owned by 東区 総合企画 (section A).
+    east_node: i64,
+    /// Owned by 東区 窓口 (section B).
+    east_other_node: i64,
+    municipality: MunicipalityId,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+async fn unit(store: &Store, m: MunicipalityId, parent: Option<UnitId>, kind: UnitKind, name: &str) -> UnitId {
+    store
+        .create_unit("t", &NewUnit { municipality_id: m, parent_id: parent, kind, name, phone: None, fax: None, duties: None })
+        .await
+        .unwrap()
+}
+
+fn plan(ward: &str, owner_a: &str, owner_b: &str) -> PlanContent {
+    let fy = FiscalYear::new(2025).unwrap();
+    let node = |level: &str, title: &str, owner: Option<&str>| NodeContent {
+        level: level.into(),
+        title: title.into(),
+        owner: owner.map(str::to_string),
+        sections: vec![Section { phase: Phase::Plan, heading: "取組内容".into(), body: "本文".into() }],
+        ..Default::default()
+    };
+    PlanContent {
+        family: Family::ManagementSheet,
+        title: format!("{ward} 令和7年度 区運営方針"),
+        period: Period::year(fy),
+        level_names: vec!["経営課題".into(), "具体的取組".into()],
+        nodes: vec![
+            node("経営課題", "安全なまち", None),
+            node("具体的取組", "防災訓練", Some(owner_a)),
+            node("具体的取組", "窓口案内", Some(owner_b)),
+        ],
+        links: vec![
+            LinkContent { parent: 0, child: 1, kind: LinkKind::Primary },
+            LinkContent { parent: 0, child: 2, kind: LinkKind::Primary },
+        ],
+        is_sample: false,
+    }
+}
+
+async fn world() -> World {
+    let n = N.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("kusei-roles-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&format!("sqlite://{}/k.db", dir.display())).await.unwrap();
+    store.migrate().await.unwrap();
+    let m = store.create_municipality("t", "271004", "テスト市", false).await.unwrap();
+    let east = unit(&store, m, None, UnitKind::Ward, "東区").await;
+    let div = unit(&store, m, Some(east), UnitKind::Division, "総務課").await;
+    let sec_a = unit(&store, m, Some(div), UnitKind::Section, "総合企画").await;
+    unit(&store, m, Some(div), UnitKind::Section, "窓口").await;
+    let west = unit(&store, m, None, UnitKind::Ward, "西区").await;
+    unit(&store, m, Some(west), UnitKind::Section, "西企画").await;
+    let east_plan = store.save_plan("t", east, &plan("東区", "総合企画", "窓口")).await.unwrap();
+    let west_plan = store.save_plan("t", west, &plan("西区", "西企画", "西企画")).await.unwrap();
+    let sp = store.load_plan(east_plan).await.unwrap();
+    let fy = FiscalYear::new(2025).unwrap();
+    for phase in [Phase::Plan, Phase::Review, Phase::Evaluation] {
+        store
+            .set_window("t", m, &Window { fiscal_year: fy, phase, opens_on: "2025-04-01".parse().unwrap(), closes_on: "2026-05-31".parse().unwrap() })
+            .await
+            .unwrap();
+    }
+    let users: [(&str, &str, Option<UnitId>); 6] = [
+        ("admin", "city_admin", None),
+        ("east_editor", "ward_editor", Some(east)),
+        ("west_editor", "ward_editor", Some(west)),
+        ("section_a", "section_editor", Some(sec_a)),
+        ("east_approver", "approver", Some(east)),
+        ("east_council", "council_member", Some(east)),
+    ];
+    for (login, role, scope) in users {
+        let uid = store
+            .create_user("t", &NewUser { login, display_name: login, password_hash: "$argon2id$unused", must_change_password: false, roles: vec![(role, scope)] })
+            .await
+            .unwrap();
+        store.create_session(&token_hash(&format!("token{}", login.replace('_', ""))), uid, &format!("csrf{login}"), "2099-01-01T00:00:00Z").await.unwrap();
+    }
+    World {
+        east_node: sp.nodes[1].node.id.0,
+        east_other_node: sp.nodes[2].node.id.0,
+        store,
+        dir,
+        east_plan,
+        west_plan,
+        municipality: m,
+    }
+}
+
+/// Sends a form as `login` (None: signed out) and returns the status.
+async fn post(w: &World, login: Option<&str>, uri: &str, fields: &[(&str, String)]) -> StatusCode {
+    let mut body: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    if let Some(l) = login {
+        body.push(("csrf".into(), format!("csrf{l}")));
+    }
+    let encoded = serde_urlencoded::to_string(&body).unwrap();
+    let mut req = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(l) = login {
+        req = req.header(header::COOKIE, format!("kusei_session=token{}", l.replace('_', "")));
+    }
+    let res = app(AppState::new(w.store.clone()).with_clock(Clock::Fixed(NOW)))
+        .oneshot(req.body(Body::from(encoded)).unwrap())
+        .await
+        .unwrap();
+    res.status()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    EditPlan,
+    EditOtherSectionsNode,
+    EditReview,
+    EditEvaluation,
+    Submit,
+    Approve,
+    Return,
+    Publish,
+    CopyForward,
+    Comment,
+    AdminSchedule,
+    AdminUser,
+    AdminUnit,
+    WestSubmit,
+}
+
+/// Puts the world in the state the route needs, sends it, and says whether data changed.
+async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool) {
+    let store = &w.store;
+    let node_version = |id: i64| {
+        let store = store.clone();
+        let plan = w.east_plan;
+        async move { store.load_plan(plan).await.unwrap().nodes.iter().find(|n| n.node.id.0 == id).unwrap().node.version }
+    };
+    let status_of = |p: PlanId| {
+        let store = store.clone();
+        async move { store.load_plan(p).await.unwrap().plan.status }
+    };
+    match route {
+        Route::EditPlan | Route::EditOtherSectionsNode | Route::EditReview | Route::EditEvaluation => {
+            let id = if route == Route::EditOtherSectionsNode { w.east_other_node } else { w.east_node };
+            let v = node_version(id).await;
+            let (path, fields): (&str, Vec<(&str, String)>) = match route {
+                Route::EditReview => ("review", vec![("implementation", "expected".into()), ("achievement", "on_track".into())]),
+                Route::EditEvaluation => ("evaluation", vec![("results", "訓練を2回実施した。".into()), ("stated", "achieved".into())]),
+                _ => ("plan", vec![("title", "防災訓練の充実".into()), ("s0_heading", "取組内容".into()), ("s0_body", "新しい本文".into())]),
+            };
+            let mut fields = fields;
+            fields.push(("version", v.to_string()));
+            let s = post(w, login, &format!("/nodes/{id}/{path}"), &fields).await;
+            (s, node_version(id).await != v)
+        }
+        Route::Submit | Route::WestSubmit => {
+            let p = if route == Route::WestSubmit { w.west_plan } else { w.east_plan };
+            let s = post(w, login, &format!("/plans/{}/workflow", p.0), &[("step", "submit".into())]).await;
+            (s, status_of(p).await != PlanStatus::Draft)
+        }
+        Route::Approve | Route::Return | Route::Publish => {
+            store.transition("t", w.east_plan, Transition::Submit, None).await.unwrap();
+            if route == Route::Publish {
+                store.transition("t", w.east_plan, Transition::Approve, None).await.unwrap();
+            }
+            let before = status_of(w.east_plan).await;
+            let step = match route { Route::Approve => "approve", Route::Return => "return", _ => "publish" };
+            let s = post(w, login, &format!("/plans/{}/workflow", w.east_plan.0), &[("step", step.into()), ("comment", "理由".into())]).await;
+            (s, status_of(w.east_plan).await != before)
+        }
+        Route::CopyForward => {
+            let before = store.list_plans(None, None).await.unwrap().len();
+            let s = post(w, login, &format!("/plans/{}/copy-forward", w.east_plan.0), &[]).await;
+            (s, store.list_plans(None, None).await.unwrap().len() != before)
+        }
+        Route::Comment => {
+            let s = post(w, login, &format!("/plans/{}/opinions", w.east_plan.0), &[("body", "意見です".into())]).await;
+            (s, !store.opinions(w.east_plan).await.unwrap().is_empty())
+        }
+        Route::AdminSchedule => {
+            let before = store.windows(w.municipality).await.unwrap().len();
+            let s = post(w, login, "/admin/schedule", &[("municipality", w.municipality.0.to_string()), ("fiscal_year", "2026".into()), ("phase", "plan".into()), ("opens_on", "2026-04-01".into()), ("closes_on", "2026-06-30".into())]).await;
+            (s, store.windows(w.municipality).await.unwrap().len() != before)
+        }
+        Route::AdminUser => {
+            let s = post(w, login, "/admin/users", &[("login", "newbie".into()), ("display_name", "新人".into()), ("role", "city_admin".into()), ("unit", String::new())]).await;
+            (s, store.find_user("newbie").await.unwrap().is_some())
+        }
+        Route::AdminUnit => {
+            let before = store.list_units(w.municipality).await.unwrap().len();
+            let s = post(w, login, "/admin/units", &[("municipality", w.municipality.0.to_string()), ("name", "南区".into()), ("kind", "ward".into()), ("parent", String::new())]).await;
+            (s, store.list_units(w.municipality).await.unwrap().len() != before)
+        }
+    }
+}
+
+const ALL: [Option<&str>; 7] = [
+    Some("admin"),
+    Some("east_editor"),
+    Some("west_editor"),
+    Some("section_a"),
+    Some("east_approver"),
+    Some("east_council"),
+    None,
+];
+
+#[tokio::test]
+async fn every_role_against_every_state_changing_route() {
+    use Route::*;
+    // (route, the logins allowed; everyone else is refused)
+    let table: &[(Route, &[&str])] = &[
+        (EditPlan, &["east_editor", "section_a"]),
+        (EditOtherSectionsNode, &["east_editor"]),
+        (EditReview, &["east_editor", "section_a"]),
+        (EditEvaluation, &["east_editor", "section_a"]),
+        (Submit, &["east_editor"]),
+        (WestSubmit, &["west_editor"]),
+        (Approve, &["east_approver"]),
+        (Return, &["east_approver"]),
+        (Publish, &["east_approver", "admin"]),
+        (CopyForward, &["east_editor"]),
+        (Comment, &["east_council"]),
+        (AdminSchedule, &["admin"]),
+        (AdminUser, &["admin"]),
+        (AdminUnit, &["admin"]),
+    ];
+    let mut failures = Vec::new();
+    for (route, allowed) in table {
+        for login in ALL {
+            let w = world().await;
+            let (status, changed) = run(&w, login, *route).await;
+            let ok = login.is_some_and(|l| allowed.contains(&l));
+            let expected_status = if ok { status.is_redirection() || status == StatusCode::OK } else { status == StatusCode::FORBIDDEN };
+            if expected_status != true || changed != ok {
+                failures.push(format!("{route:?} as {login:?}: status {status}, changed {changed}, expected allowed={ok}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test]
+async fn crafted_requests_are_refused_and_change_nothing() {
+    let w = world().await;
+    // A ward editor of 西区 posts an edit of a 東区 initiative with a valid session and
+    // CSRF token of their own: refused.
+    let v = w.store.load_plan(w.east_plan).await.unwrap().nodes[1].node.version;
+    let s = post(&w, Some("west_editor"), &format!("/nodes/{}/plan", w.east_node), &[("title", "乗っ取り".into()), ("version", v.to_string())]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The right user with another user's CSRF token: refused before anything else.
+    let encoded = serde_urlencoded::to_string([("title", "x"), ("version", &v.to_string()), ("csrf", "csrfwest_editor")]).unwrap();
+    let res = app(AppState::new(w.store.clone()).with_clock(Clock::Fixed(NOW)))
+        .oneshot(
+            Request::post(format!("/nodes/{}/plan", w.east_node))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, "kusei_session=tokeneasteditor")
+                .body(Body::from(encoded))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let sp = w.store.load_plan(w.east_plan).await.unwrap();
+    assert_eq!(sp.nodes[1].node.title, "防災訓練");
+    assert_eq!(sp.nodes[1].node.version, v);
+}
+
+#[tokio::test]
+async fn editing_outside_the_schedule_is_refused_with_the_reason() {
+    let w = world().await;
+    let v = w.store.load_plan(w.east_plan).await.unwrap().nodes[1].node.version;
+    // 2026-07-01 JST: after every window closed.
+    let late = 1_782_831_600;
+    let encoded = serde_urlencoded::to_string([("implementation", "expected"), ("achievement", "on_track"), ("version", &v.to_string()), ("csrf", "csrfeast_editor")]).unwrap();
+    let res = app(AppState::new(w.store.clone()).with_clock(Clock::Fixed(late)))
+        .oneshot(
+            Request::post(format!("/nodes/{}/review", w.east_node))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, "kusei_session=tokeneasteditor")
+                .body(Body::from(encoded))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let body = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    assert!(body.contains("受付期間外"), "{body}");
+    assert!(body.contains("2026年5月31日") || body.contains("令和8年5月31日"), "{body}");
+    assert!(w.store.load_plan(w.east_plan).await.unwrap().nodes[1].reviews.is_empty());
+}
