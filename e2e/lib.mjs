@@ -84,14 +84,25 @@ export async function launchBrowser({ base = baseUrl() } = {}) {
     return route.abort('blockedbyclient');
   });
 
+  // A form answered with its own page and a 4xx status (422 field errors, 409 stale save,
+  // 401 wrong password) is how Kusei answers forms; Chromium logs each as a console error.
+  // Those are expected for the page's own document; a failing subresource is not.
+  const formAnswers = new Set();
   const watch = (page) => {
+    page.on('response', (r) => {
+      const req = r.request();
+      if (req.isNavigationRequest() && req.method() === 'POST' && [401, 409, 422].includes(r.status())) {
+        formAnswers.add(r.url());
+      }
+    });
     page.on('dialog', (d) => {
       problems.push(`JavaScript dialog opened: ${d.type()}(${JSON.stringify(d.message())}) on ${page.url()}`);
       d.dismiss().catch(() => {});
     });
     page.on('console', (m) => {
       // The 'blocked by client' message is the echo of a request refused above.
-      if (m.type() === 'error' && !m.text().includes('ERR_BLOCKED_BY_CLIENT')) {
+      const formAnswer = m.text().startsWith('Failed to load resource') && formAnswers.has(m.location()?.url);
+      if (m.type() === 'error' && !m.text().includes('ERR_BLOCKED_BY_CLIENT') && !formAnswer) {
         problems.push(`console error: ${m.text()} on ${page.url()}`);
       }
     });
@@ -272,4 +283,35 @@ export function checklist(session) {
       }
     },
   };
+}
+
+/** Signs in through the form; fails unless the answer leaves /login. */
+export async function signIn(page, login, password) {
+  await open(page, '/login');
+  await page.fill('#f-login', login);
+  await page.fill('#f-password', password);
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
+  if (new URL(page.url()).pathname === '/login') {
+    const why = await page.locator('.error').allInnerTexts();
+    throw new Error(`sign-in as ${login} failed: ${why.join(' ')}`);
+  }
+}
+
+/**
+ * First sign-in with a one-time password: Kusei sends the user to the password form
+ * before anything else; sets `newPassword` there.
+ */
+export async function firstSignIn(page, login, oneTimePassword, newPassword) {
+  await signIn(page, login, oneTimePassword);
+  expectEqual(new URL(page.url()).pathname, '/account/password', `page after ${login}'s first sign-in`);
+  await page.fill('#f-current', oneTimePassword);
+  await page.fill('#f-new', newPassword);
+  await page.fill('#f-confirm', newPassword);
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/account/password"] button[type=submit]')]);
+  expectEqual(new URL(page.url()).pathname, '/', `page after ${login} set a password`);
+}
+
+/** Signs out with the header's button. */
+export async function signOut(page) {
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/logout"] button[type=submit]')]);
 }

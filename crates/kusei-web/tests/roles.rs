@@ -39,9 +39,26 @@ impl Drop for World {
     }
 }
 
-async fn unit(store: &Store, m: MunicipalityId, parent: Option<UnitId>, kind: UnitKind, name: &str) -> UnitId {
+async fn unit(
+    store: &Store,
+    m: MunicipalityId,
+    parent: Option<UnitId>,
+    kind: UnitKind,
+    name: &str,
+) -> UnitId {
     store
-        .create_unit("t", &NewUnit { municipality_id: m, parent_id: parent, kind, name, phone: None, fax: None, duties: None })
+        .create_unit(
+            "t",
+            &NewUnit {
+                municipality_id: m,
+                parent_id: parent,
+                kind,
+                name,
+                phone: None,
+                fax: None,
+                duties: None,
+            },
+        )
         .await
         .unwrap()
 }
@@ -52,7 +69,11 @@ fn plan(ward: &str, owner_a: &str, owner_b: &str) -> PlanContent {
         level: level.into(),
         title: title.into(),
         owner: owner.map(str::to_string),
-        sections: vec![Section { phase: Phase::Plan, heading: "取組内容".into(), body: "本文".into() }],
+        sections: vec![Section {
+            phase: Phase::Plan,
+            heading: "取組内容".into(),
+            body: "本文".into(),
+        }],
         ..Default::default()
     };
     PlanContent {
@@ -66,8 +87,16 @@ fn plan(ward: &str, owner_a: &str, owner_b: &str) -> PlanContent {
             node("具体的取組", "窓口案内", Some(owner_b)),
         ],
         links: vec![
-            LinkContent { parent: 0, child: 1, kind: LinkKind::Primary },
-            LinkContent { parent: 0, child: 2, kind: LinkKind::Primary },
+            LinkContent {
+                parent: 0,
+                child: 1,
+                kind: LinkKind::Primary,
+            },
+            LinkContent {
+                parent: 0,
+                child: 2,
+                kind: LinkKind::Primary,
+            },
         ],
         is_sample: false,
     }
@@ -77,22 +106,42 @@ async fn world() -> World {
     let n = N.fetch_add(1, Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!("kusei-roles-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::connect(&format!("sqlite://{}/k.db", dir.display())).await.unwrap();
+    let store = Store::connect(&format!("sqlite://{}/k.db", dir.display()))
+        .await
+        .unwrap();
     store.migrate().await.unwrap();
-    let m = store.create_municipality("t", "271004", "テスト市", false).await.unwrap();
+    let m = store
+        .create_municipality("t", "271004", "テスト市", false)
+        .await
+        .unwrap();
     let east = unit(&store, m, None, UnitKind::Ward, "東区").await;
     let div = unit(&store, m, Some(east), UnitKind::Division, "総務課").await;
     let sec_a = unit(&store, m, Some(div), UnitKind::Section, "総合企画").await;
     unit(&store, m, Some(div), UnitKind::Section, "窓口").await;
     let west = unit(&store, m, None, UnitKind::Ward, "西区").await;
     unit(&store, m, Some(west), UnitKind::Section, "西企画").await;
-    let east_plan = store.save_plan("t", east, &plan("東区", "総合企画", "窓口")).await.unwrap();
-    let west_plan = store.save_plan("t", west, &plan("西区", "西企画", "西企画")).await.unwrap();
+    let east_plan = store
+        .save_plan("t", east, &plan("東区", "総合企画", "窓口"))
+        .await
+        .unwrap();
+    let west_plan = store
+        .save_plan("t", west, &plan("西区", "西企画", "西企画"))
+        .await
+        .unwrap();
     let sp = store.load_plan(east_plan).await.unwrap();
     let fy = FiscalYear::new(2025).unwrap();
     for phase in [Phase::Plan, Phase::Review, Phase::Evaluation] {
         store
-            .set_window("t", m, &Window { fiscal_year: fy, phase, opens_on: "2025-04-01".parse().unwrap(), closes_on: "2026-05-31".parse().unwrap() })
+            .set_window(
+                "t",
+                m,
+                &Window {
+                    fiscal_year: fy,
+                    phase,
+                    opens_on: "2025-04-01".parse().unwrap(),
+                    closes_on: "2026-05-31".parse().unwrap(),
+                },
+            )
             .await
             .unwrap();
     }
@@ -106,10 +155,27 @@ async fn world() -> World {
     ];
     for (login, role, scope) in users {
         let uid = store
-            .create_user("t", &NewUser { login, display_name: login, password_hash: "$argon2id$unused", must_change_password: false, roles: vec![(role, scope)] })
+            .create_user(
+                "t",
+                &NewUser {
+                    login,
+                    display_name: login,
+                    password_hash: "$argon2id$unused",
+                    must_change_password: false,
+                    roles: vec![(role, scope)],
+                },
+            )
             .await
             .unwrap();
-        store.create_session(&token_hash(&format!("token{}", login.replace('_', ""))), uid, &format!("csrf{login}"), "2099-01-01T00:00:00Z").await.unwrap();
+        store
+            .create_session(
+                &token_hash(&format!("token{}", login.replace('_', ""))),
+                uid,
+                &format!("csrf{login}"),
+                "2099-01-01T00:00:00Z",
+            )
+            .await
+            .unwrap();
     }
     World {
         east_node: sp.nodes[1].node.id.0,
@@ -124,14 +190,21 @@ async fn world() -> World {
 
 /// Sends a form as `login` (None: signed out) and returns the status.
 async fn post(w: &World, login: Option<&str>, uri: &str, fields: &[(&str, String)]) -> StatusCode {
-    let mut body: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    let mut body: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
     if let Some(l) = login {
         body.push(("csrf".into(), format!("csrf{l}")));
     }
     let encoded = serde_urlencoded::to_string(&body).unwrap();
-    let mut req = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    let mut req =
+        Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     if let Some(l) = login {
-        req = req.header(header::COOKIE, format!("kusei_session=token{}", l.replace('_', "")));
+        req = req.header(
+            header::COOKIE,
+            format!("kusei_session=token{}", l.replace('_', "")),
+        );
     }
     let res = app(AppState::new(w.store.clone()).with_clock(Clock::Fixed(NOW)))
         .oneshot(req.body(Body::from(encoded)).unwrap())
@@ -164,20 +237,57 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
     let node_version = |id: i64| {
         let store = store.clone();
         let plan = w.east_plan;
-        async move { store.load_plan(plan).await.unwrap().nodes.iter().find(|n| n.node.id.0 == id).unwrap().node.version }
+        async move {
+            store
+                .load_plan(plan)
+                .await
+                .unwrap()
+                .nodes
+                .iter()
+                .find(|n| n.node.id.0 == id)
+                .unwrap()
+                .node
+                .version
+        }
     };
     let status_of = |p: PlanId| {
         let store = store.clone();
         async move { store.load_plan(p).await.unwrap().plan.status }
     };
     match route {
-        Route::EditPlan | Route::EditOtherSectionsNode | Route::EditReview | Route::EditEvaluation => {
-            let id = if route == Route::EditOtherSectionsNode { w.east_other_node } else { w.east_node };
+        Route::EditPlan
+        | Route::EditOtherSectionsNode
+        | Route::EditReview
+        | Route::EditEvaluation => {
+            let id = if route == Route::EditOtherSectionsNode {
+                w.east_other_node
+            } else {
+                w.east_node
+            };
             let v = node_version(id).await;
             let (path, fields): (&str, Vec<(&str, String)>) = match route {
-                Route::EditReview => ("review", vec![("implementation", "expected".into()), ("achievement", "on_track".into())]),
-                Route::EditEvaluation => ("evaluation", vec![("results", "訓練を2回実施した。".into()), ("stated", "achieved".into())]),
-                _ => ("plan", vec![("title", "防災訓練の充実".into()), ("s0_heading", "取組内容".into()), ("s0_body", "新しい本文".into())]),
+                Route::EditReview => (
+                    "review",
+                    vec![
+                        ("implementation", "expected".into()),
+                        ("achievement", "on_track".into()),
+                    ],
+                ),
+                Route::EditEvaluation => (
+                    "evaluation",
+                    vec![
+                        ("results", "訓練を2回実施した。".into()),
+                        ("stated", "achieved".into()),
+                    ],
+                ),
+                _ => (
+                    "plan",
+                    vec![
+                        ("title", "防災訓練の充実".into()),
+                        ("s0_heading", "取組内容".into()),
+                        ("s0_body", "新しい本文".into()),
+                    ],
+                ),
             };
             let mut fields = fields;
             fields.push(("version", v.to_string()));
@@ -185,42 +295,123 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
             (s, node_version(id).await != v)
         }
         Route::Submit | Route::WestSubmit => {
-            let p = if route == Route::WestSubmit { w.west_plan } else { w.east_plan };
-            let s = post(w, login, &format!("/plans/{}/workflow", p.0), &[("step", "submit".into())]).await;
+            let p = if route == Route::WestSubmit {
+                w.west_plan
+            } else {
+                w.east_plan
+            };
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/workflow", p.0),
+                &[("step", "submit".into())],
+            )
+            .await;
             (s, status_of(p).await != PlanStatus::Draft)
         }
         Route::Approve | Route::Return | Route::Publish => {
-            store.transition("t", w.east_plan, Transition::Submit, None).await.unwrap();
+            store
+                .transition("t", w.east_plan, Transition::Submit, None)
+                .await
+                .unwrap();
             if route == Route::Publish {
-                store.transition("t", w.east_plan, Transition::Approve, None).await.unwrap();
+                store
+                    .transition("t", w.east_plan, Transition::Approve, None)
+                    .await
+                    .unwrap();
             }
             let before = status_of(w.east_plan).await;
-            let step = match route { Route::Approve => "approve", Route::Return => "return", _ => "publish" };
-            let s = post(w, login, &format!("/plans/{}/workflow", w.east_plan.0), &[("step", step.into()), ("comment", "理由".into())]).await;
+            let step = match route {
+                Route::Approve => "approve",
+                Route::Return => "return",
+                _ => "publish",
+            };
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/workflow", w.east_plan.0),
+                &[("step", step.into()), ("comment", "理由".into())],
+            )
+            .await;
             (s, status_of(w.east_plan).await != before)
         }
         Route::CopyForward => {
             let before = store.list_plans(None, None).await.unwrap().len();
-            let s = post(w, login, &format!("/plans/{}/copy-forward", w.east_plan.0), &[]).await;
-            (s, store.list_plans(None, None).await.unwrap().len() != before)
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/copy-forward", w.east_plan.0),
+                &[],
+            )
+            .await;
+            (
+                s,
+                store.list_plans(None, None).await.unwrap().len() != before,
+            )
         }
         Route::Comment => {
-            let s = post(w, login, &format!("/plans/{}/opinions", w.east_plan.0), &[("body", "意見です".into())]).await;
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/opinions", w.east_plan.0),
+                &[("body", "意見です".into())],
+            )
+            .await;
             (s, !store.opinions(w.east_plan).await.unwrap().is_empty())
         }
         Route::AdminSchedule => {
             let before = store.windows(w.municipality).await.unwrap().len();
-            let s = post(w, login, "/admin/schedule", &[("municipality", w.municipality.0.to_string()), ("fiscal_year", "2026".into()), ("phase", "plan".into()), ("opens_on", "2026-04-01".into()), ("closes_on", "2026-06-30".into())]).await;
-            (s, store.windows(w.municipality).await.unwrap().len() != before)
+            let s = post(
+                w,
+                login,
+                "/admin/schedule",
+                &[
+                    ("municipality", w.municipality.0.to_string()),
+                    ("fiscal_year", "2026".into()),
+                    ("phase", "plan".into()),
+                    ("opens_on", "2026-04-01".into()),
+                    ("closes_on", "2026-06-30".into()),
+                ],
+            )
+            .await;
+            (
+                s,
+                store.windows(w.municipality).await.unwrap().len() != before,
+            )
         }
         Route::AdminUser => {
-            let s = post(w, login, "/admin/users", &[("login", "newbie".into()), ("display_name", "新人".into()), ("role", "city_admin".into()), ("unit", String::new())]).await;
+            let s = post(
+                w,
+                login,
+                "/admin/users",
+                &[
+                    ("login", "newbie".into()),
+                    ("display_name", "新人".into()),
+                    ("role", "city_admin".into()),
+                    ("unit", String::new()),
+                ],
+            )
+            .await;
             (s, store.find_user("newbie").await.unwrap().is_some())
         }
         Route::AdminUnit => {
             let before = store.list_units(w.municipality).await.unwrap().len();
-            let s = post(w, login, "/admin/units", &[("municipality", w.municipality.0.to_string()), ("name", "南区".into()), ("kind", "ward".into()), ("parent", String::new())]).await;
-            (s, store.list_units(w.municipality).await.unwrap().len() != before)
+            let s = post(
+                w,
+                login,
+                "/admin/units",
+                &[
+                    ("municipality", w.municipality.0.to_string()),
+                    ("name", "南区".into()),
+                    ("kind", "ward".into()),
+                    ("parent", String::new()),
+                ],
+            )
+            .await;
+            (
+                s,
+                store.list_units(w.municipality).await.unwrap().len() != before,
+            )
         }
     }
 }
@@ -261,13 +452,22 @@ async fn every_role_against_every_state_changing_route() {
             let w = world().await;
             let (status, changed) = run(&w, login, *route).await;
             let ok = login.is_some_and(|l| allowed.contains(&l));
-            let expected_status = if ok { status.is_redirection() || status == StatusCode::OK } else { status == StatusCode::FORBIDDEN };
+            let expected_status = if ok {
+                status.is_redirection() || status == StatusCode::OK
+            } else {
+                status == StatusCode::FORBIDDEN
+            };
             if expected_status != true || changed != ok {
                 failures.push(format!("{route:?} as {login:?}: status {status}, changed {changed}, expected allowed={ok}"));
             }
         }
     }
-    assert!(failures.is_empty(), "{} wrong:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[tokio::test]
@@ -275,11 +475,24 @@ async fn crafted_requests_are_refused_and_change_nothing() {
     let w = world().await;
     // A ward editor of 西区 posts an edit of a 東区 initiative with a valid session and
     // CSRF token of their own: refused.
-    let v = w.store.load_plan(w.east_plan).await.unwrap().nodes[1].node.version;
-    let s = post(&w, Some("west_editor"), &format!("/nodes/{}/plan", w.east_node), &[("title", "乗っ取り".into()), ("version", v.to_string())]).await;
+    let v = w.store.load_plan(w.east_plan).await.unwrap().nodes[1]
+        .node
+        .version;
+    let s = post(
+        &w,
+        Some("west_editor"),
+        &format!("/nodes/{}/plan", w.east_node),
+        &[("title", "乗っ取り".into()), ("version", v.to_string())],
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // The right user with another user's CSRF token: refused before anything else.
-    let encoded = serde_urlencoded::to_string([("title", "x"), ("version", &v.to_string()), ("csrf", "csrfwest_editor")]).unwrap();
+    let encoded = serde_urlencoded::to_string([
+        ("title", "x"),
+        ("version", &v.to_string()),
+        ("csrf", "csrfwest_editor"),
+    ])
+    .unwrap();
     let res = app(AppState::new(w.store.clone()).with_clock(Clock::Fixed(NOW)))
         .oneshot(
             Request::post(format!("/nodes/{}/plan", w.east_node))
@@ -299,10 +512,18 @@ async fn crafted_requests_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn editing_outside_the_schedule_is_refused_with_the_reason() {
     let w = world().await;
-    let v = w.store.load_plan(w.east_plan).await.unwrap().nodes[1].node.version;
+    let v = w.store.load_plan(w.east_plan).await.unwrap().nodes[1]
+        .node
+        .version;
     // 2026-07-01 JST: after every window closed.
     let late = 1_782_831_600;
-    let encoded = serde_urlencoded::to_string([("implementation", "expected"), ("achievement", "on_track"), ("version", &v.to_string()), ("csrf", "csrfeast_editor")]).unwrap();
+    let encoded = serde_urlencoded::to_string([
+        ("implementation", "expected"),
+        ("achievement", "on_track"),
+        ("version", &v.to_string()),
+        ("csrf", "csrfeast_editor"),
+    ])
+    .unwrap();
     let res = app(AppState::new(w.store.clone()).with_clock(Clock::Fixed(late)))
         .oneshot(
             Request::post(format!("/nodes/{}/review", w.east_node))
@@ -314,8 +535,19 @@ async fn editing_outside_the_schedule_is_refused_with_the_reason() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let body = String::from_utf8(axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
+    let body = String::from_utf8(
+        axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
     assert!(body.contains("受付期間外"), "{body}");
-    assert!(body.contains("2026年5月31日") || body.contains("令和8年5月31日"), "{body}");
-    assert!(w.store.load_plan(w.east_plan).await.unwrap().nodes[1].reviews.is_empty());
+    assert!(
+        body.contains("2026年5月31日") || body.contains("令和8年5月31日"),
+        "{body}"
+    );
+    assert!(w.store.load_plan(w.east_plan).await.unwrap().nodes[1]
+        .reviews
+        .is_empty());
 }

@@ -426,10 +426,22 @@ async fn create_sample_plan(
             },
         )
         .await?;
-    store
+    let plan = store
         .save_plan(ACTOR, ward, &sample_plan(fy))
         .await
         .context("cannot store the sample plan")?;
+    // Published once, so the public pages show something from the first start; later
+    // edits make version 2 and go through approval again.
+    for step in [
+        kusei_store::Transition::Submit,
+        kusei_store::Transition::Approve,
+        kusei_store::Transition::Publish,
+    ] {
+        store
+            .transition(ACTOR, plan, step, None)
+            .await
+            .context("cannot publish the sample plan")?;
+    }
     Ok(())
 }
 

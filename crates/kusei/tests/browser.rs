@@ -41,6 +41,11 @@ fn public_pages() {
     run_scenario("public.mjs", &[]);
 }
 
+#[test]
+fn pdca_year_in_the_browser() {
+    run_scenario("pdca.mjs", &[]);
+}
+
 fn e2e_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e")
 }
