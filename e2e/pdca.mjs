@@ -107,6 +107,28 @@ try {
     await checkA11y(page, `${nodePath}/history`);
   });
 
+  await check('editor: imports a document from the browser, seeing the report before storing', async () => {
+    const fixture = new URL('../crates/kusei-import/tests/fixtures/reform_items.txt', import.meta.url).pathname;
+    await open(page, '/');
+    const before = await page.locator('a[href^="/plans/"]').count();
+    await open(page, '/import');
+    await checkA11y(page, '/import');
+    await page.setInputFiles('#f-file', fixture);
+    await submit(page, 'form[action="/import"] button[type=submit]');
+    await expectText(page, 'h1', '読み取り結果の確認');
+    await expectPageText(page, 'reform_items');
+    await checkA11y(page, '/import (report)');
+    await open(page, '/');
+    expectEqual(await page.locator('a[href^="/plans/"]').count(), before, 'plans listed before confirming');
+    await page.goBack();
+    await page.fill('#f-year', '2025');
+    await submit(page, 'form[action="/import/confirm"] button[type=submit]');
+    if (!/^\/plans\/\d+$/.test(new URL(page.url()).pathname)) throw new Error(`after confirming: ${page.url()}`);
+    await expectText(page, '.workflow', '作成中');
+    await open(page, '/');
+    expectEqual(await page.locator('a[href^="/plans/"]').count(), before + 1, 'plans listed after confirming');
+  });
+
   await check('editor: submits the plan for approval', async () => {
     await open(page, planPath);
     await submit(page, 'form.step:has(input[value=submit]) button');
