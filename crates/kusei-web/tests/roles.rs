@@ -457,7 +457,7 @@ async fn every_role_against_every_state_changing_route() {
             } else {
                 status == StatusCode::FORBIDDEN
             };
-            if expected_status != true || changed != ok {
+            if !expected_status || changed != ok {
                 failures.push(format!("{route:?} as {login:?}: status {status}, changed {changed}, expected allowed={ok}"));
             }
         }
@@ -550,4 +550,115 @@ async fn editing_outside_the_schedule_is_refused_with_the_reason() {
     assert!(w.store.load_plan(w.east_plan).await.unwrap().nodes[1]
         .reviews
         .is_empty());
+}
+
+#[tokio::test]
+async fn copy_forward_carries_texts_and_sets_next_years_targets() {
+    use kusei_domain::judgment::Judgment;
+    use kusei_domain::model::{Comparator, Evaluation, Target};
+    let w = world().await;
+    let fy = FiscalYear::new(2025).unwrap();
+    let sp = w.store.load_plan(w.east_plan).await.unwrap();
+    let node = &sp.nodes[1].node;
+    let t = |text: &str,
+             period: Option<Period>,
+             value: Option<f64>,
+             unit: Option<&str>,
+             cmp: Option<Comparator>| Target {
+        indicator_id: None,
+        period,
+        value,
+        measure_unit: unit.map(str::to_string),
+        comparator: cmp,
+        text: text.into(),
+    };
+    let edit = kusei_store::NodeEdit {
+        title: node.title.clone(),
+        subtitle: None,
+        sections: node.sections.clone(),
+        targets: Some(vec![
+            t(
+                "窓口サービスの満足度 令和7年度 90%以上",
+                Some(Period::year(fy)),
+                Some(90.0),
+                Some("%"),
+                Some(Comparator::AtLeast),
+            ),
+            t("独自収入 前年度以上", None, None, None, None),
+            t(
+                "防災リーダー養成 令和6年度～令和8年度の3年間で60人",
+                Some(Period::span(fy.prev(), fy.next())),
+                Some(60.0),
+                Some("人"),
+                None,
+            ),
+        ]),
+    };
+    let v = w
+        .store
+        .update_node("t", node.id, node.version, &edit)
+        .await
+        .unwrap();
+    w.store
+        .set_evaluation(
+            "t",
+            node.id,
+            v,
+            &Evaluation {
+                fiscal_year: fy,
+                results: "独自収入 15,200千円を確保した。".into(),
+                stated: Judgment::Achieved,
+                remedy: None,
+                explanation: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let s = post(
+        &w,
+        Some("east_editor"),
+        &format!("/plans/{}/copy-forward", w.east_plan.0),
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let plans = w
+        .store
+        .list_plans(None, Some(FiscalYear::new(2026).unwrap()))
+        .await
+        .unwrap();
+    let next = plans
+        .iter()
+        .find(|p| p.plan.title.contains("令和8年度"))
+        .expect("next year's plan");
+    let np = w.store.load_plan(next.plan.id).await.unwrap();
+    assert_eq!(np.plan.status, PlanStatus::Draft);
+    assert_eq!(np.nodes.len(), sp.nodes.len());
+    assert_eq!(np.links.len(), sp.links.len());
+    let n = &np.nodes[1];
+    assert!(n.evaluations.is_empty() && n.reviews.is_empty() && n.actuals.is_empty());
+    let texts: Vec<&str> = n.targets.iter().map(|t| t.text.as_str()).collect();
+    assert_eq!(
+        texts[0], "窓口サービスの満足度 令和8年度 90%以上",
+        "{texts:?}"
+    );
+    assert!(
+        texts[1].starts_with("独自収入 令和8年度 15200千円以上"),
+        "relative target resolved from this year's result: {texts:?}"
+    );
+    assert!(texts[1].contains("令和7年度実績"), "{texts:?}");
+    assert_eq!(
+        texts[2], "防災リーダー養成 令和6年度～令和8年度の3年間で60人",
+        "a multi-year target still running is carried as written"
+    );
+    // Copying the same year twice is refused with a clear message.
+    let s = post(
+        &w,
+        Some("east_editor"),
+        &format!("/plans/{}/copy-forward", w.east_plan.0),
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
 }
