@@ -23,6 +23,8 @@ const NOW: i64 = 1_759_287_600;
 
 struct World {
     store: Store,
+    /// One application state for the whole case, as one server would have.
+    state: AppState,
     dir: std::path::PathBuf,
     east_plan: PlanId,
     west_plan: PlanId,
@@ -180,6 +182,7 @@ async fn world() -> World {
     World {
         east_node: sp.nodes[1].node.id.0,
         east_other_node: sp.nodes[2].node.id.0,
+        state: AppState::new(store.clone()).with_clock(Clock::Fixed(NOW)),
         store,
         dir,
         east_plan,
@@ -206,7 +209,7 @@ async fn post(w: &World, login: Option<&str>, uri: &str, fields: &[(&str, String
             format!("kusei_session=token{}", l.replace('_', "")),
         );
     }
-    let res = app(AppState::new(w.store.clone()).with_clock(Clock::Fixed(NOW)))
+    let res = app(w.state.clone())
         .oneshot(req.body(Body::from(encoded)).unwrap())
         .await
         .unwrap();
@@ -229,6 +232,44 @@ enum Route {
     AdminUser,
     AdminUnit,
     WestSubmit,
+    ImportPreview,
+    /// Confirm an import into 東区 (after the user's own preview, when they may preview).
+    ImportConfirm,
+}
+
+const FIXTURE: &str = include_str!("../../kusei-import/tests/fixtures/reform_items.txt");
+
+/// POST /import as multipart; returns the status and the body.
+async fn upload(w: &World, login: Option<&str>) -> (StatusCode, String) {
+    let boundary = "kuseiboundary";
+    let mut body = String::new();
+    if let Some(l) = login {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ncsrf{l}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"reform.txt\"\r\nContent-Type: text/plain\r\n\r\n{FIXTURE}\r\n--{boundary}--\r\n"
+    ));
+    let mut req = Request::post("/import").header(
+        header::CONTENT_TYPE,
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    if let Some(l) = login {
+        req = req.header(
+            header::COOKIE,
+            format!("kusei_session=token{}", l.replace('_', "")),
+        );
+    }
+    let res = app(w.state.clone())
+        .oneshot(req.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).to_string())
 }
 
 /// Puts the world in the state the route needs, sends it, and says whether data changed.
@@ -394,6 +435,43 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
             .await;
             (s, store.find_user("newbie").await.unwrap().is_some())
         }
+        Route::ImportPreview => {
+            let before = store.list_plans(None, None).await.unwrap().len();
+            let (s, body) = upload(w, login).await;
+            let shown = body.contains("name=\"token\"");
+            assert_eq!(
+                store.list_plans(None, None).await.unwrap().len(),
+                before,
+                "a preview stores nothing"
+            );
+            (s, shown)
+        }
+        Route::ImportConfirm => {
+            let (_, body) = upload(w, login).await;
+            let token = body
+                .split("name=\"token\" value=\"")
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .unwrap_or("guessed")
+                .to_string();
+            let east = store.load_plan(w.east_plan).await.unwrap().plan.unit_id;
+            let before = store.list_plans(None, None).await.unwrap().len();
+            let s = post(
+                w,
+                login,
+                "/import/confirm",
+                &[
+                    ("token", token),
+                    ("unit", east.0.to_string()),
+                    ("year", "2025".into()),
+                ],
+            )
+            .await;
+            (
+                s,
+                store.list_plans(None, None).await.unwrap().len() != before,
+            )
+        }
         Route::AdminUnit => {
             let before = store.list_units(w.municipality).await.unwrap().len();
             let s = post(
@@ -445,6 +523,8 @@ async fn every_role_against_every_state_changing_route() {
         (AdminSchedule, &["admin"]),
         (AdminUser, &["admin"]),
         (AdminUnit, &["admin"]),
+        (ImportPreview, &["admin", "east_editor", "west_editor"]),
+        (ImportConfirm, &["admin", "east_editor"]),
     ];
     let mut failures = Vec::new();
     for (route, allowed) in table {
