@@ -22,7 +22,7 @@ mod layout;
 mod node;
 mod pages;
 pub mod policy;
-mod upload;
+pub mod upload;
 mod workflow;
 
 pub use error::WebError;

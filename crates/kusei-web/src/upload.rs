@@ -241,39 +241,23 @@ pub(crate) async fn confirm(
             WebError::BadRequest("year: 文書に年度が書かれていません。年度を入力してください。 The document does not say its fiscal year; enter it.".into())
         })?,
     };
-    let content = plan_content(&doc, period)
-        .map_err(|e| WebError::BadRequest(format!("{}: {e}", upload.file_name)))?;
-    let target = ImportTarget {
-        municipality: u.municipality_id,
-        unit_name: &u.name,
-        directory: doc
-            .directory
-            .iter()
-            .map(|e| DirectoryRow {
-                division: &e.unit,
-                section: e.subunit.as_deref(),
-                phone: e.phone.as_deref(),
-                fax: e.fax.as_deref(),
-                duties: Some(&e.duties),
-            })
-            .collect(),
-    };
-    let sha = format!("{:x}", Sha256::digest(&upload.bytes));
-    let diagnostics = serde_json::to_string(&doc.to_json()["diagnostics"])
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-    let source = SourceDocument {
-        sha256: &sha,
-        file_name: &upload.file_name,
-        family: doc.family.as_str(),
-        encoding: doc.encoding.as_deref().unwrap_or("UTF-8"),
-        schema_version: i64::from(kusei_import::SCHEMA_VERSION),
-        diagnostics: &diagnostics,
-    };
     let actor = format!("{login}{ACTOR_SUFFIX}");
-    let outcome = state
-        .store
-        .import_plan(&actor, &target, &content, &source)
-        .await?;
+    let (outcome, _) = store_document(
+        &state.store,
+        &actor,
+        &doc,
+        &upload.bytes,
+        u.municipality_id,
+        &u.name,
+        period,
+    )
+    .await
+    .map_err(|e| match e {
+        kusei_store::StoreError::Invalid(m) => {
+            WebError::BadRequest(format!("{}: {m}", upload.file_name))
+        }
+        other => other.into(),
+    })?;
     if let Ok(mut uploads) = state.uploads.lock() {
         uploads.remove(form.get("token").unwrap_or(""));
     }
@@ -290,4 +274,48 @@ pub(crate) async fn confirm(
         )],
     )
         .into_response())
+}
+
+/// Stores a parsed document as a plan of `unit_name` for `period`: the units of its 業務一覧,
+/// the source document row and the plan, in one transaction (the CLI and the browser import
+/// both go through here). Returns the outcome and the content that was stored.
+pub async fn store_document(
+    store: &kusei_store::Store,
+    actor: &str,
+    doc: &kusei_import::ParsedDocument,
+    bytes: &[u8],
+    municipality: kusei_domain::model::MunicipalityId,
+    unit_name: &str,
+    period: Period,
+) -> Result<(ImportOutcome, kusei_domain::content::PlanContent), kusei_store::StoreError> {
+    let content =
+        plan_content(doc, period).map_err(|e| kusei_store::StoreError::Invalid(e.to_string()))?;
+    let target = ImportTarget {
+        municipality,
+        unit_name,
+        directory: doc
+            .directory
+            .iter()
+            .map(|e| DirectoryRow {
+                division: &e.unit,
+                section: e.subunit.as_deref(),
+                phone: e.phone.as_deref(),
+                fax: e.fax.as_deref(),
+                duties: Some(&e.duties),
+            })
+            .collect(),
+    };
+    let sha = format!("{:x}", Sha256::digest(bytes));
+    let diagnostics = serde_json::to_string(&doc.to_json()["diagnostics"])
+        .map_err(|e| kusei_store::StoreError::Invalid(e.to_string()))?;
+    let source = SourceDocument {
+        sha256: &sha,
+        file_name: &doc.file_name,
+        family: doc.family.as_str(),
+        encoding: doc.encoding.as_deref().unwrap_or("UTF-8"),
+        schema_version: i64::from(kusei_import::SCHEMA_VERSION),
+        diagnostics: &diagnostics,
+    };
+    let outcome = store.import_plan(actor, &target, &content, &source).await?;
+    Ok((outcome, content))
 }

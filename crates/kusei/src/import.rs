@@ -5,10 +5,9 @@ use crate::config::Config;
 use anyhow::{anyhow, bail, Context, Result};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::model::{MunicipalityId, Period};
-use kusei_import::convert::{document_period, plan_content};
+use kusei_import::convert::document_period;
 use kusei_import::ParsedDocument;
-use kusei_store::{DirectoryRow, ImportOutcome, ImportTarget, SourceDocument, Store};
-use sha2::{Digest, Sha256};
+use kusei_store::{ImportOutcome, Store};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -178,37 +177,18 @@ async fn import_one(
             Period::year(FiscalYear::parse(&answer, None).map_err(|e| anyhow!("{name}: {e}"))?)
         }
     };
-    let content = plan_content(&doc, period).map_err(|e| anyhow!("{name}: {e}"))?;
     let unit_name = unit_name(&doc, unit, file)?;
-    let target = ImportTarget {
+    let (outcome, content) = kusei_web::upload::store_document(
+        store,
+        ACTOR,
+        &doc,
+        &bytes,
         municipality,
-        unit_name: &unit_name,
-        directory: doc
-            .directory
-            .iter()
-            .map(|e| DirectoryRow {
-                division: &e.unit,
-                section: e.subunit.as_deref(),
-                phone: e.phone.as_deref(),
-                fax: e.fax.as_deref(),
-                duties: Some(&e.duties),
-            })
-            .collect(),
-    };
-    let sha = format!("{:x}", Sha256::digest(&bytes));
-    let diagnostics = serde_json::to_string(&doc.to_json()["diagnostics"])?;
-    let source = SourceDocument {
-        sha256: &sha,
-        file_name: &name,
-        family: doc.family.as_str(),
-        encoding: doc.encoding.as_deref().unwrap_or("UTF-8"),
-        schema_version: i64::from(kusei_import::SCHEMA_VERSION),
-        diagnostics: &diagnostics,
-    };
-    let outcome = store
-        .import_plan(ACTOR, &target, &content, &source)
-        .await
-        .with_context(|| format!("{name}: not stored"))?;
+        &unit_name,
+        period,
+    )
+    .await
+    .with_context(|| format!("{name}: not stored"))?;
     let warnings = doc.diagnostics.len();
     let what = format!(
         "{} · {} · {}",
