@@ -95,6 +95,22 @@ pub(crate) async fn edit_check(
     ctx: &NodeCtx,
     phase: Phase,
 ) -> Result<FiscalYear, (String, String)> {
+    let windows = state
+        .store
+        .windows(ctx.municipality)
+        .await
+        .map_err(|e| (e.to_string(), e.to_string()))?;
+    phase_open(who, ctx, phase, &windows, state.clock.today_jst())
+}
+
+/// [`edit_check`] on a schedule already read.
+fn phase_open(
+    who: &Who,
+    ctx: &NodeCtx,
+    phase: Phase,
+    windows: &[kusei_store::Window],
+    today: Date,
+) -> Result<FiscalYear, (String, String)> {
     if let Err(d) = allow(&who.grants(), &ctx.tree, ctx.edit_action()) {
         return Err((d.ja.to_string(), d.en.to_string()));
     }
@@ -111,12 +127,6 @@ pub(crate) async fn edit_check(
             ),
         ));
     }
-    let today = state.clock.today_jst();
-    let windows = state
-        .store
-        .windows(ctx.municipality)
-        .await
-        .map_err(|e| (e.to_string(), e.to_string()))?;
     let period = ctx.sp.plan.period;
     let relevant: Vec<_> = windows
         .iter()
@@ -335,13 +345,16 @@ pub(crate) async fn page(
     let path = format!("/nodes/{}", ctx.node().node.id);
     require_read(&who, &ctx, &path)?;
     let sn = ctx.node();
+    // The schedule is read once for the three phases.
+    let windows = state.store.windows(ctx.municipality).await?;
+    let today = state.clock.today_jst();
     let mut phases = Vec::new();
     for (phase, slug) in [
         (Phase::Plan, "plan"),
         (Phase::Review, "review"),
         (Phase::Evaluation, "evaluation"),
     ] {
-        phases.push((phase, slug, edit_check(&state, &who, &ctx, phase).await));
+        phases.push((phase, slug, phase_open(&who, &ctx, phase, &windows, today)));
     }
     let body = html! {
         (node_heading(lang, &ctx.sp, sn))
@@ -378,9 +391,24 @@ pub(crate) async fn page(
     Ok(Html(page.render(&sn.node.title, &path, body)))
 }
 
-fn refuse(lang: Lang, reason: (String, String)) -> WebError {
-    let _ = lang;
+fn refuse(reason: (String, String)) -> WebError {
     WebError::Forbidden(format!("{} {}", reason.0, reason.1))
+}
+
+/// What every save handler does first: CSRF, the item, role + status + schedule (the
+/// fiscal year whose window is open), and the version the form was read at.
+async fn begin_save(
+    state: &AppState,
+    who: &Who,
+    id: &str,
+    form: &FormData,
+    phase: Phase,
+) -> Result<(NodeCtx, FiscalYear, i64), WebError> {
+    check_csrf(who, form.csrf())?;
+    let ctx = load(state, id).await?;
+    let fy = edit_check(state, who, &ctx, phase).await.map_err(refuse)?;
+    let version = form_version(form)?;
+    Ok((ctx, fy, version))
 }
 
 fn redirect(to: &str) -> Response {
@@ -747,7 +775,7 @@ pub(crate) async fn plan_form(
     require_read(&who, &ctx, &format!("/nodes/{id}/plan"))?;
     let fy = edit_check(&state, &who, &ctx, Phase::Plan)
         .await
-        .map_err(|r| refuse(page.lang, r))?;
+        .map_err(refuse)?;
     let v = plan_values(ctx.node(), fy);
     Ok(Html(plan_form_page(
         &page,
@@ -777,17 +805,12 @@ pub(crate) async fn save_plan(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let form = FormData(form);
-    check_csrf(&who, form.csrf())?;
+    let (ctx, fy, version) = begin_save(&state, &who, &id, &form, Phase::Plan).await?;
     let page = Page {
         lang: q.lang(),
         who: &who,
     };
     let lang = page.lang;
-    let ctx = load(&state, &id).await?;
-    let fy = edit_check(&state, &who, &ctx, Phase::Plan)
-        .await
-        .map_err(|r| refuse(lang, r))?;
-    let version = form_version(&form)?;
     let sn = ctx.node();
     let mut errors = FieldErrors::default();
     let title = form.text("title").unwrap_or_default();
@@ -846,13 +869,9 @@ pub(crate) async fn save_plan(
     );
     let edit = NodeEdit {
         title,
-        subtitle: values.subtitle.clone().into(),
+        subtitle: Some(values.subtitle.clone()).filter(|s| !s.is_empty()),
         sections,
         targets: Some(targets),
-    };
-    let edit = NodeEdit {
-        subtitle: edit.subtitle.filter(|s| !s.is_empty()),
-        ..edit
     };
     let actor = who.login().unwrap_or("?").to_string();
     match state
@@ -979,7 +998,7 @@ pub(crate) async fn review_form(
     require_read(&who, &ctx, &format!("/nodes/{id}/review"))?;
     let fy = edit_check(&state, &who, &ctx, Phase::Review)
         .await
-        .map_err(|r| refuse(page.lang, r))?;
+        .map_err(refuse)?;
     let sn = ctx.node();
     let r = sn.reviews.iter().find(|r| r.fiscal_year == fy);
     let v = ReviewValues {
@@ -1008,17 +1027,12 @@ pub(crate) async fn save_review(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let form = FormData(form);
-    check_csrf(&who, form.csrf())?;
+    let (ctx, fy, version) = begin_save(&state, &who, &id, &form, Phase::Review).await?;
     let page = Page {
         lang: q.lang(),
         who: &who,
     };
     let lang = page.lang;
-    let ctx = load(&state, &id).await?;
-    let fy = edit_check(&state, &who, &ctx, Phase::Review)
-        .await
-        .map_err(|r| refuse(lang, r))?;
-    let version = form_version(&form)?;
     let values = ReviewValues {
         implementation: form.text("implementation"),
         achievement: form.text("achievement"),
@@ -1251,7 +1265,7 @@ pub(crate) async fn evaluation_form(
     require_read(&who, &ctx, &format!("/nodes/{id}/evaluation"))?;
     let fy = edit_check(&state, &who, &ctx, Phase::Evaluation)
         .await
-        .map_err(|r| refuse(page.lang, r))?;
+        .map_err(refuse)?;
     let sn = ctx.node();
     let e = sn.evaluations.iter().find(|e| e.fiscal_year == fy);
     let v = EvaluationValues {
@@ -1282,17 +1296,12 @@ pub(crate) async fn save_evaluation(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let form = FormData(form);
-    check_csrf(&who, form.csrf())?;
+    let (ctx, fy, version) = begin_save(&state, &who, &id, &form, Phase::Evaluation).await?;
     let page = Page {
         lang: q.lang(),
         who: &who,
     };
     let lang = page.lang;
-    let ctx = load(&state, &id).await?;
-    let fy = edit_check(&state, &who, &ctx, Phase::Evaluation)
-        .await
-        .map_err(|r| refuse(lang, r))?;
-    let version = form_version(&form)?;
     let mut rows = Vec::new();
     for i in 0..100 {
         if form.get(&format!("a{i}_value")).is_none() {

@@ -40,10 +40,7 @@ fn require_importer(who: &Who) -> Result<(), WebError> {
 }
 
 /// Wards (and other top units) the viewer may import into.
-async fn target_units(
-    state: &AppState,
-    who: &Who,
-) -> Result<Vec<(UnitId, String, Tree)>, WebError> {
+async fn target_units(state: &AppState, who: &Who) -> Result<Vec<(UnitId, String)>, WebError> {
     let mut out = Vec::new();
     let grants = who.grants();
     for m in state.store.list_municipalities().await? {
@@ -54,7 +51,7 @@ async fn target_units(
             .filter(|u| matches!(u.kind, UnitKind::Ward | UnitKind::City | UnitKind::Bureau))
         {
             if allow(&grants, &tree, Action::Import { unit: Some(u.id) }).is_ok() {
-                out.push((u.id, format!("{} {}", m.name, u.name), tree.clone()));
+                out.push((u.id, format!("{} {}", m.name, u.name)));
             }
         }
     }
@@ -193,7 +190,7 @@ pub(crate) async fn preview(
             input type="hidden" name="token" value=(token);
             div.field {
                 label for="f-unit" { (lang.t("取り込む先の区・組織", "Ward or unit")) }
-                select #f-unit name="unit" { @for (id, label, _) in &units { option value=(id.0) { (label) } } }
+                select #f-unit name="unit" { @for (id, label) in &units { option value=(id.0) { (label) } } }
             }
             div.field {
                 label for="f-year" { (lang.t("年度（例: 令和7、2025）", "Fiscal year (e.g. 2025)")) }
@@ -226,7 +223,7 @@ pub(crate) async fn confirm(
         .ok_or_else(|| WebError::BadRequest("token: 取込の有効期限が切れました。もう一度ファイルを選んでください。 The upload expired; choose the file again.".into()))?;
     let unit = UnitId(parse_id(form.get("unit").unwrap_or(""), "unit")?);
     let units = target_units(&state, &who).await?;
-    if !units.iter().any(|(id, _, _)| *id == unit) {
+    if !units.iter().any(|(id, _)| *id == unit) {
         return Err(WebError::Forbidden(
             "この組織には取り込めません。 You cannot import into this unit.".into(),
         ));

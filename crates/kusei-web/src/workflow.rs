@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
-use kusei_domain::model::{Comparator, Period, Phase, PlanId, Target};
+use kusei_domain::model::{Comparator, Period, Phase, PlanId, Target, UnitId};
 use kusei_kpi as kpi;
 use kusei_store::{StoreError, StoredPlan, Transition};
 use std::collections::HashMap;
@@ -35,6 +35,21 @@ fn denied(d: crate::policy::Denied) -> WebError {
     WebError::Forbidden(format!("{} {}", d.ja, d.en))
 }
 
+/// What every plan action does after the CSRF check: the plan, and the policy for
+/// `action` on the plan's unit. Returns the plan and the acting login.
+async fn guarded_plan(
+    state: &AppState,
+    who: &Who,
+    id: &str,
+    action: impl FnOnce(UnitId) -> Action,
+) -> Result<(StoredPlan, String), WebError> {
+    let id = PlanId(parse_id(id, "plan")?);
+    let sp = state.store.load_plan(id).await?;
+    let (tree, _) = unit_tree(&state.store, sp.plan.unit_id).await?;
+    allow(&who.grants(), &tree, action(sp.plan.unit_id)).map_err(denied)?;
+    Ok((sp, who.login().unwrap_or("?").to_string()))
+}
+
 /// POST /plans/{id}/workflow with `step` = submit | approve | return | publish.
 pub(crate) async fn step(
     State(state): State<AppState>,
@@ -45,28 +60,20 @@ pub(crate) async fn step(
 ) -> Result<Response, WebError> {
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
-    let id = PlanId(parse_id(&id, "plan")?);
     let step = form
         .get("step")
         .and_then(Transition::from_code)
         .ok_or_else(|| WebError::BadRequest("step: submit / approve / return / publish".into()))?;
-    let plan = state.store.load_plan(id).await?.plan;
-    let (tree, _) = unit_tree(&state.store, plan.unit_id).await?;
-    allow(
-        &who.grants(),
-        &tree,
-        Action::Step {
-            plan_unit: plan.unit_id,
-            step,
-        },
-    )
-    .map_err(denied)?;
-    let actor = who.login().unwrap_or("?").to_string();
+    let (sp, actor) = guarded_plan(&state, &who, &id, |plan_unit| Action::Step {
+        plan_unit,
+        step,
+    })
+    .await?;
     state
         .store
-        .transition(&actor, id, step, form.text("comment").as_deref())
+        .transition(&actor, sp.plan.id, step, form.text("comment").as_deref())
         .await?;
-    Ok(back(id, q.lang()))
+    Ok(back(sp.plan.id, q.lang()))
 }
 
 /// POST /plans/{id}/opinions: a council member's comment.
@@ -79,23 +86,13 @@ pub(crate) async fn comment(
 ) -> Result<Response, WebError> {
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
-    let id = PlanId(parse_id(&id, "plan")?);
-    let plan = state.store.load_plan(id).await?.plan;
-    let (tree, _) = unit_tree(&state.store, plan.unit_id).await?;
-    allow(
-        &who.grants(),
-        &tree,
-        Action::Comment {
-            plan_unit: plan.unit_id,
-        },
-    )
-    .map_err(denied)?;
-    let actor = who.login().unwrap_or("?").to_string();
+    let (sp, actor) =
+        guarded_plan(&state, &who, &id, |plan_unit| Action::Comment { plan_unit }).await?;
     state
         .store
-        .add_opinion(&actor, id, form.get("body").unwrap_or(""))
+        .add_opinion(&actor, sp.plan.id, form.get("body").unwrap_or(""))
         .await?;
-    Ok(back(id, q.lang()))
+    Ok(back(sp.plan.id, q.lang()))
 }
 
 /// POST /plans/{id}/copy-forward: next year's plan from this one.
@@ -108,19 +105,11 @@ pub(crate) async fn copy_forward(
 ) -> Result<Response, WebError> {
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
-    let id = PlanId(parse_id(&id, "plan")?);
-    let sp = state.store.load_plan(id).await?;
-    let (tree, _) = unit_tree(&state.store, sp.plan.unit_id).await?;
-    allow(
-        &who.grants(),
-        &tree,
-        Action::CopyForward {
-            plan_unit: sp.plan.unit_id,
-        },
-    )
-    .map_err(denied)?;
+    let (sp, actor) = guarded_plan(&state, &who, &id, |plan_unit| Action::CopyForward {
+        plan_unit,
+    })
+    .await?;
     let content = next_year_plan(&sp).map_err(|e| WebError::BadRequest(format!("period: {e}")))?;
-    let actor = who.login().unwrap_or("?").to_string();
     let new_id = match state
         .store
         .save_plan(&actor, sp.plan.unit_id, &content)
