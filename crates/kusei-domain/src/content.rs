@@ -9,7 +9,7 @@ use crate::model::{
 };
 
 /// One node of a plan before it is stored.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NodeContent {
     pub level: String,
     pub number: Option<String>,
@@ -29,7 +29,7 @@ pub struct NodeContent {
 }
 
 /// Parent → child by index into [`PlanContent::nodes`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LinkContent {
     pub parent: usize,
     pub child: usize,
@@ -37,7 +37,7 @@ pub struct LinkContent {
 }
 
 /// A plan with all its nodes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PlanContent {
     pub family: Family,
     pub period: Period,
@@ -268,4 +268,30 @@ mod tests {
         let rows = tree_rows(3, &links);
         assert_eq!(rows.len(), 4);
     }
+}
+
+/// One row of a ward's 業務一覧: a 課 and, under it, a 担当 with its contact data.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct DirectoryEntry {
+    pub division: String,
+    pub section: Option<String>,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub duties: Option<String>,
+}
+
+/// A plan as it leaves Kusei (print, PDF, Excel, open data) and as an exported workbook
+/// comes back in: the content plus the names of where it belongs. Names, not database
+/// ids, so a record means the same in another database.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PlanRecord {
+    /// The municipality's name (大阪市).
+    pub municipality: String,
+    /// The unit the plan belongs to (城東区).
+    pub unit: String,
+    pub status: crate::model::PlanStatus,
+    pub version: i64,
+    pub content: PlanContent,
+    /// The unit's 業務一覧 (課 and 担当 under it), in order.
+    pub directory: Vec<DirectoryEntry>,
 }

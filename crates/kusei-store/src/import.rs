@@ -210,6 +210,7 @@ impl Store {
                 .await?
             }
         };
+        let no_contact = DirectoryRow::default();
         for row in &target.directory {
             let division = find_or_create_tx(
                 &mut tx,
@@ -219,7 +220,12 @@ impl Store {
                 unit_id.0,
                 "division",
                 row.division,
-                &DirectoryRow::default(),
+                // A row without a 担当 is the division's own contact.
+                if row.section.is_none() {
+                    row
+                } else {
+                    &no_contact
+                },
             )
             .await?;
             if let Some(section) = row.section {

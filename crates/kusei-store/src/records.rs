@@ -1,0 +1,210 @@
+//! Plans as [`PlanRecord`]s: the shape every export (print, PDF, Excel, open data) reads.
+//! Owner units and the 業務一覧 are given by name so a record means the same elsewhere.
+
+use crate::plans::StoredPlan;
+use crate::{Store, StoreError};
+use kusei_domain::calendar::FiscalYear;
+use kusei_domain::content::{DirectoryEntry, LinkContent, PlanContent, PlanRecord};
+use kusei_domain::model::{MunicipalityId, PlanId, Unit, UnitId, UnitKind};
+use std::collections::HashMap;
+
+impl StoredPlan {
+    /// The plan as content again: nodes in order, owners by name (from `unit_names`),
+    /// links by index in their stored order.
+    pub fn to_plan_content(&self, unit_names: &HashMap<UnitId, String>) -> PlanContent {
+        let index: HashMap<_, usize> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.node.id, i))
+            .collect();
+        let mut links: Vec<_> = self.links.iter().collect();
+        links.sort_by_key(|l| (index.get(&l.parent).copied(), l.position));
+        PlanContent {
+            family: self.plan.family,
+            period: self.plan.period,
+            title: self.plan.title.clone(),
+            level_names: self.plan.level_names.clone(),
+            nodes: self
+                .nodes
+                .iter()
+                .map(|n| {
+                    let mut c = n.to_content();
+                    c.owner = n
+                        .node
+                        .owner_unit_id
+                        .and_then(|u| unit_names.get(&u).cloned());
+                    c
+                })
+                .collect(),
+            links: links
+                .into_iter()
+                .filter_map(|l| {
+                    Some(LinkContent {
+                        parent: *index.get(&l.parent)?,
+                        child: *index.get(&l.child)?,
+                        kind: l.kind,
+                    })
+                })
+                .collect(),
+            is_sample: self.plan.is_sample,
+        }
+    }
+}
+
+/// A unit's 業務一覧: its divisions in order, each with its sections (a division without
+/// sections is one row of its own).
+pub fn directory_of(units: &[Unit], unit: UnitId) -> Vec<DirectoryEntry> {
+    let children = |parent: UnitId| units.iter().filter(move |u| u.parent_id == Some(parent));
+    let mut rows = Vec::new();
+    for division in children(unit).filter(|u| u.kind == UnitKind::Division) {
+        let mut sections = children(division.id)
+            .filter(|u| u.kind == UnitKind::Section)
+            .peekable();
+        if sections.peek().is_none() {
+            rows.push(DirectoryEntry {
+                division: division.name.clone(),
+                section: None,
+                phone: division.phone.clone(),
+                fax: division.fax.clone(),
+                duties: division.duties.clone(),
+            });
+        }
+        for s in sections {
+            rows.push(DirectoryEntry {
+                division: division.name.clone(),
+                section: Some(s.name.clone()),
+                phone: s.phone.clone(),
+                fax: s.fax.clone(),
+                duties: s.duties.clone(),
+            });
+        }
+    }
+    rows
+}
+
+/// Which copy of a plan an export reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Copy {
+    /// The latest published version (what citizens see); plans never published are left out.
+    Published,
+    /// The working copy (staff).
+    Working,
+}
+
+impl Store {
+    /// One plan as a record, from the chosen copy; `None` when `Published` is asked and
+    /// the plan was never published.
+    pub async fn plan_record(
+        &self,
+        plan: PlanId,
+        copy: Copy,
+    ) -> Result<Option<PlanRecord>, StoreError> {
+        let stored = match copy {
+            Copy::Published => match self.published_plan(plan, None).await? {
+                Some(p) => p,
+                None => return Ok(None),
+            },
+            Copy::Working => self.load_plan(plan).await?,
+        };
+        let unit = self.get_unit(stored.plan.unit_id).await?;
+        let context = RecordContext::load(self, unit.municipality_id).await?;
+        Ok(Some(context.record(&stored)))
+    }
+
+    /// Records of every plan of a municipality (optionally of one unit and its sub-units,
+    /// optionally covering one fiscal year), in list order.
+    pub async fn plan_records(
+        &self,
+        municipality: MunicipalityId,
+        unit: Option<UnitId>,
+        year: Option<FiscalYear>,
+        copy: Copy,
+    ) -> Result<Vec<PlanRecord>, StoreError> {
+        let context = RecordContext::load(self, municipality).await?;
+        let published = match copy {
+            Copy::Published => Some(self.latest_published().await?),
+            Copy::Working => None,
+        };
+        let mut out = Vec::new();
+        for summary in self.list_plans(None, year).await? {
+            let p = &summary.plan;
+            if !context.units.contains_key(&p.unit_id) {
+                continue;
+            }
+            if let Some(u) = unit {
+                if !context.within(p.unit_id, u) {
+                    continue;
+                }
+            }
+            let stored = match &published {
+                Some(versions) => {
+                    if !versions.contains_key(&p.id) {
+                        continue;
+                    }
+                    match self.published_plan(p.id, None).await? {
+                        Some(s) => s,
+                        None => continue,
+                    }
+                }
+                None => self.load_plan(p.id).await?,
+            };
+            out.push(context.record(&stored));
+        }
+        Ok(out)
+    }
+}
+
+/// Names a municipality's records need, read once per export.
+struct RecordContext {
+    municipality: String,
+    units: HashMap<UnitId, Unit>,
+    list: Vec<Unit>,
+}
+
+impl RecordContext {
+    async fn load(store: &Store, municipality: MunicipalityId) -> Result<Self, StoreError> {
+        let name = store
+            .list_municipalities()
+            .await?
+            .into_iter()
+            .find(|m| m.id == municipality)
+            .map(|m| m.name)
+            .ok_or_else(|| StoreError::NotFound(format!("municipality {municipality}")))?;
+        let list = store.list_units(municipality).await?;
+        Ok(RecordContext {
+            municipality: name,
+            units: list.iter().map(|u| (u.id, u.clone())).collect(),
+            list,
+        })
+    }
+
+    fn within(&self, mut unit: UnitId, ancestor: UnitId) -> bool {
+        for _ in 0..32 {
+            if unit == ancestor {
+                return true;
+            }
+            match self.units.get(&unit).and_then(|u| u.parent_id) {
+                Some(p) => unit = p,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    fn record(&self, stored: &StoredPlan) -> PlanRecord {
+        let names: HashMap<UnitId, String> = self
+            .units
+            .iter()
+            .map(|(id, u)| (*id, u.name.clone()))
+            .collect();
+        PlanRecord {
+            municipality: self.municipality.clone(),
+            unit: stored.unit_name.clone(),
+            status: stored.plan.status,
+            version: stored.plan.version,
+            content: stored.to_plan_content(&names),
+            directory: directory_of(&self.list, stored.plan.unit_id),
+        }
+    }
+}
