@@ -33,6 +33,8 @@ mod years;
 pub use decode::decode;
 pub use error::ImportError;
 pub use model::*;
+/// The normalised form of a text (NFKC, whitespace collapsed), as the JSON's `normalized` fields.
+pub use text::normalize;
 
 use common::Builder;
 use text::{is_rule_line, key, split_lines, strip_markdown, Line};

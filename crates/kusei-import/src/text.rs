@@ -350,7 +350,7 @@ pub(crate) fn decode_entities(s: &str) -> String {
 }
 
 /// NFKC, whitespace runs collapsed to one space, trimmed: the analysis form.
-pub(crate) fn normalize(s: &str) -> String {
+pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.nfkc() {

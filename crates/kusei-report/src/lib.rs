@@ -6,7 +6,11 @@
 //! - [`open_data`]: CSV (UTF-8 with BOM) and JSON (the import schema) of plans.
 //! - [`chart`]: SVG bar and line charts with a text alternative.
 
+pub mod chart;
 pub mod doc;
+pub mod html;
+pub mod layout;
+pub mod open_data;
 
 use kusei_domain::content::{DirectoryEntry, PlanRecord};
 use kusei_domain::model::{Period, PlanStatus};
