@@ -7,10 +7,12 @@
 //! - [`chart`]: SVG bar and line charts with a text alternative.
 
 pub mod chart;
+pub mod dashboard;
 pub mod doc;
 pub mod html;
 pub mod layout;
 pub mod open_data;
+pub mod sample;
 
 use kusei_domain::content::{DirectoryEntry, PlanRecord};
 use kusei_domain::model::{Period, PlanStatus};

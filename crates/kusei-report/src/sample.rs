@@ -1,0 +1,367 @@
+//! A made-up city for demonstrations, tests and benchmarks: N wards × years of 区運営方針
+//! (4 経営課題 → 2 戦略 each → `items / 8` 具体的取組 each), some 具体的取組 measured by the
+//! city's common indicators, with actuals and year-end judgments. Deterministic (same
+//! arguments, same plans); the figures are invented and say so in the texts.
+
+use kusei_domain::calendar::FiscalYear;
+use kusei_domain::content::{DirectoryEntry, LinkContent, NodeContent, PlanContent, PlanRecord};
+use kusei_domain::judgment::Judgment;
+use kusei_domain::model::{
+    Actual, Comparator, Evaluation, Family, IndicatorId, LinkKind, Period, Phase, PlanStatus,
+    Section, Target,
+};
+
+/// A common indicator of the sample city.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SampleIndicator {
+    pub name: &'static str,
+    pub unit: &'static str,
+    pub higher_is_better: bool,
+    /// Typical level around which the wards' figures lie.
+    pub base: f64,
+    pub definition: &'static str,
+}
+
+/// The sample city's common indicators.
+pub const INDICATORS: [SampleIndicator; 5] = [
+    SampleIndicator {
+        name: "区役所の窓口サービスに満足している区民の割合",
+        unit: "%",
+        higher_is_better: true,
+        base: 80.0,
+        definition: "区民アンケートで「満足」「やや満足」と答えた割合（見本の数値）",
+    },
+    SampleIndicator {
+        name: "繁忙期の窓口平均待ち時間",
+        unit: "分",
+        higher_is_better: false,
+        base: 35.0,
+        definition: "3月・4月の住民情報窓口の平均待ち時間（見本の数値）",
+    },
+    SampleIndicator {
+        name: "地域活動に参加したことがある区民の割合",
+        unit: "%",
+        higher_is_better: true,
+        base: 40.0,
+        definition: "区民アンケートによる（見本の数値）",
+    },
+    SampleIndicator {
+        name: "防災訓練の参加者数",
+        unit: "人",
+        higher_is_better: true,
+        base: 1500.0,
+        definition: "区主催・地域主催の防災訓練の延べ参加者数（見本の数値）",
+    },
+    SampleIndicator {
+        name: "区政に意見が届いていると感じる区民の割合",
+        unit: "%",
+        higher_is_better: true,
+        base: 35.0,
+        definition: "区民アンケートによる（見本の数値）",
+    },
+];
+
+/// Ward names of the sample city (fictional).
+pub const WARDS: [&str; 24] = [
+    "東区", "西区", "南区", "北区", "中央区", "港区", "桜区", "緑区", "青葉区", "若葉区",
+    "花見区", "川辺区", "山手区", "浜区", "旭区", "栄区", "泉区", "朝日区", "美原区",
+    "春日区", "松原区", "高台区", "本町区", "新町区",
+];
+
+const ISSUES: [&str; 4] = [
+    "区民に信頼される区役所づくり",
+    "安全・安心なまちづくり",
+    "地域コミュニティの活性化",
+    "子育て・教育環境の充実",
+];
+
+/// A number in [0, 1) from the arguments (splitmix64), so figures vary but repeat.
+fn noise(a: u64, b: u64, c: u64) -> f64 {
+    let mut z = a
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add(b.wrapping_mul(0xBF58_476D_1CE4_E5B9))
+        .wrapping_add(c.wrapping_mul(0x94D0_49BB_1331_11EB))
+        .wrapping_add(0x2545_F491_4F6C_DD1D);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+fn figure(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn section(heading: &str, body: String) -> Section {
+    Section {
+        phase: Phase::Plan,
+        heading: heading.into(),
+        body,
+    }
+}
+
+/// The plans of the sample city: one 区運営方針 per ward and year, `items` 具体的取組 each
+/// (rounded to a multiple of 8). `indicators` are the ids of [`INDICATORS`] in the store
+/// (the first items of each plan are measured by them). `current` is the year whose
+/// evaluations are not all in yet: a third of its items are still 未確定.
+pub fn city_records(
+    municipality: &str,
+    wards: usize,
+    years: &[FiscalYear],
+    items: usize,
+    indicators: &[IndicatorId],
+    current: FiscalYear,
+) -> Vec<PlanRecord> {
+    let mut out = Vec::new();
+    for (w, ward) in WARDS.iter().cycle().take(wards).enumerate() {
+        let name = if w < WARDS.len() {
+            ward.to_string()
+        } else {
+            format!("第{}区", w + 1)
+        };
+        for &fy in years {
+            out.push(PlanRecord {
+                municipality: municipality.to_string(),
+                unit: name.clone(),
+                status: PlanStatus::Published,
+                version: 1,
+                content: ward_plan(w as u64, fy, items, indicators, current),
+                directory: directory(),
+            });
+        }
+    }
+    out
+}
+
+fn directory() -> Vec<DirectoryEntry> {
+    [
+        ("総務課", "総務担当", "区政の企画・調整、区政会議"),
+        ("市民協働課", "地域活動担当", "地域活動の支援、防災"),
+        ("窓口サービス課", "住民情報担当", "住民票、戸籍、印鑑登録"),
+        ("保健福祉課", "子育て支援担当", "子育て相談、保育"),
+    ]
+    .into_iter()
+    .map(|(d, s, duties)| DirectoryEntry {
+        division: d.into(),
+        section: Some(s.into()),
+        phone: Some("00-0000-0000".into()),
+        fax: None,
+        duties: Some(duties.into()),
+    })
+    .collect()
+}
+
+fn ward_plan(
+    w: u64,
+    fy: FiscalYear,
+    items: usize,
+    indicators: &[IndicatorId],
+    current: FiscalYear,
+) -> PlanContent {
+    let y = fy.label();
+    let per_strategy = (items / 8).max(1);
+    let mut nodes = Vec::new();
+    let mut links = Vec::new();
+    let mut item_no = 0usize;
+    for (k, issue) in ISSUES.iter().enumerate() {
+        let issue_ix = nodes.len();
+        nodes.push(NodeContent {
+            level: "経営課題".into(),
+            number: Some((k + 1).to_string()),
+            title: issue.to_string(),
+            sections: vec![
+                section(
+                    "めざすべき将来像",
+                    format!("{issue}が進み、区民が暮らしやすさを実感できるまち。（見本）"),
+                ),
+                section(
+                    "現状・データ",
+                    "見本市の見本データです。実在の区の数値ではありません。".into(),
+                ),
+            ],
+            ..NodeContent::default()
+        });
+        for s in 0..2 {
+            let strategy_ix = nodes.len();
+            nodes.push(NodeContent {
+                level: "戦略".into(),
+                number: Some(format!("{}-{}", k + 1, s + 1)),
+                title: format!("{issue}に向けた戦略{}", s + 1),
+                sections: vec![section(
+                    "めざす状態",
+                    format!("{issue}の成果が区民に届いている状態。"),
+                )],
+                ..NodeContent::default()
+            });
+            links.push(LinkContent {
+                parent: issue_ix,
+                child: strategy_ix,
+                kind: LinkKind::Primary,
+            });
+            for i in 0..per_strategy {
+                let ix = nodes.len();
+                nodes.push(initiative(w, fy, item_no, k, s, i, indicators, current));
+                links.push(LinkContent {
+                    parent: strategy_ix,
+                    child: ix,
+                    kind: LinkKind::Primary,
+                });
+                item_no += 1;
+            }
+        }
+    }
+    PlanContent {
+        family: Family::ManagementSheet,
+        period: Period::year(fy),
+        title: format!("{y} 区運営方針"),
+        level_names: Family::ManagementSheet.default_levels(),
+        nodes,
+        links,
+        is_sample: true,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn initiative(
+    w: u64,
+    fy: FiscalYear,
+    item_no: usize,
+    k: usize,
+    s: usize,
+    i: usize,
+    indicators: &[IndicatorId],
+    current: FiscalYear,
+) -> NodeContent {
+    let y = fy.label();
+    let seed = (w, u64::from(fy.year().unsigned_abs()), item_no as u64);
+    let r = noise(seed.0, seed.1, seed.2);
+    let measured = indicators.get(item_no).zip(INDICATORS.get(item_no));
+    let (indicator_id, name, unit, target, actual, cmp) = match measured {
+        Some((id, ind)) => {
+            // The ward's level drifts by year and differs by ward.
+            let ward_level = 0.8 + 0.4 * noise(w, 7, item_no as u64);
+            let trend = f64::from(fy.year() - 2020) * if ind.higher_is_better { 0.02 } else { -0.03 };
+            let level = ind.base * (ward_level + trend);
+            let target = round1(ind.base * if ind.higher_is_better { 1.05 } else { 0.9 });
+            let actual = round1(level * (0.95 + 0.1 * r));
+            let target = if ind.unit == "人" { target.round() } else { target };
+            let actual = if ind.unit == "人" { actual.round() } else { actual };
+            let cmp = if ind.higher_is_better {
+                Comparator::AtLeast
+            } else {
+                Comparator::AtMost
+            };
+            (Some(*id), ind.name.to_string(), ind.unit, target, actual, cmp)
+        }
+        None => {
+            let target = f64::from(2 + (i as u32 % 4));
+            let actual = (target + (r * 3.0).floor() - 1.0).max(0.0);
+            (
+                None,
+                format!("説明会・講座の開催回数（取組{}）", item_no + 1),
+                "回",
+                target,
+                actual,
+                Comparator::AtLeast,
+            )
+        }
+    };
+    let cmp_text = if cmp == Comparator::AtLeast { "以上" } else { "以下" };
+    let met = match cmp {
+        Comparator::AtMost => actual <= target,
+        _ => actual >= target,
+    };
+    // In the current year a third of the items have no figure yet (未確定).
+    let pending = fy == current && noise(w, item_no as u64, 99) < 0.34;
+    let (actuals, stated, results) = if pending {
+        (
+            Vec::new(),
+            Judgment::Undetermined,
+            format!("{y}の実績は集計中です。"),
+        )
+    } else {
+        (
+            vec![Actual {
+                indicator_id,
+                fiscal_year: Some(fy),
+                value: Some(actual),
+                measure_unit: Some(unit.into()),
+                as_of: None,
+                text: format!("{name} {y}実績 {}{unit}", figure(actual)),
+            }],
+            if met {
+                Judgment::Achieved
+            } else {
+                Judgment::NotAchieved
+            },
+            format!("{name}は{}{unit}（目標{}{unit}{cmp_text}）。", figure(actual), figure(target)),
+        )
+    };
+    NodeContent {
+        level: "具体的取組".into(),
+        number: Some(format!("{}-{}-{}", k + 1, s + 1, i + 1)),
+        title: format!("{}の推進（取組{}）", ISSUES[k], item_no + 1),
+        owner: Some(["総務担当", "地域活動担当", "住民情報担当", "子育て支援担当"][k].into()),
+        sections: vec![section(
+            "取組の内容",
+            format!("{}に関する取組を計画的に進める。（見本）", ISSUES[k]),
+        )],
+        targets: vec![Target {
+            indicator_id,
+            period: Some(Period::year(fy)),
+            value: Some(target),
+            measure_unit: Some(unit.into()),
+            comparator: Some(cmp),
+            text: format!("{name} {y} {}{unit}{cmp_text}", figure(target)),
+        }],
+        actuals,
+        evaluations: vec![Evaluation {
+            fiscal_year: fy,
+            results,
+            stated,
+            remedy: (!met && !pending).then(|| "取組の進め方を見直し、次年度に改善する。".into()),
+            explanation: None,
+        }],
+        ..NodeContent::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sample_city_year_has_the_asked_size_and_all_three_judgments() {
+        let fy = |y| FiscalYear::new(y).unwrap_or_else(|_| unreachable!());
+        let ids: Vec<IndicatorId> = (1..=5).map(IndicatorId).collect();
+        let years = [fy(2023), fy(2024), fy(2025)];
+        let recs = city_records("見本市", 24, &years, 40, &ids, fy(2025));
+        assert_eq!(recs.len(), 72);
+        let items = |r: &PlanRecord| r.content.nodes.iter().filter(|n| n.level == "具体的取組").count();
+        assert!(recs.iter().all(|r| items(r) == 40));
+        for r in &recs {
+            assert!(r.content.validate().is_ok());
+        }
+        let judgments: Vec<Judgment> = recs
+            .iter()
+            .filter(|r| r.content.period.end == fy(2025))
+            .flat_map(|r| r.content.nodes.iter().flat_map(|n| n.evaluations.iter().map(|e| e.stated)))
+            .collect();
+        for j in [Judgment::Achieved, Judgment::NotAchieved, Judgment::Undetermined] {
+            assert!(judgments.contains(&j), "{j:?} missing");
+        }
+        // deterministic
+        assert_eq!(recs, city_records("見本市", 24, &years, 40, &ids, fy(2025)));
+        // every common indicator has a target in every ward plan
+        let linked = recs[0].content.nodes.iter().flat_map(|n| &n.targets).filter(|t| t.indicator_id.is_some()).count();
+        assert_eq!(linked, 5);
+    }
+}
