@@ -197,7 +197,7 @@ impl Problem {
             Problem::DuplicateKey { key } => format!("キー「{}」が重複しています", shown(key)),
             Problem::DuplicateColumn { name } => format!("「{name}」が2回あります"),
             Problem::BadKey { key } => format!(
-                "キー「{}」は使えません（改行・「、」・「,」を含めないでください）",
+                "キー「{}」は使えません（改行・「、」・「,」を含めず、「（再掲）」で終えないでください）",
                 shown(key)
             ),
             Problem::NotUsed { column, kind } => {
@@ -265,7 +265,7 @@ impl Problem {
             Problem::DuplicateKey { key } => format!("the key \"{}\" is used twice", shown(key)),
             Problem::DuplicateColumn { name } => format!("{name} appears twice"),
             Problem::BadKey { key } => format!(
-                "\"{}\" cannot be a key (no line breaks, 、 or ,)",
+                "\"{}\" cannot be a key (no line breaks, 、 or , and not ending in （再掲）)",
                 shown(key)
             ),
             Problem::NotUsed { column, kind } => {

@@ -173,8 +173,23 @@ impl Sheet {
         }
     }
 
-    /// A key (要素キー, 計画キー): text or a whole number, trimmed, without separators.
+    /// A 要素キー: text or a whole number, trimmed, usable in a 親 list (no separators,
+    /// not ending in （再掲）).
     fn key(&self, row: u32, col: u16) -> Result<Option<String>, XlsxError> {
+        let key = self.plan_key(row, col)?;
+        if let Some(k) = &key {
+            if k.contains(LIST_SEPARATORS)
+                || k.ends_with(REPEAT_SUFFIX)
+                || k.ends_with(REPEAT_SUFFIX_ASCII)
+            {
+                return Err(self.err(row, col, Problem::BadKey { key: k.clone() }));
+            }
+        }
+        Ok(key)
+    }
+
+    /// A 計画キー: text or a whole number, trimmed.
+    fn plan_key(&self, row: u32, col: u16) -> Result<Option<String>, XlsxError> {
         let key = match self.get(row, col) {
             Data::Float(f) => match whole(*f) {
                 Some(i) => i.to_string(),
@@ -182,17 +197,16 @@ impl Sheet {
             },
             _ => self.text(row, col)?.trim().to_string(),
         };
-        if key.is_empty() {
-            return Ok(None);
-        }
-        if key.contains(LIST_SEPARATORS) {
-            return Err(self.err(row, col, Problem::BadKey { key }));
-        }
-        Ok(Some(key))
+        Ok((!key.is_empty()).then_some(key))
     }
 
     fn required_key(&self, row: u32, col: u16, name: &str) -> Result<String, XlsxError> {
-        self.key(row, col)?.ok_or_else(|| {
+        let key = if name == ITEM_PLAN_KEY {
+            self.plan_key(row, col)?
+        } else {
+            self.key(row, col)?
+        };
+        key.ok_or_else(|| {
             self.err(
                 row,
                 col,
@@ -447,8 +461,10 @@ fn read_plan_sheet(s: &Sheet) -> Result<Option<(Draft, u32)>, XlsxError> {
     let mut items: HashMap<&str, u32> = HashMap::new();
     let mut header_row = None;
     for row in 0..=last.min(TITLE_SEARCH_ROWS) {
-        let is_header = (0..=s.last_col())
-            .any(|c| matches!(s.get(row, c), Data::String(h) if h.trim() == header(Col::Key)));
+        let has = |name: &str| {
+            (0..=s.last_col()).any(|c| matches!(s.get(row, c), Data::String(h) if h.trim() == name))
+        };
+        let is_header = has(header(Col::Key)) && has(header(Col::Kind));
         if is_header {
             header_row = Some(row);
             break;
@@ -1023,7 +1039,7 @@ fn plan_ref(
     plan_col: u16,
     plan_index: &HashMap<String, usize>,
 ) -> Result<usize, XlsxError> {
-    let key = s.required_key(row, plan_col, "計画キー")?;
+    let key = s.required_key(row, plan_col, ITEM_PLAN_KEY)?;
     plan_index
         .get(&key)
         .copied()
