@@ -6,7 +6,7 @@ use serde_json::Value;
 use sqlx::{Any, Row, Transaction};
 
 /// One recorded change: who, when, what, before and after (JSON snapshots).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Change {
     pub id: i64,
     pub at: String,

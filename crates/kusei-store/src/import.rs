@@ -409,6 +409,23 @@ impl Store {
                 .map(|(p, c, k)| json!({"parent": ids[*p], "child": ids[*c], "kind": k}))
                 .collect::<Vec<_>>())
         };
+        let same_links = {
+            let (mut a, mut b) = (old_links.clone(), new_links.clone());
+            a.sort_unstable();
+            b.sort_unstable();
+            a == b
+        };
+        if changed + added + removed == 0
+            && same_links
+            && current.plan.level_names == content.level_names
+        {
+            // The same plan again (e.g. a workbook exported and imported unchanged): the
+            // transaction is dropped, so not even the plan's version moves.
+            drop(tx);
+            return Ok(ImportOutcome::Unchanged {
+                plan_id: PlanId(plan_id),
+            });
+        }
         if old_links != new_links || current.plan.level_names != content.level_names {
             record(
                 &mut tx,

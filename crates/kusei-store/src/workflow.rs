@@ -15,7 +15,7 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// When one phase of one fiscal year is open (dates inclusive, Japan time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Window {
     pub fiscal_year: FiscalYear,
     pub phase: Phase,
@@ -30,7 +30,8 @@ impl Window {
 }
 
 /// A step of the approval workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Transition {
     Submit,
     Approve,
@@ -87,7 +88,7 @@ impl Transition {
 }
 
 /// One recorded step of the workflow.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Decision {
     pub version: i64,
     pub action: Transition,
@@ -97,7 +98,7 @@ pub struct Decision {
 }
 
 /// A published version (without its snapshot).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PublishedVersion {
     pub version: i64,
     pub published_at: String,
@@ -381,7 +382,7 @@ impl Store {
 }
 
 /// A comment on a plan (区政会議 member's opinion).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Opinion {
     pub id: i64,
     pub node_id: Option<i64>,

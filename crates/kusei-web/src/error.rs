@@ -21,6 +21,10 @@ pub enum WebError {
     /// A request that cannot be understood (the message says what).
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A capability missing on this server (e.g. no Japanese font for PDF); the message
+    /// says what to install. Everything else keeps working.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -75,6 +79,7 @@ impl IntoResponse for WebError {
                 "入力を確認してください / Please check the request",
                 &why,
             ),
+            WebError::Unavailable(why) => crate::reports::unavailable(&why),
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 page(

@@ -13,8 +13,10 @@
 
 mod account;
 mod admin;
+mod api;
 pub mod auth;
 mod error;
+pub mod export;
 mod forms;
 mod history;
 mod i18n;
@@ -22,6 +24,8 @@ mod layout;
 mod node;
 mod pages;
 pub mod policy;
+mod reports;
+pub mod sample_city;
 pub mod upload;
 mod workflow;
 
@@ -87,6 +91,8 @@ pub struct AppState {
     /// Adds `Secure` to cookies (set when Kusei is served over HTTPS).
     pub secure_cookies: bool,
     pub(crate) uploads: Arc<Mutex<HashMap<String, PendingUpload>>>,
+    /// PDF/Excel/CSV/JSON exports (the PDF font is found once, on first use).
+    pub exporter: export::Exporter,
 }
 
 impl AppState {
@@ -96,7 +102,13 @@ impl AppState {
             clock: Clock::System,
             secure_cookies: false,
             uploads: Arc::default(),
+            exporter: export::Exporter::default(),
         }
+    }
+    /// Names the font file PDFs use (the `pdf_font` setting); else the system's fonts.
+    pub fn with_pdf_font(mut self, font: Option<std::path::PathBuf>) -> AppState {
+        self.exporter = export::Exporter::new(font);
+        self
     }
     pub fn with_clock(mut self, clock: Clock) -> AppState {
         self.clock = clock;
@@ -120,6 +132,11 @@ pub fn app(state: AppState) -> Router {
         .route("/plans/{id}/workflow", post(workflow::step))
         .route("/plans/{id}/copy-forward", post(workflow::copy_forward))
         .route("/plans/{id}/opinions", post(workflow::comment))
+        .route("/plans/{id}/print", get(reports::print))
+        .route("/plans/{id}/export/{format}", get(reports::plan_export))
+        .route("/open-data", get(reports::open_data_page))
+        .route("/open-data/{municipality}/export", get(reports::scope_export))
+        .route("/dashboard/{municipality}", get(reports::dashboard_page))
         .route("/nodes/{id}", get(node::page))
         .route("/nodes/{id}/history", get(history::page))
         .route(
@@ -146,6 +163,18 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/units", post(admin::create_unit))
         .route("/import", get(upload::form).post(upload::preview))
         .route("/import/confirm", post(upload::confirm))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/municipalities", get(api::municipalities))
+        .route("/api/v1/municipalities/{id}/units", get(api::units))
+        .route("/api/v1/plans", get(api::plans))
+        .route("/api/v1/plans/{id}", get(api::plan))
+        .route("/api/v1/plans/{id}/versions/{version}", get(api::plan_version))
+        .route("/api/v1/plans/{id}/open-data", get(api::plan_open_data))
+        .route("/api/v1/nodes/{id}", get(api::node))
+        .route("/api/v1/nodes/{id}/history", get(api::node_history))
+        .route("/api/v1/dashboard/{municipality}", get(api::dashboard))
+        .route("/api/v1/open-data/{municipality}", get(api::open_data))
+        .route("/api/{*rest}", get(api::not_found))
         .route("/healthz", get(health))
         .route("/static/kusei.css", get(stylesheet))
         .fallback(pages::not_found)

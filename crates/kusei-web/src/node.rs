@@ -67,7 +67,7 @@ pub(crate) async fn load(state: &AppState, id: &str) -> Result<NodeCtx, WebError
 }
 
 /// Staff who may read the working copy; everyone else is sent to the published page.
-fn require_read(who: &Who, ctx: &NodeCtx, path: &str) -> Result<(), WebError> {
+pub(crate) fn require_read(who: &Who, ctx: &NodeCtx, path: &str) -> Result<(), WebError> {
     if allow(
         &who.grants(),
         &ctx.tree,

@@ -85,6 +85,8 @@ pub(crate) async fn home(
                     (m.name)
                     @if m.is_sample { span.badge.sample { (lang.t("サンプル", "sample")) } }
                 }
+                p { a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較（ダッシュボード）", "Ward comparison (dashboard)")) }
+                    " · " a href=(page.href("/open-data")) { (lang.t("オープンデータ", "Open data")) } }
                 @for u in units {
                     @let unit_plans: Vec<_> = plans.iter()
                         .filter(|p| p.plan.unit_id == u.id)
@@ -385,6 +387,7 @@ pub(crate) fn plan_body(page: &Page<'_>, sp: &StoredPlan, working: bool) -> Mark
         @if rows.is_empty() {
             p { (lang.t("この計画にはまだ項目がありません。", "This plan has no items yet.")) }
         }
+        (crate::reports::plan_downloads(lang, p.id))
         nav.toc aria-label=(lang.t("目次", "Contents")) {
             h2 { (lang.t("目次", "Contents")) }
             ul {

@@ -316,3 +316,67 @@ pub async fn store_document(
     let outcome = store.import_plan(actor, &target, &content, &source).await?;
     Ok((outcome, content))
 }
+
+/// Stores a plan record read from an exported workbook as a plan of its unit in
+/// `municipality` (units of its 業務一覧 created as needed), in one transaction. The
+/// source is identified by the record's content, so importing an unchanged plan again
+/// changes nothing, and a plan edited in Excel updates the stored one (each difference
+/// recorded). Indicator ids must be this municipality's.
+pub async fn store_record(
+    store: &kusei_store::Store,
+    actor: &str,
+    record: &kusei_domain::content::PlanRecord,
+    file_name: &str,
+    municipality: kusei_domain::model::MunicipalityId,
+) -> Result<ImportOutcome, kusei_store::StoreError> {
+    let known: std::collections::HashSet<_> = store
+        .list_indicators(municipality)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    for n in &record.content.nodes {
+        let ids = n
+            .targets
+            .iter()
+            .map(|t| t.indicator_id)
+            .chain(n.actuals.iter().map(|a| a.indicator_id));
+        for id in ids.flatten() {
+            if !known.contains(&id) {
+                return Err(kusei_store::StoreError::Invalid(format!(
+                    "{}: 項目「{}」の指標ID {} はこの自治体にありません / item {:?}: indicator id {} does not exist in this municipality",
+                    record.unit, n.title, id.0, n.title, id.0
+                )));
+            }
+        }
+    }
+    let canonical = serde_json::to_vec(&(&record.unit, &record.content, &record.directory))
+        .map_err(|e| kusei_store::StoreError::Invalid(e.to_string()))?;
+    let sha = format!("{:x}", Sha256::digest(&canonical));
+    let target = ImportTarget {
+        municipality,
+        unit_name: &record.unit,
+        directory: record
+            .directory
+            .iter()
+            .map(|e| DirectoryRow {
+                division: &e.division,
+                section: e.section.as_deref(),
+                phone: e.phone.as_deref(),
+                fax: e.fax.as_deref(),
+                duties: e.duties.as_deref(),
+            })
+            .collect(),
+    };
+    let source = SourceDocument {
+        sha256: &sha,
+        file_name,
+        family: record.content.family.code(),
+        encoding: "xlsx",
+        schema_version: i64::from(kusei_import::SCHEMA_VERSION),
+        diagnostics: "[]",
+    };
+    store
+        .import_plan(actor, &target, &record.content, &source)
+        .await
+}

@@ -21,6 +21,8 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// Mark cookies `Secure` (set when Kusei is reached over HTTPS, e.g. behind a proxy).
     pub secure_cookies: bool,
+    /// Font file for PDFs (`pdf_font` / KUSEI_PDF_FONT); else the system's Japanese fonts.
+    pub pdf_font: Option<PathBuf>,
 }
 
 /// The database URL may hold a password: never print it.
@@ -33,6 +35,7 @@ impl std::fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("file", &self.file)
             .field("secure_cookies", &self.secure_cookies)
+            .field("pdf_font", &self.pdf_font)
             .finish()
     }
 }
@@ -46,6 +49,7 @@ impl Default for Config {
             log_format: "text".into(),
             file: None,
             secure_cookies: false,
+            pdf_font: None,
         }
     }
 }
@@ -58,6 +62,7 @@ struct FileLayer {
     log: Option<String>,
     log_format: Option<String>,
     secure_cookies: Option<bool>,
+    pdf_font: Option<PathBuf>,
 }
 
 impl Config {
@@ -89,6 +94,7 @@ impl Config {
             c.log = layer.log.unwrap_or(c.log);
             c.log_format = layer.log_format.unwrap_or(c.log_format);
             c.secure_cookies = layer.secure_cookies.unwrap_or(c.secure_cookies);
+            c.pdf_font = layer.pdf_font.or(c.pdf_font);
             c.file = Some(path);
         }
         if let Some(v) = env("KUSEI_DB") {
@@ -105,6 +111,9 @@ impl Config {
         }
         if let Some(v) = env("KUSEI_SECURE_COOKIES") {
             c.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("KUSEI_PDF_FONT") {
+            c.pdf_font = Some(PathBuf::from(v));
         }
         if c.log_format != "text" && c.log_format != "json" {
             bail!(

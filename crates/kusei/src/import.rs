@@ -44,7 +44,15 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<()> {
         .map(|y| FiscalYear::parse(y, None).map_err(|e| anyhow!("--year {y}: {e}")))
         .transpose()?;
     let store = crate::serve::open(config).await?;
-    let municipality = municipality(&store, args.municipality.as_deref()).await?;
+    let texts = args.files.iter().any(|f| {
+        !f.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    });
+    // Workbooks name their municipality; text documents need one chosen here.
+    let municipality = if texts {
+        Some(municipality(&store, args.municipality.as_deref()).await?)
+    } else {
+        None
+    };
     let total = args.files.len();
     let mut failed = 0;
     for (i, file) in args.files.iter().enumerate() {
@@ -52,7 +60,7 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<()> {
             eprint!("\r[{}/{}] {} ", i + 1, total, file.display());
             let _ = std::io::stderr().flush();
         }
-        match import_one(&store, municipality, file, args.unit.as_deref(), year).await {
+        match import_one(&store, municipality, args.municipality.as_deref(), file, args.unit.as_deref(), year).await {
             Ok(line) => {
                 if total > 1 {
                     eprintln!();
@@ -142,7 +150,8 @@ fn ask(prompt: &str) -> Result<Option<String>> {
 
 async fn import_one(
     store: &Store,
-    municipality: MunicipalityId,
+    municipality: Option<MunicipalityId>,
+    named: Option<&str>,
     file: &Path,
     unit: Option<&str>,
     year: Option<FiscalYear>,
@@ -152,6 +161,13 @@ async fn import_one(
         bail!("{name}: is a directory, not a document");
     }
     let bytes = std::fs::read(file).with_context(|| format!("{name}: cannot read"))?;
+    if is_workbook(file, &bytes) {
+        return import_workbook(store, named, &name, &bytes).await;
+    }
+    let municipality = match municipality {
+        Some(m) => m,
+        None => self::municipality(store, named).await?,
+    };
     let doc = kusei_import::parse_bytes(&name, &bytes).map_err(|e| anyhow!("{e}"))?;
     let period = match year.map(Period::year).or_else(|| document_period(&doc)) {
         Some(p) => p,
@@ -212,4 +228,59 @@ async fn import_one(
             "{name}: 改訂を反映 / updated plan {plan_id}: {changed} changed, {added} added, {removed} removed ({what})"
         ),
     })
+}
+
+/// An .xlsx (a zip file) rather than extracted text.
+fn is_workbook(file: &Path, bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        || file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// Imports a workbook Kusei exported (one plan or a city's year). The whole workbook is
+/// read and checked before anything is stored; a bad cell names sheet, cell and reason.
+/// Plans go to their own units (named in the workbook), each in one transaction.
+async fn import_workbook(
+    store: &Store,
+    named: Option<&str>,
+    name: &str,
+    bytes: &[u8],
+) -> Result<String> {
+    let records = kusei_xlsx::read_workbook(bytes).map_err(|e| anyhow!("{name}: {e}"))?;
+    let Some(first) = records.first() else {
+        bail!("{name}: the workbook holds no plan");
+    };
+    // The municipality named on the command line, else the one the workbook names.
+    let wanted = named.unwrap_or(&first.municipality);
+    let municipality = match store
+        .list_municipalities()
+        .await?
+        .into_iter()
+        .find(|m| m.name == wanted)
+    {
+        Some(m) => m.id,
+        None => municipality(store, Some(wanted)).await?,
+    };
+    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+    for r in &records {
+        let outcome = kusei_web::upload::store_record(store, ACTOR, r, name, municipality)
+            .await
+            .with_context(|| format!("{name}: {} {}: not stored", r.unit, r.content.title))?;
+        match outcome {
+            ImportOutcome::Created { .. } => created += 1,
+            ImportOutcome::Updated { changed, added, removed, .. } => {
+                if changed + added + removed > 0 {
+                    updated += 1;
+                } else {
+                    unchanged += 1;
+                }
+            }
+            ImportOutcome::Unchanged { .. } => unchanged += 1,
+        }
+    }
+    Ok(format!(
+        "{name}: {} plan(s): {created} 新規 / created, {updated} 更新 / updated, {unchanged} 変更なし / unchanged",
+        records.len()
+    ))
 }

@@ -3,6 +3,7 @@
 
 mod check;
 mod config;
+mod export;
 mod import;
 mod sample;
 mod serve;
@@ -25,7 +26,11 @@ const AFTER_HELP: &str = "設定の優先順位 / configuration precedence:
   kusei migrate --db sqlite://data/kusei.db
   kusei parse 城東区_運営方針.txt --format json
   kusei import --unit 大正区 --year H29 *.txt
-  kusei check 大正区_自己評価.txt --format json";
+  kusei check 大正区_自己評価.txt --format json
+  kusei export --unit 城東区 --year 令和7 --format pdf -o 城東区_R7.pdf
+  kusei export --year 2025 --format xlsx -o city_2025.xlsx   # 市全体 / whole city
+  kusei import city_2025.xlsx                                # Excelで編集して戻す / back from Excel
+  kusei sample-city --wards 24 --years 2023-2025 --items 40";
 
 #[derive(Debug, Parser)]
 #[command(name = "kusei", version, about = ABOUT, after_help = AFTER_HELP)]
@@ -57,7 +62,7 @@ enum Command {
         #[arg(long, value_parser = ["json", "text"], default_value = "text")]
         format: String,
     },
-    /// 文書を読み取り保存する（ファイルごとに全部か無し） / read and store documents (all or nothing per file)
+    /// 文書を読み取り保存する（ファイルごとに全部か無し）。Kusei が書き出した .xlsx も可 / read and store documents (all or nothing per file), or an .xlsx Kusei exported
     Import {
         /// 文書ファイル / document files
         #[arg(required = true)]
@@ -101,6 +106,48 @@ enum Command {
         /// 基準のJSONファイル / rules as JSON (the shape `kusei grading` prints)
         #[arg(long, value_name = "FILE")]
         file: Option<PathBuf>,
+    },
+    /// 計画を書き出す（PDF・Excel・CSV・JSON・印刷用HTML） / export plans (PDF, Excel, CSV, JSON, print HTML)
+    Export {
+        /// データベースURL / database URL [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// 区・組織名 / only this unit (e.g. 城東区); default: the whole municipality
+        #[arg(long, value_name = "NAME")]
+        unit: Option<String>,
+        /// 年度 / only plans covering this fiscal year: 2025, 令和7, R7
+        #[arg(long, value_name = "FY")]
+        year: Option<String>,
+        /// 自治体名 / municipality (needed when several exist)
+        #[arg(long, value_name = "NAME")]
+        municipality: Option<String>,
+        /// 形式 / format
+        #[arg(long, value_parser = ["json", "csv", "xlsx", "pdf", "html"])]
+        format: String,
+        /// 出力ファイル / output file
+        #[arg(short = 'o', long = "output", value_name = "PATH")]
+        output: PathBuf,
+        /// 公表版のみ / published versions only (default: the working copies)
+        #[arg(long)]
+        published: bool,
+    },
+    /// 見本の市（架空の区・年度・取組）を作る / create a made-up sample city (demo, benchmark)
+    SampleCity {
+        /// データベースURL / database URL [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// 市の名前 / the city's name
+        #[arg(long, default_value = "見本市")]
+        name: String,
+        /// 区の数 / number of wards
+        #[arg(long, default_value_t = 24)]
+        wards: usize,
+        /// 年度の範囲 / fiscal years, e.g. 2023-2025 or R5-R7
+        #[arg(long, default_value = "2023-2025")]
+        years: String,
+        /// 計画ごとの具体的取組の数 / initiatives per plan
+        #[arg(long, default_value_t = 40)]
+        items: usize,
     },
     /// データベースを最新の構造にする / apply database migrations
     Migrate {
@@ -189,6 +236,40 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 preset.as_deref(),
                 file.as_deref(),
             ))?;
+        }
+        Command::Export {
+            db,
+            unit,
+            year,
+            municipality,
+            format,
+            output,
+            published,
+        } => {
+            let config = config.with_overrides(db, None);
+            init_logging(&config)?;
+            runtime.block_on(export::export(
+                &config,
+                export::ExportArgs {
+                    unit,
+                    year,
+                    municipality,
+                    format,
+                    output,
+                    published,
+                },
+            ))?;
+        }
+        Command::SampleCity {
+            db,
+            name,
+            wards,
+            years,
+            items,
+        } => {
+            let config = config.with_overrides(db, None);
+            init_logging(&config)?;
+            runtime.block_on(export::sample_city(&config, &name, wards, &years, items))?;
         }
         Command::Migrate { db } => {
             let config = config.with_overrides(db, None);

@@ -38,7 +38,9 @@ pub async fn serve(config: Config) -> Result<()> {
     tracing::info!(%addr, db = %redact_url(&config.db), "kusei listening");
     println!("Kusei: http://{addr}/ (Ctrl-C で停止 / to stop)");
     let app = kusei_web::app(
-        kusei_web::AppState::new(store.clone()).with_secure_cookies(config.secure_cookies),
+        kusei_web::AppState::new(store.clone())
+            .with_secure_cookies(config.secure_cookies)
+            .with_pdf_font(config.pdf_font.clone()),
     );
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -1,0 +1,267 @@
+//! The JSON API (`/api/v1/…`): what the pages show, as JSON, with the same access rules
+//! (signed-out callers read published versions only; the session cookie of a signed-in
+//! user gives what that user may see). Described by `/api/openapi.json`.
+//!
+//! Errors are `{"error": {"code", "message"}}` with a stable `code`: `not_found`,
+//! `unauthorized`, `forbidden`, `password_change_required`, `bad_request`,
+//! `pdf_font_missing`, `internal`.
+
+use crate::auth::Who;
+use crate::error::WebError;
+use crate::export::Format;
+use crate::pages::{parse_id, unit_tree};
+use crate::policy::{allow, Action};
+use crate::reports::{dashboard_data, parse_format, parse_year, run_export, scope_records, visible_record, DashboardQuery, ScopeQuery};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use kusei_domain::model::{MunicipalityId, NodeId, PlanId, UnitId};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// An API error: HTTP status, stable code, message.
+#[derive(Debug)]
+pub(crate) struct ApiError(WebError);
+
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<kusei_store::StoreError> for ApiError {
+    fn from(e: kusei_store::StoreError) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match &self.0 {
+            WebError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("見つかりません / not found: {what}")),
+            WebError::SignIn { .. } => (StatusCode::UNAUTHORIZED, "unauthorized", "サインインが必要です / sign-in required".into()),
+            WebError::PasswordChange => (StatusCode::FORBIDDEN, "password_change_required", "パスワードを変更してください / change your password first".into()),
+            WebError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.clone()),
+            WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "bad_request", why.clone()),
+            WebError::Unavailable(why) => (StatusCode::SERVICE_UNAVAILABLE, "pdf_font_missing", why.clone()),
+            WebError::Internal(detail) => {
+                tracing::error!(%detail, "api request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "内部エラー / internal error".into())
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = self.parts();
+        (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+    }
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| ApiError(WebError::Internal(e.to_string())))
+}
+
+/// `GET /api/v1/municipalities`
+pub(crate) async fn municipalities(State(state): State<AppState>) -> ApiResult {
+    let list = state.store.list_municipalities().await?;
+    Ok(Json(json!({ "municipalities": list.iter().map(|m| json!({
+        "id": m.id.0, "code": m.code, "name": m.name, "is_sample": m.is_sample,
+    })).collect::<Vec<_>>() })))
+}
+
+/// `GET /api/v1/municipalities/{id}/units`
+pub(crate) async fn units(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let id = MunicipalityId(parse_id(&id, "municipality")?);
+    if !state.store.list_municipalities().await?.iter().any(|m| m.id == id) {
+        return Err(WebError::NotFound(format!("municipality {id}")).into());
+    }
+    let units = state.store.list_units(id).await?;
+    Ok(Json(json!({ "units": units.iter().map(|u| json!({
+        "id": u.id.0, "parent_id": u.parent_id.map(|p| p.0), "kind": u.kind.code(),
+        "kind_label": u.kind.label_ja(), "name": u.name, "phone": u.phone, "fax": u.fax,
+        "duties": u.duties,
+    })).collect::<Vec<_>>() })))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct PlansQuery {
+    pub municipality: Option<String>,
+    pub unit: Option<String>,
+    pub year: Option<String>,
+}
+
+/// `GET /api/v1/plans?municipality=&unit=&year=` — the plans the caller may see.
+pub(crate) async fn plans(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<PlansQuery>,
+) -> ApiResult {
+    let store = &state.store;
+    let unit = q.unit.as_deref().filter(|s| !s.is_empty()).map(|u| parse_id(u, "unit")).transpose()?.map(UnitId);
+    let year = q.year.as_deref().filter(|s| !s.is_empty()).map(parse_year).transpose()?;
+    let municipality = q.municipality.as_deref().filter(|s| !s.is_empty()).map(|m| parse_id(m, "municipality")).transpose()?.map(MunicipalityId);
+    let published = store.latest_published().await?;
+    let grants = who.grants();
+    let mut out = Vec::new();
+    for m in store.list_municipalities().await? {
+        if municipality.is_some_and(|x| x != m.id) {
+            continue;
+        }
+        let units = store.list_units(m.id).await?;
+        let tree = crate::policy::Tree::new(&units);
+        for p in store.list_plans(unit, year).await? {
+            if !units.iter().any(|u| u.id == p.plan.unit_id) {
+                continue;
+            }
+            let working = allow(&grants, &tree, Action::ReadDraft { plan_unit: p.plan.unit_id }).is_ok();
+            let version = published.get(&p.plan.id).copied();
+            if !working && version.is_none() {
+                continue;
+            }
+            out.push(json!({
+                "id": p.plan.id.0,
+                "municipality_id": m.id.0,
+                "unit_id": p.plan.unit_id.0,
+                "unit_name": p.unit_name,
+                "title": p.plan.title,
+                "family": p.plan.family.code(),
+                "family_label": p.plan.family.label_ja(),
+                "period": {"start": p.plan.period.start.year(), "end": p.plan.period.end.year(),
+                           "label": kusei_report::layout::period_text(&p.plan.period)},
+                "status": if working { Some(p.plan.status.code()) } else { None },
+                "published_version": version,
+                "node_count": p.node_count,
+                "is_sample": p.plan.is_sample,
+                "links": {
+                    "self": format!("/api/v1/plans/{}", p.plan.id.0),
+                    "html": format!("/plans/{}", p.plan.id.0),
+                    "print": format!("/plans/{}/print", p.plan.id.0),
+                    "pdf": format!("/plans/{}/export/pdf", p.plan.id.0),
+                    "xlsx": format!("/plans/{}/export/xlsx", p.plan.id.0),
+                    "csv": format!("/plans/{}/export/csv", p.plan.id.0),
+                    "json": format!("/plans/{}/export/json", p.plan.id.0),
+                },
+            }));
+        }
+    }
+    Ok(Json(json!({ "plans": out })))
+}
+
+/// `GET /api/v1/plans/{id}` — the plan with its nodes (ids included) and links, as the
+/// plan page shows it; `copy` says which copy (`working` or `published`).
+pub(crate) async fn plan(State(state): State<AppState>, who: Who, Path(id): Path<String>) -> ApiResult {
+    let id = PlanId(parse_id(&id, "plan")?);
+    let live = state.store.load_plan(id).await?;
+    let (tree, _) = unit_tree(&state.store, live.plan.unit_id).await?;
+    let working = allow(&who.grants(), &tree, Action::ReadDraft { plan_unit: live.plan.unit_id }).is_ok();
+    let versions = state.store.published_versions(id).await?;
+    if working {
+        let decisions = state.store.decisions(id).await?;
+        let opinions = state.store.opinions(id).await?;
+        return Ok(Json(json!({
+            "copy": "working", "plan": to_value(&live)?, "published_versions": to_value(&versions)?,
+            "decisions": to_value(&decisions)?, "opinions": to_value(&opinions)?,
+        })));
+    }
+    let published = state.store.published_plan(id, None).await?.ok_or_else(|| WebError::NotFound(format!("plan {id}")))?;
+    Ok(Json(json!({ "copy": "published", "plan": to_value(&published)?, "published_versions": to_value(&versions)? })))
+}
+
+/// `GET /api/v1/plans/{id}/versions/{version}` — a published version, for anyone.
+pub(crate) async fn plan_version(State(state): State<AppState>, Path((id, version)): Path<(String, String)>) -> ApiResult {
+    let id = PlanId(parse_id(&id, "plan")?);
+    let version = parse_id(&version, "version")?;
+    let sp = state.store.published_plan(id, Some(version)).await?.ok_or_else(|| WebError::NotFound(format!("plan {id} version {version}")))?;
+    Ok(Json(json!({ "copy": "published", "plan": to_value(&sp)? })))
+}
+
+/// `GET /api/v1/nodes/{id}` — an item with the judgments Kusei computes from its figures
+/// (staff who may read the plan's working copy).
+pub(crate) async fn node(State(state): State<AppState>, who: Who, Path(id): Path<String>) -> ApiResult {
+    let ctx = crate::node::load(&state, &id).await?;
+    crate::node::require_read(&who, &ctx, &format!("/nodes/{id}"))?;
+    let sn = ctx.node();
+    let computed: Vec<Value> = sn
+        .evaluations
+        .iter()
+        .map(|e| {
+            let c = crate::node::computed(&sn.targets, e, &sn.actuals);
+            json!({
+                "fiscal_year": e.fiscal_year.year(),
+                "stated": e.stated.code(),
+                "computed": to_value(&c.judgment).unwrap_or(Value::Null),
+                "findings": to_value(&c.findings).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "plan_id": ctx.sp.plan.id.0, "node": to_value(sn)?, "computed_judgments": computed,
+    })))
+}
+
+/// `GET /api/v1/nodes/{id}/history` — every recorded change of an item (staff).
+pub(crate) async fn node_history(State(state): State<AppState>, who: Who, Path(id): Path<String>) -> ApiResult {
+    let ctx = crate::node::load(&state, &id).await?;
+    crate::node::require_read(&who, &ctx, &format!("/nodes/{id}/history"))?;
+    let changes = state.store.history("node", ctx.node().node.id.0).await?;
+    Ok(Json(json!({ "node_id": NodeId(ctx.node().node.id.0).0, "changes": to_value(&changes)? })))
+}
+
+/// `GET /api/v1/dashboard/{municipality}?year=` — the ward comparison (published plans).
+pub(crate) async fn dashboard(State(state): State<AppState>, Path(m): Path<String>, Query(q): Query<DashboardQuery>) -> ApiResult {
+    let m = MunicipalityId(parse_id(&m, "municipality")?);
+    let (name, years, d) = dashboard_data(&state, m, q.year.as_deref()).await?;
+    Ok(Json(json!({ "municipality": name, "years": years, "dashboard": to_value(&d)? })))
+}
+
+/// `GET /api/v1/open-data/{municipality}?unit=&year=&format=json|csv` — published plans of
+/// a scope as open data (JSON by default).
+pub(crate) async fn open_data(State(state): State<AppState>, Path(m): Path<String>, Query(q): Query<ScopeQuery>) -> Result<Response, ApiError> {
+    let m = MunicipalityId(parse_id(&m, "municipality")?);
+    let format = parse_format(q.format.as_deref().unwrap_or("json"))?;
+    if !matches!(format, Format::Json | Format::Csv) {
+        return Err(WebError::BadRequest(format!("the API gives json or csv; {} is at /open-data/{}/export", format.extension(), m.0)).into());
+    }
+    let (name, title, records) = scope_records(&state, m, q.unit.as_deref(), q.year.as_deref()).await?;
+    let bytes = run_export(&state, format, &title, &name, records).await?;
+    Ok(([(header::CONTENT_TYPE, format.content_type())], bytes).into_response())
+}
+
+/// `GET /api/v1/plans/{id}/open-data?format=json|csv` — one plan as open data (the copy
+/// the caller may see).
+pub(crate) async fn plan_open_data(State(state): State<AppState>, who: Who, Path(id): Path<String>, Query(q): Query<ScopeQuery>) -> Result<Response, ApiError> {
+    let id = PlanId(parse_id(&id, "plan")?);
+    let format = parse_format(q.format.as_deref().unwrap_or("json"))?;
+    if !matches!(format, Format::Json | Format::Csv) {
+        return Err(WebError::BadRequest(format!("the API gives json or csv; {} is at /plans/{}/export/{}", format.extension(), id.0, format.extension())).into());
+    }
+    let (record, _) = visible_record(&state, &who, id).await?;
+    let title = kusei_report::layout::report_title(&record);
+    let m = record.municipality.clone();
+    let bytes = run_export(&state, format, &title, &m, vec![record]).await?;
+    Ok(([(header::CONTENT_TYPE, format.content_type())], bytes).into_response())
+}
+
+/// Unknown `/api/…` paths answer JSON too.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError(WebError::NotFound("no such API endpoint".into()))
+}
+
+/// `GET /api/openapi.json`
+pub(crate) async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        OPENAPI,
+    )
+        .into_response()
+}
+
+/// The OpenAPI 3.1 document (kept in a file so it is reviewed like code; a test checks
+/// that every route under `/api/v1` is described and every described path answers).
+pub const OPENAPI: &str = include_str!("../assets/openapi.json");

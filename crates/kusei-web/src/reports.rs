@@ -1,0 +1,505 @@
+//! Reports on the web: a plan's print page and downloads, the open-data page (a city's,
+//! a ward's, a year's plans as CSV / JSON / Excel / PDF) and the city's comparison
+//! dashboard. Signed-out visitors get published versions only; staff who may read a
+//! plan's working copy get that copy from the plan's own links.
+
+use crate::auth::Who;
+use crate::error::WebError;
+use crate::export::{disposition, ExportError, Format};
+use crate::i18n::{Lang, LangQuery};
+use crate::layout::Page;
+use crate::pages::{parse_id, unit_tree};
+use crate::policy::{allow, Action};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use kusei_domain::calendar::FiscalYear;
+use kusei_domain::content::PlanRecord;
+use kusei_domain::model::{Direction, MunicipalityId, PlanId, UnitId};
+use kusei_report::chart::{bar_chart, fmt, line_chart, Bar, Series};
+use kusei_report::dashboard::{self, Dashboard, IndicatorInfo};
+use kusei_store::Copy;
+use maud::{html, Markup};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+
+/// A plan as the viewer may see it: the working copy for staff who may read it, else the
+/// latest published version (not found when never published).
+pub(crate) async fn visible_record(
+    state: &AppState,
+    who: &Who,
+    id: PlanId,
+) -> Result<(PlanRecord, Copy), WebError> {
+    let plan = state.store.load_plan(id).await?;
+    let (tree, _) = unit_tree(&state.store, plan.plan.unit_id).await?;
+    let copy = if allow(
+        &who.grants(),
+        &tree,
+        Action::ReadDraft {
+            plan_unit: plan.plan.unit_id,
+        },
+    )
+    .is_ok()
+    {
+        Copy::Working
+    } else {
+        Copy::Published
+    };
+    let record = state
+        .store
+        .plan_record(id, copy)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("plan {id}")))?;
+    Ok((record, copy))
+}
+
+/// The download links of one plan.
+pub(crate) fn plan_downloads(lang: Lang, id: PlanId) -> Markup {
+    html! {
+        nav.downloads aria-label=(lang.t("印刷・ダウンロード", "Print and download")) {
+            h2 { (lang.t("印刷・ダウンロード", "Print and download")) }
+            ul {
+                li { a href={ "/plans/" (id.0) "/print" } { (lang.t("印刷用ページ（様式）", "Print view (official form)")) } }
+                @for f in [Format::Pdf, Format::Xlsx, Format::Csv, Format::Json] {
+                    li { a href={ "/plans/" (id.0) "/export/" (f.extension()) } download { (f.label()) } }
+                }
+            }
+        }
+    }
+}
+
+/// The print page of a plan (official layout, A4).
+pub(crate) async fn print(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+) -> Result<Html<String>, WebError> {
+    let id = PlanId(parse_id(&id, "plan")?);
+    let (record, _) = visible_record(&state, &who, id).await?;
+    let report = kusei_report::layout::plan_report(&record);
+    let back = format!("/plans/{}", id.0);
+    Ok(Html(kusei_report::html::render(
+        &report,
+        Some((&back, "← 計画のページへ戻る / Back to the plan")),
+    )))
+}
+
+fn download(format: Format, stem: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition(stem, format)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn export_failure(e: ExportError) -> WebError {
+    match e {
+        ExportError::NoFont(m) => WebError::Unavailable(m),
+        ExportError::Empty(m) => WebError::NotFound(m),
+        ExportError::Failed(m) => WebError::Internal(m),
+    }
+}
+
+pub(crate) fn parse_format(s: &str) -> Result<Format, WebError> {
+    Format::parse(s).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "形式「{s}」には対応していません（pdf, xlsx, csv, json, html） / unknown format {s:?}: use pdf, xlsx, csv, json or html"
+        ))
+    })
+}
+
+/// One plan in a format.
+pub(crate) async fn plan_export(
+    State(state): State<AppState>,
+    who: Who,
+    Path((id, format)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id = PlanId(parse_id(&id, "plan")?);
+    let format = parse_format(&format)?;
+    let (record, _) = visible_record(&state, &who, id).await?;
+    let title = kusei_report::layout::report_title(&record);
+    let bytes = run_export(&state, format, &title, &record.municipality.clone(), vec![record.clone()]).await?;
+    Ok(download(format, &kusei_report::open_data::file_stem(&record), bytes))
+}
+
+/// Renders off the async threads (PDF and Excel of a city year take a while).
+pub(crate) async fn run_export(
+    state: &AppState,
+    format: Format,
+    title: &str,
+    municipality: &str,
+    records: Vec<PlanRecord>,
+) -> Result<Vec<u8>, WebError> {
+    let exporter = state.exporter.clone();
+    let (title, municipality) = (title.to_string(), municipality.to_string());
+    tokio::task::spawn_blocking(move || exporter.export(format, &title, &municipality, &records))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(export_failure)
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct ScopeQuery {
+    pub unit: Option<String>,
+    pub year: Option<String>,
+    pub format: Option<String>,
+}
+
+/// A fiscal year as users write it in a query: 2025, 令和7, R7.
+pub(crate) fn parse_year(s: &str) -> Result<FiscalYear, WebError> {
+    s.trim().parse::<FiscalYear>().map_err(|_| {
+        WebError::BadRequest(format!(
+            "年度「{s}」を読めません（例: 2025、令和7） / cannot read fiscal year {s:?} (e.g. 2025)"
+        ))
+    })
+}
+
+/// The published plans of a scope (city, optionally one unit and one year), with a title.
+pub(crate) async fn scope_records(
+    state: &AppState,
+    municipality: MunicipalityId,
+    unit: Option<&str>,
+    year: Option<&str>,
+) -> Result<(String, String, Vec<PlanRecord>), WebError> {
+    let m = state
+        .store
+        .list_municipalities()
+        .await?
+        .into_iter()
+        .find(|m| m.id == municipality)
+        .ok_or_else(|| WebError::NotFound(format!("municipality {municipality}")))?;
+    let unit = match unit.filter(|u| !u.is_empty()) {
+        Some(u) => Some(UnitId(parse_id(u, "unit")?)),
+        None => None,
+    };
+    if let Some(u) = unit {
+        let found = state.store.get_unit(u).await?;
+        if found.municipality_id != municipality {
+            return Err(WebError::NotFound(format!("unit {u}")));
+        }
+    }
+    let year = year.filter(|y| !y.is_empty()).map(parse_year).transpose()?;
+    let records = state
+        .store
+        .plan_records(municipality, unit, year, Copy::Published)
+        .await?;
+    let mut title = m.name.clone();
+    if let Some(u) = unit {
+        title.push(' ');
+        title.push_str(&state.store.get_unit(u).await?.name);
+    }
+    if let Some(y) = year {
+        title.push(' ');
+        title.push_str(&y.label());
+    }
+    title.push_str(" 計画（公表版）");
+    Ok((m.name, title, records))
+}
+
+/// Open data of a scope: `/open-data/{municipality}/export?unit=&year=&format=`.
+pub(crate) async fn scope_export(
+    State(state): State<AppState>,
+    Path(m): Path<String>,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, WebError> {
+    let m = MunicipalityId(parse_id(&m, "municipality")?);
+    let format = parse_format(q.format.as_deref().unwrap_or("csv"))?;
+    let (name, title, records) =
+        scope_records(&state, m, q.unit.as_deref(), q.year.as_deref()).await?;
+    let stem = title.replace(' ', "_");
+    let bytes = run_export(&state, format, &title, &name, records).await?;
+    Ok(download(format, &stem, bytes))
+}
+
+fn scope_links(m: MunicipalityId, unit: Option<UnitId>, year: Option<i32>) -> Markup {
+    let mut query = String::new();
+    if let Some(u) = unit {
+        query.push_str(&format!("unit={}&", u.0));
+    }
+    if let Some(y) = year {
+        query.push_str(&format!("year={y}&"));
+    }
+    html! {
+        @for f in Format::ALL {
+            a.download href={ "/open-data/" (m.0) "/export?" (query) "format=" (f.extension()) } download { (f.label()) }
+            " "
+        }
+    }
+}
+
+/// The open-data page: for each municipality, downloads of the whole city per year and of
+/// each ward per year (published plans only), and links to the comparison.
+pub(crate) async fn open_data_page(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<LangQuery>,
+) -> Result<Html<String>, WebError> {
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let lang = page.lang;
+    let store = &state.store;
+    let published = store.latest_published().await?;
+    let plans: Vec<_> = store
+        .list_plans(None, None)
+        .await?
+        .into_iter()
+        .filter(|p| published.contains_key(&p.plan.id))
+        .collect();
+    let mut sections = Vec::new();
+    for m in store.list_municipalities().await? {
+        let units = store.list_units(m.id).await?;
+        let mine: Vec<_> = plans
+            .iter()
+            .filter(|p| units.iter().any(|u| u.id == p.plan.unit_id))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let years: BTreeSet<i32> = mine
+            .iter()
+            .flat_map(|p| p.plan.period.start.year()..=p.plan.period.end.year())
+            .collect();
+        let with_plans: Vec<_> = units
+            .iter()
+            .filter(|u| mine.iter().any(|p| p.plan.unit_id == u.id))
+            .cloned()
+            .collect();
+        sections.push((m, years, with_plans));
+    }
+    let body = html! {
+        h1 { (lang.t("オープンデータ", "Open data")) }
+        p { (lang.t(
+            "公表された計画を、CSV（UTF-8、BOM付き。Excelでそのまま開けます）、JSON（取込形式の文書、docs/import-format.md）、Excel、PDFでダウンロードできます。",
+            "Published plans as CSV (UTF-8 with BOM, opens in Excel), JSON (documents of the import schema), Excel and PDF.")) }
+        p { (lang.t("同じデータはJSON APIからも取得できます：", "The same data is available from the JSON API: "))
+            a href="/api/openapi.json" { "/api/openapi.json" } }
+        @if sections.is_empty() {
+            p { (lang.t("公表された計画はまだありません。", "No plan has been published yet.")) }
+        }
+        @for (m, years, units) in &sections {
+            section aria-labelledby={ "od-" (m.id) } {
+                h2 #{ "od-" (m.id) } { (m.name) }
+                p { a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較（ダッシュボード）", "Ward comparison (dashboard)")) } }
+                table {
+                    caption { (m.name) " — " (lang.t("年度・組織ごとのダウンロード", "Downloads by year and unit")) }
+                    thead { tr {
+                        th scope="col" { (lang.t("範囲", "Scope")) }
+                        th scope="col" { (lang.t("ダウンロード", "Download")) }
+                    } }
+                    tbody {
+                        tr { th scope="row" { (lang.t("全年度・全組織", "All years, all units")) } td { (scope_links(m.id, None, None)) } }
+                        @for y in years.iter().rev() {
+                            @let fy = FiscalYear::new(*y).map(|f| f.label_with_western()).unwrap_or_default();
+                            tr { th scope="row" { (fy) " " (lang.t("全組織", "all units")) } td { (scope_links(m.id, None, Some(*y))) } }
+                            @for u in units {
+                                tr { th scope="row" { (fy) " " (u.name) } td { (scope_links(m.id, Some(u.id), Some(*y))) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(Html(page.render(lang.t("オープンデータ", "Open data"), "/open-data", body)))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct DashboardQuery {
+    pub year: Option<String>,
+    pub lang: Option<Lang>,
+}
+
+/// The comparison of a municipality's wards for a year (default: the latest year with
+/// published plans), from published plans.
+pub(crate) async fn dashboard_data(
+    state: &AppState,
+    m: MunicipalityId,
+    year: Option<&str>,
+) -> Result<(String, Vec<i32>, Dashboard), WebError> {
+    let (name, _, records) = scope_records(state, m, None, None).await?;
+    let years: Vec<i32> = records
+        .iter()
+        .flat_map(|r| r.content.period.start.year()..=r.content.period.end.year())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let year = match year.filter(|y| !y.is_empty()) {
+        Some(y) => parse_year(y)?,
+        None => match years.last() {
+            Some(y) => FiscalYear::new(*y).map_err(|e| WebError::Internal(e.to_string()))?,
+            None => return Err(WebError::NotFound(format!("no published plans of {name}"))),
+        },
+    };
+    let indicators: Vec<IndicatorInfo> = state
+        .store
+        .list_indicators(m)
+        .await?
+        .into_iter()
+        .filter(|i| i.is_common)
+        .map(|i| IndicatorInfo {
+            id: i.id,
+            name: i.name,
+            unit: i.unit,
+            higher_is_better: i.direction != Direction::LowerIsBetter,
+        })
+        .collect();
+    Ok((name, years, dashboard::build(&records, &indicators, year)))
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(fmt).unwrap_or_else(|| "—".into())
+}
+
+/// `/dashboard/{municipality}?year=`.
+pub(crate) async fn dashboard_page(
+    State(state): State<AppState>,
+    who: Who,
+    Path(m): Path<String>,
+    Query(q): Query<DashboardQuery>,
+) -> Result<Html<String>, WebError> {
+    let page = Page {
+        lang: q.lang.unwrap_or_default(),
+        who: &who,
+    };
+    let lang = page.lang;
+    let mid = MunicipalityId(parse_id(&m, "municipality")?);
+    let (name, years, d) = dashboard_data(&state, mid, q.year.as_deref()).await?;
+    let title = format!("{name} {} {}", d.label, lang.t("区の比較", "ward comparison"));
+    let year_labels: Vec<String> = d.trends.first().map(|t| t.points.iter().map(|p| p.label.clone()).collect()).unwrap_or_default();
+    let body = html! {
+        h1 { (title) }
+        form.year-switch method="get" action={ "/dashboard/" (mid.0) } {
+            input type="hidden" name="lang" value=(lang.code());
+            label for="year" { (lang.t("年度", "Fiscal year")) }
+            select #year name="year" {
+                @for y in years.iter().rev() {
+                    @let label = FiscalYear::new(*y).map(|f| f.label_with_western()).unwrap_or_default();
+                    option value=(y) selected[*y == d.fiscal_year] { (label) }
+                }
+            }
+            button type="submit" { (lang.t("表示", "Show")) }
+        }
+        p { (lang.t("公表された計画から集計しています。", "Computed from published plans. "))
+            a href=(format!("/api/v1/dashboard/{}?year={}", mid.0, d.fiscal_year)) { "JSON" } }
+        nav.toc aria-label=(lang.t("目次", "Contents")) {
+            ul {
+                li { a href="#judgments" { (lang.t("取組の達成状況", "Judgments per ward")) } }
+                @for (i, c) in d.indicators.iter().enumerate() {
+                    li { a href={ "#ind-" (i) } { (c.indicator.name) } }
+                }
+            }
+        }
+        section #judgments aria-labelledby="judgments-h" {
+            h2 #judgments-h { (lang.t("区ごとの取組の達成状況", "Initiatives per ward: achieved / not achieved / not yet determined")) }
+            table.numbers {
+                caption { (d.label) " " (lang.t("具体的取組の自己評価（件数）", "year-end judgments of initiatives (count)")) }
+                thead { tr {
+                    th scope="col" { (lang.t("区", "Ward")) }
+                    th scope="col" { (lang.t("達成", "Achieved")) }
+                    th scope="col" { (lang.t("未達成", "Not achieved")) }
+                    th scope="col" { (lang.t("未確定", "Not yet determined")) }
+                    th scope="col" { (lang.t("合計", "Total")) }
+                    th scope="col" { (lang.t("達成率", "Achieved share")) }
+                } }
+                tbody {
+                    @for c in &d.counts {
+                        tr {
+                            th scope="row" { (c.unit) }
+                            td.num { (c.achieved) }
+                            td.num { (c.not_achieved) }
+                            td.num { (c.undetermined) }
+                            td.num { (c.total) }
+                            td.num { @if c.total > 0 { (fmt(100.0 * c.achieved as f64 / c.total as f64)) "%" } @else { "—" } }
+                        }
+                    }
+                }
+            }
+            (bar_chart("chart-achieved", &format!("{} {}", d.label, lang.t("達成した取組の割合", "share of initiatives achieved")), "%",
+                &d.counts.iter().map(|c| Bar { label: c.unit.clone(), value: (c.total > 0).then(|| 100.0 * c.achieved as f64 / c.total as f64) }).collect::<Vec<_>>()))
+        }
+        @if d.indicators.is_empty() {
+            p { (lang.t("共通指標が登録されていません。", "No common indicators are defined.")) }
+        }
+        @for (i, c) in d.indicators.iter().enumerate() {
+            section.indicator id={ "ind-" (i) } aria-labelledby={ "ind-" (i) "-h" } {
+                h2 id={ "ind-" (i) "-h" } { (c.indicator.name) " (" (c.indicator.unit) ")" }
+                p.muted { (if c.indicator.higher_is_better { lang.t("高いほど良い指標", "higher is better") } else { lang.t("低いほど良い指標", "lower is better") }) }
+                div.chart-pair {
+                    (bar_chart(&format!("chart-bar-{i}"), &format!("{} {} {}", c.indicator.name, d.label, lang.t("実績", "actual")), &c.indicator.unit,
+                        &c.wards.iter().map(|w| Bar { label: w.unit.clone(), value: w.actual }).collect::<Vec<_>>()))
+                    table.numbers {
+                        caption { (c.indicator.name) " " (d.label) " — " (lang.t("区ごとの目標と実績", "target and actual per ward")) }
+                        thead { tr {
+                            th scope="col" { (lang.t("区", "Ward")) }
+                            th scope="col" { (lang.t("目標", "Target")) }
+                            th scope="col" { (lang.t("実績", "Actual")) }
+                            th scope="col" { (lang.t("達成", "Met")) }
+                        } }
+                        tbody {
+                            @for w in &c.wards {
+                                tr {
+                                    th scope="row" { (w.unit) }
+                                    td.num { (opt(w.target)) }
+                                    td.num { (opt(w.actual)) }
+                                    td { (match w.met { Some(true) => lang.t("達成", "yes"), Some(false) => lang.t("未達成", "no"), None => "—" }) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if let Some(t) = d.trends.get(i) {
+                    h3 { (lang.t("経年変化", "Trend over the years")) }
+                    div.chart-pair {
+                        (line_chart(&format!("chart-line-{i}"), &format!("{} {}", c.indicator.name, lang.t("の推移（全区）", "— all wards")), &c.indicator.unit, &year_labels, &[
+                            Series { name: lang.t("平均", "mean").into(), values: t.points.iter().map(|p| p.mean).collect() },
+                            Series { name: lang.t("最大", "highest").into(), values: t.points.iter().map(|p| p.max).collect() },
+                            Series { name: lang.t("最小", "lowest").into(), values: t.points.iter().map(|p| p.min).collect() },
+                        ]))
+                        table.numbers {
+                            caption { (c.indicator.name) " — " (lang.t("年度ごとの実績（全区）", "actuals per year, all wards")) }
+                            thead { tr {
+                                th scope="col" { (lang.t("年度", "Year")) }
+                                th scope="col" { (lang.t("区の数", "Wards")) }
+                                th scope="col" { (lang.t("平均", "Mean")) }
+                                th scope="col" { (lang.t("最小", "Lowest")) }
+                                th scope="col" { (lang.t("最大", "Highest")) }
+                            } }
+                            tbody {
+                                @for p in &t.points {
+                                    tr {
+                                        th scope="row" { (p.label) }
+                                        td.num { (p.wards) }
+                                        td.num { (opt(p.mean)) }
+                                        td.num { (opt(p.min)) }
+                                        td.num { (opt(p.max)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let path = format!("/dashboard/{}?year={}", mid.0, d.fiscal_year);
+    Ok(Html(page.render(&title, &path, body)))
+}
+
+/// 503 with the reason (e.g. no Japanese font for PDF): the rest of Kusei keeps working.
+pub(crate) fn unavailable(why: &str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Html(crate::layout::message_page(
+            Lang::Ja,
+            "PDFを作成できません / Cannot make the PDF",
+            why,
+        )),
+    )
+        .into_response()
+}
