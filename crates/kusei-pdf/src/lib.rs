@@ -452,6 +452,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn renderer_and_fonts_can_be_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<Renderer>();
+        shared::<Fonts>();
+    }
+
+    #[test]
     fn scan_ranks_prefer_ipaex_then_ipa_then_noto() {
         assert_eq!(scan_rank("ipaexg.ttf"), Some(0));
         assert_eq!(scan_rank("ipagp.ttf"), Some(1));
