@@ -68,9 +68,9 @@ struct Pdf {
 
 impl Pdf {
     fn write(name: &str, bytes: &[u8]) -> Pdf {
-        let dir = std::env::temp_dir().join(format!("kusei-pdf-tests-{}", std::process::id()));
+        let dir = std::env::temp_dir().join("kusei-pdf-tests");
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{name}.pdf"));
+        let path = dir.join(format!("{name}-{}.pdf", std::process::id()));
         std::fs::write(&path, bytes).unwrap();
         Pdf { path }
     }
