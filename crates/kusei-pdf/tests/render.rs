@@ -68,9 +68,9 @@ struct Pdf {
 
 impl Pdf {
     fn write(name: &str, bytes: &[u8]) -> Pdf {
-        let dir = std::env::temp_dir().join(format!("kusei-pdf-tests-{}", std::process::id()));
+        let dir = std::env::temp_dir().join("kusei-pdf-tests");
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{name}.pdf"));
+        let path = dir.join(format!("{name}-{}.pdf", std::process::id()));
         std::fs::write(&path, bytes).unwrap();
         Pdf { path }
     }
@@ -311,6 +311,9 @@ fn assert_font_embedded(pdf: &Pdf, fonts: &Fonts) {
     );
 }
 
+const LEGEND: &str = "各列の説明：番号は通し番号、事業名は計画書に記載されたとおりの正式名称、\
+予算は当初予算額（千円未満切り捨て）、達成率は年度末時点の実績値を目標値で割ったものです。";
+
 fn long_table(rows: usize) -> Report {
     Report {
         title: "長い表".into(),
@@ -323,12 +326,17 @@ fn long_table(rows: usize) -> Report {
             Block::Table(Table {
                 caption: Some("事業一覧（300行）".into()),
                 widths: vec![1, 5, 2, 2],
-                header: vec![vec![
-                    Cell::new("番号"),
-                    Cell::new("事業名"),
-                    Cell::new("予算（千円）"),
-                    Cell::new("達成率"),
-                ]],
+                header: vec![
+                    vec![
+                        Cell::new("番号"),
+                        Cell::new("事業名"),
+                        Cell::new("予算（千円）"),
+                        Cell::new("達成率"),
+                    ],
+                    // Enough header text (> 240 bytes) for the template to measure it
+                    // before repeating it.
+                    vec![Cell::new(LEGEND).span(4)],
+                ],
                 rows: (1..=rows)
                     .map(|i| {
                         vec![
@@ -354,6 +362,7 @@ fn long_tables_break_across_pages_with_repeated_header() {
     assert!(pages > 1, "300 rows on {pages} page(s)");
     let text = pdf.text();
     assert_texts_in_order(&text, &report.texts()[1..]);
+    assert!(LEGEND.len() > 240);
     let headers = text.matches("予算（千円）").count();
     assert_eq!(headers, pages, "the header row is repeated on every page");
     assert!(text.contains(&format!("{pages} / {pages}")));
@@ -490,4 +499,37 @@ fn no_japanese_font_says_what_to_install() {
     assert!(text.contains("fonts-ipaexfont"), "{text}");
     assert!(text.contains("fonts-noto-cjk"), "{text}");
     assert!(text.contains("pdf_font"), "{text}");
+}
+
+#[test]
+fn a_header_taller_than_a_page_keeps_every_row() {
+    let Some(fonts) = setup() else { return };
+    // In a half-width column: about five pages of header.
+    let long = "見出しが非常に長い場合。".repeat(500);
+    let report = Report {
+        title: "長い見出し".into(),
+        lang: "ja".into(),
+        blocks: vec![
+            Block::Heading {
+                level: 1,
+                text: long.clone(),
+            },
+            Block::Table(Table {
+                caption: Some(long.clone()),
+                widths: vec![1, 1],
+                header: vec![vec![Cell::new(long.clone()), Cell::new("値")]],
+                rows: (0..50)
+                    .map(|i| vec![Cell::new(format!("行{i}")), Cell::new("x")])
+                    .collect(),
+            }),
+            Block::Fields {
+                rows: vec![(long.clone(), "値".into())],
+            },
+        ],
+    };
+    let pdf = Pdf::write("tall-header", &render_pdf(&report, &fonts).unwrap());
+    assert!(pdf.pages() > 5, "{} pages", pdf.pages());
+    let rows: Vec<String> = (0..50).map(|i| format!("行{i}")).collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    assert_texts_in_order(&pdf.text(), &rows);
 }
