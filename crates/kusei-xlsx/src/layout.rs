@@ -305,10 +305,11 @@ pub fn lookup<T: Copy>(s: &str, items: &[(T, &str, &str)]) -> Option<T> {
         .map(|(t, _, _)| *t)
 }
 
-/// "a / b / c" of labels, for error messages.
+/// "a・b・c" of labels, for error messages; aliases (code equal to label) are left out.
 pub fn allowed<T>(items: &[(T, &str, &str)]) -> String {
     items
         .iter()
+        .filter(|(_, code, label)| code != label)
         .map(|(_, _, label)| *label)
         .collect::<Vec<_>>()
         .join("・")
@@ -343,7 +344,7 @@ pub fn judgments() -> Vec<(Judgment, &'static str, &'static str)> {
     .iter()
     .map(|j| (*j, j.code(), j.label_ja()))
     .collect();
-    // Accepted on import as written on the forms.
+    // Accepted on import as written on the forms (aliases: code equal to label).
     v.push((Judgment::Achieved, "①目標達成", "①目標達成"));
     v.push((Judgment::NotAchieved, "②目標未達成", "②目標未達成"));
     v.push((Judgment::Unknown, "不明", "不明"));
