@@ -77,11 +77,7 @@ pub struct Dashboard {
 }
 
 /// Last actual (final, not interim) and target of an indicator in a record for a year.
-fn figures_of(
-    r: &PlanRecord,
-    id: IndicatorId,
-    fy: FiscalYear,
-) -> (Option<f64>, Option<f64>) {
+fn figures_of(r: &PlanRecord, id: IndicatorId, fy: FiscalYear) -> (Option<f64>, Option<f64>) {
     let mut target = None;
     let mut actual = None;
     for n in &r.content.nodes {
@@ -260,28 +256,50 @@ mod tests {
         for c in &d.indicators {
             assert_eq!(c.wards.len(), 24);
             // 2024 is a complete year: every ward has a figure
-            assert!(c.wards.iter().all(|w| w.actual.is_some() && w.target.is_some()));
+            assert!(c
+                .wards
+                .iter()
+                .all(|w| w.actual.is_some() && w.target.is_some()));
         }
         // counts add up, and agree with the stated judgments in the records
         for c in &d.counts {
             assert_eq!(c.total, 40);
             assert_eq!(c.achieved + c.not_achieved + c.undetermined, 40);
-            let rec = recs.iter().find(|r| r.unit == c.unit && r.content.period.end == fy(2024)).unwrap_or_else(|| unreachable!());
-            let achieved = rec.content.nodes.iter().flat_map(|n| &n.evaluations).filter(|e| e.stated == Judgment::Achieved).count();
+            let rec = recs
+                .iter()
+                .find(|r| r.unit == c.unit && r.content.period.end == fy(2024))
+                .unwrap_or_else(|| unreachable!());
+            let achieved = rec
+                .content
+                .nodes
+                .iter()
+                .flat_map(|n| &n.evaluations)
+                .filter(|e| e.stated == Judgment::Achieved)
+                .count();
             assert_eq!(c.achieved, achieved);
         }
         // the trend has the three years; mean lies between min and max
         for t in &d.trends {
-            assert_eq!(t.points.iter().map(|p| p.fiscal_year).collect::<Vec<_>>(), [2023, 2024, 2025]);
+            assert_eq!(
+                t.points.iter().map(|p| p.fiscal_year).collect::<Vec<_>>(),
+                [2023, 2024, 2025]
+            );
             for p in &t.points {
-                let (lo, m, hi) = (p.min.unwrap_or(0.0), p.mean.unwrap_or(0.0), p.max.unwrap_or(0.0));
+                let (lo, m, hi) = (
+                    p.min.unwrap_or(0.0),
+                    p.mean.unwrap_or(0.0),
+                    p.max.unwrap_or(0.0),
+                );
                 assert!(lo <= m && m <= hi, "{p:?}");
             }
         }
         // the current year has undetermined items
         let now = build(&recs, &infos(), fy(2025));
         assert!(now.counts.iter().map(|c| c.undetermined).sum::<usize>() > 0);
-        assert!(now.indicators.iter().any(|c| c.wards.iter().any(|w| w.actual.is_none())));
+        assert!(now
+            .indicators
+            .iter()
+            .any(|c| c.wards.iter().any(|w| w.actual.is_none())));
     }
 
     #[test]

@@ -63,9 +63,30 @@ pub const INDICATORS: [SampleIndicator; 5] = [
 
 /// Ward names of the sample city (fictional).
 pub const WARDS: [&str; 24] = [
-    "東区", "西区", "南区", "北区", "中央区", "港区", "桜区", "緑区", "青葉区", "若葉区",
-    "花見区", "川辺区", "山手区", "浜区", "旭区", "栄区", "泉区", "朝日区", "美原区",
-    "春日区", "松原区", "高台区", "本町区", "新町区",
+    "東区",
+    "西区",
+    "南区",
+    "北区",
+    "中央区",
+    "港区",
+    "桜区",
+    "緑区",
+    "青葉区",
+    "若葉区",
+    "花見区",
+    "川辺区",
+    "山手区",
+    "浜区",
+    "旭区",
+    "栄区",
+    "泉区",
+    "朝日区",
+    "美原区",
+    "春日区",
+    "松原区",
+    "高台区",
+    "本町区",
+    "新町区",
 ];
 
 const ISSUES: [&str; 4] = [
@@ -248,18 +269,34 @@ fn initiative(
         Some((id, ind)) => {
             // The ward's level drifts by year and differs by ward.
             let ward_level = 0.8 + 0.4 * noise(w, 7, item_no as u64);
-            let trend = f64::from(fy.year() - 2020) * if ind.higher_is_better { 0.02 } else { -0.03 };
+            let trend =
+                f64::from(fy.year() - 2020) * if ind.higher_is_better { 0.02 } else { -0.03 };
             let level = ind.base * (ward_level + trend);
             let target = round1(ind.base * if ind.higher_is_better { 1.05 } else { 0.9 });
             let actual = round1(level * (0.95 + 0.1 * r));
-            let target = if ind.unit == "人" { target.round() } else { target };
-            let actual = if ind.unit == "人" { actual.round() } else { actual };
+            let target = if ind.unit == "人" {
+                target.round()
+            } else {
+                target
+            };
+            let actual = if ind.unit == "人" {
+                actual.round()
+            } else {
+                actual
+            };
             let cmp = if ind.higher_is_better {
                 Comparator::AtLeast
             } else {
                 Comparator::AtMost
             };
-            (Some(*id), ind.name.to_string(), ind.unit, target, actual, cmp)
+            (
+                Some(*id),
+                ind.name.to_string(),
+                ind.unit,
+                target,
+                actual,
+                cmp,
+            )
         }
         None => {
             let target = f64::from(2 + (i as u32 % 4));
@@ -274,7 +311,11 @@ fn initiative(
             )
         }
     };
-    let cmp_text = if cmp == Comparator::AtLeast { "以上" } else { "以下" };
+    let cmp_text = if cmp == Comparator::AtLeast {
+        "以上"
+    } else {
+        "以下"
+    };
     let met = match cmp {
         Comparator::AtMost => actual <= target,
         _ => actual >= target,
@@ -302,7 +343,11 @@ fn initiative(
             } else {
                 Judgment::NotAchieved
             },
-            format!("{name}は{}{unit}（目標{}{unit}{cmp_text}）。", figure(actual), figure(target)),
+            format!(
+                "{name}は{}{unit}（目標{}{unit}{cmp_text}）。",
+                figure(actual),
+                figure(target)
+            ),
         )
     };
     NodeContent {
@@ -345,7 +390,13 @@ mod tests {
         let years = [fy(2023), fy(2024), fy(2025)];
         let recs = city_records("見本市", 24, &years, 40, &ids, fy(2025));
         assert_eq!(recs.len(), 72);
-        let items = |r: &PlanRecord| r.content.nodes.iter().filter(|n| n.level == "具体的取組").count();
+        let items = |r: &PlanRecord| {
+            r.content
+                .nodes
+                .iter()
+                .filter(|n| n.level == "具体的取組")
+                .count()
+        };
         assert!(recs.iter().all(|r| items(r) == 40));
         for r in &recs {
             assert!(r.content.validate().is_ok());
@@ -353,15 +404,30 @@ mod tests {
         let judgments: Vec<Judgment> = recs
             .iter()
             .filter(|r| r.content.period.end == fy(2025))
-            .flat_map(|r| r.content.nodes.iter().flat_map(|n| n.evaluations.iter().map(|e| e.stated)))
+            .flat_map(|r| {
+                r.content
+                    .nodes
+                    .iter()
+                    .flat_map(|n| n.evaluations.iter().map(|e| e.stated))
+            })
             .collect();
-        for j in [Judgment::Achieved, Judgment::NotAchieved, Judgment::Undetermined] {
+        for j in [
+            Judgment::Achieved,
+            Judgment::NotAchieved,
+            Judgment::Undetermined,
+        ] {
             assert!(judgments.contains(&j), "{j:?} missing");
         }
         // deterministic
         assert_eq!(recs, city_records("見本市", 24, &years, 40, &ids, fy(2025)));
         // every common indicator has a target in every ward plan
-        let linked = recs[0].content.nodes.iter().flat_map(|n| &n.targets).filter(|t| t.indicator_id.is_some()).count();
+        let linked = recs[0]
+            .content
+            .nodes
+            .iter()
+            .flat_map(|n| &n.targets)
+            .filter(|t| t.indicator_id.is_some())
+            .count();
         assert_eq!(linked, 5);
     }
 }

@@ -11,7 +11,10 @@ use crate::error::WebError;
 use crate::export::Format;
 use crate::pages::{parse_id, unit_tree};
 use crate::policy::{allow, Action};
-use crate::reports::{dashboard_data, parse_format, parse_year, run_export, scope_records, visible_record, DashboardQuery, ScopeQuery};
+use crate::reports::{
+    dashboard_data, parse_format, parse_year, run_export, scope_records, visible_record,
+    DashboardQuery, ScopeQuery,
+};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -40,15 +43,35 @@ impl From<kusei_store::StoreError> for ApiError {
 impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match &self.0 {
-            WebError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("見つかりません / not found: {what}")),
-            WebError::SignIn { .. } => (StatusCode::UNAUTHORIZED, "unauthorized", "サインインが必要です / sign-in required".into()),
-            WebError::PasswordChange => (StatusCode::FORBIDDEN, "password_change_required", "パスワードを変更してください / change your password first".into()),
+            WebError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("見つかりません / not found: {what}"),
+            ),
+            WebError::SignIn { .. } => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "サインインが必要です / sign-in required".into(),
+            ),
+            WebError::PasswordChange => (
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "パスワードを変更してください / change your password first".into(),
+            ),
             WebError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.clone()),
             WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "bad_request", why.clone()),
-            WebError::Unavailable(why) => (StatusCode::SERVICE_UNAVAILABLE, "pdf_font_missing", why.clone()),
+            WebError::Unavailable(why) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "pdf_font_missing",
+                why.clone(),
+            ),
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "api request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "内部エラー / internal error".into())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "内部エラー / internal error".into(),
+                )
             }
         }
     }
@@ -57,7 +80,11 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message) = self.parts();
-        (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
+        (
+            status,
+            Json(json!({"error": {"code": code, "message": message}})),
+        )
+            .into_response()
     }
 }
 
@@ -78,7 +105,13 @@ pub(crate) async fn municipalities(State(state): State<AppState>) -> ApiResult {
 /// `GET /api/v1/municipalities/{id}/units`
 pub(crate) async fn units(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = MunicipalityId(parse_id(&id, "municipality")?);
-    if !state.store.list_municipalities().await?.iter().any(|m| m.id == id) {
+    if !state
+        .store
+        .list_municipalities()
+        .await?
+        .iter()
+        .any(|m| m.id == id)
+    {
         return Err(WebError::NotFound(format!("municipality {id}")).into());
     }
     let units = state.store.list_units(id).await?;
@@ -103,9 +136,26 @@ pub(crate) async fn plans(
     Query(q): Query<PlansQuery>,
 ) -> ApiResult {
     let store = &state.store;
-    let unit = q.unit.as_deref().filter(|s| !s.is_empty()).map(|u| parse_id(u, "unit")).transpose()?.map(UnitId);
-    let year = q.year.as_deref().filter(|s| !s.is_empty()).map(parse_year).transpose()?;
-    let municipality = q.municipality.as_deref().filter(|s| !s.is_empty()).map(|m| parse_id(m, "municipality")).transpose()?.map(MunicipalityId);
+    let unit = q
+        .unit
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|u| parse_id(u, "unit"))
+        .transpose()?
+        .map(UnitId);
+    let year = q
+        .year
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(parse_year)
+        .transpose()?;
+    let municipality = q
+        .municipality
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|m| parse_id(m, "municipality"))
+        .transpose()?
+        .map(MunicipalityId);
     let published = store.latest_published().await?;
     let grants = who.grants();
     let mut out = Vec::new();
@@ -119,7 +169,14 @@ pub(crate) async fn plans(
             if !units.iter().any(|u| u.id == p.plan.unit_id) {
                 continue;
             }
-            let working = allow(&grants, &tree, Action::ReadDraft { plan_unit: p.plan.unit_id }).is_ok();
+            let working = allow(
+                &grants,
+                &tree,
+                Action::ReadDraft {
+                    plan_unit: p.plan.unit_id,
+                },
+            )
+            .is_ok();
             let version = published.get(&p.plan.id).copied();
             if !working && version.is_none() {
                 continue;
@@ -155,11 +212,22 @@ pub(crate) async fn plans(
 
 /// `GET /api/v1/plans/{id}` — the plan with its nodes (ids included) and links, as the
 /// plan page shows it; `copy` says which copy (`working` or `published`).
-pub(crate) async fn plan(State(state): State<AppState>, who: Who, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn plan(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+) -> ApiResult {
     let id = PlanId(parse_id(&id, "plan")?);
     let live = state.store.load_plan(id).await?;
     let (tree, _) = unit_tree(&state.store, live.plan.unit_id).await?;
-    let working = allow(&who.grants(), &tree, Action::ReadDraft { plan_unit: live.plan.unit_id }).is_ok();
+    let working = allow(
+        &who.grants(),
+        &tree,
+        Action::ReadDraft {
+            plan_unit: live.plan.unit_id,
+        },
+    )
+    .is_ok();
     let versions = state.store.published_versions(id).await?;
     if working {
         let decisions = state.store.decisions(id).await?;
@@ -169,21 +237,38 @@ pub(crate) async fn plan(State(state): State<AppState>, who: Who, Path(id): Path
             "decisions": to_value(&decisions)?, "opinions": to_value(&opinions)?,
         })));
     }
-    let published = state.store.published_plan(id, None).await?.ok_or_else(|| WebError::NotFound(format!("plan {id}")))?;
-    Ok(Json(json!({ "copy": "published", "plan": to_value(&published)?, "published_versions": to_value(&versions)? })))
+    let published = state
+        .store
+        .published_plan(id, None)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("plan {id}")))?;
+    Ok(Json(
+        json!({ "copy": "published", "plan": to_value(&published)?, "published_versions": to_value(&versions)? }),
+    ))
 }
 
 /// `GET /api/v1/plans/{id}/versions/{version}` — a published version, for anyone.
-pub(crate) async fn plan_version(State(state): State<AppState>, Path((id, version)): Path<(String, String)>) -> ApiResult {
+pub(crate) async fn plan_version(
+    State(state): State<AppState>,
+    Path((id, version)): Path<(String, String)>,
+) -> ApiResult {
     let id = PlanId(parse_id(&id, "plan")?);
     let version = parse_id(&version, "version")?;
-    let sp = state.store.published_plan(id, Some(version)).await?.ok_or_else(|| WebError::NotFound(format!("plan {id} version {version}")))?;
+    let sp = state
+        .store
+        .published_plan(id, Some(version))
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("plan {id} version {version}")))?;
     Ok(Json(json!({ "copy": "published", "plan": to_value(&sp)? })))
 }
 
 /// `GET /api/v1/nodes/{id}` — an item with the judgments Kusei computes from its figures
 /// (staff who may read the plan's working copy).
-pub(crate) async fn node(State(state): State<AppState>, who: Who, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn node(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+) -> ApiResult {
     let ctx = crate::node::load(&state, &id).await?;
     crate::node::require_read(&who, &ctx, &format!("/nodes/{id}"))?;
     let sn = ctx.node();
@@ -206,40 +291,73 @@ pub(crate) async fn node(State(state): State<AppState>, who: Who, Path(id): Path
 }
 
 /// `GET /api/v1/nodes/{id}/history` — every recorded change of an item (staff).
-pub(crate) async fn node_history(State(state): State<AppState>, who: Who, Path(id): Path<String>) -> ApiResult {
+pub(crate) async fn node_history(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+) -> ApiResult {
     let ctx = crate::node::load(&state, &id).await?;
     crate::node::require_read(&who, &ctx, &format!("/nodes/{id}/history"))?;
     let changes = state.store.history("node", ctx.node().node.id.0).await?;
-    Ok(Json(json!({ "node_id": NodeId(ctx.node().node.id.0).0, "changes": to_value(&changes)? })))
+    Ok(Json(
+        json!({ "node_id": NodeId(ctx.node().node.id.0).0, "changes": to_value(&changes)? }),
+    ))
 }
 
 /// `GET /api/v1/dashboard/{municipality}?year=` — the ward comparison (published plans).
-pub(crate) async fn dashboard(State(state): State<AppState>, Path(m): Path<String>, Query(q): Query<DashboardQuery>) -> ApiResult {
+pub(crate) async fn dashboard(
+    State(state): State<AppState>,
+    Path(m): Path<String>,
+    Query(q): Query<DashboardQuery>,
+) -> ApiResult {
     let m = MunicipalityId(parse_id(&m, "municipality")?);
     let (name, years, d) = dashboard_data(&state, m, q.year.as_deref()).await?;
-    Ok(Json(json!({ "municipality": name, "years": years, "dashboard": to_value(&d)? })))
+    Ok(Json(
+        json!({ "municipality": name, "years": years, "dashboard": to_value(&d)? }),
+    ))
 }
 
 /// `GET /api/v1/open-data/{municipality}?unit=&year=&format=json|csv` — published plans of
 /// a scope as open data (JSON by default).
-pub(crate) async fn open_data(State(state): State<AppState>, Path(m): Path<String>, Query(q): Query<ScopeQuery>) -> Result<Response, ApiError> {
+pub(crate) async fn open_data(
+    State(state): State<AppState>,
+    Path(m): Path<String>,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, ApiError> {
     let m = MunicipalityId(parse_id(&m, "municipality")?);
     let format = parse_format(q.format.as_deref().unwrap_or("json"))?;
     if !matches!(format, Format::Json | Format::Csv) {
-        return Err(WebError::BadRequest(format!("the API gives json or csv; {} is at /open-data/{}/export", format.extension(), m.0)).into());
+        return Err(WebError::BadRequest(format!(
+            "the API gives json or csv; {} is at /open-data/{}/export",
+            format.extension(),
+            m.0
+        ))
+        .into());
     }
-    let (name, title, records) = scope_records(&state, m, q.unit.as_deref(), q.year.as_deref()).await?;
+    let (name, title, records) =
+        scope_records(&state, m, q.unit.as_deref(), q.year.as_deref()).await?;
     let bytes = run_export(&state, format, &title, &name, records).await?;
     Ok(([(header::CONTENT_TYPE, format.content_type())], bytes).into_response())
 }
 
 /// `GET /api/v1/plans/{id}/open-data?format=json|csv` — one plan as open data (the copy
 /// the caller may see).
-pub(crate) async fn plan_open_data(State(state): State<AppState>, who: Who, Path(id): Path<String>, Query(q): Query<ScopeQuery>) -> Result<Response, ApiError> {
+pub(crate) async fn plan_open_data(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<ScopeQuery>,
+) -> Result<Response, ApiError> {
     let id = PlanId(parse_id(&id, "plan")?);
     let format = parse_format(q.format.as_deref().unwrap_or("json"))?;
     if !matches!(format, Format::Json | Format::Csv) {
-        return Err(WebError::BadRequest(format!("the API gives json or csv; {} is at /plans/{}/export/{}", format.extension(), id.0, format.extension())).into());
+        return Err(WebError::BadRequest(format!(
+            "the API gives json or csv; {} is at /plans/{}/export/{}",
+            format.extension(),
+            id.0,
+            format.extension()
+        ))
+        .into());
     }
     let (record, _) = visible_record(&state, &who, id).await?;
     let title = kusei_report::layout::report_title(&record);

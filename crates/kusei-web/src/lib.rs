@@ -135,7 +135,10 @@ pub fn app(state: AppState) -> Router {
         .route("/plans/{id}/print", get(reports::print))
         .route("/plans/{id}/export/{format}", get(reports::plan_export))
         .route("/open-data", get(reports::open_data_page))
-        .route("/open-data/{municipality}/export", get(reports::scope_export))
+        .route(
+            "/open-data/{municipality}/export",
+            get(reports::scope_export),
+        )
         .route("/dashboard/{municipality}", get(reports::dashboard_page))
         .route("/nodes/{id}", get(node::page))
         .route("/nodes/{id}/history", get(history::page))
@@ -168,7 +171,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/municipalities/{id}/units", get(api::units))
         .route("/api/v1/plans", get(api::plans))
         .route("/api/v1/plans/{id}", get(api::plan))
-        .route("/api/v1/plans/{id}/versions/{version}", get(api::plan_version))
+        .route(
+            "/api/v1/plans/{id}/versions/{version}",
+            get(api::plan_version),
+        )
         .route("/api/v1/plans/{id}/open-data", get(api::plan_open_data))
         .route("/api/v1/nodes/{id}", get(api::node))
         .route("/api/v1/nodes/{id}/history", get(api::node_history))

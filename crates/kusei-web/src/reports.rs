@@ -122,8 +122,19 @@ pub(crate) async fn plan_export(
     let format = parse_format(&format)?;
     let (record, _) = visible_record(&state, &who, id).await?;
     let title = kusei_report::layout::report_title(&record);
-    let bytes = run_export(&state, format, &title, &record.municipality.clone(), vec![record.clone()]).await?;
-    Ok(download(format, &kusei_report::open_data::file_stem(&record), bytes))
+    let bytes = run_export(
+        &state,
+        format,
+        &title,
+        &record.municipality.clone(),
+        vec![record.clone()],
+    )
+    .await?;
+    Ok(download(
+        format,
+        &kusei_report::open_data::file_stem(&record),
+        bytes,
+    ))
 }
 
 /// Renders off the async threads (PDF and Excel of a city year take a while).
@@ -306,7 +317,11 @@ pub(crate) async fn open_data_page(
             }
         }
     };
-    Ok(Html(page.render(lang.t("オープンデータ", "Open data"), "/open-data", body)))
+    Ok(Html(page.render(
+        lang.t("オープンデータ", "Open data"),
+        "/open-data",
+        body,
+    )))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -370,8 +385,16 @@ pub(crate) async fn dashboard_page(
     let lang = page.lang;
     let mid = MunicipalityId(parse_id(&m, "municipality")?);
     let (name, years, d) = dashboard_data(&state, mid, q.year.as_deref()).await?;
-    let title = format!("{name} {} {}", d.label, lang.t("区の比較", "ward comparison"));
-    let year_labels: Vec<String> = d.trends.first().map(|t| t.points.iter().map(|p| p.label.clone()).collect()).unwrap_or_default();
+    let title = format!(
+        "{name} {} {}",
+        d.label,
+        lang.t("区の比較", "ward comparison")
+    );
+    let year_labels: Vec<String> = d
+        .trends
+        .first()
+        .map(|t| t.points.iter().map(|p| p.label.clone()).collect())
+        .unwrap_or_default();
     let body = html! {
         h1 { (title) }
         form.year-switch method="get" action={ "/dashboard/" (mid.0) } {

@@ -45,8 +45,7 @@ pub async fn load(
     }
     let current = years.iter().copied().max().unwrap_or(FiscalYear::MIN);
     for record in city_records(name, wards, years, items, &ids, current) {
-        let outcome =
-            crate::upload::store_record(store, ACTOR, &record, "sample-city", m).await?;
+        let outcome = crate::upload::store_record(store, ACTOR, &record, "sample-city", m).await?;
         let plan = match outcome {
             kusei_store::ImportOutcome::Created { plan_id, .. }
             | kusei_store::ImportOutcome::Unchanged { plan_id }

@@ -74,10 +74,18 @@ pub async fn export(config: &Config, args: ExportArgs) -> Result<()> {
     let records = store.plan_records(m.id, unit, fy, copy).await?;
     store.close().await;
     if records.is_empty() {
-        bail!("no plans match (municipality {}, unit {:?}, year {:?})", m.name, args.unit, args.year);
+        bail!(
+            "no plans match (municipality {}, unit {:?}, year {:?})",
+            m.name,
+            args.unit,
+            args.year
+        );
     }
     let mut title = m.name.clone();
-    for part in [args.unit.clone(), fy.map(|f| f.label())].into_iter().flatten() {
+    for part in [args.unit.clone(), fy.map(|f| f.label())]
+        .into_iter()
+        .flatten()
+    {
         title.push(' ');
         title.push_str(&part);
     }
@@ -123,7 +131,10 @@ pub async fn sample_city(
         .filter_map(|y| FiscalYear::new(y).ok())
         .collect();
     let store = crate::serve::open(config).await?;
-    let code = format!("sample-city-{}", store.list_municipalities().await?.len() + 1);
+    let code = format!(
+        "sample-city-{}",
+        store.list_municipalities().await?.len() + 1
+    );
     let m = kusei_web::sample_city::load(&store, &code, name, wards, &list, items)
         .await
         .context("cannot create the sample city")?;

@@ -45,7 +45,8 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<()> {
         .transpose()?;
     let store = crate::serve::open(config).await?;
     let texts = args.files.iter().any(|f| {
-        !f.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        !f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
     });
     // Workbooks name their municipality; text documents need one chosen here.
     let municipality = if texts {
@@ -60,7 +61,16 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<()> {
             eprint!("\r[{}/{}] {} ", i + 1, total, file.display());
             let _ = std::io::stderr().flush();
         }
-        match import_one(&store, municipality, args.municipality.as_deref(), file, args.unit.as_deref(), year).await {
+        match import_one(
+            &store,
+            municipality,
+            args.municipality.as_deref(),
+            file,
+            args.unit.as_deref(),
+            year,
+        )
+        .await
+        {
             Ok(line) => {
                 if total > 1 {
                     eprintln!();
@@ -269,7 +279,12 @@ async fn import_workbook(
             .with_context(|| format!("{name}: {} {}: not stored", r.unit, r.content.title))?;
         match outcome {
             ImportOutcome::Created { .. } => created += 1,
-            ImportOutcome::Updated { changed, added, removed, .. } => {
+            ImportOutcome::Updated {
+                changed,
+                added,
+                removed,
+                ..
+            } => {
                 if changed + added + removed > 0 {
                     updated += 1;
                 } else {
