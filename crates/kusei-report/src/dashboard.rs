@@ -76,6 +76,9 @@ pub struct Dashboard {
     pub trends: Vec<Trend>,
 }
 
+/// Target and actual of one unit, indicator and year.
+type Figures = (Option<f64>, Option<f64>);
+
 /// Last actual (final, not interim) and target of an indicator in a record for a year.
 fn figures_of(r: &PlanRecord, id: IndicatorId, fy: FiscalYear) -> (Option<f64>, Option<f64>) {
     let mut target = None;
@@ -109,7 +112,7 @@ pub fn build(records: &[PlanRecord], indicators: &[IndicatorInfo], year: FiscalY
         .flat_map(|r| r.content.period.start.year()..=r.content.period.end.year())
         .collect();
     // (unit, indicator, year) → (target, actual)
-    let mut table: HashMap<(String, IndicatorId, i32), (Option<f64>, Option<f64>)> = HashMap::new();
+    let mut table: HashMap<(String, IndicatorId, i32), Figures> = HashMap::new();
     for r in records {
         for y in r.content.period.start.year()..=r.content.period.end.year() {
             let Ok(fy) = FiscalYear::new(y) else { continue };
