@@ -82,7 +82,7 @@ pub fn bar_chart(id: &str, title: &str, unit: &str, bars: &[Bar]) -> Markup {
             aria-labelledby=(format!("{id}-title {id}-desc")) {
             title id=(format!("{id}-title")) { (title) }
             desc id=(format!("{id}-desc")) { (desc) }
-            text x="0" y="16" font-size="13" font-weight="bold" fill="#111" { (title) " (" (unit) ")" }
+            text x="4" y="16" font-size="13" font-weight="bold" fill="#111" { (title) " (" (unit) ")" }
             @for t in &ticks {
                 @let x = label_w + plot_w * t / max;
                 line x1=(x) x2=(x) y1=(top - 4.0) y2=(height - 26.0) stroke="#ccc" stroke-width="1" {}
@@ -146,7 +146,7 @@ pub fn line_chart(
     let max = nice_max(all.iter().copied().fold(0.0, f64::max));
     let (left, plot_w, plot_h, top) = (70.0, 440.0, 200.0, 30.0);
     let legend_h = 18.0 * series.len() as f64;
-    let width = left + plot_w + 30.0;
+    let width = left + plot_w + 50.0;
     let height = top + plot_h + 40.0 + legend_h;
     let n = x_labels.len().max(1);
     let x_at = |i: usize| {
@@ -164,7 +164,7 @@ pub fn line_chart(
             aria-labelledby=(format!("{id}-title {id}-desc")) {
             title id=(format!("{id}-title")) { (title) }
             desc id=(format!("{id}-desc")) { (desc) }
-            text x="0" y="16" font-size="13" font-weight="bold" fill="#111" { (title) " (" (unit) ")" }
+            text x="4" y="16" font-size="13" font-weight="bold" fill="#111" { (title) " (" (unit) ")" }
             @for k in 0..=4 {
                 @let v = max * f64::from(k) / 4.0;
                 line x1=(left) x2=(left + plot_w) y1=(y_at(v)) y2=(y_at(v)) stroke="#ccc" stroke-width="1" {}

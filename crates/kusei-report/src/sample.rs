@@ -284,6 +284,12 @@ fn initiative(
             } else {
                 actual
             };
+            // A share never passes 100 %.
+            let (target, actual) = if ind.unit == "%" {
+                (target.min(95.0), actual.min(99.5))
+            } else {
+                (target, actual)
+            };
             let cmp = if ind.higher_is_better {
                 Comparator::AtLeast
             } else {

@@ -479,7 +479,7 @@ pub(crate) async fn dashboard_page(
                 @if let Some(t) = d.trends.get(i) {
                     h3 { (lang.t("経年変化", "Trend over the years")) }
                     div.chart-pair {
-                        (line_chart(&format!("chart-line-{i}"), &format!("{} {}", c.indicator.name, lang.t("の推移（全区）", "— all wards")), &c.indicator.unit, &year_labels, &[
+                        (line_chart(&format!("chart-line-{i}"), &format!("{}{}", c.indicator.name, lang.t("の推移（全区）", " — all wards")), &c.indicator.unit, &year_labels, &[
                             Series { name: lang.t("平均", "mean").into(), values: t.points.iter().map(|p| p.mean).collect() },
                             Series { name: lang.t("最大", "highest").into(), values: t.points.iter().map(|p| p.max).collect() },
                             Series { name: lang.t("最小", "lowest").into(), values: t.points.iter().map(|p| p.min).collect() },

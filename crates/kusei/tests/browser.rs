@@ -11,7 +11,9 @@
 //! Without /usr/bin/chromium or e2e/node_modules the tests say they were skipped, unless
 //! KUSEI_REQUIRE_BROWSER=1 (CI), where that is a failure.
 //!
-//! A new scenario is one more file in e2e/ and one more #[test] calling `run_scenario`.
+//! A new scenario is one more file in e2e/ and one more #[test] calling `run_scenario`,
+//! or `run_scenario_with` when it needs more data first (`kusei sample-city` for the
+//! dashboard).
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -30,6 +32,8 @@ const SKIPPED: &str =
     "skipped: browser tests need /usr/bin/chromium and e2e/node_modules (npm ci in e2e/)";
 /// The unit the XSS fixture is imported under: its name is shown on / and the plan page.
 const XSS_UNIT: &str = "検証区<script>window.__xss=5</script>";
+/// The name `kusei sample-city` gives the city the dashboard scenario looks at.
+const SAMPLE_CITY: &str = "見本市";
 /// How long one scenario may run before it is killed.
 const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -44,6 +48,26 @@ fn public_pages() {
 #[test]
 fn pdca_year_in_the_browser() {
     run_scenario("pdca.mjs", &[]);
+}
+
+/// The ward comparison dashboard and the open-data page on the made-up sample city.
+#[test]
+fn ward_comparison_in_the_browser() {
+    run_scenario_with(
+        "dashboard.mjs",
+        &[("SAMPLE_CITY", SAMPLE_CITY)],
+        &[&[
+            "sample-city",
+            "--name",
+            SAMPLE_CITY,
+            "--wards",
+            "24",
+            "--years",
+            "2023-2025",
+            "--items",
+            "40",
+        ]],
+    );
 }
 
 fn e2e_dir() -> PathBuf {
@@ -80,6 +104,13 @@ fn missing_prerequisites() -> Vec<String> {
 /// Starts a fresh server, runs `node e2e/SCRIPT` against it with `extra_env`, and fails
 /// the test (printing the script's output and the server's log) unless it exits 0.
 fn run_scenario(script: &str, extra_env: &[(&str, &str)]) {
+    run_scenario_with(script, extra_env, &[]);
+}
+
+/// [`run_scenario`], with `kusei` commands run against the server's database (while it
+/// runs, after the XSS import) before the script starts: each is a subcommand and its
+/// arguments, to which `--db URL` is added, e.g. `&["sample-city", "--wards", "24"]`.
+fn run_scenario_with(script: &str, extra_env: &[(&str, &str)], prepare: &[&[&str]]) {
     let missing = missing_prerequisites();
     if !missing.is_empty() {
         if std::env::var("KUSEI_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
@@ -106,6 +137,16 @@ fn run_scenario(script: &str, extra_env: &[(&str, &str)]) {
     let server = Server::start(script.trim_end_matches(".mjs"));
     let xss_plan = server.import(&fixture("xss_reform_items.txt"), XSS_UNIT);
     let xss_path = format!("/plans/{xss_plan}");
+    for args in prepare {
+        let took = Instant::now();
+        let out = server.run(args);
+        println!(
+            "kusei {} ({:.1} s): {}",
+            args.join(" "),
+            took.elapsed().as_secs_f64(),
+            out.trim()
+        );
+    }
     let ready = started.elapsed();
 
     let mut cmd = Command::new("node");
@@ -258,6 +299,29 @@ impl Server {
             .and_then(|(_, rest)| rest.split(':').next())
             .and_then(|id| id.trim().parse().ok())
             .unwrap_or_else(|| panic!("no plan id in the import report: {stdout}"))
+    }
+
+    /// `kusei SUBCOMMAND --db URL ARGS…` against this server's database; returns its
+    /// stdout, or fails the test with its output and the server's.
+    fn run(&self, args: &[&str]) -> String {
+        let (sub, rest) = args.split_first().expect("a kusei subcommand");
+        let out = common::kusei()
+            .arg(sub)
+            .args(["--db", &self.db])
+            .args(rest)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "kusei {} failed ({}):\n{stdout}\n{}\n--- server output ---\n{}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stderr),
+            self.log()
+        );
+        stdout
     }
 
     fn log(&self) -> String {
