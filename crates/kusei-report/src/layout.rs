@@ -108,7 +108,7 @@ fn node_heading(n: &NodeContent) -> String {
 }
 
 /// The column (group) and label of a stored heading ("取組の方針・目標内容 ／ 目標").
-fn split_heading(h: &str) -> (Option<&str>, &str) {
+pub(crate) fn split_heading(h: &str) -> (Option<&str>, &str) {
     match h.split_once(" ／ ") {
         Some((g, l)) => (Some(g), l),
         None => (None, h),
@@ -142,20 +142,29 @@ fn extra_targets(n: &NodeContent) -> Vec<&str> {
         .collect()
 }
 
+/// A captioned table whose header row names its columns; `None` without rows.
+fn list_table(
+    caption: &str,
+    widths: Vec<u16>,
+    columns: [&str; 3],
+    rows: Vec<Vec<Cell>>,
+) -> Option<Block> {
+    (!rows.is_empty()).then(|| {
+        Block::Table(Table {
+            caption: Some(caption.into()),
+            widths,
+            header: vec![columns.into_iter().map(Cell::new).collect()],
+            rows,
+        })
+    })
+}
+
 fn targets_table(n: &NodeContent) -> Option<Block> {
-    if n.targets.is_empty() {
-        return None;
-    }
-    Some(Block::Table(Table {
-        caption: Some("目標".into()),
-        widths: vec![6, 2, 1],
-        header: vec![vec![
-            Cell::new("目標"),
-            Cell::new("年度"),
-            Cell::new("比較"),
-        ]],
-        rows: n
-            .targets
+    list_table(
+        "目標",
+        vec![6, 2, 1],
+        ["目標", "年度", "比較"],
+        n.targets
             .iter()
             .map(|t| {
                 vec![
@@ -165,23 +174,15 @@ fn targets_table(n: &NodeContent) -> Option<Block> {
                 ]
             })
             .collect(),
-    }))
+    )
 }
 
 fn actuals_table(n: &NodeContent) -> Option<Block> {
-    if n.actuals.is_empty() {
-        return None;
-    }
-    Some(Block::Table(Table {
-        caption: Some("実績".into()),
-        widths: vec![6, 2, 2],
-        header: vec![vec![
-            Cell::new("実績"),
-            Cell::new("年度"),
-            Cell::new("時点"),
-        ]],
-        rows: n
-            .actuals
+    list_table(
+        "実績",
+        vec![6, 2, 2],
+        ["実績", "年度", "時点"],
+        n.actuals
             .iter()
             .map(|a| {
                 vec![
@@ -191,7 +192,7 @@ fn actuals_table(n: &NodeContent) -> Option<Block> {
                 ]
             })
             .collect(),
-    }))
+    )
 }
 
 /// 中間振り返り and 自己評価 of a node as label/value rows (empty when neither is written).

@@ -14,6 +14,16 @@ pub mod layout;
 pub mod open_data;
 pub mod sample;
 
+/// A figure as plain text: whole numbers without a decimal point (15200), others as they
+/// are (3.5). Sentences, CSV cells and forms all write figures this way.
+pub fn plain_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 use kusei_domain::content::{DirectoryEntry, PlanRecord};
 use kusei_domain::model::{Period, PlanStatus};
 use kusei_import::convert::{document_period, plan_content, ConvertError};

@@ -47,12 +47,11 @@ fn judgment(j: kusei_domain::judgment::Judgment) -> Judgment {
     }
 }
 
+/// Group and heading of the import schema from a stored heading ("本文" = untitled).
 fn split_heading(h: &str) -> (Option<String>, Option<String>) {
-    match h.split_once(" ／ ") {
-        Some((g, l)) => (Some(g.to_string()), Some(l.to_string())),
-        None if h == "本文" => (None, None),
-        None => (None, Some(h.to_string())),
-    }
+    let (group, label) = crate::layout::split_heading(h);
+    let label = Some(label).filter(|l| *l != "本文" || group.is_some());
+    (group.map(str::to_string), label.map(str::to_string))
 }
 
 fn year_month(w: &When) -> YearMonthRef {
@@ -358,11 +357,7 @@ fn csv_field(s: &str) -> String {
 }
 
 fn number(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => format!("{}", v as i64),
-        Some(v) => format!("{v}"),
-        None => String::new(),
-    }
+    v.map(crate::plain_number).unwrap_or_default()
 }
 
 /// CSV of plans: one row per item (区分 項目), then one per target, actual, review and

@@ -113,14 +113,6 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
-fn figure(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
-}
-
 fn section(heading: &str, body: String) -> Section {
     Section {
         phase: Phase::Plan,
@@ -342,7 +334,7 @@ fn initiative(
                 value: Some(actual),
                 measure_unit: Some(unit.into()),
                 as_of: None,
-                text: format!("{name} {y}実績 {}{unit}", figure(actual)),
+                text: format!("{name} {y}実績 {}{unit}", crate::plain_number(actual)),
             }],
             if met {
                 Judgment::Achieved
@@ -351,8 +343,8 @@ fn initiative(
             },
             format!(
                 "{name}は{}{unit}（目標{}{unit}{cmp_text}）。",
-                figure(actual),
-                figure(target)
+                crate::plain_number(actual),
+                crate::plain_number(target)
             ),
         )
     };
@@ -371,7 +363,7 @@ fn initiative(
             value: Some(target),
             measure_unit: Some(unit.into()),
             comparator: Some(cmp),
-            text: format!("{name} {y} {}{unit}{cmp_text}", figure(target)),
+            text: format!("{name} {y} {}{unit}{cmp_text}", crate::plain_number(target)),
         }],
         actuals,
         evaluations: vec![Evaluation {

@@ -107,9 +107,14 @@ impl Store {
             },
             Copy::Working => self.load_plan(plan).await?,
         };
+        self.record_of(&stored).await.map(Some)
+    }
+
+    /// A plan already read (working copy or published snapshot) as a record.
+    pub async fn record_of(&self, stored: &StoredPlan) -> Result<PlanRecord, StoreError> {
         let unit = self.get_unit(stored.plan.unit_id).await?;
         let context = RecordContext::load(self, unit.municipality_id).await?;
-        Ok(Some(context.record(&stored)))
+        Ok(context.record(stored))
     }
 
     /// Records of every plan of a municipality (optionally of one unit and its sub-units,
@@ -159,6 +164,7 @@ impl Store {
 struct RecordContext {
     municipality: String,
     units: HashMap<UnitId, Unit>,
+    names: HashMap<UnitId, String>,
     list: Vec<Unit>,
 }
 
@@ -175,6 +181,7 @@ impl RecordContext {
         Ok(RecordContext {
             municipality: name,
             units: list.iter().map(|u| (u.id, u.clone())).collect(),
+            names: list.iter().map(|u| (u.id, u.name.clone())).collect(),
             list,
         })
     }
@@ -193,17 +200,12 @@ impl RecordContext {
     }
 
     fn record(&self, stored: &StoredPlan) -> PlanRecord {
-        let names: HashMap<UnitId, String> = self
-            .units
-            .iter()
-            .map(|(id, u)| (*id, u.name.clone()))
-            .collect();
         PlanRecord {
             municipality: self.municipality.clone(),
             unit: stored.unit_name.clone(),
             status: stored.plan.status,
             version: stored.plan.version,
-            content: stored.to_plan_content(&names),
+            content: stored.to_plan_content(&self.names),
             directory: directory_of(&self.list, stored.plan.unit_id),
         }
     }

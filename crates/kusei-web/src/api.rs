@@ -20,7 +20,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use kusei_domain::model::{MunicipalityId, NodeId, PlanId, UnitId};
+use kusei_domain::model::{MunicipalityId, PlanId, UnitId};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -158,6 +158,7 @@ pub(crate) async fn plans(
         .map(MunicipalityId);
     let published = store.latest_published().await?;
     let grants = who.grants();
+    let all = store.list_plans(unit, year).await?;
     let mut out = Vec::new();
     for m in store.list_municipalities().await? {
         if municipality.is_some_and(|x| x != m.id) {
@@ -165,7 +166,7 @@ pub(crate) async fn plans(
         }
         let units = store.list_units(m.id).await?;
         let tree = crate::policy::Tree::new(&units);
-        for p in store.list_plans(unit, year).await? {
+        for p in &all {
             if !units.iter().any(|u| u.id == p.plan.unit_id) {
                 continue;
             }
@@ -300,7 +301,7 @@ pub(crate) async fn node_history(
     crate::node::require_read(&who, &ctx, &format!("/nodes/{id}/history"))?;
     let changes = state.store.history("node", ctx.node().node.id.0).await?;
     Ok(Json(
-        json!({ "node_id": NodeId(ctx.node().node.id.0).0, "changes": to_value(&changes)? }),
+        json!({ "node_id": ctx.node().node.id.0, "changes": to_value(&changes)? }),
     ))
 }
 

@@ -498,11 +498,7 @@ impl TargetRow {
 }
 
 pub(crate) fn fmt_number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
+    kusei_report::plain_number(v)
 }
 
 /// The sentence of a structured target: "窓口サービスの満足度 令和7年度 90%以上".

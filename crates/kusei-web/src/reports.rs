@@ -33,25 +33,23 @@ pub(crate) async fn visible_record(
 ) -> Result<(PlanRecord, Copy), WebError> {
     let plan = state.store.load_plan(id).await?;
     let (tree, _) = unit_tree(&state.store, plan.plan.unit_id).await?;
-    let copy = if allow(
+    let working = allow(
         &who.grants(),
         &tree,
         Action::ReadDraft {
             plan_unit: plan.plan.unit_id,
         },
     )
-    .is_ok()
-    {
-        Copy::Working
-    } else {
-        Copy::Published
-    };
-    let record = state
+    .is_ok();
+    if working {
+        return Ok((state.store.record_of(&plan).await?, Copy::Working));
+    }
+    let published = state
         .store
-        .plan_record(id, copy)
+        .published_plan(id, None)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("plan {id}")))?;
-    Ok((record, copy))
+    Ok((state.store.record_of(&published).await?, Copy::Published))
 }
 
 /// The download links of one plan.
@@ -184,24 +182,29 @@ pub(crate) async fn scope_records(
         .find(|m| m.id == municipality)
         .ok_or_else(|| WebError::NotFound(format!("municipality {municipality}")))?;
     let unit = match unit.filter(|u| !u.is_empty()) {
-        Some(u) => Some(UnitId(parse_id(u, "unit")?)),
+        Some(u) => {
+            let found = state.store.get_unit(UnitId(parse_id(u, "unit")?)).await?;
+            if found.municipality_id != municipality {
+                return Err(WebError::NotFound(format!("unit {}", found.id)));
+            }
+            Some(found)
+        }
         None => None,
     };
-    if let Some(u) = unit {
-        let found = state.store.get_unit(u).await?;
-        if found.municipality_id != municipality {
-            return Err(WebError::NotFound(format!("unit {u}")));
-        }
-    }
     let year = year.filter(|y| !y.is_empty()).map(parse_year).transpose()?;
     let records = state
         .store
-        .plan_records(municipality, unit, year, Copy::Published)
+        .plan_records(
+            municipality,
+            unit.as_ref().map(|u| u.id),
+            year,
+            Copy::Published,
+        )
         .await?;
     let mut title = m.name.clone();
-    if let Some(u) = unit {
+    if let Some(u) = &unit {
         title.push(' ');
-        title.push_str(&state.store.get_unit(u).await?.name);
+        title.push_str(&u.name);
     }
     if let Some(y) = year {
         title.push(' ');

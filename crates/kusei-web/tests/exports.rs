@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use tower::ServiceExt;
 
-async fn store(name: &str) -> (Store, PathBuf) {
+async fn temp_store(name: &str) -> (Store, PathBuf) {
     let dir = std::env::temp_dir().join(format!("kusei-exports-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -123,7 +123,7 @@ async fn every_document_imported_renders_to_a_pdf_with_every_title_and_target() 
     if pdf_tools_missing(&exporter).is_some() {
         return;
     }
-    let (store, dir) = store("pdf").await;
+    let (store, dir) = temp_store("pdf").await;
     let m = store
         .create_municipality("t", "271004", "大阪市", false)
         .await
@@ -158,12 +158,12 @@ async fn every_document_imported_renders_to_a_pdf_with_every_title_and_target() 
 /// versions unchanged); on a fresh database the plans come back with the same content.
 #[tokio::test]
 async fn every_document_round_trips_through_excel() {
-    let (store, _dir) = store("xlsx").await;
+    let (store, _dir) = temp_store("xlsx").await;
     let m = store
         .create_municipality("t", "271004", "大阪市", false)
         .await
         .unwrap();
-    let (fresh, _dir2) = store_named("xlsx-fresh").await;
+    let (fresh, _dir2) = temp_store("xlsx-fresh").await;
     let exporter = Exporter::new(None);
     for path in documents() {
         let plan = import(&store, m, &path).await;
@@ -226,17 +226,13 @@ async fn every_document_round_trips_through_excel() {
     }
 }
 
-async fn store_named(name: &str) -> (Store, PathBuf) {
-    store(name).await
-}
-
 fn years(list: &[i32]) -> Vec<FiscalYear> {
     list.iter().map(|y| FiscalYear::new(*y).unwrap()).collect()
 }
 
 #[tokio::test]
 async fn a_whole_sample_city_year_round_trips_through_excel_and_a_bad_cell_stores_nothing() {
-    let (store, _dir) = store("city").await;
+    let (store, _dir) = temp_store("city").await;
     let m = kusei_web::sample_city::load(&store, "c", "見本市", 24, &years(&[2025]), 40)
         .await
         .unwrap();
@@ -371,7 +367,7 @@ async fn get(state: &AppState, path: &str) -> (StatusCode, String, String) {
 
 #[tokio::test]
 async fn dashboard_api_open_data_and_openapi_on_a_sample_city_of_24_wards_and_3_years() {
-    let (store, _dir) = store("api").await;
+    let (store, _dir) = temp_store("api").await;
     let m =
         kusei_web::sample_city::load(&store, "c", "見本市", 24, &years(&[2023, 2024, 2025]), 40)
             .await
@@ -544,7 +540,7 @@ async fn dashboard_api_open_data_and_openapi_on_a_sample_city_of_24_wards_and_3_
 
 #[tokio::test]
 async fn a_missing_font_names_the_package_and_everything_else_keeps_working() {
-    let (store, dir) = store("nofont").await;
+    let (store, dir) = temp_store("nofont").await;
     let m = store
         .create_municipality("t", "271004", "大阪市", false)
         .await
