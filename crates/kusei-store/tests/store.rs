@@ -7,12 +7,13 @@ use kusei_domain::calendar::{Date, FiscalYear, YearMonth};
 use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
 use kusei_domain::model::{
-    Actual, Comparator, Direction, Evaluation, Family, LinkKind, Milestone, MunicipalityId, Period,
-    Phase, PlanStatus, Review, Section, Target, UnitId, UnitKind, When,
+    Actual, Comparator, Direction, Evaluation, Family, IndicatorId, LinkKind, Milestone,
+    MunicipalityId, Period, Phase, PlanId, PlanStatus, Review, Section, Target, UnitId, UnitKind,
+    When,
 };
 use kusei_store::{
     DirectoryRow, ImportOutcome, ImportTarget, NewIndicator, NewUnit, NewUser, NodeEdit,
-    SourceDocument, Store, StoreError, Transition, Window,
+    SourceDocument, Store, StoreError, StoredPlan, Transition, Window,
 };
 use sqlx::Connection;
 use std::future::Future;
@@ -157,6 +158,7 @@ store_case!(municipality_settings_are_versioned_in_history);
 store_case!(workflow_publishes_immutable_versions);
 store_case!(sessions_and_lock_out);
 store_case!(schedule_windows);
+store_case!(published_snapshot_v1_reads_back);
 
 fn fy(y: i32) -> FiscalYear {
     FiscalYear::new(y).unwrap()
@@ -297,6 +299,344 @@ fn plan_content(year: FiscalYear) -> PlanContent {
             link(3, 2, LinkKind::Repeat),
         ],
         is_sample: false,
+    }
+}
+
+/// The published-snapshot fixture of today's shape (see tests/published_snapshot.rs).
+const PUBLISHED_SNAPSHOT_V1: &str = include_str!("fixtures/published_snapshot_v1.json");
+
+/// A plan that uses every part of a published snapshot: five levels, ☆ and other marks,
+/// 再掲 links, sections of every phase, targets and actuals with and without each of
+/// their parts (千円 figures, interim as_of, indicator ids), reviews with every prospect,
+/// evaluations with every judgment (unknown included) and an explanation, milestones by
+/// month, by fiscal year and open-ended, an owner, a sample plan over three years.
+fn rich_plan_content(minutes: IndicatorId, yen: IndicatorId) -> PlanContent {
+    let s = |phase, h: &str, b: &str| Section {
+        phase,
+        heading: h.into(),
+        body: b.into(),
+    };
+    let chapter = NodeContent {
+        level: "章".into(),
+        number: Some("1".into()),
+        title: "市民サービスの向上".into(),
+        sections: vec![s(
+            Phase::Plan,
+            "基本的な考え方",
+            "区民の目線で窓口を見直す。",
+        )],
+        ..Default::default()
+    };
+    let field = NodeContent {
+        level: "重点分野".into(),
+        number: Some("1-1".into()),
+        title: "窓口改革".into(),
+        subtitle: Some("便利な区役所".into()),
+        marks: vec!["☆".into()],
+        sections: vec![
+            s(Phase::Plan, "めざす状態", "待たずに手続きが済む。"),
+            s(Phase::Review, "中間振り返り", "上半期は計画どおり。"),
+            s(Phase::Evaluation, "自己評価", "待ち時間は短くなった。"),
+        ],
+        ..Default::default()
+    };
+    let square = NodeContent {
+        level: "■".into(),
+        number: None,
+        title: "待ち時間の短縮".into(),
+        ..Default::default()
+    };
+    let circle = NodeContent {
+        level: "○".into(),
+        number: Some("①".into()),
+        title: "窓口の混雑緩和".into(),
+        ..Default::default()
+    };
+    let counter = NodeContent {
+        level: "取組".into(),
+        number: Some("(1)".into()),
+        title: "窓口の待ち時間短縮".into(),
+        marks: vec!["☆".into(), "新規".into()],
+        owner: Some("総合企画".into()),
+        sections: vec![
+            s(Phase::Plan, "取組の内容", "発券機と呼出表示を導入する。"),
+            s(Phase::Review, "取組の進捗", "発券機を導入した。"),
+            s(Phase::Evaluation, "取組実績", "呼出表示も導入した。"),
+        ],
+        targets: vec![
+            Target {
+                indicator_id: Some(minutes),
+                period: Some(Period::span(fy(2017), fy(2019))),
+                value: Some(15.0),
+                measure_unit: Some("分".into()),
+                comparator: Some(Comparator::AtMost),
+                text: "平均待ち時間 15分以下".into(),
+            },
+            Target {
+                indicator_id: Some(yen),
+                period: Some(Period::year(fy(2018))),
+                value: Some(1_234_567.0),
+                measure_unit: Some("千円".into()),
+                comparator: Some(Comparator::AtLeast),
+                text: "経費削減額 1,234,567千円以上".into(),
+            },
+            Target {
+                indicator_id: None,
+                period: None,
+                value: Some(80.5),
+                measure_unit: Some("%".into()),
+                comparator: None,
+                text: "満足度 80.5%".into(),
+            },
+            Target {
+                indicator_id: None,
+                period: None,
+                value: None,
+                measure_unit: None,
+                comparator: None,
+                text: "窓口の満足度を高める".into(),
+            },
+        ],
+        actuals: vec![
+            Actual {
+                indicator_id: Some(minutes),
+                fiscal_year: Some(fy(2017)),
+                value: Some(17.25),
+                measure_unit: Some("分".into()),
+                as_of: Some(Date::new(2018, 2, 28).unwrap()),
+                text: "平成30年2月末現在 17.25分".into(),
+            },
+            Actual {
+                indicator_id: Some(yen),
+                fiscal_year: Some(fy(2018)),
+                value: Some(1_300_000.0),
+                measure_unit: Some("千円".into()),
+                as_of: None,
+                text: "1,300,000千円".into(),
+            },
+            Actual {
+                indicator_id: None,
+                fiscal_year: None,
+                value: None,
+                measure_unit: None,
+                as_of: None,
+                text: "集計中".into(),
+            },
+        ],
+        reviews: vec![
+            Review {
+                fiscal_year: fy(2017),
+                implementation: Some(ImplementationProspect::Expected),
+                achievement: Some(AchievementProspect::OnTrack),
+                remedy: None,
+            },
+            Review {
+                fiscal_year: fy(2018),
+                implementation: Some(ImplementationProspect::NotExpected),
+                achievement: Some(AchievementProspect::OffTrack),
+                remedy: Some("職員を増やす".into()),
+            },
+            Review {
+                fiscal_year: fy(2019),
+                implementation: None,
+                achievement: None,
+                remedy: None,
+            },
+        ],
+        evaluations: vec![
+            Evaluation {
+                fiscal_year: fy(2017),
+                results: "平均17.25分".into(),
+                stated: Judgment::Achieved,
+                remedy: None,
+                explanation: None,
+            },
+            Evaluation {
+                fiscal_year: fy(2018),
+                results: "削減額 1,300,000千円".into(),
+                stated: Judgment::NotAchieved,
+                remedy: Some("委託を見直す".into()),
+                explanation: Some("数値は速報値のため".into()),
+            },
+            Evaluation {
+                fiscal_year: fy(2019),
+                results: "集計中".into(),
+                stated: Judgment::Undetermined,
+                remedy: None,
+                explanation: None,
+            },
+        ],
+        milestones: vec![
+            Milestone {
+                from: Some(When::Month(YearMonth {
+                    year: 2006,
+                    month: 4,
+                })),
+                to: Some(When::FiscalYear(fy(2010))),
+                open_ended: false,
+                text: "区長の庁内公募を実施（18年4月～22年度）".into(),
+            },
+            Milestone {
+                from: Some(When::FiscalYear(fy(2009))),
+                to: None,
+                open_ended: true,
+                text: "発券機の導入（21年度～）".into(),
+            },
+            Milestone {
+                from: None,
+                to: None,
+                open_ended: false,
+                text: "随時実施".into(),
+            },
+        ],
+        source_line: Some(42),
+        ..Default::default()
+    };
+    let online = NodeContent {
+        level: "取組".into(),
+        number: Some("(2)".into()),
+        title: "オンライン申請".into(),
+        evaluations: vec![Evaluation {
+            fiscal_year: fy(2017),
+            results: "原本で判定欄が判読できない".into(),
+            stated: Judgment::Unknown,
+            remedy: None,
+            explanation: Some("原本の判定欄がかすれている".into()),
+        }],
+        ..Default::default()
+    };
+    let other = NodeContent {
+        level: "○".into(),
+        number: Some("②".into()),
+        title: "手続きの簡素化".into(),
+        ..Default::default()
+    };
+    let second = NodeContent {
+        level: "章".into(),
+        number: Some("2".into()),
+        title: "働き方改革".into(),
+        ..Default::default()
+    };
+    let link = |parent, child, kind| LinkContent {
+        parent,
+        child,
+        kind,
+    };
+    PlanContent {
+        family: Family::PlanTree,
+        period: Period::span(fy(2017), fy(2019)),
+        title: "サンプル区 改革計画".into(),
+        level_names: Family::PlanTree.default_levels(),
+        nodes: vec![
+            chapter, field, square, circle, counter, online, other, second,
+        ],
+        links: vec![
+            link(0, 1, LinkKind::Primary),
+            link(1, 2, LinkKind::Primary),
+            link(2, 3, LinkKind::Primary),
+            link(3, 4, LinkKind::Primary),
+            link(3, 5, LinkKind::Primary),
+            link(2, 6, LinkKind::Primary),
+            link(6, 5, LinkKind::Repeat),
+            link(7, 4, LinkKind::Repeat),
+        ],
+        is_sample: true,
+    }
+}
+
+/// Units, the two indicators and the rich plan (a draft) on a fresh database.
+async fn save_rich_plan(store: &Store) -> PlanId {
+    let (m, ward, _) = setup_units(store).await;
+    let indicator = |name, unit, direction| NewIndicator {
+        municipality_id: m,
+        name,
+        unit,
+        direction,
+        definition: None,
+        source: None,
+        is_common: false,
+    };
+    let minutes = store
+        .ensure_indicator(
+            "city",
+            &indicator("平均待ち時間", "分", Direction::LowerIsBetter),
+        )
+        .await
+        .unwrap();
+    let yen = store
+        .ensure_indicator(
+            "city",
+            &indicator("経費削減額", "千円", Direction::HigherIsBetter),
+        )
+        .await
+        .unwrap();
+    store
+        .save_plan("alice", ward, &rich_plan_content(minutes, yen))
+        .await
+        .unwrap()
+}
+
+/// Writes a new published-snapshot fixture from today's code: the rich plan is saved,
+/// submitted, approved and published on a fresh SQLite database, and the `snapshot` text
+/// the store wrote is pretty-printed to the path `KUSEI_WRITE_SNAPSHOT_FIXTURE` names.
+/// It refuses to overwrite a file: a fixture is never regenerated (a new shape gets a new
+/// file, e.g. `published_snapshot_v2.json`, and every old one must keep reading).
+///
+/// `KUSEI_WRITE_SNAPSHOT_FIXTURE=$PWD/crates/kusei-store/tests/fixtures/published_snapshot_v2.json
+/// cargo test -p kusei-store --test store -- --ignored write_published_snapshot_fixture`
+#[tokio::test]
+#[ignore = "writes a new fixture file; run by hand only"]
+async fn write_published_snapshot_fixture() {
+    let path = std::env::var_os("KUSEI_WRITE_SNAPSHOT_FIXTURE")
+        .expect("set KUSEI_WRITE_SNAPSHOT_FIXTURE to the new fixture's path");
+    with_sqlite(|store, url| async move {
+        let id = save_rich_plan(&store).await;
+        for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+            store.transition("boss", id, step, None).await.unwrap();
+        }
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let raw: String =
+            sqlx::query_scalar("SELECT snapshot FROM plan_version WHERE plan_id = $1")
+                .bind(id.0)
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
+        // The pretty form holds exactly what the store wrote, only the layout differs.
+        let sp: StoredPlan = serde_json::from_str(&raw).unwrap();
+        assert_eq!(serde_json::to_string(&sp).unwrap(), raw);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", std::path::Path::new(&path).display()));
+        use std::io::Write;
+        writeln!(file, "{}", serde_json::to_string_pretty(&sp).unwrap()).unwrap();
+    })
+    .await;
+}
+
+/// Inserts a snapshot text as a published version, as the store's publish does.
+async fn insert_published_version(url: &str, plan: PlanId, version: i64, snapshot: &str) {
+    let sql = "INSERT INTO plan_version (plan_id, version, published_at, published_by, snapshot) \
+               VALUES ($1, $2, '2018-04-01T00:00:00Z', 'boss', $3)";
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query(sql)
+            .bind(plan.0)
+            .bind(version)
+            .bind(snapshot)
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(sql)
+            .bind(plan.0)
+            .bind(version)
+            .bind(snapshot)
+            .execute(&mut c)
+            .await
+            .unwrap();
     }
 }
 
@@ -1151,6 +1491,45 @@ mod cases {
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::NotFound(_)));
+    }
+
+    /// A snapshot published by an older Kusei (the checked-in v1 fixture, never
+    /// regenerated) still reads through `Store::published_plan`, as the public pages and
+    /// exports read it. Every fixture of tests/fixtures/published_snapshot_v*.json gets
+    /// a line here.
+    pub async fn published_snapshot_v1_reads_back(store: Store, url: String) {
+        let id = save_rich_plan(&store).await;
+        insert_published_version(&url, id, 1, PUBLISHED_SNAPSHOT_V1).await;
+        let direct: StoredPlan = serde_json::from_str(PUBLISHED_SNAPSHOT_V1).unwrap();
+        let v1 = store.published_plan(id, Some(1)).await.unwrap().unwrap();
+        assert_eq!(v1, direct);
+        assert_eq!(store.published_plan(id, None).await.unwrap(), Some(direct));
+        assert_eq!(v1.plan.title, "サンプル区 改革計画");
+        assert_eq!(v1.plan.status, PlanStatus::Published);
+        assert_eq!(v1.unit_name, "東区");
+        assert_eq!(v1.nodes.len(), 8);
+        let yen = &v1.nodes[4].targets[1];
+        assert_eq!(
+            (yen.value, yen.measure_unit.as_deref()),
+            (Some(1_234_567.0), Some("千円"))
+        );
+        assert_eq!(v1.nodes[5].evaluations[0].stated, Judgment::Unknown);
+        assert_eq!(
+            v1.links
+                .iter()
+                .filter(|l| l.kind == LinkKind::Repeat)
+                .count(),
+            2
+        );
+        // The tree of the old snapshot still lays out (再掲 rows included).
+        assert_eq!(v1.tree_rows().len(), 10);
+        let versions = store.published_versions(id).await.unwrap();
+        assert_eq!(versions.len(), 1);
+        assert_eq!(
+            (versions[0].version, versions[0].published_by.as_str()),
+            (1, "boss")
+        );
+        assert_eq!(store.latest_published().await.unwrap()[&id], 1);
     }
 }
 
