@@ -12,6 +12,7 @@
 
 mod findings;
 mod grading;
+mod item;
 mod judge;
 mod patterns;
 mod read;
@@ -27,6 +28,7 @@ pub use findings::{
     NodeFigures, Severity,
 };
 pub use grading::{Band, Grade, GradeOutcome, GradingError, GradingRules, Threshold};
+pub use item::{evaluate_item, target_sentence, ItemFigures};
 pub use judge::{
     judge, judge_node, match_actuals, progress_rate, reference_figures, resolve, roll_up, Judgment,
     NodeJudgment, Resolution, ResolveError, TargetJudgment,

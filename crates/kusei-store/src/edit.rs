@@ -19,6 +19,7 @@ use crate::{now_utc, Actor, Store, StoreError, StoredNode};
 use kusei_domain::model::{
     Actual, Evaluation, NodeId, PlanId, PlanStatus, Review, Section, Target, UnitId,
 };
+use kusei_domain::workflow::Refusal;
 use serde_json::json;
 use sqlx::{Any, Row, Transaction};
 
@@ -124,12 +125,7 @@ pub(crate) async fn open_plan_for_edit(
     match status {
         PlanStatus::Draft => {}
         PlanStatus::Submitted | PlanStatus::Approved => {
-            return Err(StoreError::Invalid(format!(
-                "status: この計画は「{}」のため編集できません。差し戻されると編集できます。 \
-                 The plan is {} and cannot be edited until it is returned.",
-                status.label_ja(),
-                status.code()
-            )))
+            return Err(StoreError::Refused(Refusal::Locked(status)))
         }
         PlanStatus::Published => {
             sqlx::query(
@@ -166,9 +162,10 @@ impl Store {
         edit: &NodeEdit,
     ) -> Result<i64, StoreError> {
         if edit.title.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "title: 名称を入力してください。 The title must not be empty.".into(),
-            ));
+            return Err(StoreError::Field {
+                field: "title".into(),
+                message: "名称を入力してください。 The title must not be empty.".into(),
+            });
         }
         self.change_node(actor, node_id, expected_version, Change::Texts(edit))
             .await
@@ -184,10 +181,10 @@ impl Store {
         review: &Review,
     ) -> Result<i64, StoreError> {
         if let Some(v) = review.violations().first() {
-            return Err(StoreError::Invalid(format!(
-                "{}: {}",
-                v.field, v.message_ja
-            )));
+            return Err(StoreError::Field {
+                field: v.field.to_string(),
+                message: v.message_ja.to_string(),
+            });
         }
         self.change_node(actor, node_id, expected_version, Change::Review(review))
             .await
@@ -205,10 +202,10 @@ impl Store {
         actuals: Option<&[Actual]>,
     ) -> Result<i64, StoreError> {
         if let Some(v) = evaluation.violations().first() {
-            return Err(StoreError::Invalid(format!(
-                "{}: {}",
-                v.field, v.message_ja
-            )));
+            return Err(StoreError::Field {
+                field: v.field.to_string(),
+                message: v.message_ja.to_string(),
+            });
         }
         self.change_node(
             actor,

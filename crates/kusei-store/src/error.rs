@@ -20,9 +20,18 @@ pub enum StoreError {
         expected: i64,
         current: i64,
     },
-    /// A value broke a rule or a uniqueness constraint; the message is for the user.
+    /// A value broke a rule; the message is for the user.
     #[error("{0}")]
     Invalid(String),
+    /// A form value broke a rule: the field it belongs to and the message for the user.
+    #[error("{field}: {message}")]
+    Field { field: String, message: String },
+    /// A record with the same key exists already (a uniqueness constraint).
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    /// The plan's status does not allow the write (submitted or approved).
+    #[error("{0}")]
+    Refused(kusei_domain::workflow::Refusal),
     /// Stored data that cannot be read back (a bug or manual edits).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
@@ -35,7 +44,7 @@ impl From<sqlx::Error> for StoreError {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound("record".into()),
             sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Invalid(format!("already exists: {}", db.message()))
+                StoreError::Duplicate(db.message().to_string())
             }
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 StoreError::Invalid(format!("refers to a missing record: {}", db.message()))

@@ -1,14 +1,16 @@
 //! Storing imported documents: all or nothing per file; the same file twice changes
 //! nothing; a revised version of a document updates its plan and records the differences.
 
+use crate::edit::open_plan_for_edit;
 use crate::history::record;
 use crate::plans::{
     content_snapshot, delete_node_parts, insert_links, insert_node, insert_node_parts, insert_plan,
-    unit_municipality, OwnerCache,
+    OwnerCache,
 };
 use crate::{now_utc, Actor, Store, StoreError};
 use kusei_domain::content::PlanContent;
 use kusei_domain::model::{MunicipalityId, PlanId, UnitId};
+use kusei_domain::revision::node_key;
 use serde_json::json;
 use sqlx::{Any, Transaction};
 use std::collections::{HashMap, VecDeque};
@@ -36,14 +38,25 @@ pub struct DirectoryRow<'a> {
     pub duties: Option<&'a str>,
 }
 
-/// Where an imported plan goes: the unit of that name in the municipality (created as a
-/// ward when missing), with the document's directory as units under it. Units are created
-/// in the same transaction as the plan.
+/// The unit an imported plan belongs to: one that exists (by id: names are never looked
+/// up across the city), or a new ward of that name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportUnit<'a> {
+    Existing(UnitId),
+    NewWard(&'a str),
+}
+
+/// Where an imported plan goes: its unit, with the document's directory as units under
+/// it (created in the same transaction as the plan), and the version of the plan it
+/// revises as the caller read it (`None`: the caller saw no such plan). A plan that
+/// changed since is a [`StoreError::Conflict`]; a plan that is submitted or approved is
+/// [`StoreError::Refused`]; a published one opens its next draft version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportTarget<'a> {
     pub municipality: MunicipalityId,
-    pub unit_name: &'a str,
+    pub unit: ImportUnit<'a>,
     pub directory: Vec<DirectoryRow<'a>>,
+    pub expected_version: Option<i64>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -133,16 +146,30 @@ pub enum ImportOutcome {
     },
 }
 
-/// Nodes are matched across versions by level and number, or level and title when a node
-/// has no number; repeated keys are matched in document order.
-fn node_key(level: &str, number: Option<&str>, title: &str) -> (String, String) {
-    match number {
-        Some(n) if !n.trim().is_empty() => (level.to_string(), format!("#{}", n.trim())),
-        _ => (level.to_string(), title.trim().to_string()),
-    }
-}
-
 impl Store {
+    /// The stored plan an imported `content` revises: same unit, family, period and title.
+    pub async fn find_plan_like(
+        &self,
+        unit: UnitId,
+        content: &PlanContent,
+    ) -> Result<Option<crate::StoredPlan>, StoreError> {
+        let existing: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM plan WHERE unit_id = $1 AND family = $2 AND fy_start = $3 \
+             AND fy_end = $4 AND title = $5",
+        )
+        .bind(unit.0)
+        .bind(content.family.code())
+        .bind(i64::from(content.period.start.year()))
+        .bind(i64::from(content.period.end.year()))
+        .bind(&content.title)
+        .fetch_optional(self.pool())
+        .await?;
+        match existing {
+            Some(id) => Ok(Some(self.load_plan(PlanId(id)).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// Imports one document's plan for a unit in one transaction.
     #[tracing::instrument(skip_all, fields(file = source.file_name))]
     pub async fn import_plan(
@@ -171,32 +198,43 @@ impl Store {
                 plan_id: PlanId(plan_id),
             });
         }
-        let found_unit: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM unit WHERE municipality_id = $1 AND name = $2 ORDER BY parent_id IS NOT NULL, id LIMIT 1",
-        )
-        .bind(target.municipality.0)
-        .bind(target.unit_name)
-        .fetch_optional(self.pool())
-        .await?;
-        let existing: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM plan WHERE unit_id = $1 AND family = $2 AND fy_start = $3 \
-             AND fy_end = $4 AND title = $5",
-        )
-        .bind(found_unit.unwrap_or(0))
-        .bind(content.family.code())
-        .bind(i64::from(content.period.start.year()))
-        .bind(i64::from(content.period.end.year()))
-        .bind(&content.title)
-        .fetch_optional(self.pool())
-        .await?;
-        let current = match existing {
-            Some(id) => Some(self.load_plan(PlanId(id)).await?),
+        let found_unit = match target.unit {
+            ImportUnit::Existing(id) => {
+                let m: Option<i64> =
+                    sqlx::query_scalar("SELECT municipality_id FROM unit WHERE id = $1")
+                        .bind(id.0)
+                        .fetch_optional(self.pool())
+                        .await?;
+                if m != Some(target.municipality.0) {
+                    return Err(StoreError::NotFound(format!(
+                        "unit {} in municipality {}",
+                        id.0, target.municipality.0
+                    )));
+                }
+                Some(id)
+            }
+            ImportUnit::NewWard(_) => None,
+        };
+        let current = match found_unit {
+            Some(unit) => self.find_plan_like(unit, content).await?,
             None => None,
         };
+        match (&current, target.expected_version) {
+            (None, None) => {}
+            (Some(c), Some(v)) if c.plan.version == v => {}
+            (c, expected) => {
+                return Err(StoreError::Conflict {
+                    what: "plan".into(),
+                    expected: expected.unwrap_or(0),
+                    current: c.as_ref().map_or(0, |c| c.plan.version),
+                })
+            }
+        }
         let mut tx = self.pool().begin().await?;
-        let unit_id = match found_unit {
-            Some(id) => UnitId(id),
-            None => {
+        let unit_id = match (found_unit, target.unit) {
+            (Some(id), _) => id,
+            (None, ImportUnit::Existing(id)) => id,
+            (None, ImportUnit::NewWard(name)) => {
                 create_unit_tx(
                     &mut tx,
                     actor,
@@ -204,7 +242,7 @@ impl Store {
                     target.municipality.0,
                     None,
                     "ward",
-                    target.unit_name,
+                    name,
                     &DirectoryRow::default(),
                 )
                 .await?
@@ -287,8 +325,7 @@ impl Store {
                 current: current.plan.version + 1,
             });
         }
-        let municipality_id = unit_municipality(&mut tx, unit_id).await?;
-        let mut owners = OwnerCache::new(municipality_id);
+        let owners = OwnerCache::new(&mut tx, unit_id).await?;
         let mut old_by_key: HashMap<(String, String), VecDeque<usize>> = HashMap::new();
         for (i, sn) in current.nodes.iter().enumerate() {
             let n = &sn.node;
@@ -301,9 +338,13 @@ impl Store {
         let mut matched = vec![false; current.nodes.len()];
         let mut ids = Vec::with_capacity(content.nodes.len());
         for (pos, n) in content.nodes.iter().enumerate() {
-            let owner = owners.resolve(&mut tx, n.owner.as_deref()).await?;
             let key = node_key(&n.level, n.number.as_deref(), &n.title);
             let old = old_by_key.get_mut(&key).and_then(VecDeque::pop_front);
+            // A document that names no 担当 keeps the one set in Kusei.
+            let owner = match (n.owner.as_deref(), old) {
+                (None, Some(i)) => current.nodes[i].node.owner_unit_id.map(|u| u.0),
+                (name, _) => owners.resolve(name),
+            };
             let after = content_snapshot(n, owner);
             match old {
                 Some(i) => {
@@ -426,6 +467,9 @@ impl Store {
                 plan_id: PlanId(plan_id),
             });
         }
+        // Something changes. Submitted or approved: refused (nothing is stored);
+        // published: the next draft version opens.
+        open_plan_for_edit(&mut tx, actor, &at, PlanId(plan_id)).await?;
         if old_links != new_links || current.plan.level_names != content.level_names {
             record(
                 &mut tx,

@@ -530,7 +530,6 @@ pub(crate) async fn insert_plan(
     content: &PlanContent,
     source_document_id: Option<i64>,
 ) -> Result<PlanId, StoreError> {
-    let municipality_id = unit_municipality(tx, unit_id).await?;
     let level_names = serde_json::to_string(&content.level_names)
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let plan_id: i64 = sqlx::query_scalar(
@@ -556,10 +555,10 @@ pub(crate) async fn insert_plan(
         "source_document_id": source_document_id,
     });
     record(tx, actor, at, "plan", plan_id, None, Some(&plan_after)).await?;
-    let mut owners = OwnerCache::new(municipality_id);
+    let owners = OwnerCache::new(tx, unit_id).await?;
     let mut ids = Vec::with_capacity(content.nodes.len());
     for (pos, n) in content.nodes.iter().enumerate() {
-        let owner = owners.resolve(tx, n.owner.as_deref()).await?;
+        let owner = owners.resolve(n.owner.as_deref());
         let node_id = insert_node(tx, plan_id, pos, n, owner).await?;
         insert_node_parts(tx, node_id, unit_id, n).await?;
         record(
@@ -589,37 +588,51 @@ pub(crate) async fn unit_municipality(
         .ok_or_else(|| StoreError::NotFound(format!("unit {unit_id}")))
 }
 
-/// Resolves 担当 names to unit ids once per name.
+/// Resolves 担当 names to unit ids among the units under a plan's unit (never across the
+/// city: another ward's section of the same name is not this plan's 担当). The first unit
+/// of a name in tree order wins.
 pub(crate) struct OwnerCache {
-    municipality_id: i64,
-    known: HashMap<String, Option<i64>>,
+    by_name: HashMap<String, i64>,
 }
 
 impl OwnerCache {
-    pub(crate) fn new(municipality_id: i64) -> Self {
-        OwnerCache {
-            municipality_id,
-            known: HashMap::new(),
-        }
-    }
-    pub(crate) async fn resolve(
-        &mut self,
+    pub(crate) async fn new(
         tx: &mut Transaction<'static, Any>,
-        name: Option<&str>,
-    ) -> Result<Option<i64>, StoreError> {
-        let Some(name) = name else { return Ok(None) };
-        if let Some(found) = self.known.get(name) {
-            return Ok(*found);
-        }
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM unit WHERE municipality_id = $1 AND name = $2 ORDER BY id LIMIT 1",
+        plan_unit: UnitId,
+    ) -> Result<Self, StoreError> {
+        let municipality_id = unit_municipality(tx, plan_unit).await?;
+        let rows = sqlx::query(
+            "SELECT id, parent_id, name FROM unit WHERE municipality_id = $1 ORDER BY id",
         )
-        .bind(self.municipality_id)
-        .bind(name)
-        .fetch_optional(&mut **tx)
+        .bind(municipality_id)
+        .fetch_all(&mut **tx)
         .await?;
-        self.known.insert(name.to_string(), found);
-        Ok(found)
+        let mut children: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
+        for r in &rows {
+            let parent: Option<i64> = r.try_get("parent_id")?;
+            if let Some(p) = parent {
+                children
+                    .entry(p)
+                    .or_default()
+                    .push((r.try_get("id")?, r.try_get("name")?));
+            }
+        }
+        let mut by_name = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([plan_unit.0]);
+        let mut seen = std::collections::HashSet::new();
+        while let Some(u) = queue.pop_front() {
+            if !seen.insert(u) {
+                continue;
+            }
+            for (id, name) in children.get(&u).into_iter().flatten() {
+                by_name.entry(name.clone()).or_insert(*id);
+                queue.push_back(*id);
+            }
+        }
+        Ok(OwnerCache { by_name })
+    }
+    pub(crate) fn resolve(&self, name: Option<&str>) -> Option<i64> {
+        name.and_then(|n| self.by_name.get(n).copied())
     }
 }
 
@@ -823,5 +836,37 @@ impl StoredNode {
             milestones: self.milestones.clone(),
             source_line: None,
         }
+    }
+}
+
+impl Store {
+    /// The results written for a unit's items in fiscal years before `before` (evaluation
+    /// texts and final actuals, oldest first): the known figures that relative targets of
+    /// later years (前年度以上, 29年度実績値に比べて…) resolve against.
+    #[tracing::instrument(skip_all)]
+    pub async fn unit_results_before(
+        &self,
+        unit: UnitId,
+        before: FiscalYear,
+    ) -> Result<Vec<(FiscalYear, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.fiscal_year AS fy, e.results AS text, 0 AS kind, n.id AS node, 0 AS pos \
+             FROM evaluation e JOIN node n ON n.id = e.node_id JOIN plan p ON p.id = n.plan_id \
+             WHERE p.unit_id = $1 AND e.fiscal_year < $2 \
+             UNION ALL \
+             SELECT a.fiscal_year AS fy, a.text AS text, 1 AS kind, a.node_id AS node, a.position AS pos \
+             FROM actual a JOIN node n ON n.id = a.node_id JOIN plan p ON p.id = n.plan_id \
+             WHERE p.unit_id = $1 AND a.fiscal_year < $2 AND a.as_of IS NULL \
+             ORDER BY fy, node, kind, pos",
+        )
+        .bind(unit.0)
+        .bind(i64::from(before.year()))
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push((fiscal_year(r.try_get("fy")?)?, r.try_get("text")?));
+        }
+        Ok(out)
     }
 }

@@ -50,7 +50,10 @@ impl Store {
         user: &NewUser<'_>,
     ) -> Result<UserId, StoreError> {
         if user.login.trim().is_empty() {
-            return Err(StoreError::Invalid("login: must not be empty".into()));
+            return Err(StoreError::Field {
+                field: "login".into(),
+                message: "must not be empty".into(),
+            });
         }
         let at = now_utc();
         let mut tx = self.pool().begin().await?;

@@ -8,84 +8,12 @@
 use crate::history::record;
 use crate::units::fiscal_year;
 use crate::{now_utc, Actor, Store, StoreError, StoredPlan};
-use kusei_domain::calendar::{Date, FiscalYear};
+use kusei_domain::calendar::Date;
 use kusei_domain::model::{MunicipalityId, Phase, PlanId, PlanStatus};
+pub use kusei_domain::workflow::{Transition, Window};
 use serde_json::json;
 use sqlx::Row;
 use std::collections::HashMap;
-
-/// When one phase of one fiscal year is open (dates inclusive, Japan time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Window {
-    pub fiscal_year: FiscalYear,
-    pub phase: Phase,
-    pub opens_on: Date,
-    pub closes_on: Date,
-}
-
-impl Window {
-    pub fn contains(&self, day: Date) -> bool {
-        self.opens_on <= day && day <= self.closes_on
-    }
-}
-
-/// A step of the approval workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Transition {
-    Submit,
-    Approve,
-    Return,
-    Publish,
-}
-
-impl Transition {
-    pub fn code(self) -> &'static str {
-        match self {
-            Transition::Submit => "submit",
-            Transition::Approve => "approve",
-            Transition::Return => "return",
-            Transition::Publish => "publish",
-        }
-    }
-    pub fn from_code(s: &str) -> Option<Transition> {
-        Some(match s {
-            "submit" => Transition::Submit,
-            "approve" => Transition::Approve,
-            "return" => Transition::Return,
-            "publish" => Transition::Publish,
-            _ => return None,
-        })
-    }
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Transition::Submit => "提出",
-            Transition::Approve => "承認",
-            Transition::Return => "差戻し",
-            Transition::Publish => "公表",
-        }
-    }
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Transition::Submit => "submitted",
-            Transition::Approve => "approved",
-            Transition::Return => "returned",
-            Transition::Publish => "published",
-        }
-    }
-    /// The states this step may start from, and the state it leads to.
-    pub fn rule(self) -> (&'static [PlanStatus], PlanStatus) {
-        match self {
-            Transition::Submit => (&[PlanStatus::Draft], PlanStatus::Submitted),
-            Transition::Approve => (&[PlanStatus::Submitted], PlanStatus::Approved),
-            Transition::Return => (
-                &[PlanStatus::Submitted, PlanStatus::Approved],
-                PlanStatus::Draft,
-            ),
-            Transition::Publish => (&[PlanStatus::Approved], PlanStatus::Published),
-        }
-    }
-}
 
 /// One recorded step of the workflow.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -114,10 +42,11 @@ impl Store {
         window: &Window,
     ) -> Result<(), StoreError> {
         if window.opens_on > window.closes_on {
-            return Err(StoreError::Invalid(
-                "closes_on: 終了日は開始日以降にしてください。 The closing date must not be before the opening date."
+            return Err(StoreError::Field {
+                field: "closes_on".into(),
+                message: "終了日は開始日以降にしてください。 The closing date must not be before the opening date."
                     .into(),
-            ));
+            });
         }
         let at = now_utc();
         let mut tx = self.pool().begin().await?;
@@ -204,9 +133,10 @@ impl Store {
     ) -> Result<PlanStatus, StoreError> {
         let comment = comment.map(str::trim).filter(|c| !c.is_empty());
         if step == Transition::Return && comment.is_none() {
-            return Err(StoreError::Invalid(
-                "comment: 差戻しの理由を入力してください。 Say why the plan is returned.".into(),
-            ));
+            return Err(StoreError::Field {
+                field: "comment".into(),
+                message: "差戻しの理由を入力してください。 Say why the plan is returned.".into(),
+            });
         }
         let (from, to) = step.rule();
         // The snapshot is read before the transaction; the status check below makes sure
@@ -230,13 +160,10 @@ impl Store {
         let current = PlanStatus::from_code(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("plan status {status:?}")))?;
         if !from.contains(&current) {
-            return Err(StoreError::Invalid(format!(
-                "status: 「{}」の計画は{}できません。 A plan that is {} cannot be {}.",
-                current.label_ja(),
-                step.label_ja(),
-                current.code(),
-                step.label_en()
-            )));
+            return Err(StoreError::Refused(kusei_domain::workflow::Refusal::Step {
+                status: current,
+                step,
+            }));
         }
         let changed = sqlx::query(
             "UPDATE plan SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND version = $5",
@@ -400,9 +327,10 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let body = body.trim();
         if body.is_empty() {
-            return Err(StoreError::Invalid(
-                "body: 意見を入力してください。 Write the comment.".into(),
-            ));
+            return Err(StoreError::Field {
+                field: "body".into(),
+                message: "意見を入力してください。 Write the comment.".into(),
+            });
         }
         let at = now_utc();
         let mut tx = self.pool().begin().await?;

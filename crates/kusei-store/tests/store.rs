@@ -12,8 +12,8 @@ use kusei_domain::model::{
     When,
 };
 use kusei_store::{
-    DirectoryRow, ImportOutcome, ImportTarget, NewIndicator, NewUnit, NewUser, NodeEdit,
-    SourceDocument, Store, StoreError, StoredPlan, Transition, Window,
+    DirectoryRow, ImportOutcome, ImportTarget, ImportUnit, NewIndicator, NewUnit, NewUser,
+    NodeEdit, SourceDocument, Store, StoreError, StoredPlan, Transition, Window,
 };
 use sqlx::Connection;
 use std::future::Future;
@@ -583,12 +583,13 @@ async fn save_rich_plan(store: &Store) -> PlanId {
 /// file, e.g. `published_snapshot_v2.json`, and every old one must keep reading).
 ///
 /// `KUSEI_WRITE_SNAPSHOT_FIXTURE=$PWD/crates/kusei-store/tests/fixtures/published_snapshot_v2.json
-/// cargo test -p kusei-store --test store -- --ignored write_published_snapshot_fixture`
+/// cargo test -p kusei-store --test store write_published_snapshot_fixture`
 #[tokio::test]
-#[ignore = "writes a new fixture file; run by hand only"]
 async fn write_published_snapshot_fixture() {
-    let path = std::env::var_os("KUSEI_WRITE_SNAPSHOT_FIXTURE")
-        .expect("set KUSEI_WRITE_SNAPSHOT_FIXTURE to the new fixture's path");
+    let Some(path) = std::env::var_os("KUSEI_WRITE_SNAPSHOT_FIXTURE") else {
+        eprintln!("skipped: set KUSEI_WRITE_SNAPSHOT_FIXTURE to write a new snapshot fixture");
+        return;
+    };
     with_sqlite(|store, url| async move {
         let id = save_rich_plan(&store).await;
         for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
@@ -746,7 +747,7 @@ mod cases {
         let nodes = count(&url, "node").await;
         let changes = count(&url, "change_log").await;
         let err = store.save_plan("tester", ward, &good).await.unwrap_err();
-        assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+        assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
         assert_eq!(count(&url, "node").await, nodes);
         assert_eq!(count(&url, "change_log").await, changes);
         assert!(changes > before);
@@ -1298,7 +1299,7 @@ mod cases {
             .create_municipality("test", "271004", "別の市", false)
             .await
             .unwrap_err();
-        assert!(matches!(err, StoreError::Invalid(ref m) if m.starts_with("already exists")));
+        assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
         let err = store
             .create_user(
                 "t",
@@ -1320,7 +1321,8 @@ mod cases {
         let units_before = count(&url, "unit").await;
         let new_ward = ImportTarget {
             municipality: m,
-            unit_name: "城東区",
+            unit: ImportUnit::NewWard("城東区"),
+            expected_version: None,
             directory: vec![
                 DirectoryRow {
                     division: "総務課",
@@ -1338,11 +1340,13 @@ mod cases {
                 },
             ],
         };
-        let ward = ImportTarget {
+        let ward_at = |version: Option<i64>| ImportTarget {
             municipality: m,
-            unit_name: "東区",
+            unit: ImportUnit::Existing(east),
             directory: vec![],
+            expected_version: version,
         };
+        let ward = ward_at(None);
         let source = |sha: &'static str| SourceDocument {
             sha256: sha,
             file_name: "plan.txt",
@@ -1382,8 +1386,14 @@ mod cases {
             title: "新しい戦略".into(),
             ..Default::default()
         };
-        let revised = store
+        // The caller must say which version it revises: a stale one is a conflict.
+        let stale = store
             .import_plan("import", &ward, &v2, &source("bbb"))
+            .await
+            .unwrap_err();
+        assert!(matches!(stale, StoreError::Conflict { .. }), "{stale:?}");
+        let revised = store
+            .import_plan("import", &ward_at(Some(1)), &v2, &source("bbb"))
             .await
             .unwrap();
         assert_eq!(

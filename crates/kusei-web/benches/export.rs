@@ -6,9 +6,9 @@
 //! Each PDF run gets records that differ in one text, so typst's memoisation cannot
 //! answer from the previous run.
 
+use kusei_app::export::{Exporter, Format};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::model::IndicatorId;
-use kusei_web::export::{Exporter, Format};
 use std::time::{Duration, Instant};
 
 fn median(mut v: Vec<Duration>) -> Duration {

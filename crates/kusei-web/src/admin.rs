@@ -309,15 +309,15 @@ pub(crate) async fn save_window(
             [(header::LOCATION, format!("/admin?lang={}", lang.code()))],
         )
             .into_response()),
-        Err(StoreError::Invalid(msg)) => {
-            answer(
-                &state,
-                &who,
-                lang,
-                FieldErrors::from_store_message(&msg, "form"),
-                None,
-            )
-            .await
+        Err(StoreError::Field { field, message }) => {
+            let mut e = FieldErrors::default();
+            e.add(&field, message);
+            answer(&state, &who, lang, e, None).await
+        }
+        Err(StoreError::Invalid(message)) => {
+            let mut e = FieldErrors::default();
+            e.add("form", message);
+            answer(&state, &who, lang, e, None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -389,20 +389,26 @@ pub(crate) async fn create_user(
             };
             answer(&state, &who, lang, FieldErrors::default(), Some(notice)).await
         }
-        Err(StoreError::Invalid(m)) => {
+        Err(StoreError::Duplicate(_)) => {
             let mut e = FieldErrors::default();
             e.add(
                 "login",
-                if m.starts_with("already exists") {
-                    lang.t(
-                        "このログインIDはすでに使われています。",
-                        "This login is taken.",
-                    )
-                    .to_string()
-                } else {
-                    m
-                },
+                lang.t(
+                    "このログインIDはすでに使われています。",
+                    "This login is taken.",
+                )
+                .to_string(),
             );
+            answer(&state, &who, lang, e, None).await
+        }
+        Err(StoreError::Field { field, message }) => {
+            let mut e = FieldErrors::default();
+            e.add(&field, message);
+            answer(&state, &who, lang, e, None).await
+        }
+        Err(StoreError::Invalid(m)) => {
+            let mut e = FieldErrors::default();
+            e.add("login", m);
             answer(&state, &who, lang, e, None).await
         }
         Err(e) => Err(e.into()),
@@ -452,20 +458,26 @@ pub(crate) async fn create_unit(
             [(header::LOCATION, format!("/admin?lang={}", lang.code()))],
         )
             .into_response()),
-        Err(StoreError::Invalid(m)) => {
+        Err(StoreError::Duplicate(_)) => {
             let mut e = FieldErrors::default();
             e.add(
                 "name",
-                if m.starts_with("already exists") {
-                    lang.t(
-                        "同じ名前の組織がすでにあります。",
-                        "A unit with this name exists.",
-                    )
-                    .to_string()
-                } else {
-                    m
-                },
+                lang.t(
+                    "同じ名前の組織がすでにあります。",
+                    "A unit with this name exists.",
+                )
+                .to_string(),
             );
+            answer(&state, &who, lang, e, None).await
+        }
+        Err(StoreError::Field { field, message }) => {
+            let mut e = FieldErrors::default();
+            e.add(&field, message);
+            answer(&state, &who, lang, e, None).await
+        }
+        Err(StoreError::Invalid(m)) => {
+            let mut e = FieldErrors::default();
+            e.add("name", m);
             answer(&state, &who, lang, e, None).await
         }
         Err(e) => Err(e.into()),

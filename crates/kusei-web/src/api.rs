@@ -8,7 +8,6 @@
 
 use crate::auth::Who;
 use crate::error::WebError;
-use crate::export::Format;
 use crate::pages::{parse_id, unit_tree};
 use crate::policy::{allow, Action};
 use crate::reports::{
@@ -20,6 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use kusei_app::export::Format;
 use kusei_domain::model::{MunicipalityId, PlanId, UnitId};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -31,6 +31,12 @@ pub(crate) struct ApiError(WebError);
 impl From<WebError> for ApiError {
     fn from(e: WebError) -> Self {
         ApiError(e)
+    }
+}
+
+impl From<kusei_app::AppError> for ApiError {
+    fn from(e: kusei_app::AppError) -> Self {
+        ApiError(e.into())
     }
 }
 
@@ -60,6 +66,7 @@ impl ApiError {
             ),
             WebError::Forbidden(why) => (StatusCode::FORBIDDEN, "forbidden", why.clone()),
             WebError::BadRequest(why) => (StatusCode::BAD_REQUEST, "bad_request", why.clone()),
+            WebError::Conflict(why) => (StatusCode::CONFLICT, "conflict", why.clone()),
             WebError::Unavailable(why) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "pdf_font_missing",
@@ -273,11 +280,12 @@ pub(crate) async fn node(
     let ctx = crate::node::load(&state, &id).await?;
     crate::node::require_read(&who, &ctx, &format!("/nodes/{id}"))?;
     let sn = ctx.node();
+    let refs = kusei_app::judge::References::load_all(&state.store, ctx.sp.plan.unit_id).await?;
     let computed: Vec<Value> = sn
         .evaluations
         .iter()
         .map(|e| {
-            let c = crate::node::computed(&sn.targets, e, &sn.actuals);
+            let c = refs.judge(sn, e);
             json!({
                 "fiscal_year": e.fiscal_year.year(),
                 "stated": e.stated.code(),

@@ -9,10 +9,6 @@
 
 use crate::policy::Grants;
 use crate::AppState;
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
@@ -26,25 +22,7 @@ pub const LOCK_AFTER: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 pub const SESSION_HOURS: i64 = 8;
 
-/// An argon2id PHC string for a password.
-pub fn hash_password(password: &str) -> Result<String, String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| format!("cannot hash password: {e}"))
-}
-
-/// True when `password` matches the stored PHC string.
-pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
+pub use kusei_app::accounts::{hash_password, verify_password};
 
 /// A hash to verify against when the login is unknown, so both cases take as long.
 pub fn dummy_hash() -> &'static str {

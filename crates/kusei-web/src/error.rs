@@ -3,6 +3,7 @@
 use crate::i18n::Lang;
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use kusei_app::AppError;
 use kusei_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +19,9 @@ pub enum WebError {
     /// The user must set a new password before anything else.
     #[error("password change required")]
     PasswordChange,
+    /// Someone else changed the record since it was read; nothing was stored.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A request that cannot be understood (the message says what).
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -34,7 +38,25 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound(what) => WebError::NotFound(what),
             StoreError::Invalid(m) => WebError::BadRequest(m),
+            StoreError::Field { field, message } => {
+                WebError::BadRequest(format!("{field}: {message}"))
+            }
+            StoreError::Duplicate(_) => {
+                WebError::BadRequest("同じものがすでにあります。 It already exists.".into())
+            }
+            StoreError::Refused(r) => WebError::Forbidden(r.to_string()),
+            e @ StoreError::Conflict { .. } => WebError::Conflict(e.to_string()),
             other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Refused(r) => WebError::Forbidden(r.to_string()),
+            AppError::Invalid(m) => WebError::BadRequest(m),
+            AppError::Store(s) => s.into(),
         }
     }
 }
@@ -78,6 +100,11 @@ impl IntoResponse for WebError {
                 StatusCode::BAD_REQUEST,
                 "入力を確認してください / Please check the request",
                 &why,
+            ),
+            WebError::Conflict(_) => page(
+                StatusCode::CONFLICT,
+                "ほかの人が先に変更しました / Changed by someone else",
+                "読み込んだ後にほかの人が変更しました。もう一度開いて確かめてください。 Someone else changed it after you opened it; open it again and check.",
             ),
             WebError::Unavailable(why) => crate::reports::unavailable(&why),
             WebError::Internal(detail) => {

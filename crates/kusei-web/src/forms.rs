@@ -40,19 +40,6 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    /// A store message "field: text" becomes an error at that field (else at `fallback`).
-    pub fn from_store_message(msg: &str, fallback: &str) -> FieldErrors {
-        let mut e = FieldErrors::default();
-        match msg.split_once(": ") {
-            Some((f, m))
-                if !f.is_empty() && f.chars().all(|c| c.is_ascii_lowercase() || c == '_') =>
-            {
-                e.add(f, m)
-            }
-            _ => e.add(fallback, msg),
-        }
-        e
-    }
 }
 
 /// Percent-encodes a query value.
@@ -93,10 +80,6 @@ mod tests {
         assert_eq!(parse_number("12.5"), Some(12.5));
         assert_eq!(parse_number("abc"), None);
         assert_eq!(parse_number("inf"), None);
-        let e = FieldErrors::from_store_message("remedy: 記入が必須です", "form");
-        assert_eq!(e.get("remedy"), Some("記入が必須です"));
-        let e = FieldErrors::from_store_message("already exists: x", "form");
-        assert!(e.get("form").is_some());
         assert_eq!(url_encode("/plans/1?x=あ"), "/plans/1%3Fx%3D%E3%81%82");
     }
 }

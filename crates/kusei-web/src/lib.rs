@@ -16,17 +16,15 @@ mod admin;
 mod api;
 pub mod auth;
 mod error;
-pub mod export;
 mod forms;
 mod history;
 mod i18n;
 mod layout;
 mod node;
 mod pages;
-pub mod policy;
+pub use kusei_domain::policy;
 mod reports;
-pub mod sample_city;
-pub mod upload;
+mod upload;
 mod workflow;
 
 pub use error::WebError;
@@ -37,42 +35,12 @@ use axum::http::{header, HeaderValue};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kusei_domain::calendar::Date;
 use kusei_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tower_http::trace::TraceLayer;
 
-/// Where handlers read the time: the system clock, or a fixed instant in tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Clock {
-    System,
-    /// Seconds since the Unix epoch.
-    Fixed(i64),
-}
-
-impl Clock {
-    pub fn unix(self) -> i64 {
-        match self {
-            Clock::System => std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0),
-            Clock::Fixed(t) => t,
-        }
-    }
-    /// RFC 3339 UTC, as the store writes timestamps.
-    pub fn now_utc(self) -> String {
-        kusei_store::format_unix(self.unix())
-    }
-    /// Today in Japan (schedule windows are Japanese dates).
-    pub fn today_jst(self) -> Date {
-        let s = kusei_store::format_unix(self.unix() + 9 * 3600);
-        s.get(..10)
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(kusei_domain::calendar::FiscalYear::MIN.start())
-    }
-}
+pub use kusei_app::Clock;
 
 /// An uploaded document waiting for the user to confirm the import.
 #[derive(Debug, Clone)]
@@ -92,7 +60,7 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub(crate) uploads: Arc<Mutex<HashMap<String, PendingUpload>>>,
     /// PDF/Excel/CSV/JSON exports (the PDF font is found once, on first use).
-    pub exporter: export::Exporter,
+    pub exporter: kusei_app::export::Exporter,
 }
 
 impl AppState {
@@ -102,12 +70,12 @@ impl AppState {
             clock: Clock::System,
             secure_cookies: false,
             uploads: Arc::default(),
-            exporter: export::Exporter::default(),
+            exporter: kusei_app::export::Exporter::default(),
         }
     }
     /// Names the font file PDFs use (the `pdf_font` setting); else the system's fonts.
     pub fn with_pdf_font(mut self, font: Option<std::path::PathBuf>) -> AppState {
-        self.exporter = export::Exporter::new(font);
+        self.exporter = kusei_app::export::Exporter::new(font);
         self
     }
     pub fn with_clock(mut self, clock: Clock) -> AppState {

@@ -10,8 +10,9 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse};
+use kusei_app::judge::References;
 use kusei_domain::judgment::Judgment;
-use kusei_domain::model::{LinkKind, MunicipalityId, Phase, PlanId, PlanStatus, UnitId};
+use kusei_domain::model::{LinkKind, MunicipalityId, PlanId, PlanStatus, UnitId};
 use kusei_store::{Store, StoredNode, StoredPlan, Transition};
 use maud::{html, Markup};
 
@@ -159,9 +160,10 @@ pub(crate) async fn plan(
     .is_ok()
     {
         let panel = workflow_panel(&page, &state, &live, &tree).await?;
+        let refs = References::load_all(store, live.plan.unit_id).await?;
         let body = html! {
             (panel)
-            (plan_body(&page, &live, true))
+            (plan_body(&page, &live, true, &refs))
         };
         return Ok(Html(page.render(&live.plan.title, &path, body)));
     }
@@ -169,9 +171,10 @@ pub(crate) async fn plan(
         return Err(WebError::NotFound(format!("plan {id}")));
     };
     let versions = store.published_versions(id).await?;
+    let refs = References::load_all(store, published.plan.unit_id).await?;
     let body = html! {
         (versions_nav(&page, id, &versions, Some(published.plan.version)))
-        (plan_body(&page, &published, false))
+        (plan_body(&page, &published, false, &refs))
     };
     Ok(Html(page.render(&published.plan.title, &path, body)))
 }
@@ -194,9 +197,10 @@ pub(crate) async fn published_version(
     };
     let versions = state.store.published_versions(id).await?;
     let path = format!("/plans/{}/versions/{version}", id.0);
+    let refs = References::load_all(&state.store, sp.plan.unit_id).await?;
     let body = html! {
         (versions_nav(&page, id, &versions, Some(version)))
-        (plan_body(&page, &sp, false))
+        (plan_body(&page, &sp, false, &refs))
     };
     Ok(Html(page.render(&sp.plan.title, &path, body)))
 }
@@ -369,7 +373,12 @@ fn step_button(lang: Lang, s: Transition) -> &'static str {
     }
 }
 
-pub(crate) fn plan_body(page: &Page<'_>, sp: &StoredPlan, working: bool) -> Markup {
+pub(crate) fn plan_body(
+    page: &Page<'_>,
+    sp: &StoredPlan,
+    working: bool,
+    refs: &References,
+) -> Markup {
     let lang = page.lang;
     let rows = sp.tree_rows();
     let p = &sp.plan;
@@ -411,7 +420,7 @@ pub(crate) fn plan_body(page: &Page<'_>, sp: &StoredPlan, working: bool) -> Mark
                     a href={ "#node-" (sn.node.id) } { (sn.node.title) }
                 }
             } @else {
-                (node_view(page, sn, row.depth, working))
+                (node_view(page, sn, row.depth, working, refs))
             }
         }
     }
@@ -421,15 +430,15 @@ fn heading_level(depth: usize) -> usize {
     (depth + 3).min(6)
 }
 
-pub(crate) fn phase_en(p: Phase) -> &'static str {
-    match p {
-        Phase::Plan => "Plan",
-        Phase::Review => "Mid-year review",
-        Phase::Evaluation => "Year-end evaluation",
-    }
-}
+pub(crate) use kusei_domain::workflow::phase_en;
 
-fn node_view(page: &Page<'_>, sn: &StoredNode, depth: usize, working: bool) -> Markup {
+fn node_view(
+    page: &Page<'_>,
+    sn: &StoredNode,
+    depth: usize,
+    working: bool,
+    refs: &References,
+) -> Markup {
     let lang = page.lang;
     let n = &sn.node;
     let h = heading_level(depth);
@@ -453,7 +462,7 @@ fn node_view(page: &Page<'_>, sn: &StoredNode, depth: usize, working: bool) -> M
                     (lang.t("この項目の詳細・編集", "Open this item")) span.visually-hidden { ": " (n.title) }
                 } }
             }
-            (crate::node::phases_view(lang, sn))
+            (crate::node::phases_view(lang, sn, refs))
         }
     }
 }

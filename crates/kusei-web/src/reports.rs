@@ -5,7 +5,6 @@
 
 use crate::auth::Who;
 use crate::error::WebError;
-use crate::export::{disposition, ExportError, Format};
 use crate::i18n::{Lang, LangQuery};
 use crate::layout::Page;
 use crate::pages::{parse_id, unit_tree};
@@ -14,6 +13,7 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use kusei_app::export::{ExportError, Format};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::content::PlanRecord;
 use kusei_domain::model::{Direction, MunicipalityId, PlanId, UnitId};
@@ -528,4 +528,23 @@ pub(crate) fn unavailable(why: &str) -> Response {
         )),
     )
         .into_response()
+}
+
+/// `Content-Disposition` for a download named `stem.ext` (Japanese names kept, RFC 6266).
+pub fn disposition(stem: &str, format: Format) -> String {
+    let name = format!("{stem}.{}", format.extension());
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::forms::url_encode(&name)
+    )
 }

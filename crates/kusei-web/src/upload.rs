@@ -13,12 +13,12 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
+use kusei_app::import::{plan_of, store_document, Destination};
+use kusei_app::Caller;
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::model::{Period, UnitId, UnitKind};
-use kusei_import::convert::{document_period, plan_content};
-use kusei_store::{DirectoryRow, ImportOutcome, ImportTarget, SourceDocument};
+use kusei_import::convert::document_period;
 use maud::html;
-use sha2::{Digest, Sha256};
 
 const KEEP_SECS: i64 = 30 * 60;
 const ACTOR_SUFFIX: &str = " (ブラウザ取込)";
@@ -238,31 +238,22 @@ pub(crate) async fn confirm(
             WebError::BadRequest("year: 文書に年度が書かれていません。年度を入力してください。 The document does not say its fiscal year; enter it.".into())
         })?,
     };
-    let actor = format!("{login}{ACTOR_SUFFIX}");
+    let caller = Caller::new(format!("{login}{ACTOR_SUFFIX}"), who.grants());
     let (outcome, _) = store_document(
         &state.store,
-        &actor,
+        &caller,
         &doc,
         &upload.bytes,
         u.municipality_id,
-        &u.name,
+        Destination::Unit(u.id),
         period,
+        state.clock.today_jst(),
     )
-    .await
-    .map_err(|e| match e {
-        kusei_store::StoreError::Invalid(m) => {
-            WebError::BadRequest(format!("{}: {m}", upload.file_name))
-        }
-        other => other.into(),
-    })?;
+    .await?;
     if let Ok(mut uploads) = state.uploads.lock() {
         uploads.remove(form.get("token").unwrap_or(""));
     }
-    let plan = match outcome {
-        ImportOutcome::Unchanged { plan_id }
-        | ImportOutcome::Created { plan_id, .. }
-        | ImportOutcome::Updated { plan_id, .. } => plan_id,
-    };
+    let plan = plan_of(&outcome);
     Ok((
         StatusCode::SEE_OTHER,
         [(
@@ -271,112 +262,4 @@ pub(crate) async fn confirm(
         )],
     )
         .into_response())
-}
-
-/// Stores a parsed document as a plan of `unit_name` for `period`: the units of its 業務一覧,
-/// the source document row and the plan, in one transaction (the CLI and the browser import
-/// both go through here). Returns the outcome and the content that was stored.
-pub async fn store_document(
-    store: &kusei_store::Store,
-    actor: &str,
-    doc: &kusei_import::ParsedDocument,
-    bytes: &[u8],
-    municipality: kusei_domain::model::MunicipalityId,
-    unit_name: &str,
-    period: Period,
-) -> Result<(ImportOutcome, kusei_domain::content::PlanContent), kusei_store::StoreError> {
-    let content =
-        plan_content(doc, period).map_err(|e| kusei_store::StoreError::Invalid(e.to_string()))?;
-    let target = ImportTarget {
-        municipality,
-        unit_name,
-        directory: doc
-            .directory
-            .iter()
-            .map(|e| DirectoryRow {
-                division: &e.unit,
-                section: e.subunit.as_deref(),
-                phone: e.phone.as_deref(),
-                fax: e.fax.as_deref(),
-                duties: Some(&e.duties),
-            })
-            .collect(),
-    };
-    let sha = format!("{:x}", Sha256::digest(bytes));
-    let diagnostics = serde_json::to_string(&doc.to_json()["diagnostics"])
-        .map_err(|e| kusei_store::StoreError::Invalid(e.to_string()))?;
-    let source = SourceDocument {
-        sha256: &sha,
-        file_name: &doc.file_name,
-        family: doc.family.as_str(),
-        encoding: doc.encoding.as_deref().unwrap_or("UTF-8"),
-        schema_version: i64::from(kusei_import::SCHEMA_VERSION),
-        diagnostics: &diagnostics,
-    };
-    let outcome = store.import_plan(actor, &target, &content, &source).await?;
-    Ok((outcome, content))
-}
-
-/// Stores a plan record read from an exported workbook as a plan of its unit in
-/// `municipality` (units of its 業務一覧 created as needed), in one transaction. The
-/// source is identified by the record's content, so importing an unchanged plan again
-/// changes nothing, and a plan edited in Excel updates the stored one (each difference
-/// recorded). Indicator ids must be this municipality's.
-pub async fn store_record(
-    store: &kusei_store::Store,
-    actor: &str,
-    record: &kusei_domain::content::PlanRecord,
-    file_name: &str,
-    municipality: kusei_domain::model::MunicipalityId,
-) -> Result<ImportOutcome, kusei_store::StoreError> {
-    let known: std::collections::HashSet<_> = store
-        .list_indicators(municipality)
-        .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
-    for n in &record.content.nodes {
-        let ids = n
-            .targets
-            .iter()
-            .map(|t| t.indicator_id)
-            .chain(n.actuals.iter().map(|a| a.indicator_id));
-        for id in ids.flatten() {
-            if !known.contains(&id) {
-                return Err(kusei_store::StoreError::Invalid(format!(
-                    "{}: 項目「{}」の指標ID {} はこの自治体にありません / item {:?}: indicator id {} does not exist in this municipality",
-                    record.unit, n.title, id.0, n.title, id.0
-                )));
-            }
-        }
-    }
-    let canonical = serde_json::to_vec(&(&record.unit, &record.content, &record.directory))
-        .map_err(|e| kusei_store::StoreError::Invalid(e.to_string()))?;
-    let sha = format!("{:x}", Sha256::digest(&canonical));
-    let target = ImportTarget {
-        municipality,
-        unit_name: &record.unit,
-        directory: record
-            .directory
-            .iter()
-            .map(|e| DirectoryRow {
-                division: &e.division,
-                section: e.section.as_deref(),
-                phone: e.phone.as_deref(),
-                fax: e.fax.as_deref(),
-                duties: e.duties.as_deref(),
-            })
-            .collect(),
-    };
-    let source = SourceDocument {
-        sha256: &sha,
-        file_name,
-        family: record.content.family.code(),
-        encoding: "xlsx",
-        schema_version: i64::from(kusei_import::SCHEMA_VERSION),
-        diagnostics: "[]",
-    };
-    store
-        .import_plan(actor, &target, &record.content, &source)
-        .await
 }

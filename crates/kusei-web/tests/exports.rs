@@ -6,11 +6,13 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use kusei_app::export::{Exporter, Format};
+use kusei_app::import::Destination;
+use kusei_app::{Caller, Clock};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::content::PlanRecord;
 use kusei_domain::model::{MunicipalityId, Period, PlanId};
 use kusei_store::{Copy, ImportOutcome, Store};
-use kusei_web::export::{Exporter, Format};
 use kusei_web::{app, AppState};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -60,10 +62,18 @@ async fn import(store: &Store, m: MunicipalityId, path: &Path) -> PlanId {
     let doc = kusei_import::parse_bytes(&name, &bytes).unwrap();
     let period = kusei_import::convert::document_period(&doc)
         .unwrap_or(Period::year(FiscalYear::new(2025).unwrap()));
-    let (outcome, _) =
-        kusei_web::upload::store_document(store, "test", &doc, &bytes, m, &unit, period)
-            .await
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (outcome, _) = kusei_app::import::store_document(
+        store,
+        &Caller::operator("test"),
+        &doc,
+        &bytes,
+        m,
+        Destination::Ward(&unit),
+        period,
+        Clock::System.today_jst(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
     match outcome {
         ImportOutcome::Created { plan_id, .. } => plan_id,
         other => panic!("{name}: {other:?}"),
@@ -178,9 +188,16 @@ async fn every_document_round_trips_through_excel() {
         let read = kusei_xlsx::read_workbook(&first).unwrap();
         assert_eq!(read, vec![record.clone()], "{}", path.display());
         // same database: unchanged, nothing moves
-        let outcome = kusei_web::upload::store_record(&store, "t", &read[0], "x.xlsx", m)
-            .await
-            .unwrap();
+        let outcome = kusei_app::import::store_record(
+            &store,
+            &Caller::operator("t"),
+            &read[0],
+            "x.xlsx",
+            m,
+            Clock::System.today_jst(),
+        )
+        .await
+        .unwrap();
         assert!(
             matches!(outcome, ImportOutcome::Unchanged { .. }),
             "{}: {outcome:?}",
@@ -209,9 +226,16 @@ async fn every_document_round_trips_through_excel() {
                 .await
                 .unwrap(),
         };
-        let created = kusei_web::upload::store_record(&fresh, "t", &read[0], "x.xlsx", fm)
-            .await
-            .unwrap();
+        let created = kusei_app::import::store_record(
+            &fresh,
+            &Caller::operator("t"),
+            &read[0],
+            "x.xlsx",
+            fm,
+            Clock::System.today_jst(),
+        )
+        .await
+        .unwrap();
         let ImportOutcome::Created { plan_id, .. } = created else {
             panic!("{}: {created:?}", path.display())
         };
@@ -233,7 +257,7 @@ fn years(list: &[i32]) -> Vec<FiscalYear> {
 #[tokio::test]
 async fn a_whole_sample_city_year_round_trips_through_excel_and_a_bad_cell_stores_nothing() {
     let (store, _dir) = temp_store("city").await;
-    let m = kusei_web::sample_city::load(&store, "c", "見本市", 24, &years(&[2025]), 40)
+    let m = kusei_app::sample_city::load(&store, "c", "見本市", 24, &years(&[2025]), 40)
         .await
         .unwrap();
     let fy = FiscalYear::new(2025).unwrap();
@@ -249,9 +273,16 @@ async fn a_whole_sample_city_year_round_trips_through_excel_and_a_bad_cell_store
     let read = kusei_xlsx::read_workbook(&first).unwrap();
     assert_eq!(read, records);
     for r in &read {
-        let outcome = kusei_web::upload::store_record(&store, "t", r, "city.xlsx", m)
-            .await
-            .unwrap();
+        let outcome = kusei_app::import::store_record(
+            &store,
+            &Caller::operator("t"),
+            r,
+            "city.xlsx",
+            m,
+            Clock::System.today_jst(),
+        )
+        .await
+        .unwrap();
         assert!(
             matches!(outcome, ImportOutcome::Unchanged { .. }),
             "{outcome:?}"
@@ -278,9 +309,16 @@ async fn a_whole_sample_city_year_round_trips_through_excel_and_a_bad_cell_store
     edited[3].content.nodes[k].actuals[0].value = Some(12.5);
     let workbook = kusei_xlsx::write_workbook(&edited).unwrap();
     let back = kusei_xlsx::read_workbook(&workbook).unwrap();
-    let outcome = kusei_web::upload::store_record(&store, "t", &back[3], "city.xlsx", m)
-        .await
-        .unwrap();
+    let outcome = kusei_app::import::store_record(
+        &store,
+        &Caller::operator("t"),
+        &back[3],
+        "city.xlsx",
+        m,
+        Clock::System.today_jst(),
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(outcome, ImportOutcome::Updated { changed: 1, .. }),
         "{outcome:?}"
@@ -369,7 +407,7 @@ async fn get(state: &AppState, path: &str) -> (StatusCode, String, String) {
 async fn dashboard_api_open_data_and_openapi_on_a_sample_city_of_24_wards_and_3_years() {
     let (store, _dir) = temp_store("api").await;
     let m =
-        kusei_web::sample_city::load(&store, "c", "見本市", 24, &years(&[2023, 2024, 2025]), 40)
+        kusei_app::sample_city::load(&store, "c", "見本市", 24, &years(&[2023, 2024, 2025]), 40)
             .await
             .unwrap();
     let state = AppState::new(store.clone());
@@ -525,6 +563,7 @@ async fn dashboard_api_open_data_and_openapi_on_a_sample_city_of_24_wards_and_3_
         "unauthorized",
         "forbidden",
         "bad_request",
+        "conflict",
         "pdf_font_missing",
         "internal",
     ] {

@@ -3,8 +3,7 @@
 
 use crate::config::Config;
 use anyhow::{anyhow, Result};
-use kusei_domain::calendar::FiscalYear;
-use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
+use kusei_app::judge::References;
 use kusei_domain::model::UnitId;
 use kusei_kpi as kpi;
 use serde_json::{json, Value};
@@ -120,27 +119,9 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Grade
     for s in &summaries {
         plans.push(store.load_plan(s.plan.id).await?);
     }
-    // Every unit's stated results by year: references for later years' relative targets.
-    let mut history: HashMap<UnitId, Vec<(FiscalYear, kpi::Figure)>> = HashMap::new();
-    for p in &plans {
-        for sn in &p.nodes {
-            for e in &sn.evaluations {
-                for f in kpi::reference_figures(&e.results, e.fiscal_year) {
-                    history
-                        .entry(p.plan.unit_id)
-                        .or_default()
-                        .push((e.fiscal_year, f));
-                }
-            }
-            for a in sn.actuals.iter().filter(|a| a.as_of.is_none()) {
-                if let Some(fy) = a.fiscal_year {
-                    for f in kpi::reference_figures(&a.text, fy) {
-                        history.entry(p.plan.unit_id).or_default().push((fy, f));
-                    }
-                }
-            }
-        }
-    }
+    // Every unit's results by year (read once per unit): references for later years'
+    // relative targets, as the item page and the API read them.
+    let mut refs_of: HashMap<UnitId, References> = HashMap::new();
     let mut rules_of: HashMap<i64, kpi::GradingRules> = HashMap::new();
     for plan in &plans {
         let year = plan.plan.period.end;
@@ -153,14 +134,13 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Grade
                 r
             }
         };
-        let references: Vec<kpi::Figure> = history
+        if !refs_of.contains_key(&plan.plan.unit_id) {
+            let r = References::load_all(&store, plan.plan.unit_id).await?;
+            refs_of.insert(plan.plan.unit_id, r);
+        }
+        let refs = refs_of
             .get(&plan.plan.unit_id)
-            .map(|h| {
-                h.iter()
-                    .filter(|(fy, _)| *fy < year)
-                    .map(|(_, f)| f.clone())
-                    .collect()
-            })
+            .map(|r| r.before(year))
             .unwrap_or_default();
         let source = format!(
             "{} / plan {} {}",
@@ -168,30 +148,8 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Grade
         );
         for sn in &plan.nodes {
             let evaluation = sn.evaluations.iter().find(|e| e.fiscal_year == year);
-            let review = sn.reviews.iter().find(|r| r.fiscal_year == year);
-            let figures = kpi::NodeFigures {
-                document_year: Some(year),
-                targets: sn.targets.iter().map(|t| t.text.clone()).collect(),
-                this_year_targets: Vec::new(),
-                results: evaluation.map(|e| e.results.clone()),
-                stated: evaluation.and_then(|e| match e.stated {
-                    Judgment::Achieved => Some(kpi::Judgment::Achieved),
-                    Judgment::NotAchieved => Some(kpi::Judgment::NotAchieved),
-                    Judgment::Undetermined => Some(kpi::Judgment::Undetermined),
-                    Judgment::Unknown => None,
-                }),
-                remedy: evaluation.and_then(|e| e.remedy.clone()),
-                review: review.map(|r| kpi::MidYearReview {
-                    implementation_expected: r
-                        .implementation
-                        .map(|i| i == ImplementationProspect::Expected),
-                    achievement_expected: r.achievement.map(|a| a == AchievementProspect::OnTrack),
-                    remedy: r.remedy.clone(),
-                }),
-                references: references.clone(),
-            };
             let node = node_label(&sn.node.level, sn.node.number.as_deref(), &sn.node.title);
-            let evaluated = kpi::evaluate(&figures);
+            let evaluated = kusei_app::judge::item(sn, year, evaluation, &refs);
             if evaluation.is_some() {
                 for (tj, t) in evaluated.judgment.targets.iter().zip(&evaluated.judged) {
                     let g = rules.grade(tj);

@@ -3,9 +3,9 @@
 
 use crate::config::Config;
 use anyhow::{anyhow, bail, Context, Result};
+use kusei_app::export::{Exporter, Format};
 use kusei_domain::calendar::FiscalYear;
 use kusei_store::{Copy, Store};
-use kusei_web::export::{Exporter, Format};
 use std::path::{Path, PathBuf};
 
 /// Options of `kusei export`.
@@ -135,7 +135,7 @@ pub async fn sample_city(
         "sample-city-{}",
         store.list_municipalities().await?.len() + 1
     );
-    let m = kusei_web::sample_city::load(&store, &code, name, wards, &list, items)
+    let m = kusei_app::sample_city::load(&store, &code, name, wards, &list, items)
         .await
         .context("cannot create the sample city")?;
     store.close().await;

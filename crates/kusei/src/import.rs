@@ -3,6 +3,8 @@
 
 use crate::config::Config;
 use anyhow::{anyhow, bail, Context, Result};
+use kusei_app::import::Destination;
+use kusei_app::{Caller, Clock};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::model::{MunicipalityId, Period};
 use kusei_import::convert::document_period;
@@ -204,14 +206,15 @@ async fn import_one(
         }
     };
     let unit_name = unit_name(&doc, unit, file)?;
-    let (outcome, content) = kusei_web::upload::store_document(
+    let (outcome, content) = kusei_app::import::store_document(
         store,
-        ACTOR,
+        &Caller::operator(ACTOR),
         &doc,
         &bytes,
         municipality,
-        &unit_name,
+        Destination::Ward(&unit_name),
         period,
+        Clock::System.today_jst(),
     )
     .await
     .with_context(|| format!("{name}: not stored"))?;
@@ -274,9 +277,16 @@ async fn import_workbook(
     };
     let (mut created, mut updated, mut unchanged) = (0, 0, 0);
     for r in &records {
-        let outcome = kusei_web::upload::store_record(store, ACTOR, r, name, municipality)
-            .await
-            .with_context(|| format!("{name}: {} {}: not stored", r.unit, r.content.title))?;
+        let outcome = kusei_app::import::store_record(
+            store,
+            &Caller::operator(ACTOR),
+            r,
+            name,
+            municipality,
+            Clock::System.today_jst(),
+        )
+        .await
+        .with_context(|| format!("{name}: {} {}: not stored", r.unit, r.content.title))?;
         match outcome {
             ImportOutcome::Created { .. } => created += 1,
             ImportOutcome::Updated {

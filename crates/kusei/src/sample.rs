@@ -74,7 +74,7 @@ fn one_time_password() -> String {
 }
 
 pub fn hash_password(password: &str) -> Result<String> {
-    kusei_web::auth::hash_password(password).map_err(|e| anyhow::anyhow!(e))
+    kusei_app::accounts::hash_password(password).map_err(|e| anyhow::anyhow!(e))
 }
 
 /// Opens all three phases of the sample's year until the end of the next fiscal year, so

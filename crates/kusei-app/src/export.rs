@@ -163,22 +163,3 @@ impl Exporter {
         }
     }
 }
-
-/// `Content-Disposition` for a download named `stem.ext` (Japanese names kept, RFC 6266).
-pub fn disposition(stem: &str, format: Format) -> String {
-    let name = format!("{stem}.{}", format.extension());
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        crate::forms::url_encode(&name)
-    )
-}

@@ -2,10 +2,11 @@
 //! its common indicators, and every ward's plans, each published once. Used by
 //! `kusei sample-city`, the dashboard tests and the export benchmark.
 
+use crate::{AppError, Caller, Clock};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::model::{Direction, IndicatorId, MunicipalityId};
 use kusei_report::sample::{city_records, INDICATORS};
-use kusei_store::{NewIndicator, Store, StoreError, Transition};
+use kusei_store::{NewIndicator, Store, Transition};
 
 const ACTOR: &str = "kusei sample-city";
 
@@ -18,7 +19,7 @@ pub async fn load(
     wards: usize,
     years: &[FiscalYear],
     items: usize,
-) -> Result<MunicipalityId, StoreError> {
+) -> Result<MunicipalityId, AppError> {
     let m = store.create_municipality(ACTOR, code, name, true).await?;
     let mut ids: Vec<IndicatorId> = Vec::new();
     for ind in INDICATORS {
@@ -44,13 +45,12 @@ pub async fn load(
         );
     }
     let current = years.iter().copied().max().unwrap_or(FiscalYear::MIN);
+    let caller = Caller::operator(ACTOR);
+    let today = Clock::System.today_jst();
     for record in city_records(name, wards, years, items, &ids, current) {
-        let outcome = crate::upload::store_record(store, ACTOR, &record, "sample-city", m).await?;
-        let plan = match outcome {
-            kusei_store::ImportOutcome::Created { plan_id, .. }
-            | kusei_store::ImportOutcome::Unchanged { plan_id }
-            | kusei_store::ImportOutcome::Updated { plan_id, .. } => plan_id,
-        };
+        let outcome =
+            crate::import::store_record(store, &caller, &record, "sample-city", m, today).await?;
+        let plan = crate::import::plan_of(&outcome);
         for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
             store.transition(ACTOR, plan, step, None).await?;
         }

@@ -10,8 +10,8 @@
 //! | council_member  | read unpublished drafts of its ward, comment                   |
 //! | anyone          | read published versions                                        |
 
-use kusei_domain::model::{Unit, UnitId};
-use kusei_store::Transition;
+use crate::model::{Unit, UnitId};
+use crate::workflow::Transition;
 use std::collections::HashMap;
 
 /// The roles Kusei knows, by their stored code.
@@ -216,7 +216,7 @@ pub fn allow(grants: &Grants, tree: &Tree, action: Action) -> Result<(), Denied>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kusei_domain::model::{MunicipalityId, UnitKind};
+    use crate::model::{MunicipalityId, UnitKind};
 
     fn unit(id: i64, parent: Option<i64>, kind: UnitKind) -> Unit {
         Unit {

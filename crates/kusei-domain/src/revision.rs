@@ -1,0 +1,166 @@
+//! Two versions of a plan's content side by side: which node of the old version each node
+//! of the new one is, and which phases of the PDCA form the difference touches. The store
+//! matches nodes this way when it records a revised import, and the write guard asks which
+//! schedule windows a revision needs.
+
+use crate::content::{NodeContent, PlanContent};
+use crate::model::{Phase, Section};
+use std::collections::{HashMap, VecDeque};
+
+/// Nodes are matched across versions by level and number, or level and title when a node
+/// has no number.
+pub fn node_key(level: &str, number: Option<&str>, title: &str) -> (String, String) {
+    match number {
+        Some(n) if !n.trim().is_empty() => (level.to_string(), format!("#{}", n.trim())),
+        _ => (level.to_string(), title.trim().to_string()),
+    }
+}
+
+fn key_of(n: &NodeContent) -> (String, String) {
+    node_key(&n.level, n.number.as_deref(), &n.title)
+}
+
+/// For each node of `new`, the index of the same node in `old` (repeated keys are matched
+/// in document order), or `None` for a node that is new.
+pub fn match_nodes(old: &[NodeContent], new: &[NodeContent]) -> Vec<Option<usize>> {
+    let mut by_key: HashMap<(String, String), VecDeque<usize>> = HashMap::new();
+    for (i, n) in old.iter().enumerate() {
+        by_key.entry(key_of(n)).or_default().push_back(i);
+    }
+    new.iter()
+        .map(|n| by_key.get_mut(&key_of(n)).and_then(VecDeque::pop_front))
+        .collect()
+}
+
+fn sections_of(n: &NodeContent, phase: Phase) -> Vec<&Section> {
+    n.sections.iter().filter(|s| s.phase == phase).collect()
+}
+
+/// The phases whose content differs between two versions of a node. An owner (担当) that
+/// the new version does not name is not a difference: a document that names none keeps
+/// the one set in Kusei.
+fn node_phases(old: &NodeContent, new: &NodeContent, out: &mut Vec<Phase>) {
+    let mut add = |p: Phase| {
+        if !out.contains(&p) {
+            out.push(p)
+        }
+    };
+    if old.level != new.level
+        || old.number != new.number
+        || old.title != new.title
+        || old.subtitle != new.subtitle
+        || old.marks != new.marks
+        || (new.owner.is_some() && old.owner != new.owner)
+        || old.targets != new.targets
+        || sections_of(old, Phase::Plan) != sections_of(new, Phase::Plan)
+    {
+        add(Phase::Plan);
+    }
+    if old.reviews != new.reviews
+        || sections_of(old, Phase::Review) != sections_of(new, Phase::Review)
+    {
+        add(Phase::Review);
+    }
+    if old.evaluations != new.evaluations
+        || old.actuals != new.actuals
+        || old.milestones != new.milestones
+        || sections_of(old, Phase::Evaluation) != sections_of(new, Phase::Evaluation)
+    {
+        add(Phase::Evaluation);
+    }
+}
+
+/// The phases (計画 / 中間振り返り / 自己評価) a revision from `old` to `new` changes, in
+/// form order. Added or removed nodes, links and level names are the plan's structure
+/// (計画). Empty when nothing would change.
+pub fn phases_changed(old: &PlanContent, new: &PlanContent) -> Vec<Phase> {
+    let mut out = Vec::new();
+    let matched = match_nodes(&old.nodes, &new.nodes);
+    let mut seen = vec![false; old.nodes.len()];
+    for (n, m) in new.nodes.iter().zip(&matched) {
+        match m {
+            Some(i) => {
+                seen[*i] = true;
+                node_phases(&old.nodes[*i], n, &mut out);
+            }
+            None => out.push(Phase::Plan),
+        }
+    }
+    let links = |c: &PlanContent, map: &dyn Fn(usize) -> Option<usize>| {
+        let mut l: Vec<_> = c
+            .links
+            .iter()
+            .map(|l| (map(l.parent), map(l.child), l.kind))
+            .collect();
+        l.sort_by_key(|(p, c, k)| (*p, *c, k.code()));
+        l
+    };
+    let old_links = links(old, &|i| Some(i));
+    let new_links = links(new, &|i| matched.get(i).copied().flatten());
+    if seen.iter().any(|s| !s) || old_links != new_links || old.level_names != new.level_names {
+        out.push(Phase::Plan);
+    }
+    let mut phases = Vec::new();
+    for p in [Phase::Plan, Phase::Review, Phase::Evaluation] {
+        if out.contains(&p) {
+            phases.push(p);
+        }
+    }
+    phases
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::FiscalYear;
+    use crate::judgment::Judgment;
+    use crate::model::{Evaluation, Family, Period};
+
+    fn plan() -> PlanContent {
+        let node = |n: &str, t: &str| NodeContent {
+            level: "取組項目".into(),
+            number: Some(n.into()),
+            title: t.into(),
+            ..NodeContent::default()
+        };
+        PlanContent {
+            family: Family::from_code("reform_items").unwrap(),
+            period: Period::year(FiscalYear::new(2025).unwrap()),
+            title: "t".into(),
+            level_names: vec!["取組項目".into()],
+            nodes: vec![node("1", "a"), node("2", "b")],
+            links: vec![],
+            is_sample: false,
+        }
+    }
+
+    #[test]
+    fn the_same_content_changes_no_phase() {
+        assert!(phases_changed(&plan(), &plan()).is_empty());
+    }
+
+    #[test]
+    fn each_kind_of_difference_names_its_phase() {
+        let mut p = plan();
+        p.nodes[1].title = "b2".into();
+        // Matched by number, so a new title is a plan-phase change of the same node.
+        assert_eq!(phases_changed(&plan(), &p), vec![Phase::Plan]);
+        let mut e = plan();
+        e.nodes[0].evaluations.push(Evaluation {
+            fiscal_year: FiscalYear::new(2025).unwrap(),
+            results: "85%".into(),
+            stated: Judgment::Achieved,
+            remedy: None,
+            explanation: None,
+        });
+        assert_eq!(phases_changed(&plan(), &e), vec![Phase::Evaluation]);
+        let mut r = plan();
+        r.nodes.pop();
+        assert_eq!(phases_changed(&plan(), &r), vec![Phase::Plan]);
+        let mut o = plan();
+        o.nodes[0].owner = Some("総合企画".into());
+        assert_eq!(phases_changed(&plan(), &o), vec![Phase::Plan]);
+        // Naming no owner keeps the stored one: no change.
+        assert!(phases_changed(&o, &plan()).is_empty());
+    }
+}

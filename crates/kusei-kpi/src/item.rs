@@ -1,0 +1,164 @@
+//! The one builder of an item's figures: from the item as Kusei stores it (domain targets,
+//! actuals, review, evaluation) and the known results of earlier years to the computed
+//! judgment and the findings. `kusei parse`, the item page, the JSON API and
+//! `kusei check --db` all judge through [`evaluate_item`], so they cannot disagree.
+
+use crate::findings::{evaluate, MidYearReview, NodeEvaluation, NodeFigures};
+use crate::judge::Judgment;
+use crate::types::Figure;
+use kusei_domain::calendar::FiscalYear;
+use kusei_domain::judgment::{AchievementProspect, ImplementationProspect};
+use kusei_domain::model::{Actual, Evaluation, Review, Target};
+
+/// Everything the judgment of one item in one fiscal year reads.
+#[derive(Debug, Clone, Copy)]
+pub struct ItemFigures<'a> {
+    /// The fiscal year judged (the evaluation's year).
+    pub year: FiscalYear,
+    pub targets: &'a [Target],
+    pub actuals: &'a [Actual],
+    pub evaluation: Option<&'a Evaluation>,
+    pub review: Option<&'a Review>,
+    /// Results of earlier years, for relative targets (前年度以上 …).
+    pub references: &'a [Figure],
+}
+
+/// The sentence the reader reads for a stored target: as written, with the target's year
+/// put in front when the sentence itself does not say it (a series split from a table:
+/// 「【平成29年度】 ・30%」 is stored as 「30%」 for FY2017).
+pub fn target_sentence(t: &Target) -> String {
+    match t.period {
+        Some(p) if p.start == p.end && !mentions_year(&t.text) => {
+            format!("{} {}", p.start.label(), t.text)
+        }
+        _ => t.text.clone(),
+    }
+}
+
+fn mentions_year(text: &str) -> bool {
+    text.contains("年度") || text.contains('年')
+}
+
+fn stated(j: kusei_domain::judgment::Judgment) -> Option<Judgment> {
+    use kusei_domain::judgment::Judgment as J;
+    match j {
+        J::Achieved => Some(Judgment::Achieved),
+        J::NotAchieved => Some(Judgment::NotAchieved),
+        J::Undetermined => Some(Judgment::Undetermined),
+        J::Unknown => None,
+    }
+}
+
+/// Judges one item for one fiscal year.
+pub fn evaluate_item(item: &ItemFigures<'_>) -> NodeEvaluation {
+    let results = item.evaluation.map(|e| {
+        let mut results = e.results.clone();
+        for a in item
+            .actuals
+            .iter()
+            .filter(|a| a.fiscal_year.is_none_or(|f| f == item.year))
+        {
+            if !results.contains(a.text.as_str()) {
+                results.push('\n');
+                results.push_str(&a.text);
+            }
+        }
+        results
+    });
+    evaluate(&NodeFigures {
+        document_year: Some(item.year),
+        targets: item.targets.iter().map(target_sentence).collect(),
+        this_year_targets: Vec::new(),
+        results,
+        stated: item.evaluation.and_then(|e| stated(e.stated)),
+        remedy: item.evaluation.and_then(|e| e.remedy.clone()),
+        review: item.review.map(|r| MidYearReview {
+            implementation_expected: r
+                .implementation
+                .map(|i| i == ImplementationProspect::Expected),
+            achievement_expected: r.achievement.map(|a| a == AchievementProspect::OnTrack),
+            remedy: r.remedy.clone(),
+        }),
+        references: item.references.to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kusei_domain::judgment::Judgment as Stated;
+    use kusei_domain::model::{Comparator, Period};
+
+    fn judge(targets: &[Target], e: &Evaluation, actuals: &[Actual]) -> NodeEvaluation {
+        evaluate_item(&ItemFigures {
+            year: e.fiscal_year,
+            targets,
+            actuals,
+            evaluation: Some(e),
+            review: None,
+            references: &[],
+        })
+    }
+
+    #[test]
+    fn a_series_target_is_read_with_its_year() {
+        let t = Target {
+            indicator_id: None,
+            period: Some(Period::year(FiscalYear::new(2017).unwrap())),
+            value: Some(30.0),
+            measure_unit: Some("%".into()),
+            comparator: None,
+            text: "30%".into(),
+        };
+        assert_eq!(target_sentence(&t), "平成29年度 30%");
+        let written = Target {
+            text: "平成29年度 30%".into(),
+            ..t
+        };
+        assert_eq!(target_sentence(&written), "平成29年度 30%");
+    }
+
+    #[test]
+    fn computed_judgment_contradiction_is_found() {
+        let fy = FiscalYear::new(2025).unwrap();
+        let t = Target {
+            indicator_id: None,
+            period: Some(Period::year(fy)),
+            value: Some(90.0),
+            measure_unit: Some("%".into()),
+            comparator: Some(Comparator::AtLeast),
+            text: "窓口サービスの満足度 令和7年度 90%以上".into(),
+        };
+        let a = Actual {
+            indicator_id: None,
+            fiscal_year: Some(fy),
+            value: Some(80.0),
+            measure_unit: Some("%".into()),
+            as_of: None,
+            text: "窓口サービスの満足度 80%".into(),
+        };
+        let e = Evaluation {
+            fiscal_year: fy,
+            results: "アンケートを実施した。".into(),
+            stated: Stated::Achieved,
+            remedy: None,
+            explanation: None,
+        };
+        let c = judge(std::slice::from_ref(&t), &e, std::slice::from_ref(&a));
+        assert_eq!(c.judgment.judgment, Judgment::NotAchieved);
+        assert!(c
+            .findings
+            .iter()
+            .any(|f| f.code == "judgment_contradicts_figures"));
+        let ok = Evaluation {
+            stated: Stated::NotAchieved,
+            remedy: Some("改善する".into()),
+            ..e
+        };
+        let c = judge(&[t], &ok, &[a]);
+        assert!(!c
+            .findings
+            .iter()
+            .any(|f| f.code == "judgment_contradicts_figures"));
+    }
+}
