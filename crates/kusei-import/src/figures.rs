@@ -4,6 +4,7 @@
 
 use crate::model::{Finding, FiscalYearRef, Judgment, ParsedDocument, Prospect, TargetReading};
 use kusei_domain::calendar::FiscalYear;
+use kusei_domain::model::inferred_direction;
 use kusei_kpi as kpi;
 
 /// The column that holds this year's targets in the 取組項目 form.
@@ -20,7 +21,7 @@ fn reading(t: &kpi::Target) -> TargetReading {
     TargetReading {
         kind: code(&t.kind),
         value_text: t.value_text.clone(),
-        direction: code(&t.direction),
+        direction: inferred_direction::code(t.direction).to_string(),
         fiscal_year_start: t.fiscal_year.as_ref().map(|f| f.start),
         fiscal_year_end: t.fiscal_year.as_ref().map(|f| f.end),
         cumulative: t.cumulative,

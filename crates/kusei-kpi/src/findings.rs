@@ -4,8 +4,9 @@ use crate::judge::{judge_node, resolve, Judgment, NodeJudgment};
 use crate::read::{read_actuals, read_targets};
 use crate::split::split_targets;
 use crate::text::indicator_similarity;
-use crate::types::{Actual, Comparator, Direction, Figure, Target, TargetKind};
+use crate::types::{Actual, Figure, Target, TargetKind};
 use kusei_domain::calendar::FiscalYear;
+use kusei_domain::model::{Comparator, Direction};
 use serde::{Deserialize, Serialize};
 
 /// Answers of the mid-year review (中間振り返り), as decoded by the importer.
@@ -111,8 +112,8 @@ fn describe(t: &Target) -> String {
 /// Target value and effective comparator, resolving relative targets.
 fn value_of(t: &Target, refs: &[Figure]) -> Option<(f64, Option<crate::types::Unit>, Comparator)> {
     let eff = |c: Comparator| match (c, t.direction) {
-        (Comparator::Equal, Direction::Higher) => Comparator::AtLeast,
-        (Comparator::Equal, Direction::Lower) => Comparator::AtMost,
+        (Comparator::Equal, Some(Direction::HigherIsBetter)) => Comparator::AtLeast,
+        (Comparator::Equal, Some(Direction::LowerIsBetter)) => Comparator::AtMost,
         (c, _) => c,
     };
     match t.kind {

@@ -1,9 +1,8 @@
 //! Resolving relative targets, matching actuals to targets and judging achievement.
 
 use crate::text::indicator_similarity;
-use crate::types::{
-    Actual, ActualKind, Comparator, Direction, Figure, RelativeOp, Target, TargetKind, Unit,
-};
+use crate::types::{Actual, ActualKind, Figure, RelativeOp, Target, TargetKind, Unit};
+use kusei_domain::model::{Comparator, Direction};
 use serde::{Deserialize, Serialize};
 
 /// Computed judgment of a target or a node.
@@ -178,9 +177,9 @@ pub fn resolve(target: &Target, references: &[Figure]) -> Result<Resolution, Res
             b,
             format!("{bt} を維持"),
             match target.direction {
-                Direction::Higher => Comparator::AtLeast,
-                Direction::Lower => Comparator::AtMost,
-                Direction::Unknown => Comparator::Maintain,
+                Some(Direction::HigherIsBetter) => Comparator::AtLeast,
+                Some(Direction::LowerIsBetter) => Comparator::AtMost,
+                None => Comparator::Maintain,
             },
         ),
     };
@@ -538,11 +537,15 @@ fn compare(actual: f64, cmp: Comparator, target: f64) -> bool {
     }
 }
 
-fn effective(cmp: Comparator, dir: Direction) -> Option<Comparator> {
+fn effective(cmp: Comparator, dir: Option<Direction>) -> Option<Comparator> {
     match (cmp, dir) {
-        (Comparator::Equal | Comparator::Maintain, Direction::Higher) => Some(Comparator::AtLeast),
-        (Comparator::Equal | Comparator::Maintain, Direction::Lower) => Some(Comparator::AtMost),
-        (Comparator::Equal | Comparator::Maintain, Direction::Unknown) => None,
+        (Comparator::Equal | Comparator::Maintain, Some(Direction::HigherIsBetter)) => {
+            Some(Comparator::AtLeast)
+        }
+        (Comparator::Equal | Comparator::Maintain, Some(Direction::LowerIsBetter)) => {
+            Some(Comparator::AtMost)
+        }
+        (Comparator::Equal | Comparator::Maintain, None) => None,
         (c, _) => Some(c),
     }
 }
@@ -563,15 +566,16 @@ fn symbol(c: Comparator, ok: bool) -> &'static str {
 }
 
 /// Progress rate: actual ÷ target, or target ÷ actual when lower is better. Where the
-/// denominator is 0 the rate is 1 if the target is met and 0 otherwise.
-pub fn progress_rate(actual: f64, target: f64, direction: Direction) -> Option<f64> {
+/// denominator is 0 the rate is 1 if the target is met and 0 otherwise. An unknown
+/// direction (`None`) counts as higher is better.
+pub fn progress_rate(actual: f64, target: f64, direction: Option<Direction>) -> Option<f64> {
     let (num, den) = match direction {
-        Direction::Lower => (target, actual),
+        Some(Direction::LowerIsBetter) => (target, actual),
         _ => (actual, target),
     };
     if den.abs() < EPS {
         let met = match direction {
-            Direction::Lower => actual <= target + EPS,
+            Some(Direction::LowerIsBetter) => actual <= target + EPS,
             _ => actual >= target - EPS,
         };
         return Some(if met { 1.0 } else { 0.0 });
@@ -672,8 +676,8 @@ fn judge_leaf(
     };
     tj.comparator = Some(eff);
     let dir = match eff {
-        Comparator::AtMost | Comparator::LessThan => Direction::Lower,
-        Comparator::AtLeast | Comparator::MoreThan => Direction::Higher,
+        Comparator::AtMost | Comparator::LessThan => Some(Direction::LowerIsBetter),
+        Comparator::AtLeast | Comparator::MoreThan => Some(Direction::HigherIsBetter),
         _ => t.direction,
     };
     tj.progress = progress_rate(av, tv, dir);
@@ -700,7 +704,7 @@ fn judge_leaf(
                 .fiscal_year
                 .as_ref()
                 .is_some_and(|y| y.start <= ty.start && y.end >= ty.end);
-            let met_early = ok && dir == Direction::Higher;
+            let met_early = ok && dir == Some(Direction::HigherIsBetter);
             if !(covers || met_early) {
                 tj.reason_ja = format!("{}の累計目標の期間中（{cmp_text}）", ty.label);
                 return tj;

@@ -36,6 +36,6 @@ pub use render::render;
 pub use split::split_targets;
 pub use text::indicator_similarity;
 pub use types::{
-    Actual, ActualKind, AsOf, Change, Comparator, Direction, DirectionBasis, Figure, FiscalYears,
-    Pending, Relative, RelativeOp, Target, TargetKind, TargetSentence, Unit,
+    Actual, ActualKind, AsOf, Change, DirectionBasis, Figure, FiscalYears, Pending, Relative,
+    RelativeOp, Target, TargetKind, TargetSentence, Unit,
 };

@@ -4,6 +4,7 @@
 mod common;
 
 use kusei_domain::calendar::FiscalYear;
+use kusei_domain::model::Comparator;
 use kusei_kpi::*;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -37,7 +38,7 @@ fn blank(kind: TargetKind) -> Target {
         unit: None,
         unit_text: None,
         comparator: Comparator::Equal,
-        direction: Direction::Unknown,
+        direction: None,
         direction_basis: DirectionBasis::None,
         cumulative: false,
         baselines: Vec::new(),
