@@ -4,6 +4,7 @@
 //! Every field is always present in the JSON (empty arrays and `null` rather than
 //! missing keys), so consumers can rely on the shape.
 
+use kusei_domain::judgment::Judgment;
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON shape. Bump on any incompatible change (renamed or removed
@@ -249,20 +250,6 @@ pub struct TargetReading {
     pub cumulative: bool,
 }
 
-/// A stated judgment. Never guessed: `unknown` when the text does not show the choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Judgment {
-    /// ①目標達成 visibly chosen.
-    Achieved,
-    /// ②目標未達成 visibly chosen.
-    NotAchieved,
-    /// The text states that the result is not yet determined (未確定).
-    Undetermined,
-    /// The choice is not visible in the text (symbols lost in extraction) or absent.
-    Unknown,
-}
-
 /// Mid-year prospect ((i)/(ii), ①/②).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -280,7 +267,9 @@ pub enum Prospect {
 pub struct Evaluation {
     /// Heading as written (自己評価, 年度評価, 評価, 直前評価 …), or null if none was found.
     pub heading: Option<String>,
-    /// The stated judgment.
+    /// The stated judgment (`achieved`, `not_achieved`, `undetermined` when the text
+    /// states 未確定). Never guessed: `unknown` when the choice is not visible in the text
+    /// (symbols lost in extraction) or absent.
     pub stated_judgment: Judgment,
     /// The answer options as written (":目標達成 目標未達成"), or null.
     pub judgment_text: Option<String>,

@@ -518,12 +518,13 @@ fn finish(b: &mut Builder, lines: &[Line]) {
 /// the same never-guess rules as the 取組項目 sheets. The sections are kept as text too.
 fn phase_blocks(b: &mut Builder) {
     use crate::choice::find_choice;
-    use crate::model::{Evaluation, Judgment, Prospect, Review};
+    use crate::model::{Evaluation, Prospect, Review};
     use crate::reform::{
         heading_variant, is_bare_markers, join, phase_label, strip_any, strip_instruction, Phase,
         ACHIEVEMENT, IMPLEMENTATION, JUDGMENT, REMEDY_LABELS, RESULTS_LABELS, REVIEW_LABELS,
         UNDETERMINED,
     };
+    use kusei_domain::judgment::Judgment;
     let mut variants = Vec::new();
     let mut warnings = Vec::new();
     for n in &mut b.doc.nodes {

@@ -2,38 +2,9 @@
 
 use crate::text::indicator_similarity;
 use crate::types::{Actual, ActualKind, Figure, RelativeOp, Target, TargetKind, Unit};
+use kusei_domain::judgment::Judgment;
 use kusei_domain::model::{Comparator, Direction};
 use serde::{Deserialize, Serialize};
-
-/// Computed judgment of a target or a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Judgment {
-    Achieved,
-    NotAchieved,
-    /// Interim figure, pending target, no actual yet, or figures not comparable.
-    Undetermined,
-}
-
-impl Judgment {
-    /// Japanese label.
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Judgment::Achieved => "目標達成",
-            Judgment::NotAchieved => "目標未達成",
-            Judgment::Undetermined => "未確定",
-        }
-    }
-
-    /// English label.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Judgment::Achieved => "achieved",
-            Judgment::NotAchieved => "not achieved",
-            Judgment::Undetermined => "not yet determined",
-        }
-    }
-}
 
 /// A relative target turned into a number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -467,7 +438,8 @@ pub(crate) fn judge_assigned(
         let reason = match j {
             Judgment::Achieved => "すべての条件を満たす".to_string(),
             Judgment::NotAchieved => "満たさない条件がある".to_string(),
-            Judgment::Undetermined => "判定できない条件がある".to_string(),
+            // roll_up never gives Unknown.
+            Judgment::Undetermined | Judgment::Unknown => "判定できない条件がある".to_string(),
         };
         let mut tj = TargetJudgment::new(target, j, reason);
         tj.unit_mismatch = parts.iter().any(|p| p.unit_mismatch);
@@ -501,7 +473,7 @@ fn with_year(t: &Target, year: Option<i32>) -> Option<Target> {
 }
 
 /// Rolls judgments up: achieved only when all are achieved; any not achieved → not
-/// achieved; otherwise undetermined. An empty list is undetermined.
+/// achieved; otherwise undetermined. An empty list is undetermined. Never `Unknown`.
 pub fn roll_up(js: impl IntoIterator<Item = Judgment>) -> Judgment {
     let mut any = false;
     let mut all_achieved = true;
@@ -514,7 +486,8 @@ pub fn roll_up(js: impl IntoIterator<Item = Judgment>) -> Judgment {
                 not = true;
                 all_achieved = false;
             }
-            Judgment::Undetermined => all_achieved = false,
+            // kpi never computes Unknown; a stated one counts as not known yet.
+            Judgment::Undetermined | Judgment::Unknown => all_achieved = false,
         }
     }
     if not {

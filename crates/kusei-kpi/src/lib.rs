@@ -28,7 +28,7 @@ pub use findings::{
 };
 pub use grading::{Band, Grade, GradeOutcome, GradingError, GradingRules, Threshold};
 pub use judge::{
-    judge, judge_node, match_actuals, progress_rate, reference_figures, resolve, roll_up, Judgment,
+    judge, judge_node, match_actuals, progress_rate, reference_figures, resolve, roll_up,
     NodeJudgment, Resolution, ResolveError, TargetJudgment,
 };
 pub use read::{read_actuals, read_targets};

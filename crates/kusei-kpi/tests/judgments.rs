@@ -5,6 +5,7 @@ mod common;
 
 use common::fy;
 use common::seed001::{item, ITEMS};
+use kusei_domain::judgment::Judgment;
 use kusei_domain::model::{Comparator, Direction};
 use kusei_kpi::*;
 
@@ -25,7 +26,7 @@ fn node(no: u32) -> NodeFigures {
         targets: vec![it.multi.to_string()],
         this_year_targets: vec![it.this_year.to_string()],
         results: Some(it.results.to_string()),
-        stated: None,
+        stated: Judgment::Unknown,
         remedy: it.remedy.map(str::to_string),
         review: None,
         references: Vec::new(),
@@ -572,6 +573,11 @@ fn broken_rules_are_rejected() {
     let mut r = GradingRules::osaka();
     r.bands.pop();
     assert_eq!(r.validate(), Err(GradingError::Uncovered(3)));
+    // A grade is computed: it cannot mean "not legible in the source".
+    let mut r = GradingRules::osaka();
+    r.scale[0].meaning = Judgment::Unknown;
+    let code = r.scale[0].code.clone();
+    assert_eq!(r.validate(), Err(GradingError::UnknownMeaning(code)));
     let rules_json = serde_json::to_string(&GradingRules::osaka()).unwrap();
     let back: GradingRules = serde_json::from_str(&rules_json).unwrap();
     assert_eq!(back, GradingRules::osaka());

@@ -170,15 +170,6 @@ fn phase_open(
     }
 }
 
-fn kpi_judgment(j: Judgment) -> Option<kpi::Judgment> {
-    match j {
-        Judgment::Achieved => Some(kpi::Judgment::Achieved),
-        Judgment::NotAchieved => Some(kpi::Judgment::NotAchieved),
-        Judgment::Undetermined => Some(kpi::Judgment::Undetermined),
-        Judgment::Unknown => None,
-    }
-}
-
 /// What the figures say for one year's evaluation: the judgment computed from the
 /// targets and actuals, and the findings (contradictions, missing remedy, units).
 pub(crate) fn computed(
@@ -199,14 +190,14 @@ pub(crate) fn computed(
         targets: targets.iter().map(|t| t.text.clone()).collect(),
         this_year_targets: Vec::new(),
         results: Some(results),
-        stated: kpi_judgment(evaluation.stated),
+        stated: evaluation.stated,
         remedy: evaluation.remedy.clone(),
         review: None,
         references: Vec::new(),
     })
 }
 
-fn kpi_label(lang: Lang, j: kpi::Judgment) -> &'static str {
+fn judgment_label(lang: Lang, j: Judgment) -> &'static str {
     lang.t(j.label_ja(), j.label_en())
 }
 
@@ -270,7 +261,7 @@ pub(crate) fn phases_view(lang: Lang, sn: &StoredNode) -> Markup {
                                 span { (lang.t("記載の判定", "Stated")) ": " (judgment_badge(lang, e.stated)) }
                                 " "
                                 span { (lang.t("数値からの判定", "From the figures")) ": "
-                                    span class={ "badge computed" } { (kpi_label(lang, c.judgment.judgment)) } }
+                                    span class={ "badge computed" } { (judgment_label(lang, c.judgment.judgment)) } }
                                 @if !c.judgment.reason_ja.is_empty() && lang == Lang::Ja { " " span.muted { "（" (c.judgment.reason_ja) "）" } }
                             }
                             @if let Some(x) = &e.explanation { dt { (lang.t("判定の理由", "Why the judgment differs")) } dd.pre { (x) } }
@@ -1170,7 +1161,7 @@ fn evaluation_form_page(
         }
         @if let Some(c) = computed_now {
             p.notice role="status" {
-                (lang.t("数値からの判定", "From the figures")) ": " strong { (kpi_label(lang, c.judgment.judgment)) }
+                (lang.t("数値からの判定", "From the figures")) ": " strong { (judgment_label(lang, c.judgment.judgment)) }
                 @if lang == Lang::Ja && !c.judgment.reason_ja.is_empty() { "（" (c.judgment.reason_ja) "）" }
             }
         }
@@ -1517,7 +1508,7 @@ mod tests {
             explanation: None,
         };
         let c = computed(std::slice::from_ref(&t), &e, std::slice::from_ref(&a));
-        assert_eq!(c.judgment.judgment, kpi::Judgment::NotAchieved);
+        assert_eq!(c.judgment.judgment, Judgment::NotAchieved);
         assert!(c
             .findings
             .iter()

@@ -174,12 +174,7 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Grade
                 targets: sn.targets.iter().map(|t| t.text.clone()).collect(),
                 this_year_targets: Vec::new(),
                 results: evaluation.map(|e| e.results.clone()),
-                stated: evaluation.and_then(|e| match e.stated {
-                    Judgment::Achieved => Some(kpi::Judgment::Achieved),
-                    Judgment::NotAchieved => Some(kpi::Judgment::NotAchieved),
-                    Judgment::Undetermined => Some(kpi::Judgment::Undetermined),
-                    Judgment::Unknown => None,
-                }),
+                stated: evaluation.map_or(Judgment::Unknown, |e| e.stated),
                 remedy: evaluation.and_then(|e| e.remedy.clone()),
                 review: review.map(|r| kpi::MidYearReview {
                     implementation_expected: r
