@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
-use kusei_domain::model::{Comparator, Period, Phase, PlanId, Target, UnitId};
+use kusei_domain::model::{Period, Phase, PlanId, Target, UnitId};
 use kusei_kpi as kpi;
 use kusei_store::{StoreError, StoredPlan, Transition};
 use std::collections::HashMap;
