@@ -6,7 +6,7 @@
 //! phone, fax, duties) may follow.
 
 use crate::common::{add_targets, append_para, collect_references, Builder};
-use crate::model::{DirectoryEntry, LineText, Note, Section, Severity};
+use crate::model::{DirectoryRowRead, LineText, Note, Section, Severity};
 use crate::text::{
     fold_char, is_rule_line, join_continuation, key, normalize, strip_key_prefix, strip_markdown,
     Line,
@@ -476,7 +476,7 @@ fn directory_row(b: &mut Builder, cols: &Columns, l: &Line) {
             );
         }
     }
-    b.doc.directory.push(DirectoryEntry {
+    b.doc.directory.push(DirectoryRowRead {
         unit,
         subunit: (!subunit.is_empty()).then_some(subunit),
         phone: (!phone.is_empty()).then_some(phone),

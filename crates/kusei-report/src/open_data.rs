@@ -216,19 +216,7 @@ pub fn document(record: &PlanRecord) -> ParsedDocument {
         directory: record
             .directory
             .iter()
-            .map(|d| {
-                let duties = d.duties.clone().unwrap_or_default();
-                kusei_import::DirectoryEntry {
-                    unit: d.division.clone(),
-                    subunit: d.section.clone(),
-                    phone: d.phone.clone(),
-                    fax: d.fax.clone(),
-                    duties_normalized: kusei_import::normalize(&duties),
-                    duties,
-                    line: 1,
-                    end_line: 1,
-                }
-            })
+            .map(|d| kusei_import::DirectoryRowRead::of_entry(d, 1))
             .collect(),
         notes: Vec::new(),
         diagnostics: Vec::new(),

@@ -7,7 +7,7 @@ use crate::plans::{
     unit_municipality, OwnerCache,
 };
 use crate::{now_utc, Actor, Store, StoreError};
-use kusei_domain::content::PlanContent;
+use kusei_domain::content::{DirectoryEntry, PlanContent};
 use kusei_domain::model::{MunicipalityId, PlanId, UnitId};
 use serde_json::json;
 use sqlx::{Any, Transaction};
@@ -26,16 +26,6 @@ pub struct SourceDocument<'a> {
     pub diagnostics: &'a str,
 }
 
-/// A row of a section directory (業務一覧): 課 and 担当 with contact data.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DirectoryRow<'a> {
-    pub division: &'a str,
-    pub section: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub fax: Option<&'a str>,
-    pub duties: Option<&'a str>,
-}
-
 /// Where an imported plan goes: the unit of that name in the municipality (created as a
 /// ward when missing), with the document's directory as units under it. Units are created
 /// in the same transaction as the plan.
@@ -43,7 +33,8 @@ pub struct DirectoryRow<'a> {
 pub struct ImportTarget<'a> {
     pub municipality: MunicipalityId,
     pub unit_name: &'a str,
-    pub directory: Vec<DirectoryRow<'a>>,
+    /// The 業務一覧: 課 and 担当 with contact data.
+    pub directory: &'a [DirectoryEntry],
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -55,7 +46,7 @@ async fn create_unit_tx(
     parent: Option<i64>,
     kind: &str,
     name: &str,
-    contact: &DirectoryRow<'_>,
+    contact: &DirectoryEntry,
 ) -> Result<UnitId, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO unit (municipality_id, parent_id, kind, name, phone, fax, duties, position) \
@@ -67,9 +58,9 @@ async fn create_unit_tx(
     .bind(parent)
     .bind(kind)
     .bind(name)
-    .bind(contact.phone)
-    .bind(contact.fax)
-    .bind(contact.duties)
+    .bind(contact.phone.as_deref())
+    .bind(contact.fax.as_deref())
+    .bind(contact.duties.as_deref())
     .fetch_one(&mut **tx)
     .await?;
     let after = json!({
@@ -89,7 +80,7 @@ async fn find_or_create_tx(
     parent: i64,
     kind: &str,
     name: &str,
-    contact: &DirectoryRow<'_>,
+    contact: &DirectoryEntry,
 ) -> Result<i64, StoreError> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM unit WHERE municipality_id = $1 AND parent_id = $2 AND name = $3",
@@ -205,13 +196,13 @@ impl Store {
                     None,
                     "ward",
                     target.unit_name,
-                    &DirectoryRow::default(),
+                    &DirectoryEntry::default(),
                 )
                 .await?
             }
         };
-        let no_contact = DirectoryRow::default();
-        for row in &target.directory {
+        let no_contact = DirectoryEntry::default();
+        for row in target.directory {
             let division = find_or_create_tx(
                 &mut tx,
                 actor,
@@ -219,7 +210,7 @@ impl Store {
                 target.municipality.0,
                 unit_id.0,
                 "division",
-                row.division,
+                &row.division,
                 // A row without a 担当 is the division's own contact.
                 if row.section.is_none() {
                     row
@@ -228,7 +219,7 @@ impl Store {
                 },
             )
             .await?;
-            if let Some(section) = row.section {
+            if let Some(section) = &row.section {
                 find_or_create_tx(
                     &mut tx,
                     actor,

@@ -4,15 +4,15 @@
 //! `KUSEI_TEST_PG` the PostgreSQL variants print that they were skipped.
 
 use kusei_domain::calendar::{Date, FiscalYear, YearMonth};
-use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
+use kusei_domain::content::{DirectoryEntry, LinkContent, NodeContent, PlanContent};
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
 use kusei_domain::model::{
     Actual, Comparator, Direction, Evaluation, Family, LinkKind, Milestone, MunicipalityId, Period,
     Phase, PlanStatus, Review, Section, Target, UnitId, UnitKind, When,
 };
 use kusei_store::{
-    DirectoryRow, ImportOutcome, ImportTarget, NewIndicator, NewUnit, NewUser, NodeEdit,
-    SourceDocument, Store, StoreError, Transition, Window,
+    ImportOutcome, ImportTarget, NewIndicator, NewUnit, NewUser, NodeEdit, SourceDocument, Store,
+    StoreError, Transition, Window,
 };
 use sqlx::Connection;
 use std::future::Future;
@@ -978,30 +978,31 @@ mod cases {
     pub async fn imports_are_idempotent_and_revisions_are_recorded(store: Store, url: String) {
         let (m, east, _) = setup_units(&store).await;
         let units_before = count(&url, "unit").await;
+        let directory = vec![
+            DirectoryEntry {
+                division: "総務課".into(),
+                section: Some("総務".into()),
+                phone: Some("06-6930-9625".into()),
+                fax: Some("06-6932-0979".into()),
+                duties: Some("区役所の庶務に関すること。".into()),
+            },
+            DirectoryEntry {
+                division: "総務課".into(),
+                section: Some("総合企画".into()),
+                phone: None,
+                fax: None,
+                duties: Some("区政運営に関すること。".into()),
+            },
+        ];
         let new_ward = ImportTarget {
             municipality: m,
             unit_name: "城東区",
-            directory: vec![
-                DirectoryRow {
-                    division: "総務課",
-                    section: Some("総務"),
-                    phone: Some("06-6930-9625"),
-                    fax: Some("06-6932-0979"),
-                    duties: Some("区役所の庶務に関すること。"),
-                },
-                DirectoryRow {
-                    division: "総務課",
-                    section: Some("総合企画"),
-                    phone: None,
-                    fax: None,
-                    duties: Some("区政運営に関すること。"),
-                },
-            ],
+            directory: &directory,
         };
         let ward = ImportTarget {
             municipality: m,
             unit_name: "東区",
-            directory: vec![],
+            directory: &[],
         };
         let source = |sha: &'static str| SourceDocument {
             sha256: sha,

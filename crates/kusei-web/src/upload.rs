@@ -16,7 +16,7 @@ use axum::Form;
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::model::{Period, UnitId, UnitKind};
 use kusei_import::convert::{document_period, plan_content};
-use kusei_store::{DirectoryRow, ImportOutcome, ImportTarget, SourceDocument};
+use kusei_store::{ImportOutcome, ImportTarget, SourceDocument};
 use maud::html;
 use sha2::{Digest, Sha256};
 
@@ -287,20 +287,11 @@ pub async fn store_document(
 ) -> Result<(ImportOutcome, kusei_domain::content::PlanContent), kusei_store::StoreError> {
     let content =
         plan_content(doc, period).map_err(|e| kusei_store::StoreError::Invalid(e.to_string()))?;
+    let directory: Vec<_> = doc.directory.iter().map(|e| e.entry()).collect();
     let target = ImportTarget {
         municipality,
         unit_name,
-        directory: doc
-            .directory
-            .iter()
-            .map(|e| DirectoryRow {
-                division: &e.unit,
-                section: e.subunit.as_deref(),
-                phone: e.phone.as_deref(),
-                fax: e.fax.as_deref(),
-                duties: Some(&e.duties),
-            })
-            .collect(),
+        directory: &directory,
     };
     let sha = format!("{:x}", Sha256::digest(bytes));
     let diagnostics = serde_json::to_string(&doc.to_json()["diagnostics"])
@@ -356,17 +347,7 @@ pub async fn store_record(
     let target = ImportTarget {
         municipality,
         unit_name: &record.unit,
-        directory: record
-            .directory
-            .iter()
-            .map(|e| DirectoryRow {
-                division: &e.division,
-                section: e.section.as_deref(),
-                phone: e.phone.as_deref(),
-                fax: e.fax.as_deref(),
-                duties: e.duties.as_deref(),
-            })
-            .collect(),
+        directory: &record.directory,
     };
     let source = SourceDocument {
         sha256: &sha,
