@@ -113,7 +113,7 @@ fn carry_target(t: &Target, this: FiscalYear, next: FiscalYear, refs: &[kpi::Fig
                     .map_or(1.0, |(_, f)| f);
                 let shown = (r.value / factor * 100.0).round() / 100.0;
                 let unit = r.unit_text.clone().unwrap_or_default();
-                let cmp = comparator(r.comparator);
+                let cmp = r.comparator;
                 let base = format!(
                     "（{}実績 {}{}から）",
                     this.label(),
@@ -149,17 +149,6 @@ fn carry_target(t: &Target, this: FiscalYear, next: FiscalYear, refs: &[kpi::Fig
             }
         }
         _ => t.clone(),
-    }
-}
-
-fn comparator(c: kpi::Comparator) -> Comparator {
-    match c {
-        kpi::Comparator::AtLeast => Comparator::AtLeast,
-        kpi::Comparator::MoreThan => Comparator::MoreThan,
-        kpi::Comparator::AtMost => Comparator::AtMost,
-        kpi::Comparator::LessThan => Comparator::LessThan,
-        kpi::Comparator::Maintain => Comparator::Maintain,
-        kpi::Comparator::Equal => Comparator::Equal,
     }
 }
 

@@ -12,12 +12,12 @@
 use crate::guard::{check_in_store, Caller, PlanState};
 use crate::AppError;
 use kusei_domain::calendar::Date;
-use kusei_domain::content::{PlanContent, PlanRecord};
+use kusei_domain::content::{DirectoryEntry, PlanContent, PlanRecord};
 use kusei_domain::model::{MunicipalityId, Period, UnitId, UnitKind};
 use kusei_domain::policy::{Action, Tree};
 use kusei_domain::revision::phases_changed;
 use kusei_import::convert::plan_content;
-use kusei_store::{DirectoryRow, ImportOutcome, ImportTarget, ImportUnit, SourceDocument, Store};
+use kusei_store::{ImportOutcome, ImportTarget, ImportUnit, SourceDocument, Store};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 
@@ -36,7 +36,7 @@ pub struct ImportRequest<'a> {
     pub municipality: MunicipalityId,
     pub destination: Destination<'a>,
     pub content: &'a PlanContent,
-    pub directory: Vec<DirectoryRow<'a>>,
+    pub directory: &'a [DirectoryEntry],
     pub source: SourceDocument<'a>,
 }
 
@@ -131,21 +131,12 @@ pub async fn store_document(
     let sha = format!("{:x}", Sha256::digest(bytes));
     let diagnostics = serde_json::to_string(&doc.to_json()["diagnostics"])
         .map_err(|e| AppError::Invalid(e.to_string()))?;
+    let directory: Vec<DirectoryEntry> = doc.directory.iter().map(|e| e.entry()).collect();
     let request = ImportRequest {
         municipality,
         destination,
         content: &content,
-        directory: doc
-            .directory
-            .iter()
-            .map(|e| DirectoryRow {
-                division: &e.unit,
-                section: e.subunit.as_deref(),
-                phone: e.phone.as_deref(),
-                fax: e.fax.as_deref(),
-                duties: Some(&e.duties),
-            })
-            .collect(),
+        directory: &directory,
         source: SourceDocument {
             sha256: &sha,
             file_name: &doc.file_name,
@@ -200,17 +191,7 @@ pub async fn store_record(
         municipality,
         destination: Destination::Ward(&record.unit),
         content: &record.content,
-        directory: record
-            .directory
-            .iter()
-            .map(|e| DirectoryRow {
-                division: &e.division,
-                section: e.section.as_deref(),
-                phone: e.phone.as_deref(),
-                fax: e.fax.as_deref(),
-                duties: e.duties.as_deref(),
-            })
-            .collect(),
+        directory: &record.directory,
         source: SourceDocument {
             sha256: &sha,
             file_name,

@@ -3,6 +3,8 @@
 //! changes, and for another ward's editor — each with its reason, nothing changed. A
 //! revision of a published plan opens the next draft; the published version stays.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use kusei_app::import::{store_document, store_record, Destination};
 use kusei_app::{AppError, Caller};
 use kusei_domain::calendar::{Date, FiscalYear};

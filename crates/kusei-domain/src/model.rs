@@ -368,6 +368,34 @@ impl Direction {
     }
 }
 
+/// The serde form of a direction inferred from a sentence, `Option<Direction>` where
+/// `None` means nothing in the sentence says: `"higher"`, `"lower"` or `"unknown"` (the
+/// form of the import JSON's `reading.direction`). Use on a field with
+/// `#[serde(with = "kusei_domain::model::inferred_direction")]`.
+pub mod inferred_direction {
+    use super::Direction;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// `"higher"`, `"lower"` or `"unknown"`.
+    pub fn code(d: Option<Direction>) -> &'static str {
+        d.map_or("unknown", Direction::code)
+    }
+
+    pub fn serialize<S: Serializer>(d: &Option<Direction>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(code(*d))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Direction>, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.as_str() {
+            "unknown" => Ok(None),
+            other => Direction::from_code(other).map(Some).ok_or_else(|| {
+                serde::de::Error::unknown_variant(other, &["higher", "lower", "unknown"])
+            }),
+        }
+    }
+}
+
 /// 指標: a measured quantity, comparable across units and years.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Indicator {
@@ -384,17 +412,18 @@ pub struct Indicator {
     pub is_common: bool,
 }
 
-/// Comparators a target can state.
+/// Comparators a target can state. `Equal` means none was written: the figure is to be
+/// reached in the target's direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparator {
     /// 以上
     AtLeast,
-    /// 超
+    /// 超 / を超える / を上回る
     MoreThan,
-    /// 以下
+    /// 以下 / 以内
     AtMost,
-    /// 未満
+    /// 未満 / を下回る
     LessThan,
     /// 維持: stay at (or better than) a baseline.
     Maintain,
@@ -433,6 +462,25 @@ impl Comparator {
             Comparator::LessThan => "未満",
             Comparator::Maintain => "維持",
             Comparator::Equal => "",
+        }
+    }
+    /// Reads a comparator as written in a sentence (以上, を超える, 以内, を下回る, 維持 …).
+    pub fn parse(s: &str) -> Option<Comparator> {
+        Some(match s {
+            "以上" => Comparator::AtLeast,
+            "超" | "を超える" | "を上回る" => Comparator::MoreThan,
+            "以下" | "以内" => Comparator::AtMost,
+            "未満" | "を下回る" => Comparator::LessThan,
+            "維持" | "を維持" => Comparator::Maintain,
+            _ => return None,
+        })
+    }
+    /// The direction a comparator implies, if any.
+    pub fn direction(self) -> Option<Direction> {
+        match self {
+            Comparator::AtLeast | Comparator::MoreThan => Some(Direction::HigherIsBetter),
+            Comparator::AtMost | Comparator::LessThan => Some(Direction::LowerIsBetter),
+            Comparator::Maintain | Comparator::Equal => None,
         }
     }
 }
@@ -502,4 +550,50 @@ pub struct Milestone {
     /// "～" with no end: still going.
     pub open_ended: bool,
     pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Read {
+        #[serde(with = "inferred_direction")]
+        direction: Option<Direction>,
+    }
+
+    #[test]
+    fn inferred_direction_is_higher_lower_or_unknown() {
+        for (d, code) in [
+            (Some(Direction::HigherIsBetter), "higher"),
+            (Some(Direction::LowerIsBetter), "lower"),
+            (None, "unknown"),
+        ] {
+            let json = serde_json::to_string(&Read { direction: d }).unwrap();
+            assert_eq!(json, format!(r#"{{"direction":"{code}"}}"#));
+            assert_eq!(serde_json::from_str::<Read>(&json).unwrap().direction, d);
+        }
+        assert!(serde_json::from_str::<Read>(r#"{"direction":"higher_is_better"}"#).is_err());
+        // An indicator's direction keeps its own serde form.
+        assert_eq!(
+            serde_json::to_string(&Direction::HigherIsBetter).unwrap(),
+            r#""higher_is_better""#
+        );
+    }
+
+    #[test]
+    fn comparators_as_written() {
+        assert_eq!(Comparator::parse("を超える"), Some(Comparator::MoreThan));
+        assert_eq!(Comparator::parse("以内"), Some(Comparator::AtMost));
+        assert_eq!(Comparator::parse("程度"), None);
+        assert_eq!(
+            Comparator::AtLeast.direction(),
+            Some(Direction::HigherIsBetter)
+        );
+        assert_eq!(
+            Comparator::LessThan.direction(),
+            Some(Direction::LowerIsBetter)
+        );
+        assert_eq!(Comparator::Maintain.direction(), None);
+    }
 }

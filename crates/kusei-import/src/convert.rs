@@ -58,15 +58,6 @@ fn achievement(p: Prospect) -> Option<AchievementProspect> {
     }
 }
 
-fn judgment(j: model::Judgment) -> Judgment {
-    match j {
-        model::Judgment::Achieved => Judgment::Achieved,
-        model::Judgment::NotAchieved => Judgment::NotAchieved,
-        model::Judgment::Undetermined => Judgment::Undetermined,
-        model::Judgment::Unknown => Judgment::Unknown,
-    }
-}
-
 fn when(r: &model::YearMonthRef) -> Result<When, ConvertError> {
     Ok(match r.month {
         Some(m) => When::Month(YearMonth {
@@ -135,7 +126,7 @@ fn node_content(n: &model::Node, period: Period) -> Result<NodeContent, ConvertE
     if let Some(e) = &n.evaluation {
         let results = nonblank(&e.results);
         let remedy = nonblank(&e.remedy);
-        let stated = judgment(e.stated_judgment);
+        let stated = e.stated_judgment;
         // A blank form (plan-stage document) is not an evaluation.
         if results.is_some() || remedy.is_some() || stated != Judgment::Unknown {
             evaluations.push(Evaluation {

@@ -2,8 +2,10 @@
 //! reader (`kusei-kpi`), and for each node the computed judgment and the findings.
 //! Runs after the structure is read; adds to the document, never removes.
 
-use crate::model::{Finding, FiscalYearRef, Judgment, ParsedDocument, Prospect, TargetReading};
+use crate::model::{Finding, FiscalYearRef, ParsedDocument, Prospect, TargetReading};
 use kusei_domain::calendar::FiscalYear;
+use kusei_domain::judgment::Judgment;
+use kusei_domain::model::inferred_direction;
 use kusei_kpi as kpi;
 
 /// The column that holds this year's targets in the 取組項目 form.
@@ -20,7 +22,7 @@ fn reading(t: &kpi::Target) -> TargetReading {
     TargetReading {
         kind: code(&t.kind),
         value_text: t.value_text.clone(),
-        direction: code(&t.direction),
+        direction: inferred_direction::code(t.direction).to_string(),
         fiscal_year_start: t.fiscal_year.as_ref().map(|f| f.start),
         fiscal_year_end: t.fiscal_year.as_ref().map(|f| f.end),
         cumulative: t.cumulative,
@@ -106,12 +108,7 @@ pub fn enrich(doc: &mut ParsedDocument) {
             targets: multi,
             this_year_targets: this_year,
             results: evaluation.and_then(|e| e.results.clone()),
-            stated: evaluation.and_then(|e| match e.stated_judgment {
-                Judgment::Achieved => Some(kpi::Judgment::Achieved),
-                Judgment::NotAchieved => Some(kpi::Judgment::NotAchieved),
-                Judgment::Undetermined => Some(kpi::Judgment::Undetermined),
-                Judgment::Unknown => None,
-            }),
+            stated: evaluation.map_or(Judgment::Unknown, |e| e.stated_judgment),
             remedy: evaluation.and_then(|e| e.remedy.clone()),
             review: node.review.as_ref().map(|r| kpi::MidYearReview {
                 implementation_expected: prospect(r.implementation),

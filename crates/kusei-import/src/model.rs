@@ -4,6 +4,8 @@
 //! Every field is always present in the JSON (empty arrays and `null` rather than
 //! missing keys), so consumers can rely on the shape.
 
+use kusei_domain::content::DirectoryEntry;
+use kusei_domain::judgment::Judgment;
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON shape. Bump on any incompatible change (renamed or removed
@@ -119,7 +121,7 @@ pub struct ParsedDocument {
     /// Heading of the section directory (e.g. "城東区役所の業務一覧"), when present.
     pub directory_title: Option<LineText>,
     /// Section directory rows (業務一覧), when the document has one.
-    pub directory: Vec<DirectoryEntry>,
+    pub directory: Vec<DirectoryRowRead>,
     /// Document-level notes (注1, 注2, preamble text not belonging to a node).
     pub notes: Vec<Note>,
     /// What could not be read or looks wrong.
@@ -249,20 +251,6 @@ pub struct TargetReading {
     pub cumulative: bool,
 }
 
-/// A stated judgment. Never guessed: `unknown` when the text does not show the choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Judgment {
-    /// ①目標達成 visibly chosen.
-    Achieved,
-    /// ②目標未達成 visibly chosen.
-    NotAchieved,
-    /// The text states that the result is not yet determined (未確定).
-    Undetermined,
-    /// The choice is not visible in the text (symbols lost in extraction) or absent.
-    Unknown,
-}
-
 /// Mid-year prospect ((i)/(ii), ①/②).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -280,7 +268,9 @@ pub enum Prospect {
 pub struct Evaluation {
     /// Heading as written (自己評価, 年度評価, 評価, 直前評価 …), or null if none was found.
     pub heading: Option<String>,
-    /// The stated judgment.
+    /// The stated judgment (`achieved`, `not_achieved`, `undetermined` when the text
+    /// states 未確定). Never guessed: `unknown` when the choice is not visible in the text
+    /// (symbols lost in extraction) or absent.
     pub stated_judgment: Judgment,
     /// The answer options as written (":目標達成 目標未達成"), or null.
     pub judgment_text: Option<String>,
@@ -410,9 +400,12 @@ pub struct Appearance {
     pub line: usize,
 }
 
-/// A row of a section directory (業務一覧).
+/// A row of a section directory (業務一覧) as read from a document: the versioned
+/// import JSON's shape (`DirectoryEntry` in docs/schema), with its lines and the
+/// normalised duties. What the row means is the domain's
+/// [`kusei_domain::content::DirectoryEntry`]: see [`DirectoryRowRead::entry`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DirectoryEntry {
+pub struct DirectoryRowRead {
     /// Section (課), carried down from the previous row when its cell is empty.
     pub unit: String,
     /// Sub-section (担当 / 係), or null.
@@ -429,6 +422,36 @@ pub struct DirectoryEntry {
     pub line: usize,
     /// Last line of the row (continuations included).
     pub end_line: usize,
+}
+
+impl DirectoryRowRead {
+    /// The row as the domain keeps it: 課 = `unit`, 担当 = `subunit`; blank duties are
+    /// no duties.
+    pub fn entry(&self) -> DirectoryEntry {
+        DirectoryEntry {
+            division: self.unit.clone(),
+            section: self.subunit.clone(),
+            phone: self.phone.clone(),
+            fax: self.fax.clone(),
+            duties: Some(self.duties.clone()).filter(|d| !d.is_empty()),
+        }
+    }
+
+    /// A stored row written in the import schema (open data), at `line` (a stored row
+    /// has no line of its own).
+    pub fn of_entry(e: &DirectoryEntry, line: usize) -> DirectoryRowRead {
+        let duties = e.duties.clone().unwrap_or_default();
+        DirectoryRowRead {
+            unit: e.division.clone(),
+            subunit: e.section.clone(),
+            phone: e.phone.clone(),
+            fax: e.fax.clone(),
+            duties_normalized: crate::text::normalize(&duties),
+            duties,
+            line,
+            end_line: line,
+        }
+    }
 }
 
 /// A document-level note (注1 …) or preamble text.
@@ -632,5 +655,35 @@ impl LineText {
             normalized: crate::text::normalize(text),
             line,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_row_is_a_domain_entry_and_back() {
+        let row = DirectoryRowRead {
+            unit: "総務課".into(),
+            subunit: Some("総合企画".into()),
+            phone: Some("06-6930-9625".into()),
+            fax: None,
+            duties: "区政運営に関すること。".into(),
+            duties_normalized: crate::text::normalize("区政運営に関すること。"),
+            line: 1,
+            end_line: 1,
+        };
+        let e = row.entry();
+        assert_eq!(e.division, "総務課");
+        assert_eq!(e.section.as_deref(), Some("総合企画"));
+        assert_eq!(e.duties.as_deref(), Some("区政運営に関すること。"));
+        assert_eq!(DirectoryRowRead::of_entry(&e, 1), row);
+        let blank = DirectoryRowRead {
+            duties: String::new(),
+            duties_normalized: String::new(),
+            ..row
+        };
+        assert_eq!(blank.entry().duties, None);
     }
 }

@@ -9,8 +9,9 @@
 
 use crate::choice::{find_choice, Choice};
 use crate::common::{add_targets, append_para, collect_references, Builder};
-use crate::model::{Evaluation, Judgment, Note, Prospect, Review, Section, Severity};
+use crate::model::{Evaluation, Note, Prospect, Review, Section, Severity};
 use crate::text::{fold_char, is_rule_line, key, strip_key_prefix, strip_markdown, Line};
+use kusei_domain::judgment::Judgment;
 
 const POLICY_HEADER: &str = "取組の方針・目標内容";
 const YEAR_HEADER: &str = "当年度の取組内容";

@@ -1,6 +1,7 @@
 //! Human-readable report (`kusei parse --format text`).
 
-use crate::model::{Judgment, Node, ParsedDocument, Prospect, Severity};
+use crate::model::{Node, ParsedDocument, Prospect, Severity};
+use kusei_domain::judgment::Judgment;
 use std::collections::HashMap;
 use std::fmt::Write;
 

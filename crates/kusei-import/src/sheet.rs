@@ -6,7 +6,7 @@
 //! phone, fax, duties) may follow.
 
 use crate::common::{add_targets, append_para, collect_references, Builder};
-use crate::model::{DirectoryEntry, LineText, Note, Section, Severity};
+use crate::model::{DirectoryRowRead, LineText, Note, Section, Severity};
 use crate::text::{
     fold_char, is_rule_line, join_continuation, key, normalize, strip_key_prefix, strip_markdown,
     Line,
@@ -476,7 +476,7 @@ fn directory_row(b: &mut Builder, cols: &Columns, l: &Line) {
             );
         }
     }
-    b.doc.directory.push(DirectoryEntry {
+    b.doc.directory.push(DirectoryRowRead {
         unit,
         subunit: (!subunit.is_empty()).then_some(subunit),
         phone: (!phone.is_empty()).then_some(phone),
@@ -518,12 +518,13 @@ fn finish(b: &mut Builder, lines: &[Line]) {
 /// the same never-guess rules as the 取組項目 sheets. The sections are kept as text too.
 fn phase_blocks(b: &mut Builder) {
     use crate::choice::find_choice;
-    use crate::model::{Evaluation, Judgment, Prospect, Review};
+    use crate::model::{Evaluation, Prospect, Review};
     use crate::reform::{
         heading_variant, is_bare_markers, join, phase_label, strip_any, strip_instruction, Phase,
         ACHIEVEMENT, IMPLEMENTATION, JUDGMENT, REMEDY_LABELS, RESULTS_LABELS, REVIEW_LABELS,
         UNDETERMINED,
     };
+    use kusei_domain::judgment::Judgment;
     let mut variants = Vec::new();
     let mut warnings = Vec::new();
     for n in &mut b.doc.nodes {

@@ -8,9 +8,8 @@
 mod common;
 use common::*;
 use encoding_rs::{SHIFT_JIS, UTF_16BE, UTF_16LE};
-use kusei_import::{
-    Family, ImportError, Judgment, Node, ParsedDocument, Prospect, Severity, TargetKind,
-};
+use kusei_domain::judgment::Judgment;
+use kusei_import::{Family, ImportError, Node, ParsedDocument, Prospect, Severity, TargetKind};
 
 fn parse(name: &str) -> ParsedDocument {
     kusei_import::parse_bytes(name, fixture(name).as_bytes()).unwrap()

@@ -8,7 +8,8 @@
 
 mod common;
 use common::*;
-use kusei_import::{Family, Judgment, Node, ParsedDocument, Severity, TargetKind};
+use kusei_domain::judgment::Judgment;
+use kusei_import::{Family, Node, ParsedDocument, Severity, TargetKind};
 
 fn load(prefix: &str) -> Option<ParsedDocument> {
     if skip_without_seeds() {

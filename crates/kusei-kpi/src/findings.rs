@@ -1,11 +1,13 @@
 //! Consistency findings that can be computed from one node's sentences.
 
-use crate::judge::{judge_node, resolve, Judgment, NodeJudgment};
+use crate::judge::{judge_node, resolve, NodeJudgment};
 use crate::read::{read_actuals, read_targets};
 use crate::split::split_targets;
 use crate::text::indicator_similarity;
-use crate::types::{Actual, Comparator, Direction, Figure, Target, TargetKind};
+use crate::types::{Actual, Figure, Target, TargetKind};
 use kusei_domain::calendar::FiscalYear;
+use kusei_domain::judgment::Judgment;
+use kusei_domain::model::{Comparator, Direction};
 use serde::{Deserialize, Serialize};
 
 /// Answers of the mid-year review (中間振り返り), as decoded by the importer.
@@ -20,7 +22,7 @@ pub struct MidYearReview {
 }
 
 /// What one node (取組項目, 具体的取組) says about its figures.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NodeFigures {
     /// The document's fiscal year.
     pub document_year: Option<FiscalYear>,
@@ -30,14 +32,30 @@ pub struct NodeFigures {
     pub this_year_targets: Vec<String>,
     /// 当年度の取組実績及び目標の達成状況.
     pub results: Option<String>,
-    /// The stated year-end judgment (①/②), when the document shows it.
-    pub stated: Option<Judgment>,
+    /// The stated year-end judgment (①/②); `Unknown` when the document does not show
+    /// it (or there is no evaluation).
+    pub stated: Judgment,
     /// 課題と改善策 of the year-end evaluation.
     pub remedy: Option<String>,
     /// The mid-year review, when filled in.
     pub review: Option<MidYearReview>,
     /// Known actuals of earlier years, for relative targets (前年度以上, 29年度実績値に比べて…).
     pub references: Vec<Figure>,
+}
+
+impl Default for NodeFigures {
+    fn default() -> Self {
+        NodeFigures {
+            document_year: None,
+            targets: Vec::new(),
+            this_year_targets: Vec::new(),
+            results: None,
+            stated: Judgment::Unknown,
+            remedy: None,
+            review: None,
+            references: Vec::new(),
+        }
+    }
 }
 
 /// Severity of a finding.
@@ -111,8 +129,8 @@ fn describe(t: &Target) -> String {
 /// Target value and effective comparator, resolving relative targets.
 fn value_of(t: &Target, refs: &[Figure]) -> Option<(f64, Option<crate::types::Unit>, Comparator)> {
     let eff = |c: Comparator| match (c, t.direction) {
-        (Comparator::Equal, Direction::Higher) => Comparator::AtLeast,
-        (Comparator::Equal, Direction::Lower) => Comparator::AtMost,
+        (Comparator::Equal, Some(Direction::HigherIsBetter)) => Comparator::AtLeast,
+        (Comparator::Equal, Some(Direction::LowerIsBetter)) => Comparator::AtMost,
         (c, _) => c,
     };
     match t.kind {
@@ -168,7 +186,8 @@ pub fn evaluate(node: &NodeFigures) -> NodeEvaluation {
     let mut out: Vec<Finding> = Vec::new();
 
     // Stated judgment against the figures.
-    if let Some(stated) = node.stated {
+    let stated = node.stated;
+    if stated != Judgment::Unknown {
         match (stated, judgment.judgment) {
             (Judgment::Achieved, Judgment::NotAchieved)
             | (Judgment::NotAchieved, Judgment::Achieved) => {
@@ -218,7 +237,7 @@ pub fn evaluate(node: &NodeFigures) -> NodeEvaluation {
 
     // Remedy required when not achieved (or ② / (ii) at mid-year).
     if blank(&node.remedy) {
-        if node.stated == Some(Judgment::NotAchieved) {
+        if stated == Judgment::NotAchieved {
             out.push(finding(
                 Severity::Error,
                 "remedy_missing",
@@ -227,7 +246,7 @@ pub fn evaluate(node: &NodeFigures) -> NodeEvaluation {
                     .to_string(),
                 None,
             ));
-        } else if node.stated.is_none() && judgment.judgment == Judgment::NotAchieved {
+        } else if stated == Judgment::Unknown && judgment.judgment == Judgment::NotAchieved {
             out.push(finding(
                 Severity::Warning,
                 "remedy_missing",

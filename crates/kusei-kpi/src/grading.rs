@@ -1,6 +1,7 @@
 //! Grading rules: a city's judgment scale and progress-rate thresholds, as data.
 
-use crate::judge::{Judgment, TargetJudgment};
+use crate::judge::TargetJudgment;
+use kusei_domain::judgment::Judgment;
 use serde::{Deserialize, Serialize};
 
 /// One grade of a scale.
@@ -10,7 +11,7 @@ pub struct Grade {
     pub code: String,
     /// Label ("概ね順調", "達成").
     pub label: String,
-    /// What the grade means for roll-ups.
+    /// What the grade means for roll-ups (never `unknown`: a grade is computed).
     pub meaning: Judgment,
 }
 
@@ -55,6 +56,8 @@ pub enum GradingError {
     Uncovered(u32),
     #[error("the scale is empty")]
     EmptyScale,
+    #[error("grade {0} means unknown, but a computed grade is always known")]
+    UnknownMeaning(String),
 }
 
 /// The grade a target earns.
@@ -164,6 +167,9 @@ impl GradingRules {
     pub fn validate(&self) -> Result<(), GradingError> {
         if self.scale.is_empty() {
             return Err(GradingError::EmptyScale);
+        }
+        if let Some(g) = self.scale.iter().find(|g| g.meaning == Judgment::Unknown) {
+            return Err(GradingError::UnknownMeaning(g.code.clone()));
         }
         for b in &self.bands {
             for c in b

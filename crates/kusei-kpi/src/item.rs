@@ -4,7 +4,6 @@
 //! `kusei check --db` all judge through [`evaluate_item`], so they cannot disagree.
 
 use crate::findings::{evaluate, MidYearReview, NodeEvaluation, NodeFigures};
-use crate::judge::Judgment;
 use crate::types::Figure;
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect};
@@ -39,16 +38,6 @@ fn mentions_year(text: &str) -> bool {
     text.contains("年度") || text.contains('年')
 }
 
-fn stated(j: kusei_domain::judgment::Judgment) -> Option<Judgment> {
-    use kusei_domain::judgment::Judgment as J;
-    match j {
-        J::Achieved => Some(Judgment::Achieved),
-        J::NotAchieved => Some(Judgment::NotAchieved),
-        J::Undetermined => Some(Judgment::Undetermined),
-        J::Unknown => None,
-    }
-}
-
 /// Judges one item for one fiscal year.
 pub fn evaluate_item(item: &ItemFigures<'_>) -> NodeEvaluation {
     let results = item.evaluation.map(|e| {
@@ -65,12 +54,20 @@ pub fn evaluate_item(item: &ItemFigures<'_>) -> NodeEvaluation {
         }
         results
     });
+    // This year's targets (a single-year period of the judged year) are the ones judged
+    // when there are any; the others are the multi-year targets of the form.
+    let (this_year, multi): (Vec<&Target>, Vec<&Target>) = item.targets.iter().partition(|t| {
+        t.period
+            .is_some_and(|p| p.start == item.year && p.end == item.year)
+    });
     evaluate(&NodeFigures {
         document_year: Some(item.year),
-        targets: item.targets.iter().map(target_sentence).collect(),
-        this_year_targets: Vec::new(),
+        targets: multi.into_iter().map(target_sentence).collect(),
+        this_year_targets: this_year.into_iter().map(target_sentence).collect(),
         results,
-        stated: item.evaluation.and_then(|e| stated(e.stated)),
+        stated: item
+            .evaluation
+            .map_or(kusei_domain::judgment::Judgment::Unknown, |e| e.stated),
         remedy: item.evaluation.and_then(|e| e.remedy.clone()),
         review: item.review.map(|r| MidYearReview {
             implementation_expected: r
@@ -86,6 +83,7 @@ pub fn evaluate_item(item: &ItemFigures<'_>) -> NodeEvaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kusei_domain::judgment::Judgment;
     use kusei_domain::judgment::Judgment as Stated;
     use kusei_domain::model::{Comparator, Period};
 

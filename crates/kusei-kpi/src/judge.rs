@@ -1,40 +1,10 @@
 //! Resolving relative targets, matching actuals to targets and judging achievement.
 
 use crate::text::indicator_similarity;
-use crate::types::{
-    Actual, ActualKind, Comparator, Direction, Figure, RelativeOp, Target, TargetKind, Unit,
-};
+use crate::types::{Actual, ActualKind, Figure, RelativeOp, Target, TargetKind, Unit};
+use kusei_domain::judgment::Judgment;
+use kusei_domain::model::{Comparator, Direction};
 use serde::{Deserialize, Serialize};
-
-/// Computed judgment of a target or a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Judgment {
-    Achieved,
-    NotAchieved,
-    /// Interim figure, pending target, no actual yet, or figures not comparable.
-    Undetermined,
-}
-
-impl Judgment {
-    /// Japanese label.
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Judgment::Achieved => "目標達成",
-            Judgment::NotAchieved => "目標未達成",
-            Judgment::Undetermined => "未確定",
-        }
-    }
-
-    /// English label.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Judgment::Achieved => "achieved",
-            Judgment::NotAchieved => "not achieved",
-            Judgment::Undetermined => "not yet determined",
-        }
-    }
-}
 
 /// A relative target turned into a number.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,9 +148,9 @@ pub fn resolve(target: &Target, references: &[Figure]) -> Result<Resolution, Res
             b,
             format!("{bt} を維持"),
             match target.direction {
-                Direction::Higher => Comparator::AtLeast,
-                Direction::Lower => Comparator::AtMost,
-                Direction::Unknown => Comparator::Maintain,
+                Some(Direction::HigherIsBetter) => Comparator::AtLeast,
+                Some(Direction::LowerIsBetter) => Comparator::AtMost,
+                None => Comparator::Maintain,
             },
         ),
     };
@@ -468,7 +438,8 @@ pub(crate) fn judge_assigned(
         let reason = match j {
             Judgment::Achieved => "すべての条件を満たす".to_string(),
             Judgment::NotAchieved => "満たさない条件がある".to_string(),
-            Judgment::Undetermined => "判定できない条件がある".to_string(),
+            // roll_up never gives Unknown.
+            Judgment::Undetermined | Judgment::Unknown => "判定できない条件がある".to_string(),
         };
         let mut tj = TargetJudgment::new(target, j, reason);
         tj.unit_mismatch = parts.iter().any(|p| p.unit_mismatch);
@@ -502,7 +473,7 @@ fn with_year(t: &Target, year: Option<i32>) -> Option<Target> {
 }
 
 /// Rolls judgments up: achieved only when all are achieved; any not achieved → not
-/// achieved; otherwise undetermined. An empty list is undetermined.
+/// achieved; otherwise undetermined. An empty list is undetermined. Never `Unknown`.
 pub fn roll_up(js: impl IntoIterator<Item = Judgment>) -> Judgment {
     let mut any = false;
     let mut all_achieved = true;
@@ -515,7 +486,8 @@ pub fn roll_up(js: impl IntoIterator<Item = Judgment>) -> Judgment {
                 not = true;
                 all_achieved = false;
             }
-            Judgment::Undetermined => all_achieved = false,
+            // kpi never computes Unknown; a stated one counts as not known yet.
+            Judgment::Undetermined | Judgment::Unknown => all_achieved = false,
         }
     }
     if not {
@@ -538,11 +510,15 @@ fn compare(actual: f64, cmp: Comparator, target: f64) -> bool {
     }
 }
 
-fn effective(cmp: Comparator, dir: Direction) -> Option<Comparator> {
+fn effective(cmp: Comparator, dir: Option<Direction>) -> Option<Comparator> {
     match (cmp, dir) {
-        (Comparator::Equal | Comparator::Maintain, Direction::Higher) => Some(Comparator::AtLeast),
-        (Comparator::Equal | Comparator::Maintain, Direction::Lower) => Some(Comparator::AtMost),
-        (Comparator::Equal | Comparator::Maintain, Direction::Unknown) => None,
+        (Comparator::Equal | Comparator::Maintain, Some(Direction::HigherIsBetter)) => {
+            Some(Comparator::AtLeast)
+        }
+        (Comparator::Equal | Comparator::Maintain, Some(Direction::LowerIsBetter)) => {
+            Some(Comparator::AtMost)
+        }
+        (Comparator::Equal | Comparator::Maintain, None) => None,
         (c, _) => Some(c),
     }
 }
@@ -563,15 +539,16 @@ fn symbol(c: Comparator, ok: bool) -> &'static str {
 }
 
 /// Progress rate: actual ÷ target, or target ÷ actual when lower is better. Where the
-/// denominator is 0 the rate is 1 if the target is met and 0 otherwise.
-pub fn progress_rate(actual: f64, target: f64, direction: Direction) -> Option<f64> {
+/// denominator is 0 the rate is 1 if the target is met and 0 otherwise. An unknown
+/// direction (`None`) counts as higher is better.
+pub fn progress_rate(actual: f64, target: f64, direction: Option<Direction>) -> Option<f64> {
     let (num, den) = match direction {
-        Direction::Lower => (target, actual),
+        Some(Direction::LowerIsBetter) => (target, actual),
         _ => (actual, target),
     };
     if den.abs() < EPS {
         let met = match direction {
-            Direction::Lower => actual <= target + EPS,
+            Some(Direction::LowerIsBetter) => actual <= target + EPS,
             _ => actual >= target - EPS,
         };
         return Some(if met { 1.0 } else { 0.0 });
@@ -672,8 +649,8 @@ fn judge_leaf(
     };
     tj.comparator = Some(eff);
     let dir = match eff {
-        Comparator::AtMost | Comparator::LessThan => Direction::Lower,
-        Comparator::AtLeast | Comparator::MoreThan => Direction::Higher,
+        Comparator::AtMost | Comparator::LessThan => Some(Direction::LowerIsBetter),
+        Comparator::AtLeast | Comparator::MoreThan => Some(Direction::HigherIsBetter),
         _ => t.direction,
     };
     tj.progress = progress_rate(av, tv, dir);
@@ -700,7 +677,7 @@ fn judge_leaf(
                 .fiscal_year
                 .as_ref()
                 .is_some_and(|y| y.start <= ty.start && y.end >= ty.end);
-            let met_early = ok && dir == Direction::Higher;
+            let met_early = ok && dir == Some(Direction::HigherIsBetter);
             if !(covers || met_early) {
                 tj.reason_ja = format!("{}の累計目標の期間中（{cmp_text}）", ty.label);
                 return tj;

@@ -30,7 +30,7 @@ pub use findings::{
 pub use grading::{Band, Grade, GradeOutcome, GradingError, GradingRules, Threshold};
 pub use item::{evaluate_item, target_sentence, ItemFigures};
 pub use judge::{
-    judge, judge_node, match_actuals, progress_rate, reference_figures, resolve, roll_up, Judgment,
+    judge, judge_node, match_actuals, progress_rate, reference_figures, resolve, roll_up,
     NodeJudgment, Resolution, ResolveError, TargetJudgment,
 };
 pub use read::{read_actuals, read_targets};
@@ -38,6 +38,6 @@ pub use render::render;
 pub use split::split_targets;
 pub use text::indicator_similarity;
 pub use types::{
-    Actual, ActualKind, AsOf, Change, Comparator, Direction, DirectionBasis, Figure, FiscalYears,
-    Pending, Relative, RelativeOp, Target, TargetKind, TargetSentence, Unit,
+    Actual, ActualKind, AsOf, Change, DirectionBasis, Figure, FiscalYears, Pending, Relative,
+    RelativeOp, Target, TargetKind, TargetSentence, Unit,
 };

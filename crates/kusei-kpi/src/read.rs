@@ -7,11 +7,12 @@ use crate::patterns::{
 use crate::scan::{scan, Anchor, AnchorKind, Follow, Mode, Quantity, RelFound, RelKind};
 use crate::text::{indicator_similarity, is_blank, normalize, tidy_phrase};
 use crate::types::{
-    Actual, ActualKind, AsOf, Change, Comparator, Direction, DirectionBasis, Figure, FiscalYears,
-    Pending, Relative, RelativeOp, Target, TargetKind,
+    Actual, ActualKind, AsOf, Change, DirectionBasis, Figure, FiscalYears, Pending, Relative,
+    RelativeOp, Target, TargetKind,
 };
 use crate::years::{find_as_of, find_years, read_years, span};
 use kusei_domain::calendar::FiscalYear;
+use kusei_domain::model::{Comparator, Direction};
 
 fn sub(s: &str, a: usize, b: usize) -> &str {
     s.get(a..b).unwrap_or_default()
@@ -217,7 +218,7 @@ fn blank_target(ctx: &Ctx<'_>, segment: &str, kind: TargetKind) -> Target {
         unit: None,
         unit_text: None,
         comparator: Comparator::Equal,
-        direction: Direction::Unknown,
+        direction: None,
         direction_basis: DirectionBasis::None,
         cumulative: false,
         baselines: Vec::new(),
@@ -342,8 +343,8 @@ fn relative_of(
     let name = strip_particles(&name);
     let op = match r.kind {
         RelKind::Percent { pct, points } => match (r.direction, points) {
-            (Direction::Lower, false) => RelativeOp::DecreasePercent { percent: pct },
-            (Direction::Lower, true) => RelativeOp::DecreasePoints { points: pct },
+            (Some(Direction::LowerIsBetter), false) => RelativeOp::DecreasePercent { percent: pct },
+            (Some(Direction::LowerIsBetter), true) => RelativeOp::DecreasePoints { points: pct },
             (_, false) => RelativeOp::IncreasePercent { percent: pct },
             (_, true) => RelativeOp::IncreasePoints { points: pct },
         },
@@ -569,7 +570,7 @@ fn read_section(
                 t.value_text = Some(target.value_text.clone());
                 t.unit = Some(target.unit);
                 t.unit_text = Some(target.unit_text.clone());
-                t.direction = *direction;
+                t.direction = Some(*direction);
                 t.direction_basis = DirectionBasis::Verb;
                 let by_years = by.as_deref().and_then(|b| read_years(b, ctx.context));
                 let label = bname
@@ -733,11 +734,11 @@ pub(crate) fn infer_direction(t: &mut Target) {
     for p in &mut t.parts {
         infer_direction(p);
     }
-    if t.direction != Direction::Unknown {
+    if t.direction.is_some() {
         return;
     }
     if let Some(d) = t.comparator.direction() {
-        t.direction = d;
+        t.direction = Some(d);
         t.direction_basis = DirectionBasis::Comparator;
         return;
     }
@@ -746,26 +747,26 @@ pub(crate) fn infer_direction(t: &mut Target) {
             RelativeOp::DecreasePercent { .. }
             | RelativeOp::DecreasePoints { .. }
             | RelativeOp::Halve
-            | RelativeOp::AtMostBase => Some(Direction::Lower),
+            | RelativeOp::AtMostBase => Some(Direction::LowerIsBetter),
             RelativeOp::IncreasePercent { .. }
             | RelativeOp::IncreasePoints { .. }
-            | RelativeOp::AtLeastBase => Some(Direction::Higher),
+            | RelativeOp::AtLeastBase => Some(Direction::HigherIsBetter),
             RelativeOp::Maintain => None,
         };
         if let Some(d) = d {
-            t.direction = d;
+            t.direction = Some(d);
             t.direction_basis = DirectionBasis::Relative;
             return;
         }
     }
     let seg = &t.segment;
     if LOWER_VERBS.iter().any(|w| seg.contains(w)) {
-        t.direction = Direction::Lower;
+        t.direction = Some(Direction::LowerIsBetter);
         t.direction_basis = DirectionBasis::Verb;
         return;
     }
     if HIGHER_VERBS.iter().any(|w| seg.contains(w)) {
-        t.direction = Direction::Higher;
+        t.direction = Some(Direction::HigherIsBetter);
         t.direction_basis = DirectionBasis::Verb;
         return;
     }
@@ -775,27 +776,27 @@ pub(crate) fn infer_direction(t: &mut Target) {
         t.heading.as_deref().unwrap_or_default()
     );
     if STRONG_HIGHER_WORDS.iter().any(|w| ind.contains(w)) {
-        t.direction = Direction::Higher;
+        t.direction = Some(Direction::HigherIsBetter);
         t.direction_basis = DirectionBasis::IndicatorWords;
         return;
     }
     if LOWER_WORDS.iter().any(|w| ind.contains(w)) {
-        t.direction = Direction::Lower;
+        t.direction = Some(Direction::LowerIsBetter);
         t.direction_basis = DirectionBasis::IndicatorWords;
         return;
     }
     if HIGHER_WORDS.iter().any(|w| ind.contains(w)) {
-        t.direction = Direction::Higher;
+        t.direction = Some(Direction::HigherIsBetter);
         t.direction_basis = DirectionBasis::IndicatorWords;
         return;
     }
     if let (Some(v), Some(u)) = (t.value, t.unit) {
         if let Some(b) = t.baselines.iter().find(|b| b.unit == u) {
             if v > b.value {
-                t.direction = Direction::Higher;
+                t.direction = Some(Direction::HigherIsBetter);
                 t.direction_basis = DirectionBasis::Baseline;
             } else if v < b.value {
-                t.direction = Direction::Lower;
+                t.direction = Some(Direction::LowerIsBetter);
                 t.direction_basis = DirectionBasis::Baseline;
             }
         }
@@ -1049,7 +1050,11 @@ fn blank_actual(text: &str, segment: &str, kind: ActualKind) -> Actual {
 }
 
 fn change_of(q: &Quantity, dir: Direction, written: &str) -> Change {
-    let sign = if dir == Direction::Lower { -1.0 } else { 1.0 };
+    let sign = if dir == Direction::LowerIsBetter {
+        -1.0
+    } else {
+        1.0
+    };
     Change {
         value: sign * q.value,
         value_text: q.value_text.clone(),

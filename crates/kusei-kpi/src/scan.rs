@@ -6,7 +6,8 @@ use crate::patterns::{
     rx, Lazy, CHANGE_FOLLOW, COMPARATOR, COMPARISON_FOLLOW, FIGURE, MILESTONE_DONE, REL_FROM_TO,
     REL_HALVE_PAREN, REL_HALVE_YEAR, REL_MAINTAIN, REL_PCT_BASE, REL_PCT_PAREN, REL_PREVIOUS,
 };
-use crate::types::{Comparator, Direction, Unit};
+use crate::types::Unit;
+use kusei_domain::model::{Comparator, Direction};
 use regex::Captures;
 
 /// A number with its unit.
@@ -57,9 +58,9 @@ fn cap_str(c: &Captures<'_>, name: &str) -> Option<String> {
 
 fn dir_of(s: &str) -> Direction {
     if s.contains('減') || s.contains("低下") {
-        Direction::Lower
+        Direction::LowerIsBetter
     } else {
-        Direction::Higher
+        Direction::HigherIsBetter
     }
 }
 
@@ -80,7 +81,8 @@ pub(crate) enum RelKind {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RelFound {
     pub kind: RelKind,
-    pub direction: Direction,
+    /// The direction the expression implies; `None` for 維持.
+    pub direction: Option<Direction>,
     /// Base year as written ("28年度", "前年度").
     pub by: Option<String>,
     /// What the base is ("件数", "実績値", "平成28年度全市平均収納率との乖離").
@@ -217,7 +219,7 @@ fn build_pct_paren(c: &Captures<'_>) -> Option<AnchorKind> {
             pct,
             points: c.name("pu").is_some_and(|m| m.as_str() == "ポイント"),
         },
-        direction: dir_of(dir),
+        direction: Some(dir_of(dir)),
         by: cap_str(c, "by"),
         bname: cap_str(c, "bname"),
         base: cap_quantity(c, "bnum", "bunit"),
@@ -238,7 +240,7 @@ fn build_from_to(c: &Captures<'_>) -> Option<AnchorKind> {
 fn build_halve_paren(c: &Captures<'_>) -> Option<AnchorKind> {
     Some(AnchorKind::Relative(RelFound {
         kind: RelKind::Halve,
-        direction: Direction::Lower,
+        direction: Some(Direction::LowerIsBetter),
         by: None,
         bname: cap_str(c, "bname"),
         base: cap_quantity(c, "bnum", "bunit"),
@@ -249,7 +251,7 @@ fn build_halve_paren(c: &Captures<'_>) -> Option<AnchorKind> {
 fn build_halve_year(c: &Captures<'_>) -> Option<AnchorKind> {
     Some(AnchorKind::Relative(RelFound {
         kind: RelKind::Halve,
-        direction: Direction::Lower,
+        direction: Some(Direction::LowerIsBetter),
         by: cap_str(c, "by"),
         bname: cap_str(c, "bname"),
         base: None,
@@ -264,7 +266,7 @@ fn build_pct_base(c: &Captures<'_>) -> Option<AnchorKind> {
             pct,
             points: c.name("pu").is_some_and(|m| m.as_str() == "ポイント"),
         },
-        direction: dir_of(c.name("dir")?.as_str()),
+        direction: Some(dir_of(c.name("dir")?.as_str())),
         by: cap_str(c, "by"),
         bname: cap_str(c, "bname"),
         base: None,
@@ -281,11 +283,11 @@ fn build_previous(c: &Captures<'_>) -> Option<AnchorKind> {
         } else {
             RelKind::AtLeastBase
         },
-        direction: if lower {
-            Direction::Lower
+        direction: Some(if lower {
+            Direction::LowerIsBetter
         } else {
-            Direction::Higher
-        },
+            Direction::HigherIsBetter
+        }),
         by: Some("前年度".to_string()),
         bname: None,
         base: None,
@@ -296,7 +298,7 @@ fn build_previous(c: &Captures<'_>) -> Option<AnchorKind> {
 fn build_maintain(c: &Captures<'_>) -> Option<AnchorKind> {
     Some(AnchorKind::Relative(RelFound {
         kind: RelKind::Maintain,
-        direction: Direction::Unknown,
+        direction: None,
         by: cap_str(c, "by"),
         bname: cap_str(c, "bname"),
         base: None,
@@ -444,7 +446,7 @@ fn extend(s: &str, a: &mut Anchor, mode: Mode) {
             if a.comparator.is_none() && !matches!(a.follow, Follow::Change(_)) {
                 if let Some(c) = rx(&COMPARATOR).and_then(|re| re.captures(rest)) {
                     if let (Some(m), Some(w)) = (c.get(0), c.name("c")) {
-                        a.comparator = crate::types::Comparator::parse(w.as_str());
+                        a.comparator = Comparator::parse(w.as_str());
                         a.end += m.end();
                         continue;
                     }

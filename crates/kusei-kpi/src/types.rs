@@ -1,5 +1,6 @@
 //! Public output types of the readers. All serialise with snake_case names.
 
+use kusei_domain::model::{Comparator, Direction};
 use serde::{Deserialize, Serialize};
 
 /// Unit of a figure. Money is normalised to yen; the written unit is kept in `unit_text`.
@@ -74,72 +75,6 @@ impl Unit {
             _ => return None,
         })
     }
-}
-
-/// Comparator as written. `Equal` means none was written: the figure is to be reached
-/// in the target's direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Comparator {
-    /// 以上
-    AtLeast,
-    /// 超 / を超える / を上回る
-    MoreThan,
-    /// 以下 / 以内
-    AtMost,
-    /// 未満 / を下回る
-    LessThan,
-    /// 維持: stay at (or better than) a baseline.
-    Maintain,
-    /// No comparator written.
-    Equal,
-}
-
-impl Comparator {
-    /// How it is written ("" for `Equal`).
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Comparator::AtLeast => "以上",
-            Comparator::MoreThan => "超",
-            Comparator::AtMost => "以下",
-            Comparator::LessThan => "未満",
-            Comparator::Maintain => "維持",
-            Comparator::Equal => "",
-        }
-    }
-
-    /// Reads a written comparator.
-    pub fn parse(s: &str) -> Option<Comparator> {
-        Some(match s {
-            "以上" => Comparator::AtLeast,
-            "超" | "を超える" | "を上回る" => Comparator::MoreThan,
-            "以下" | "以内" => Comparator::AtMost,
-            "未満" | "を下回る" => Comparator::LessThan,
-            "維持" | "を維持" => Comparator::Maintain,
-            _ => return None,
-        })
-    }
-
-    /// The direction a comparator implies, if any.
-    pub fn direction(self) -> Option<Direction> {
-        match self {
-            Comparator::AtLeast | Comparator::MoreThan => Some(Direction::Higher),
-            Comparator::AtMost | Comparator::LessThan => Some(Direction::Lower),
-            Comparator::Maintain | Comparator::Equal => None,
-        }
-    }
-}
-
-/// Whether a higher or a lower figure is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// Should rise (収納率, 割合, 収入 …).
-    Higher,
-    /// Should fall (不祥事, 事故, 不適切な事務処理の件数 …).
-    Lower,
-    /// Nothing in the sentence says.
-    Unknown,
 }
 
 /// What the direction was inferred from.
@@ -324,7 +259,10 @@ pub struct Target {
     /// The unit as written ("千円", "つ星").
     pub unit_text: Option<String>,
     pub comparator: Comparator,
-    pub direction: Direction,
+    /// Whether a higher or a lower figure is better; `None` ("unknown" in JSON) when
+    /// nothing in the sentence says.
+    #[serde(with = "kusei_domain::model::inferred_direction")]
+    pub direction: Option<Direction>,
     pub direction_basis: DirectionBasis,
     /// The value is a total over the whole span ("平成29年度～平成31年度の3年間で6件").
     pub cumulative: bool,

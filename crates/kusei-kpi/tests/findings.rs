@@ -4,6 +4,7 @@ mod common;
 
 use common::fy;
 use common::seed001::item;
+use kusei_domain::judgment::Judgment;
 use kusei_kpi::*;
 
 fn node(no: u32) -> NodeFigures {
@@ -13,7 +14,7 @@ fn node(no: u32) -> NodeFigures {
         targets: vec![it.multi.to_string()],
         this_year_targets: vec![it.this_year.to_string()],
         results: Some(it.results.to_string()),
-        stated: None,
+        stated: Judgment::Unknown,
         remedy: it.remedy.map(str::to_string),
         review: None,
         references: Vec::new(),
@@ -31,7 +32,7 @@ fn only<'a>(f: &'a [Finding], code: &str) -> Vec<&'a Finding> {
 #[test]
 fn stated_achieved_against_15_of_35_contradicts_the_figures() {
     let mut n = node(8);
-    n.stated = Some(Judgment::Achieved);
+    n.stated = Judgment::Achieved;
     let f = findings(&n);
     let c = only(&f, "judgment_contradicts_figures");
     assert_eq!(c.len(), 1, "{f:#?}");
@@ -43,7 +44,7 @@ fn stated_achieved_against_15_of_35_contradicts_the_figures() {
     );
     assert!(c[0].message_en.contains("contradicts"));
     // What the ward actually wrote: not achieved, with a remedy. Nothing to report.
-    n.stated = Some(Judgment::NotAchieved);
+    n.stated = Judgment::NotAchieved;
     let f = findings(&n);
     assert!(
         only(&f, "judgment_contradicts_figures").is_empty(),
@@ -55,7 +56,7 @@ fn stated_achieved_against_15_of_35_contradicts_the_figures() {
 #[test]
 fn stated_not_achieved_when_the_figures_are_met_contradicts_too() {
     let mut n = node(11); // 82.9% ≥ 80%
-    n.stated = Some(Judgment::NotAchieved);
+    n.stated = Judgment::NotAchieved;
     n.remedy = Some("来年度も継続".to_string());
     let f = findings(&n);
     assert_eq!(codes(&f), vec!["judgment_contradicts_figures"], "{f:#?}");
@@ -64,7 +65,7 @@ fn stated_not_achieved_when_the_figures_are_met_contradicts_too() {
 #[test]
 fn not_achieved_without_remedy() {
     let mut n = node(12);
-    n.stated = Some(Judgment::NotAchieved);
+    n.stated = Judgment::NotAchieved;
     n.remedy = None;
     let f = findings(&n);
     let r = only(&f, "remedy_missing");
@@ -74,7 +75,7 @@ fn not_achieved_without_remedy() {
     n.remedy = Some(" \t".to_string());
     assert_eq!(only(&findings(&n), "remedy_missing").len(), 1);
     // The form's choice lost in extraction, figures not achieved, no remedy: a warning.
-    n.stated = None;
+    n.stated = Judgment::Unknown;
     let f = findings(&n);
     let r = only(&f, "remedy_missing");
     assert_eq!(r.len(), 1);
@@ -155,7 +156,7 @@ fn actual_in_another_unit_than_its_target() {
 #[test]
 fn judgment_stated_on_an_interim_figure() {
     let mut n = node(1);
-    n.stated = Some(Judgment::Achieved);
+    n.stated = Judgment::Achieved;
     let f = findings(&n);
     assert_eq!(only(&f, "judgment_on_interim_figure").len(), 1, "{f:#?}");
     assert!(only(&f, "judgment_contradicts_figures").is_empty());
@@ -164,14 +165,14 @@ fn judgment_stated_on_an_interim_figure() {
 #[test]
 fn a_consistent_node_has_no_findings() {
     let mut n = node(16);
-    n.stated = Some(Judgment::Achieved);
+    n.stated = Judgment::Achieved;
     assert!(findings(&n).is_empty(), "{:#?}", findings(&n));
 }
 
 #[test]
 fn findings_serialise_with_stable_codes() {
     let mut n = node(8);
-    n.stated = Some(Judgment::Achieved);
+    n.stated = Judgment::Achieved;
     let v = serde_json::to_value(findings(&n)).unwrap();
     assert_eq!(v[0]["severity"], "error");
     assert_eq!(v[0]["code"], "judgment_contradicts_figures");

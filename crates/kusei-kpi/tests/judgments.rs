@@ -5,6 +5,8 @@ mod common;
 
 use common::fy;
 use common::seed001::{item, ITEMS};
+use kusei_domain::judgment::Judgment;
+use kusei_domain::model::{Comparator, Direction};
 use kusei_kpi::*;
 
 const FY17: i32 = 2017;
@@ -24,7 +26,7 @@ fn node(no: u32) -> NodeFigures {
         targets: vec![it.multi.to_string()],
         this_year_targets: vec![it.this_year.to_string()],
         results: Some(it.results.to_string()),
-        stated: None,
+        stated: Judgment::Unknown,
         remedy: it.remedy.map(str::to_string),
         review: None,
         references: Vec::new(),
@@ -398,7 +400,7 @@ fn lower_is_better_targets() {
         "③不適切な事務処理事案の件数(公表ベース) 29年度 28年度件数 3件から1件に減",
         fy(FY17),
     );
-    assert_eq!(t[0].direction, Direction::Lower);
+    assert_eq!(t[0].direction, Some(Direction::LowerIsBetter));
     let j = judge(
         &t[0],
         &actuals("不適切な事務処理事案の件数 2件"),
@@ -425,7 +427,7 @@ fn lower_is_better_targets() {
     assert_eq!(j.progress, Some(1.0));
     // Incident words alone make a count fall.
     let t = read_targets("職員不祥事の発生件数 29年度 2件", fy(FY17));
-    assert_eq!(t[0].direction, Direction::Lower);
+    assert_eq!(t[0].direction, Some(Direction::LowerIsBetter));
     assert_eq!(t[0].direction_basis, DirectionBasis::IndicatorWords);
     let j = judge(&t[0], &actuals("職員不祥事の発生件数 3件"), &[], Some(FY17));
     assert_eq!(j.judgment, Judgment::NotAchieved);
@@ -452,7 +454,7 @@ fn lower_is_better_targets() {
 #[test]
 fn direction_unknown_is_not_guessed() {
     let t = read_targets("ごみの量 29年度 500件", fy(FY17));
-    assert_eq!(t[0].direction, Direction::Unknown);
+    assert_eq!(t[0].direction, None);
     let j = judge(&t[0], &actuals("ごみの量 400件"), &[], Some(FY17));
     assert_eq!(j.judgment, Judgment::Undetermined);
     assert!(j.reason_ja.contains("向き"), "{}", j.reason_ja);
@@ -571,6 +573,11 @@ fn broken_rules_are_rejected() {
     let mut r = GradingRules::osaka();
     r.bands.pop();
     assert_eq!(r.validate(), Err(GradingError::Uncovered(3)));
+    // A grade is computed: it cannot mean "not legible in the source".
+    let mut r = GradingRules::osaka();
+    r.scale[0].meaning = Judgment::Unknown;
+    let code = r.scale[0].code.clone();
+    assert_eq!(r.validate(), Err(GradingError::UnknownMeaning(code)));
     let rules_json = serde_json::to_string(&GradingRules::osaka()).unwrap();
     let back: GradingRules = serde_json::from_str(&rules_json).unwrap();
     assert_eq!(back, GradingRules::osaka());

@@ -4,6 +4,8 @@
 mod common;
 
 use kusei_domain::calendar::FiscalYear;
+use kusei_domain::judgment::Judgment;
+use kusei_domain::model::Comparator;
 use kusei_kpi::*;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -37,7 +39,7 @@ fn blank(kind: TargetKind) -> Target {
         unit: None,
         unit_text: None,
         comparator: Comparator::Equal,
-        direction: Direction::Unknown,
+        direction: None,
         direction_basis: DirectionBasis::None,
         cumulative: false,
         baselines: Vec::new(),
@@ -515,7 +517,7 @@ proptest! {
             targets: vec![s.clone()],
             this_year_targets: vec![s.clone()],
             results: Some(s.clone()),
-            stated: Some(Judgment::Achieved),
+            stated: Judgment::Achieved,
             remedy: None,
             review: Some(MidYearReview { implementation_expected: Some(false), achievement_expected: None, remedy: None }),
             references: Vec::new(),

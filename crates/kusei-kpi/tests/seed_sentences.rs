@@ -4,9 +4,10 @@
 mod common;
 
 use common::*;
+use kusei_domain::model::{Comparator, Direction};
 use kusei_kpi::TargetKind::{FreeText, Milestone, Pending, Relative};
 use kusei_kpi::Unit::{Count, Percent, Score, Stars, Times, Yen};
-use kusei_kpi::{read_actuals, read_targets, split_targets, Comparator, Direction, TargetKind};
+use kusei_kpi::{read_actuals, read_targets, split_targets, TargetKind};
 
 struct Case {
     src: &'static str,
@@ -39,7 +40,7 @@ fn run(cases: Vec<Case>) {
 }
 
 const Y17: i32 = 2017;
-const PCT_HIGHER: Direction = Direction::Higher;
+const PCT_HIGHER: Direction = Direction::HigherIsBetter;
 
 // ---------------------------------------------------------------- seed 000 (FY2018 plan)
 
@@ -97,13 +98,13 @@ fn seed_000_targets() {
             .ind("区役所来庁者等に対するサービスの格付け結果")
             .cmp(Comparator::AtLeast)
             .written("☆☆", "☆")
-            .dir(Direction::Higher),
+            .dir(Direction::HigherIsBetter),
         abs(1.0, Count)
             .label("③")
             .ind(i3_3)
             .fy(Y17)
             .base(Some(2016), 3.0)
-            .dir(Direction::Lower),
+            .dir(Direction::LowerIsBetter),
         t(Pending)
             .label("③")
             .ind(i3_3)
@@ -123,7 +124,7 @@ fn seed_000_targets() {
                 .rel("halve", Some(2016), Some(3.08), Some(1.54))
                 .base(Some(2016), 88.62)
                 .base(Some(2016), 85.54)
-                .dir(Direction::Lower)],
+                .dir(Direction::LowerIsBetter)],
         },
         Case {
             src: "000 item1 this year",
@@ -134,7 +135,7 @@ fn seed_000_targets() {
                 .fy(2018)
                 .written("85.80", "%")
                 .base(Some(2016), 85.54)
-                .dir(Direction::Higher)],
+                .dir(Direction::HigherIsBetter)],
         },
         Case {
             src: "000 item2 multi",
@@ -170,7 +171,7 @@ fn seed_000_targets() {
             context: 2018,
             block: "<p>(目標) ①維持管理費における負担割合の高い光熱水費の使用量の抑制を徹底する。 ②歳入確保に向け、使用料の確保の取組を行うとともに、多角的な増収策の検討を行う。</p>",
             expect: vec![
-                t(FreeText).label("①").dir(Direction::Lower),
+                t(FreeText).label("①").dir(Direction::LowerIsBetter),
                 t(FreeText).label("②"),
             ],
         },
@@ -184,9 +185,9 @@ fn seed_000_targets() {
                     .ind("電気使用量")
                     .cmp(Comparator::Maintain)
                     .rel("maintain", Some(2013), None, None)
-                    .dir(Direction::Lower)
+                    .dir(Direction::LowerIsBetter)
                     .note("最下限値"),
-                t(FreeText).label("②").dir(Direction::Higher),
+                t(FreeText).label("②").dir(Direction::HigherIsBetter),
             ],
         },
     ]);
@@ -208,7 +209,7 @@ fn seed_001_targets_items_1_to_7() {
                 .fy(Y17)
                 .written("97.60", "%")
                 .base(Some(2015), 97.53)
-                .dir(Direction::Higher)],
+                .dir(Direction::HigherIsBetter)],
         },
         Case {
             src: "001 item1 this year",
@@ -218,7 +219,7 @@ fn seed_001_targets_items_1_to_7() {
                 .ind("収納率")
                 .fy(Y17)
                 .cmp(Comparator::AtLeast)
-                .dir(Direction::Higher)],
+                .dir(Direction::HigherIsBetter)],
         },
         Case {
             src: "001 item2 multi",
@@ -234,8 +235,8 @@ fn seed_001_targets_items_1_to_7() {
             context: Y17,
             block: "(目標) 現年度分目標収納率 88.80% 滞納繰越分目標収納率 25.07%",
             expect: vec![
-                abs(88.8, Percent).ind("現年度分収納率").dir(Direction::Higher),
-                abs(25.07, Percent).ind("滞納繰越分収納率").dir(Direction::Higher),
+                abs(88.8, Percent).ind("現年度分収納率").dir(Direction::HigherIsBetter),
+                abs(25.07, Percent).ind("滞納繰越分収納率").dir(Direction::HigherIsBetter),
             ],
         },
         Case {
@@ -247,7 +248,7 @@ fn seed_001_targets_items_1_to_7() {
                 .fy(Y17)
                 .written("15,500", "千円")
                 .base(Some(2016), 13_936_000.0)
-                .dir(Direction::Higher)],
+                .dir(Direction::HigherIsBetter)],
         },
         Case {
             src: "001 item3 this year",
@@ -257,7 +258,7 @@ fn seed_001_targets_items_1_to_7() {
                 .ind("独自財源")
                 .cmp(Comparator::AtLeast)
                 .rel(">=base", None, None, None)
-                .dir(Direction::Higher)],
+                .dir(Direction::HigherIsBetter)],
         },
         Case {
             src: "001 item4 multi",
@@ -300,7 +301,7 @@ fn seed_001_targets_items_1_to_7() {
                     .ind(i6)
                     .fy(2018)
                     .rel("+2.5%", Some(Y17), None, None)
-                    .dir(Direction::Higher),
+                    .dir(Direction::HigherIsBetter),
                 t(Relative).ind(i6).fy(2019).rel("+5%", Some(Y17), None, None),
             ],
         },
@@ -356,7 +357,7 @@ fn seed_001_targets_items_8_to_14() {
                     .ind(rate)
                     .head(h)
                     .fy(Y17)
-                    .dir(Direction::Higher),
+                    .dir(Direction::HigherIsBetter),
             )
             .part(
                 abs(95.0, Score)
@@ -398,7 +399,7 @@ fn seed_001_targets_items_8_to_14() {
                     .cmp(Comparator::AtLeast),
                 abs(35.0, Times)
                     .ind("市民ボランティアと協働でT-1ライブグランプリを開催するにあたり、出演者と地域等とのマッチング回数")
-                    .dir(Direction::Higher),
+                    .dir(Direction::HigherIsBetter),
                 abs(1.0, Count).ind(ict),
                 abs(15.0, Percent).ind(i8),
             ],
@@ -430,7 +431,7 @@ fn seed_001_targets_items_8_to_14() {
             expect: vec![
                 abs(2.0, Times).ind("地域活動協議会補助金の趣旨について、地域活動協議会の会議の場などで説明を行った回数"),
                 abs(2.0, Times).ind("各団体に対して、活動が形骸化することのないよう活動目的を改めて確認するきっかけとなる機会を作った回数"),
-                abs(1.0, Count).ind("市民活動総合ポータルサイトへの各団体の登録件数").dir(Direction::Higher),
+                abs(1.0, Count).ind("市民活動総合ポータルサイトへの各団体の登録件数").dir(Direction::HigherIsBetter),
                 abs(2.0, Times).ind("各団体に対し、短時間や短期間だけ活動に参加できるなど、誰もが気軽に活動に参加できるための仕組みや工夫に関する情報を提供する回数"),
                 abs(40.0, Percent).ind(i9),
             ],
@@ -445,7 +446,7 @@ fn seed_001_targets_items_8_to_14() {
                     .ind(i10)
                     .fy(2018)
                     .rel("+10%", Some(Y17), None, None)
-                    .dir(Direction::Higher),
+                    .dir(Direction::HigherIsBetter),
                 t(Relative).ind(i10).fy(2019).rel("+10%", Some(2018), None, None),
             ],
         },
@@ -588,14 +589,14 @@ fn seed_001_targets_items_15_to_23() {
         .ind(i23_1)
         .fy(Y17)
         .rel("-10%", Some(2016), Some(6.0), Some(5.0))
-        .dir(Direction::Lower);
+        .dir(Direction::LowerIsBetter);
     run(vec![
         Case {
             src: "001 item15 multi",
             context: Y17,
             block: "<p>(目標) 新たに地域活動協議会とNPO及び企業等とが連携した取組を行った件数 【平成29年度】 ・5件 【平成30年度】 ・5件 【平成31年度】 ・5件</p>",
             expect: vec![
-                abs(5.0, Count).ind(i15).fy(Y17).dir(Direction::Higher),
+                abs(5.0, Count).ind(i15).fy(Y17).dir(Direction::HigherIsBetter),
                 abs(5.0, Count).ind(i15).fy(2018),
                 abs(5.0, Count).ind(i15).fy(2019),
             ],
@@ -778,7 +779,7 @@ fn seed_004_outcome_targets() {
                 .ind("個人情報の漏えい事故、及び職員不祥事の発生件数")
                 .fy(Y17)
                 .rel("halve", Some(2016), None, None)
-                .dir(Direction::Lower)],
+                .dir(Direction::LowerIsBetter)],
         },
         Case {
             src: "004 4-2 first",

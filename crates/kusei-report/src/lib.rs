@@ -24,7 +24,7 @@ pub fn plain_number(v: f64) -> String {
     }
 }
 
-use kusei_domain::content::{DirectoryEntry, PlanRecord};
+use kusei_domain::content::PlanRecord;
 use kusei_domain::model::{Period, PlanStatus};
 use kusei_import::convert::{document_period, plan_content, ConvertError};
 use kusei_import::ParsedDocument;
@@ -44,16 +44,6 @@ pub fn record_from_document(
         status: PlanStatus::Draft,
         version: 1,
         content: plan_content(doc, period)?,
-        directory: doc
-            .directory
-            .iter()
-            .map(|e| DirectoryEntry {
-                division: e.unit.clone(),
-                section: e.subunit.clone(),
-                phone: e.phone.clone(),
-                fax: e.fax.clone(),
-                duties: Some(e.duties.clone()).filter(|d| !d.is_empty()),
-            })
-            .collect(),
+        directory: doc.directory.iter().map(|e| e.entry()).collect(),
     })
 }

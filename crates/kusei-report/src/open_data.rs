@@ -10,8 +10,8 @@ use crate::layout::period_text;
 use kusei_domain::content::{NodeContent, PlanRecord};
 use kusei_domain::model::{LinkKind, Phase, When};
 use kusei_import::{
-    Evaluation, Family, FiscalYearRef, Judgment, LineText, Milestone, MilestoneDate, Node,
-    ParsedDocument, PeriodRef, Prospect, Review, Section, Target, TargetKind, YearMonthRef,
+    Evaluation, Family, FiscalYearRef, LineText, Milestone, MilestoneDate, Node, ParsedDocument,
+    PeriodRef, Prospect, Review, Section, Target, TargetKind, YearMonthRef,
 };
 use serde_json::{json, Value};
 
@@ -34,16 +34,6 @@ fn family(f: kusei_domain::model::Family) -> Family {
         F::ResultsTable => Family::ResultsTable,
         F::PlanTree => Family::PlanTree,
         F::ManagementSheet => Family::ManagementSheet,
-    }
-}
-
-fn judgment(j: kusei_domain::judgment::Judgment) -> Judgment {
-    use kusei_domain::judgment::Judgment as J;
-    match j {
-        J::Achieved => Judgment::Achieved,
-        J::NotAchieved => Judgment::NotAchieved,
-        J::Undetermined => Judgment::Undetermined,
-        J::Unknown => Judgment::Unknown,
     }
 }
 
@@ -125,7 +115,7 @@ fn node_of(i: usize, n: &NodeContent, parents: Vec<String>) -> Node {
     });
     let evaluation = n.evaluations.last().map(|e| Evaluation {
         heading: Some("自己評価".into()),
-        stated_judgment: judgment(e.stated),
+        stated_judgment: e.stated,
         judgment_text: Some(e.stated.label_ja().to_string()),
         judgment_evidence: e.explanation.clone().unwrap_or_default(),
         results: Some(e.results.clone()).filter(|r| !r.is_empty()),
@@ -226,19 +216,7 @@ pub fn document(record: &PlanRecord) -> ParsedDocument {
         directory: record
             .directory
             .iter()
-            .map(|d| {
-                let duties = d.duties.clone().unwrap_or_default();
-                kusei_import::DirectoryEntry {
-                    unit: d.division.clone(),
-                    subunit: d.section.clone(),
-                    phone: d.phone.clone(),
-                    fax: d.fax.clone(),
-                    duties_normalized: kusei_import::normalize(&duties),
-                    duties,
-                    line: 1,
-                    end_line: 1,
-                }
-            })
+            .map(|d| kusei_import::DirectoryRowRead::of_entry(d, 1))
             .collect(),
         notes: Vec::new(),
         diagnostics: Vec::new(),

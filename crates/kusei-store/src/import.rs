@@ -8,7 +8,7 @@ use crate::plans::{
     OwnerCache,
 };
 use crate::{now_utc, Actor, Store, StoreError};
-use kusei_domain::content::PlanContent;
+use kusei_domain::content::{DirectoryEntry, PlanContent};
 use kusei_domain::model::{MunicipalityId, PlanId, UnitId};
 use kusei_domain::revision::node_key;
 use serde_json::json;
@@ -28,16 +28,6 @@ pub struct SourceDocument<'a> {
     pub diagnostics: &'a str,
 }
 
-/// A row of a section directory (業務一覧): 課 and 担当 with contact data.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DirectoryRow<'a> {
-    pub division: &'a str,
-    pub section: Option<&'a str>,
-    pub phone: Option<&'a str>,
-    pub fax: Option<&'a str>,
-    pub duties: Option<&'a str>,
-}
-
 /// The unit an imported plan belongs to: one that exists (by id: names are never looked
 /// up across the city), or a new ward of that name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,16 +36,17 @@ pub enum ImportUnit<'a> {
     NewWard(&'a str),
 }
 
-/// Where an imported plan goes: its unit, with the document's directory as units under
-/// it (created in the same transaction as the plan), and the version of the plan it
-/// revises as the caller read it (`None`: the caller saw no such plan). A plan that
-/// changed since is a [`StoreError::Conflict`]; a plan that is submitted or approved is
-/// [`StoreError::Refused`]; a published one opens its next draft version.
+/// Where an imported plan goes: its unit, with the document's directory (業務一覧: 課 and
+/// 担当 with contact data) as units under it (created in the same transaction as the
+/// plan), and the version of the plan it revises as the caller read it (`None`: the
+/// caller saw no such plan). A plan that changed since is a [`StoreError::Conflict`]; a
+/// plan that is submitted or approved is [`StoreError::Refused`]; a published one opens
+/// its next draft version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportTarget<'a> {
     pub municipality: MunicipalityId,
     pub unit: ImportUnit<'a>,
-    pub directory: Vec<DirectoryRow<'a>>,
+    pub directory: &'a [DirectoryEntry],
     pub expected_version: Option<i64>,
 }
 
@@ -68,7 +59,7 @@ async fn create_unit_tx(
     parent: Option<i64>,
     kind: &str,
     name: &str,
-    contact: &DirectoryRow<'_>,
+    contact: &DirectoryEntry,
 ) -> Result<UnitId, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO unit (municipality_id, parent_id, kind, name, phone, fax, duties, position) \
@@ -80,9 +71,9 @@ async fn create_unit_tx(
     .bind(parent)
     .bind(kind)
     .bind(name)
-    .bind(contact.phone)
-    .bind(contact.fax)
-    .bind(contact.duties)
+    .bind(contact.phone.as_deref())
+    .bind(contact.fax.as_deref())
+    .bind(contact.duties.as_deref())
     .fetch_one(&mut **tx)
     .await?;
     let after = json!({
@@ -102,7 +93,7 @@ async fn find_or_create_tx(
     parent: i64,
     kind: &str,
     name: &str,
-    contact: &DirectoryRow<'_>,
+    contact: &DirectoryEntry,
 ) -> Result<i64, StoreError> {
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM unit WHERE municipality_id = $1 AND parent_id = $2 AND name = $3",
@@ -243,13 +234,13 @@ impl Store {
                     None,
                     "ward",
                     name,
-                    &DirectoryRow::default(),
+                    &DirectoryEntry::default(),
                 )
                 .await?
             }
         };
-        let no_contact = DirectoryRow::default();
-        for row in &target.directory {
+        let no_contact = DirectoryEntry::default();
+        for row in target.directory {
             let division = find_or_create_tx(
                 &mut tx,
                 actor,
@@ -257,7 +248,7 @@ impl Store {
                 target.municipality.0,
                 unit_id.0,
                 "division",
-                row.division,
+                &row.division,
                 // A row without a 担当 is the division's own contact.
                 if row.section.is_none() {
                     row
@@ -266,7 +257,7 @@ impl Store {
                 },
             )
             .await?;
-            if let Some(section) = row.section {
+            if let Some(section) = &row.section {
                 find_or_create_tx(
                     &mut tx,
                     actor,

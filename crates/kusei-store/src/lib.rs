@@ -24,7 +24,7 @@ pub use auth::Session;
 pub use edit::NodeEdit;
 pub use error::StoreError;
 pub use history::Change;
-pub use import::{DirectoryRow, ImportOutcome, ImportTarget, ImportUnit, SourceDocument};
+pub use import::{ImportOutcome, ImportTarget, ImportUnit, SourceDocument};
 pub use plans::{PlanSummary, StoredNode, StoredPlan};
 pub use records::{directory_of, Copy};
 pub use time::{format_unix, now_utc};

@@ -530,6 +530,8 @@ pub(crate) async fn insert_plan(
     content: &PlanContent,
     source_document_id: Option<i64>,
 ) -> Result<PlanId, StoreError> {
+    // Reads the unit first: a missing unit is NotFound, not a foreign-key failure.
+    let owners = OwnerCache::new(tx, unit_id).await?;
     let level_names = serde_json::to_string(&content.level_names)
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
     let plan_id: i64 = sqlx::query_scalar(
@@ -555,7 +557,6 @@ pub(crate) async fn insert_plan(
         "source_document_id": source_document_id,
     });
     record(tx, actor, at, "plan", plan_id, None, Some(&plan_after)).await?;
-    let owners = OwnerCache::new(tx, unit_id).await?;
     let mut ids = Vec::with_capacity(content.nodes.len());
     for (pos, n) in content.nodes.iter().enumerate() {
         let owner = owners.resolve(n.owner.as_deref());

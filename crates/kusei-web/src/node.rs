@@ -127,7 +127,7 @@ fn phase_open(
     })
 }
 
-fn kpi_label(lang: Lang, j: kpi::Judgment) -> &'static str {
+fn judgment_label(lang: Lang, j: Judgment) -> &'static str {
     lang.t(j.label_ja(), j.label_en())
 }
 
@@ -191,7 +191,7 @@ pub(crate) fn phases_view(lang: Lang, sn: &StoredNode, refs: &References) -> Mar
                                 span { (lang.t("記載の判定", "Stated")) ": " (judgment_badge(lang, e.stated)) }
                                 " "
                                 span { (lang.t("数値からの判定", "From the figures")) ": "
-                                    span class={ "badge computed" } { (kpi_label(lang, c.judgment.judgment)) } }
+                                    span class={ "badge computed" } { (judgment_label(lang, c.judgment.judgment)) } }
                                 @if !c.judgment.reason_ja.is_empty() && lang == Lang::Ja { " " span.muted { "（" (c.judgment.reason_ja) "）" } }
                             }
                             @if let Some(x) = &e.explanation { dt { (lang.t("判定の理由", "Why the judgment differs")) } dd.pre { (x) } }
@@ -1084,7 +1084,7 @@ fn evaluation_form_page(
         }
         @if let Some(c) = computed_now {
             p.notice role="status" {
-                (lang.t("数値からの判定", "From the figures")) ": " strong { (kpi_label(lang, c.judgment.judgment)) }
+                (lang.t("数値からの判定", "From the figures")) ": " strong { (judgment_label(lang, c.judgment.judgment)) }
                 @if lang == Lang::Ja && !c.judgment.reason_ja.is_empty() { "（" (c.judgment.reason_ja) "）" }
             }
         }

@@ -309,16 +309,40 @@ async fn a_whole_sample_city_year_round_trips_through_excel_and_a_bad_cell_store
     edited[3].content.nodes[k].actuals[0].value = Some(12.5);
     let workbook = kusei_xlsx::write_workbook(&edited).unwrap();
     let back = kusei_xlsx::read_workbook(&workbook).unwrap();
-    let outcome = kusei_app::import::store_record(
-        &store,
-        &Caller::operator("t"),
-        &back[3],
-        "city.xlsx",
-        m,
-        Clock::System.today_jst(),
-    )
-    .await
-    .unwrap();
+    let operator = Caller::operator("t");
+    let import_edit = || {
+        kusei_app::import::store_record(
+            &store,
+            &operator,
+            &back[3],
+            "city.xlsx",
+            m,
+            Clock::System.today_jst(),
+        )
+    };
+    // An actual is the year-end evaluation's: refused until its window is open.
+    let refused = import_edit().await.unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            kusei_app::AppError::Refused(kusei_domain::workflow::Refusal::NoWindow { .. })
+        ),
+        "{refused:?}"
+    );
+    store
+        .set_window(
+            "t",
+            m,
+            &kusei_domain::workflow::Window {
+                fiscal_year: fy,
+                phase: kusei_domain::model::Phase::Evaluation,
+                opens_on: kusei_domain::calendar::Date::MIN,
+                closes_on: kusei_domain::calendar::Date::MAX,
+            },
+        )
+        .await
+        .unwrap();
+    let outcome = import_edit().await.unwrap();
     assert!(
         matches!(outcome, ImportOutcome::Updated { changed: 1, .. }),
         "{outcome:?}"

@@ -134,14 +134,12 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Grade
                 r
             }
         };
-        if !refs_of.contains_key(&plan.plan.unit_id) {
-            let r = References::load_all(&store, plan.plan.unit_id).await?;
-            refs_of.insert(plan.plan.unit_id, r);
-        }
-        let refs = refs_of
-            .get(&plan.plan.unit_id)
-            .map(|r| r.before(year))
-            .unwrap_or_default();
+        let refs = match refs_of.entry(plan.plan.unit_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.get().before(year),
+            std::collections::hash_map::Entry::Vacant(e) => e
+                .insert(References::load_all(&store, plan.plan.unit_id).await?)
+                .before(year),
+        };
         let source = format!(
             "{} / plan {} {}",
             plan.unit_name, plan.plan.id, plan.plan.title

@@ -188,6 +188,16 @@ fn import_is_idempotent_detects_revisions_and_reads_other_encodings() {
     let revised = original.replacen(&first_title, &format!("{first_title}（改訂）"), 1);
     assert_ne!(revised, original);
     std::fs::write(&file, &revised).unwrap();
+    // A revision is a write of plan content: without an open plan window for 令和元年度
+    // it is refused with the reason, and nothing is stored.
+    let out = import(&db, &["--unit", "北区", "--year", "2019", f]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("令和元年度の計画の受付期間が設定されていません"),
+        "{}",
+        stderr(&out)
+    );
+    open_plan_window(&db, 2019);
     let out = import(&db, &["--unit", "北区", "--year", "2019", f]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -290,4 +300,31 @@ fn every_seed_imports_and_its_plan_page_shows_its_titles() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out).matches("unchanged").count(), files.len());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Opens the plan window of fiscal year `year` around today (what the administrator does
+/// on the schedule page).
+fn open_plan_window(db: &str, year: i32) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = kusei_store::Store::connect(db).await.unwrap();
+        let m = store.list_municipalities().await.unwrap()[0].id;
+        store
+            .set_window(
+                "test",
+                m,
+                &kusei_domain::workflow::Window {
+                    fiscal_year: kusei_domain::calendar::FiscalYear::new(year).unwrap(),
+                    phase: kusei_domain::model::Phase::Plan,
+                    opens_on: kusei_domain::calendar::Date::MIN,
+                    closes_on: kusei_domain::calendar::Date::MAX,
+                },
+            )
+            .await
+            .unwrap();
+        store.close().await;
+    });
 }

@@ -4,6 +4,7 @@
 pub mod seed001;
 
 use kusei_domain::calendar::FiscalYear;
+use kusei_domain::model::{Comparator, Direction};
 use kusei_kpi::*;
 
 pub fn fy(y: i32) -> Option<FiscalYear> {
@@ -180,7 +181,7 @@ pub fn check_target(ctx: &str, got: &Target, e: &E) {
     }
     assert_eq!(got.comparator, e.cmp, "{}", w("comparator"));
     if let Some(d) = e.dir {
-        assert_eq!(got.direction, d, "{}", w("direction"));
+        assert_eq!(got.direction, Some(d), "{}", w("direction"));
     }
     assert_eq!(got.cumulative, e.cum, "{}", w("cumulative"));
     let bases: Vec<(Option<i32>, f64)> = got
