@@ -131,6 +131,8 @@ fn carry_target(t: &Target, this: FiscalYear, next: FiscalYear, refs: &[kpi::Fig
                         "{}{base}",
                         target_sentence(&indicator, Some(next), shown, &unit, cmp)
                     ),
+                    indicator_name: t.indicator_name.clone().filter(|_| indicator.is_empty()),
+                    this_year: t.this_year,
                 };
             }
         }

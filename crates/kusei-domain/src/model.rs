@@ -495,6 +495,15 @@ pub struct Target {
     pub comparator: Option<Comparator>,
     /// The sentence as written; never dropped.
     pub text: String,
+    /// The indicator as the document names it beside the sentence, when the sentence does
+    /// not name it itself (a table's series row: 「収納率 【平成29年度】 ・85.80%」 stores the
+    /// sentence 「85.80%」 with the indicator 収納率).
+    #[serde(default)]
+    pub indicator_name: Option<String>,
+    /// Written as this year's target (the 取組項目 form's 当年度の取組内容 column): judged
+    /// before the multi-year targets of the same item.
+    #[serde(default)]
+    pub this_year: bool,
 }
 
 /// 実績: an actual figure, possibly interim.

@@ -84,7 +84,18 @@ fn section_heading(s: &model::Section) -> String {
     }
 }
 
-fn node_content(n: &model::Node, period: Period) -> Result<NodeContent, ConvertError> {
+/// The column of the 取組項目 form that holds this year's targets.
+const THIS_YEAR_GROUP: &str = "当年度";
+
+/// Whether a target was written in the form's 当年度 column.
+fn this_year(n: &model::Node, t: &model::Target) -> bool {
+    t.section_index
+        .and_then(|i| n.sections.get(i))
+        .and_then(|s| s.group.as_deref())
+        .is_some_and(|g| g.contains(THIS_YEAR_GROUP))
+}
+
+pub(crate) fn node_content(n: &model::Node, period: Period) -> Result<NodeContent, ConvertError> {
     let year = period.end;
     let mut sections: Vec<Section> = n
         .sections
@@ -149,16 +160,20 @@ fn node_content(n: &model::Node, period: Period) -> Result<NodeContent, ConvertE
                     t.reading.as_ref().and_then(|r| r.fiscal_year_end),
                 ) {
                     (Some(a), Some(b)) => Some(Period::span(fy(a)?, fy(b)?)),
-                    _ => t
-                        .fiscal_year
-                        .as_ref()
-                        .map(|f| fy(f.year).map(Period::year))
-                        .transpose()?,
+                    _ => match t.fiscal_year.as_ref() {
+                        Some(f) => Some(Period::year(fy(f.year)?)),
+                        // 当年度の取組内容 (目標): this year's target, whose year the form
+                        // does not write.
+                        None if this_year(n, t) => Some(Period::year(year)),
+                        None => None,
+                    },
                 },
                 value: t.value,
                 measure_unit: t.unit.clone(),
                 comparator: t.comparator.as_deref().and_then(Comparator::from_code),
                 text: t.text.clone(),
+                indicator_name: t.indicator.clone().filter(|i| !t.text.contains(i.as_str())),
+                this_year: this_year(n, t),
             })
         })
         .collect::<Result<Vec<_>, ConvertError>>()?;

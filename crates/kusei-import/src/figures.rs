@@ -6,6 +6,7 @@ use crate::model::{Finding, FiscalYearRef, ParsedDocument, Prospect, TargetReadi
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::judgment::Judgment;
 use kusei_domain::model::inferred_direction;
+use kusei_domain::model::Period;
 use kusei_kpi as kpi;
 
 /// The column that holds this year's targets in the 取組項目 form.
@@ -52,6 +53,7 @@ pub fn document_year(doc: &ParsedDocument) -> Option<FiscalYear> {
 /// of every evaluation.
 pub fn enrich(doc: &mut ParsedDocument) {
     let year = document_year(doc);
+    let period = crate::convert::document_period(doc).or(year.map(Period::year));
     for node in &mut doc.nodes {
         let mut multi = Vec::new();
         let mut this_year = Vec::new();
@@ -117,7 +119,22 @@ pub fn enrich(doc: &mut ParsedDocument) {
             }),
             references: Vec::new(),
         };
-        let evaluated = kpi::evaluate(&figures);
+        // The judgment is made by the one builder the item page, the API and
+        // `kusei check --db` use, on the node as it will be stored; a document that
+        // states no year at all is read with its sentences alone.
+        let stored =
+            period.and_then(|p| crate::convert::node_content(node, p).ok().map(|c| (p, c)));
+        let evaluated = match &stored {
+            Some((p, c)) => kpi::evaluate_item(&kpi::ItemFigures {
+                year: p.end,
+                targets: &c.targets,
+                actuals: &c.actuals,
+                evaluation: c.evaluations.first(),
+                review: c.reviews.first(),
+                references: &[],
+            }),
+            None => kpi::evaluate(&figures),
+        };
         node.findings = evaluated
             .findings
             .iter()

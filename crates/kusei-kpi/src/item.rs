@@ -22,20 +22,37 @@ pub struct ItemFigures<'a> {
     pub references: &'a [Figure],
 }
 
-/// The sentence the reader reads for a stored target: as written, with the target's year
-/// put in front when the sentence itself does not say it (a series split from a table:
-/// 「【平成29年度】 ・30%」 is stored as 「30%」 for FY2017).
+/// The sentence the reader reads for a stored target: as written, with the indicator the
+/// document names beside it and the target's year put in front when the sentence itself
+/// does not say them (a series split from a table: 「収納率 【平成29年度】 ・30%」 is
+/// stored as 「30%」 of 収納率 for FY2017 and read as 「収納率 平成29年度 30%」).
 pub fn target_sentence(t: &Target) -> String {
-    match t.period {
-        Some(p) if p.start == p.end && !mentions_year(&t.text) => {
-            format!("{} {}", p.start.label(), t.text)
-        }
-        _ => t.text.clone(),
+    let mut s = String::new();
+    if let Some(name) = t.indicator_name.as_deref().filter(|n| !t.text.contains(n)) {
+        s.push_str(name);
+        s.push(' ');
     }
+    if let Some(p) = t
+        .period
+        .filter(|p| p.start == p.end && !states_the_year(&t.text, p.start))
+    {
+        s.push_str(&p.start.label());
+        s.push(' ');
+    }
+    s.push_str(&t.text);
+    s
 }
 
-fn mentions_year(text: &str) -> bool {
-    text.contains("年度") || text.contains('年')
+/// Whether the sentence, read alone, states `year` as its target's year (平成29年度 30%);
+/// a mention of another year (a baseline: 29年度実績値に比べて, a span: 29～31年度の3年間で)
+/// does not count.
+fn states_the_year(text: &str, year: FiscalYear) -> bool {
+    let y = year.year();
+    crate::read::read_targets(text, None).iter().any(|t| {
+        t.fiscal_year
+            .as_ref()
+            .is_some_and(|f| f.start == y && f.end == y)
+    })
 }
 
 /// Judges one item for one fiscal year.
@@ -54,12 +71,10 @@ pub fn evaluate_item(item: &ItemFigures<'_>) -> NodeEvaluation {
         }
         results
     });
-    // This year's targets (a single-year period of the judged year) are the ones judged
-    // when there are any; the others are the multi-year targets of the form.
-    let (this_year, multi): (Vec<&Target>, Vec<&Target>) = item.targets.iter().partition(|t| {
-        t.period
-            .is_some_and(|p| p.start == item.year && p.end == item.year)
-    });
+    // This year's targets (the form's 当年度 column) are the ones judged when there are
+    // any; the others are the multi-year targets of the form.
+    let (this_year, multi): (Vec<&Target>, Vec<&Target>) =
+        item.targets.iter().partition(|t| t.this_year);
     evaluate(&NodeFigures {
         document_year: Some(item.year),
         targets: multi.into_iter().map(target_sentence).collect(),
@@ -107,6 +122,8 @@ mod tests {
             measure_unit: Some("%".into()),
             comparator: None,
             text: "30%".into(),
+            indicator_name: None,
+            this_year: false,
         };
         assert_eq!(target_sentence(&t), "平成29年度 30%");
         let written = Target {
@@ -114,6 +131,17 @@ mod tests {
             ..t
         };
         assert_eq!(target_sentence(&written), "平成29年度 30%");
+        // A baseline year is not the target's year.
+        let relative = Target {
+            period: Some(Period::year(FiscalYear::new(2018).unwrap())),
+            text: "29年度実績値に比べて2.5%増".into(),
+            indicator_name: Some("区民の割合".into()),
+            ..written
+        };
+        assert_eq!(
+            target_sentence(&relative),
+            "区民の割合 平成30年度 29年度実績値に比べて2.5%増"
+        );
     }
 
     #[test]
@@ -126,6 +154,8 @@ mod tests {
             measure_unit: Some("%".into()),
             comparator: Some(Comparator::AtLeast),
             text: "窓口サービスの満足度 令和7年度 90%以上".into(),
+            indicator_name: None,
+            this_year: false,
         };
         let a = Actual {
             indicator_id: None,

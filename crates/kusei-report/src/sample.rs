@@ -364,6 +364,8 @@ fn initiative(
             measure_unit: Some(unit.into()),
             comparator: Some(cmp),
             text: format!("{name} {y} {}{unit}{cmp_text}", crate::plain_number(target)),
+            indicator_name: None,
+            this_year: false,
         }],
         actuals,
         evaluations: vec![Evaluation {

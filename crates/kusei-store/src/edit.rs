@@ -54,7 +54,8 @@ pub(crate) async fn read_node(
         milestones: Vec::new(),
     };
     for r in sqlx::query(
-        "SELECT indicator_id, fy_start, fy_end, value, measure_unit, comparator, text \
+        "SELECT indicator_id, fy_start, fy_end, value, measure_unit, comparator, text, \
+         indicator_name, this_year \
          FROM target WHERE node_id = $1 ORDER BY position",
     )
     .bind(id)

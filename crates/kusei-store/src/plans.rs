@@ -150,6 +150,8 @@ pub(crate) fn target_from_row(r: &AnyRow) -> Result<Target, StoreError> {
         measure_unit: r.try_get("measure_unit")?,
         comparator: comparator.as_deref().and_then(Comparator::from_code),
         text: r.try_get("text")?,
+        indicator_name: r.try_get("indicator_name")?,
+        this_year: r.try_get::<i64, _>("this_year")? != 0,
     })
 }
 
@@ -405,8 +407,8 @@ impl Store {
                 });
         }
         for r in sqlx::query(
-            "SELECT t.node_id, t.indicator_id, t.fy_start, t.fy_end, t.value, t.measure_unit, t.comparator, t.text \
-             FROM target t JOIN node n ON n.id = t.node_id WHERE n.plan_id = $1 ORDER BY t.node_id, t.position",
+            "SELECT t.node_id, t.indicator_id, t.fy_start, t.fy_end, t.value, t.measure_unit, t.comparator, t.text, \
+             t.indicator_name, t.this_year FROM target t JOIN node n ON n.id = t.node_id WHERE n.plan_id = $1 ORDER BY t.node_id, t.position",
         )
         .bind(id.0)
         .fetch_all(pool)
@@ -704,7 +706,8 @@ pub(crate) async fn insert_targets(
     for (tpos, t) in targets.iter().enumerate() {
         sqlx::query(
             "INSERT INTO target (node_id, unit_id, indicator_id, position, fy_start, fy_end, \
-             value, measure_unit, comparator, text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             value, measure_unit, comparator, text, indicator_name, this_year) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(node_id)
         .bind(unit_id.0)
@@ -716,6 +719,8 @@ pub(crate) async fn insert_targets(
         .bind(t.measure_unit.as_deref())
         .bind(t.comparator.map(|c| c.code()))
         .bind(&t.text)
+        .bind(t.indicator_name.as_deref())
+        .bind(i64::from(t.this_year))
         .execute(&mut **tx)
         .await?;
     }
@@ -805,6 +810,7 @@ pub(crate) fn content_snapshot(n: &NodeContent, owner: Option<i64>) -> Value {
             "text": t.text, "fy_start": t.period.map(|p| p.start.year()),
             "fy_end": t.period.map(|p| p.end.year()), "value": t.value,
             "unit": t.measure_unit, "comparator": t.comparator.map(|c| c.code()),
+            "indicator": t.indicator_name, "this_year": t.this_year,
         })).collect::<Vec<_>>(),
         "actuals": n.actuals.iter().map(|a| json!({
             "text": a.text, "fiscal_year": a.fiscal_year.map(|f| f.year()), "value": a.value,

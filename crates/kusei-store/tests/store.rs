@@ -230,6 +230,8 @@ fn plan_content(year: FiscalYear) -> PlanContent {
             measure_unit: Some("%".into()),
             comparator: Some(Comparator::AtLeast),
             text: "訓練参加率 80.5%以上".into(),
+            indicator_name: None,
+            this_year: false,
         }],
         ..Default::default()
     };
@@ -371,6 +373,8 @@ fn rich_plan_content(minutes: IndicatorId, yen: IndicatorId) -> PlanContent {
                 measure_unit: Some("分".into()),
                 comparator: Some(Comparator::AtMost),
                 text: "平均待ち時間 15分以下".into(),
+                indicator_name: None,
+                this_year: false,
             },
             Target {
                 indicator_id: Some(yen),
@@ -379,6 +383,8 @@ fn rich_plan_content(minutes: IndicatorId, yen: IndicatorId) -> PlanContent {
                 measure_unit: Some("千円".into()),
                 comparator: Some(Comparator::AtLeast),
                 text: "経費削減額 1,234,567千円以上".into(),
+                indicator_name: None,
+                this_year: false,
             },
             Target {
                 indicator_id: None,
@@ -387,6 +393,8 @@ fn rich_plan_content(minutes: IndicatorId, yen: IndicatorId) -> PlanContent {
                 measure_unit: Some("%".into()),
                 comparator: None,
                 text: "満足度 80.5%".into(),
+                indicator_name: None,
+                this_year: false,
             },
             Target {
                 indicator_id: None,
@@ -395,6 +403,8 @@ fn rich_plan_content(minutes: IndicatorId, yen: IndicatorId) -> PlanContent {
                 measure_unit: None,
                 comparator: None,
                 text: "窓口の満足度を高める".into(),
+                indicator_name: None,
+                this_year: false,
             },
         ],
         actuals: vec![

@@ -541,6 +541,8 @@ fn read_targets(
                 measure_unit: None,
                 comparator: None,
                 text: row.text.clone(),
+                indicator_name: None,
+                this_year: false,
             });
             continue;
         }
@@ -577,6 +579,8 @@ fn read_targets(
             measure_unit: Some(row.unit.clone()).filter(|u| !u.is_empty()),
             comparator: Some(cmp),
             text: target_sentence(&row.indicator, year, value, &row.unit, cmp),
+            indicator_name: None,
+            this_year: false,
         });
     }
     out

@@ -651,6 +651,8 @@ async fn copy_forward_carries_texts_and_sets_next_years_targets() {
         measure_unit: unit.map(str::to_string),
         comparator: cmp,
         text: text.into(),
+        indicator_name: None,
+        this_year: false,
     };
     let edit = kusei_store::NodeEdit {
         title: node.title.clone(),

@@ -223,11 +223,14 @@ pub enum TCol {
     AsOf,
     Text,
     Indicator,
+    IndicatorName,
+    ThisYear,
 }
 
 /// 目標と実績 columns: column, header, width, required on import (reference columns,
-/// marked （参考）, are ignored on import and may be deleted).
-pub const TARGET_COLUMNS: [(TCol, &str, f64, bool); 13] = [
+/// marked （参考）, are ignored on import and may be deleted; 指標名 and 当年度 are read
+/// when present and may be missing in workbooks written before they existed).
+pub const TARGET_COLUMNS: [(TCol, &str, f64, bool); 15] = [
     (TCol::Plan, "計画キー", 22.0, true),
     (TCol::Node, "要素キー", 8.0, true),
     (TCol::NumberRef, "番号（参考）", 8.0, false),
@@ -241,6 +244,8 @@ pub const TARGET_COLUMNS: [(TCol, &str, f64, bool); 13] = [
     (TCol::AsOf, "時点", 12.0, true),
     (TCol::Text, "記載", 60.0, true),
     (TCol::Indicator, "指標ID", 8.0, true),
+    (TCol::IndicatorName, "指標名", 24.0, false),
+    (TCol::ThisYear, "当年度", 8.0, false),
 ];
 
 /// Columns of the 業務一覧 sheet.

@@ -891,6 +891,13 @@ fn read_targets(
             .and_then(|i| found[i])
             .unwrap_or(0)
     };
+    // Columns read when present (older workbooks do not have them).
+    let present = |c: TCol| -> Option<u16> {
+        TARGET_COLUMNS
+            .iter()
+            .position(|(t, _, _, _)| *t == c)
+            .and_then(|i| found[i])
+    };
     let Some(last) = s.last_row() else {
         return Ok(());
     };
@@ -943,6 +950,16 @@ fn read_targets(
                     measure_unit,
                     comparator: comparator(s, row, at(TCol::Comparator))?,
                     text,
+                    indicator_name: match present(TCol::IndicatorName) {
+                        Some(c) => s.opt_text(row, c)?,
+                        None => None,
+                    },
+                    this_year: match present(TCol::ThisYear) {
+                        Some(c) => s
+                            .bool(row, c, "当年度", "this year's target")?
+                            .unwrap_or(false),
+                        None => false,
+                    },
                 });
             }
             Measure::Actual => {

@@ -487,6 +487,8 @@ fn targets_sheet(
         TCol::ComparatorRef,
         TCol::Year,
         TCol::Text,
+        TCol::IndicatorName,
+        TCol::ThisYear,
     ] {
         out.ws.set_column_format(tcol(c), &f.text).map_err(xerr)?;
     }
@@ -518,6 +520,15 @@ fn targets_sheet(
                 out.text(row, tcol(TCol::Text), &t.text, &f.text)?;
                 if let Some(id) = t.indicator_id {
                     out.int(row, tcol(TCol::Indicator), id.0, &f.num)?;
+                }
+                out.opt_text(
+                    row,
+                    tcol(TCol::IndicatorName),
+                    t.indicator_name.as_deref(),
+                    &f.text,
+                )?;
+                if t.this_year {
+                    out.text(row, tcol(TCol::ThisYear), YES, &f.text)?;
                 }
                 row += 1;
             }

@@ -127,6 +127,8 @@ fn node() -> impl Strategy<Value = NodeContent> {
                     measure_unit,
                     comparator,
                     text,
+                    indicator_name: None,
+                    this_year: false,
                 },
             ),
         0..3,

@@ -112,7 +112,15 @@ fn severity_code(s: kpi::Severity) -> &'static str {
     }
 }
 
-async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Graded>) -> Result<()> {
+/// What `check --db` found: findings, the grade of every judged target, and the
+/// computed judgment of every evaluated item.
+#[derive(Default)]
+struct FromDb {
+    grades: Vec<Graded>,
+    judgments: Vec<Value>,
+}
+
+async fn from_db(config: &Config, out: &mut Vec<Located>, found: &mut FromDb) -> Result<()> {
     let store = crate::serve::open(config).await?;
     let summaries = store.list_plans(None, None).await?;
     let mut plans = Vec::with_capacity(summaries.len());
@@ -148,10 +156,15 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Grade
             let evaluation = sn.evaluations.iter().find(|e| e.fiscal_year == year);
             let node = node_label(&sn.node.level, sn.node.number.as_deref(), &sn.node.title);
             let evaluated = kusei_app::judge::item(sn, year, evaluation, &refs);
-            if evaluation.is_some() {
+            if let Some(e) = evaluation {
+                found.judgments.push(json!({
+                    "plan_id": plan.plan.id.0, "node_id": sn.node.id.0, "node": node,
+                    "fiscal_year": year.year(), "stated": e.stated.code(),
+                    "computed": evaluated.judgment.judgment.code(),
+                }));
                 for (tj, t) in evaluated.judgment.targets.iter().zip(&evaluated.judged) {
                     let g = rules.grade(tj);
-                    grades.push(Graded {
+                    found.grades.push(Graded {
                         source: source.clone(),
                         node: node.clone(),
                         target: t.text.clone(),
@@ -182,10 +195,10 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, grades: &mut Vec<Grade
 /// Runs the check; returns whether any error was found.
 pub async fn check(config: Option<&Config>, files: &[PathBuf], format: &str) -> Result<bool> {
     let mut found = Vec::new();
-    let mut grades = Vec::new();
+    let mut db = FromDb::default();
     let unreadable = match config {
         Some(c) => {
-            from_db(c, &mut found, &mut grades).await?;
+            from_db(c, &mut found, &mut db).await?;
             0
         }
         None => from_files(files, &mut found),
@@ -196,7 +209,8 @@ pub async fn check(config: Option<&Config>, files: &[PathBuf], format: &str) -> 
     if format == "json" {
         let v = json!({
             "findings": found.iter().map(Located::to_json).collect::<Vec<_>>(),
-            "grades": grades.iter().map(Graded::to_json).collect::<Vec<_>>(),
+            "grades": db.grades.iter().map(Graded::to_json).collect::<Vec<_>>(),
+            "judgments": db.judgments,
             "errors": errors, "warnings": warnings, "unreadable": unreadable,
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
@@ -216,9 +230,10 @@ pub async fn check(config: Option<&Config>, files: &[PathBuf], format: &str) -> 
                 writeln!(out, "    目標 / target: {t}")?;
             }
         }
+        let grades = &db.grades;
         if !grades.is_empty() {
             let mut counts: Vec<(String, usize)> = Vec::new();
-            for g in &grades {
+            for g in grades {
                 let key = g
                     .grade
                     .as_ref()

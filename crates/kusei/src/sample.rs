@@ -246,6 +246,8 @@ pub fn sample_plan(fy: FiscalYear) -> PlanContent {
             measure_unit: Some("%".into()),
             comparator: Some(Comparator::AtLeast),
             text: format!("窓口サービスが向上したと感じる区民の割合 {y}末までに80%以上"),
+            indicator_name: None,
+            this_year: false,
         }],
         ..NodeContent::default()
     };
@@ -266,6 +268,8 @@ pub fn sample_plan(fy: FiscalYear) -> PlanContent {
             measure_unit: Some("分".into()),
             comparator: Some(Comparator::AtMost),
             text: format!("繁忙期の平均待ち時間 {y} 30分以下"),
+            indicator_name: None,
+            this_year: false,
         }],
         actuals: vec![Actual {
             indicator_id: None,
@@ -321,6 +325,8 @@ pub fn sample_plan(fy: FiscalYear) -> PlanContent {
             measure_unit: Some("%".into()),
             comparator: Some(Comparator::AtLeast),
             text: format!("意見交換が十分に行われていると感じる委員の割合 {y} 70%以上"),
+            indicator_name: None,
+            this_year: false,
         }],
         actuals: vec![Actual {
             indicator_id: None,
@@ -364,6 +370,8 @@ pub fn sample_plan(fy: FiscalYear) -> PlanContent {
             measure_unit: None,
             comparator: None,
             text: "手続き案内書を作成し配布する".into(),
+            indicator_name: None,
+            this_year: false,
         }],
         evaluations: vec![Evaluation {
             fiscal_year: fy,

@@ -45,6 +45,8 @@ pub fn target(text: &str, value: Option<f64>, c: Option<Comparator>) -> Target {
         measure_unit: Some("%".into()),
         comparator: c,
         text: text.into(),
+        indicator_name: None,
+        this_year: false,
     }
 }
 
@@ -98,6 +100,8 @@ pub fn rich_record() -> PlanRecord {
             measure_unit: Some("%".into()),
             comparator: Some(Comparator::AtLeast),
             text: "平成30年度収納率(現年度賦課分)85.80% 参考: 28年度実績85.54%".into(),
+            indicator_name: None,
+            this_year: false,
         },
         target(
             "28年度件数(6件)から10%減(5件)",
@@ -112,6 +116,8 @@ pub fn rich_record() -> PlanRecord {
             measure_unit: None,
             comparator: None,
             text: "前年度以上".into(),
+            indicator_name: None,
+            this_year: false,
         },
         target("0.1+0.2", Some(0.1 + 0.2), Some(Comparator::Maintain)),
         target("tiny", Some(1e-300), Some(Comparator::MoreThan)),
