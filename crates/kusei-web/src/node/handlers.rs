@@ -1,0 +1,540 @@
+//! The GET form handlers and the POST save handlers of the three forms.
+
+use super::forms::{
+    actual_rows, evaluation_form_page, fmt_number, form_rows, plan_form_page, plan_values,
+    read_targets, review_form_page, ActualRow, EvaluationValues, PlanFormValues, ReviewValues,
+    TargetRow,
+};
+use super::view::conflict_banner;
+use super::{edit_check, load, require_read, NodeCtx};
+use crate::auth::{check_csrf, Who};
+use crate::error::WebError;
+use crate::forms::{parse_number, FieldErrors, FormData};
+use crate::i18n::{Lang, LangQuery};
+use crate::layout::Page;
+use crate::pages::unprocessable;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use kusei_app::judge::References;
+use kusei_domain::calendar::{Date, FiscalYear};
+use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
+use kusei_domain::model::{Actual, Evaluation, Phase, Review, Section};
+use kusei_store::{NodeEdit, StoreError};
+use maud::Markup;
+
+/// What every save handler does first: CSRF, the item, role + status + schedule (the
+/// fiscal year whose window is open), and the version the form was read at.
+async fn begin_save(
+    state: &AppState,
+    who: &Who,
+    id: &str,
+    form: &FormData,
+    phase: Phase,
+) -> Result<(NodeCtx, FiscalYear, i64), WebError> {
+    check_csrf(who, form.csrf())?;
+    let ctx = load(state, id).await?;
+    let fy = edit_check(state, who, &ctx, phase).await?;
+    let version = form_version(form)?;
+    Ok((ctx, fy, version))
+}
+
+/// The one answer to every save of the three forms: saved → the item page; a stale
+/// version → 409 with the user's input kept and what is stored now beside it; a field
+/// error → 422 with the message at the field; a refusal by the plan's status (it changed
+/// since the form was opened) → 403 with the input kept; anything else → the error page.
+/// `render(ctx, version, errors, banner)` draws the form (with `version` instead of the
+/// one read, when given).
+async fn answer_save(
+    state: &AppState,
+    ctx: &NodeCtx,
+    lang: Lang,
+    phase: Phase,
+    fallback_field: &str,
+    saved: Result<i64, StoreError>,
+    render: impl Fn(&NodeCtx, Option<i64>, &FieldErrors, Option<Markup>) -> String,
+) -> Result<Response, WebError> {
+    let node_id = ctx.node().node.id;
+    match saved {
+        Ok(_) => Ok(redirect(&format!(
+            "/nodes/{node_id}?saved={}&lang={}",
+            phase.code(),
+            lang.code()
+        ))),
+        Err(StoreError::Conflict { current, .. }) => {
+            let fresh = load(state, &node_id.0.to_string()).await?;
+            let refs = References::load_all(&state.store, fresh.sp.plan.unit_id).await?;
+            let banner = conflict_banner(lang, fresh.node(), phase, &refs);
+            let html = render(&fresh, Some(current), &FieldErrors::default(), Some(banner));
+            Ok((StatusCode::CONFLICT, Html(html)).into_response())
+        }
+        Err(StoreError::Field { field, message }) => {
+            let mut errors = FieldErrors::default();
+            errors.add(&field, message);
+            Ok(unprocessable(render(ctx, None, &errors, None)).into_response())
+        }
+        Err(StoreError::Invalid(message)) => {
+            let mut errors = FieldErrors::default();
+            errors.add(fallback_field, message);
+            Ok(unprocessable(render(ctx, None, &errors, None)).into_response())
+        }
+        Err(StoreError::Refused(why)) => {
+            let mut errors = FieldErrors::default();
+            errors.add(fallback_field, lang.t(&why.ja(), &why.en()).to_string());
+            Ok((
+                StatusCode::FORBIDDEN,
+                Html(render(ctx, None, &errors, None)),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn redirect(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+// ---------------------------------------------------------------- plan phase form
+
+pub(crate) async fn plan_form(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Html<String>, WebError> {
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let ctx = load(&state, &id).await?;
+    require_read(&who, &ctx, &format!("/nodes/{id}/plan"))?;
+    let fy = edit_check(&state, &who, &ctx, Phase::Plan).await?;
+    let v = plan_values(ctx.node(), fy);
+    Ok(Html(plan_form_page(
+        &page,
+        &ctx,
+        fy,
+        &v,
+        &FieldErrors::default(),
+        None,
+    )))
+}
+
+fn form_version(form: &FormData) -> Result<i64, WebError> {
+    form.get("version")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| {
+            WebError::BadRequest(
+                "version: フォームの版がありません。 The form has no version.".into(),
+            )
+        })
+}
+
+pub(crate) async fn save_plan(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    let (ctx, fy, version) = begin_save(&state, &who, &id, &form, Phase::Plan).await?;
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let lang = page.lang;
+    let sn = ctx.node();
+    let mut errors = FieldErrors::default();
+    let title = form.text("title").unwrap_or_default();
+    if title.is_empty() {
+        errors.add(
+            "title",
+            lang.t("名称を入力してください。", "Enter the title."),
+        );
+    }
+    let mut sections_in = Vec::new();
+    for i in 0..100 {
+        let Some(heading) = form.text(&format!("s{i}_heading")) else {
+            break;
+        };
+        sections_in.push((
+            heading,
+            form.text(&format!("s{i}_body")).unwrap_or_default(),
+        ));
+    }
+    let targets = read_targets(&form, &sn.targets, fy, &mut errors);
+    let mut rows: Vec<TargetRow> = form_rows(&form).into_iter().map(|(_, r, _)| r).collect();
+    if rows.iter().all(|r| !r.is_blank()) {
+        rows.push(TargetRow {
+            year: fy.label(),
+            ..TargetRow::default()
+        });
+    }
+    let values = PlanFormValues {
+        title: title.clone(),
+        subtitle: form.text("subtitle").unwrap_or_default(),
+        sections: sections_in.clone(),
+        targets: rows,
+        version,
+    };
+    if !errors.is_empty() {
+        return Ok(
+            unprocessable(plan_form_page(&page, &ctx, fy, &values, &errors, None)).into_response(),
+        );
+    }
+    // Sections of the other phases are kept as they are.
+    let mut sections: Vec<Section> = sections_in
+        .iter()
+        .filter(|(_, b)| !b.is_empty())
+        .map(|(h, b)| Section {
+            phase: Phase::Plan,
+            heading: h.clone(),
+            body: b.clone(),
+        })
+        .collect();
+    sections.extend(
+        sn.node
+            .sections
+            .iter()
+            .filter(|s| s.phase != Phase::Plan)
+            .cloned(),
+    );
+    let edit = NodeEdit {
+        title,
+        subtitle: Some(values.subtitle.clone()).filter(|s| !s.is_empty()),
+        sections,
+        targets: Some(targets),
+    };
+    let actor = who.login().unwrap_or("?").to_string();
+    let saved = state
+        .store
+        .update_node(&actor, sn.node.id, version, &edit)
+        .await;
+    answer_save(
+        &state,
+        &ctx,
+        lang,
+        Phase::Plan,
+        "title",
+        saved,
+        |ctx, version, errors, banner| {
+            let v = PlanFormValues {
+                version: version.unwrap_or(values.version),
+                ..values.clone()
+            };
+            plan_form_page(&page, ctx, fy, &v, errors, banner)
+        },
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- mid-year review form
+
+pub(crate) async fn review_form(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Html<String>, WebError> {
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let ctx = load(&state, &id).await?;
+    require_read(&who, &ctx, &format!("/nodes/{id}/review"))?;
+    let fy = edit_check(&state, &who, &ctx, Phase::Review).await?;
+    let sn = ctx.node();
+    let r = sn.reviews.iter().find(|r| r.fiscal_year == fy);
+    let v = ReviewValues {
+        implementation: r
+            .and_then(|r| r.implementation)
+            .map(|i| i.code().to_string()),
+        achievement: r.and_then(|r| r.achievement).map(|a| a.code().to_string()),
+        remedy: r.and_then(|r| r.remedy.clone()).unwrap_or_default(),
+        version: sn.node.version,
+    };
+    Ok(Html(review_form_page(
+        &page,
+        &ctx,
+        fy,
+        &v,
+        &FieldErrors::default(),
+        None,
+    )))
+}
+
+pub(crate) async fn save_review(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    let (ctx, fy, version) = begin_save(&state, &who, &id, &form, Phase::Review).await?;
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let lang = page.lang;
+    let values = ReviewValues {
+        implementation: form.text("implementation"),
+        achievement: form.text("achievement"),
+        remedy: form.text("remedy").unwrap_or_default(),
+        version,
+    };
+    let mut errors = FieldErrors::default();
+    let implementation = values
+        .implementation
+        .as_deref()
+        .and_then(ImplementationProspect::from_code);
+    let achievement = values
+        .achievement
+        .as_deref()
+        .and_then(AchievementProspect::from_code);
+    if implementation.is_none() {
+        errors.add(
+            "implementation",
+            lang.t("実施見込みを選んでください。", "Choose an answer."),
+        );
+    }
+    if achievement.is_none() {
+        errors.add(
+            "achievement",
+            lang.t("達成見込みを選んでください。", "Choose an answer."),
+        );
+    }
+    let review = Review {
+        fiscal_year: fy,
+        implementation,
+        achievement,
+        remedy: Some(values.remedy.clone()).filter(|r| !r.is_empty()),
+    };
+    for v in review.violations() {
+        errors.add(v.field, lang.t(v.message_ja, v.message_en));
+    }
+    if !errors.is_empty() {
+        return Ok(
+            unprocessable(review_form_page(&page, &ctx, fy, &values, &errors, None))
+                .into_response(),
+        );
+    }
+    let actor = who.login().unwrap_or("?").to_string();
+    let node_id = ctx.node().node.id;
+    let saved = state
+        .store
+        .set_review(&actor, node_id, version, &review)
+        .await;
+    answer_save(
+        &state,
+        &ctx,
+        lang,
+        Phase::Review,
+        "remedy",
+        saved,
+        |ctx, version, errors, banner| {
+            let v = ReviewValues {
+                version: version.unwrap_or(values.version),
+                ..values.clone()
+            };
+            review_form_page(&page, ctx, fy, &v, errors, banner)
+        },
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- year-end evaluation form
+
+pub(crate) async fn evaluation_form(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Html<String>, WebError> {
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let ctx = load(&state, &id).await?;
+    require_read(&who, &ctx, &format!("/nodes/{id}/evaluation"))?;
+    let fy = edit_check(&state, &who, &ctx, Phase::Evaluation).await?;
+    let sn = ctx.node();
+    let e = sn.evaluations.iter().find(|e| e.fiscal_year == fy);
+    let v = EvaluationValues {
+        results: e.map(|e| e.results.clone()).unwrap_or_default(),
+        stated: e.map(|e| e.stated.code().to_string()),
+        remedy: e.and_then(|e| e.remedy.clone()).unwrap_or_default(),
+        explanation: e.and_then(|e| e.explanation.clone()).unwrap_or_default(),
+        actuals: actual_rows(sn, fy),
+        version: sn.node.version,
+    };
+    let refs = References::load_all(&state.store, ctx.sp.plan.unit_id).await?;
+    let c = e.map(|e| refs.judge(sn, e));
+    Ok(Html(evaluation_form_page(
+        &page,
+        &ctx,
+        fy,
+        &v,
+        &FieldErrors::default(),
+        None,
+        c.as_ref(),
+    )))
+}
+
+pub(crate) async fn save_evaluation(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    let (ctx, fy, version) = begin_save(&state, &who, &id, &form, Phase::Evaluation).await?;
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let lang = page.lang;
+    let mut rows = Vec::new();
+    for i in 0..100 {
+        if form.get(&format!("a{i}_value")).is_none() {
+            break;
+        }
+        let g = |f: &str| form.text(&format!("a{i}_{f}")).unwrap_or_default();
+        rows.push(ActualRow {
+            indicator: g("indicator"),
+            value: g("value"),
+            unit: g("unit"),
+        });
+    }
+    let values = EvaluationValues {
+        results: form.text("results").unwrap_or_default(),
+        stated: form.text("stated"),
+        remedy: form.text("remedy").unwrap_or_default(),
+        explanation: form.text("explanation").unwrap_or_default(),
+        actuals: rows.clone(),
+        version,
+    };
+    let mut errors = FieldErrors::default();
+    if values.results.is_empty() {
+        errors.add(
+            "results",
+            lang.t(
+                "取組実績を入力してください。",
+                "Describe the results of the year.",
+            ),
+        );
+    }
+    let stated = values.stated.as_deref().and_then(Judgment::from_code);
+    if stated.is_none() {
+        errors.add(
+            "stated",
+            lang.t("評価を選んでください。", "Choose the judgment."),
+        );
+    }
+    let mut actuals = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        if r.value.is_empty() {
+            continue;
+        }
+        let Some(value) = parse_number(&r.value) else {
+            errors.add(
+                &format!("a{i}_value"),
+                format!("「{}」は数値として読めません。 Not a number.", r.value),
+            );
+            continue;
+        };
+        let text = format!(
+            "{} {}{}",
+            r.indicator.trim(),
+            fmt_number(value),
+            r.unit.trim()
+        )
+        .trim()
+        .to_string();
+        actuals.push(Actual {
+            indicator_id: None,
+            fiscal_year: Some(fy),
+            value: Some(value),
+            measure_unit: Some(r.unit.clone()).filter(|u| !u.is_empty()),
+            as_of: None::<Date>,
+            text,
+        });
+    }
+    let evaluation = Evaluation {
+        fiscal_year: fy,
+        results: values.results.clone(),
+        stated: stated.unwrap_or(Judgment::Undetermined),
+        remedy: Some(values.remedy.clone()).filter(|r| !r.is_empty()),
+        explanation: Some(values.explanation.clone()).filter(|r| !r.is_empty()),
+    };
+    if stated.is_some() {
+        for v in evaluation.violations() {
+            errors.add(v.field, lang.t(v.message_ja, v.message_en));
+        }
+    }
+    let sn = ctx.node();
+    // Judged as it will be stored: this year's actuals replaced by the form's.
+    let mut next = sn.clone();
+    next.actuals
+        .retain(|a| a.fiscal_year.is_some_and(|f| f != fy));
+    next.actuals.extend(actuals.iter().cloned());
+    let refs = References::load_all(&state.store, ctx.sp.plan.unit_id).await?;
+    let c = refs.judge(&next, &evaluation);
+    if stated.is_some() && evaluation.explanation.is_none() {
+        if let Some(f) = c
+            .findings
+            .iter()
+            .find(|f| f.code == "judgment_contradicts_figures")
+        {
+            errors.add(
+                "explanation",
+                format!(
+                    "{} {}",
+                    lang.t(&f.message_ja, &f.message_en),
+                    lang.t("判定の理由を記入してください。", "Explain the judgment.")
+                ),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(unprocessable(evaluation_form_page(
+            &page,
+            &ctx,
+            fy,
+            &values,
+            &errors,
+            None,
+            Some(&c),
+        ))
+        .into_response());
+    }
+    let actor = who.login().unwrap_or("?").to_string();
+    let node_id = sn.node.id;
+    let saved = state
+        .store
+        .set_evaluation(&actor, node_id, version, &evaluation, Some(&actuals))
+        .await;
+    answer_save(
+        &state,
+        &ctx,
+        lang,
+        Phase::Evaluation,
+        "results",
+        saved,
+        |ctx, version, errors, banner| {
+            let v = EvaluationValues {
+                version: version.unwrap_or(values.version),
+                ..values.clone()
+            };
+            // Beside a stale save, what is stored now is shown instead of this judgment.
+            let now = if banner.is_none() { Some(&c) } else { None };
+            evaluation_form_page(&page, ctx, fy, &v, errors, banner, now)
+        },
+    )
+    .await
+}

@@ -1,0 +1,227 @@
+//! The read-only item sheet (GET /nodes/{id}) and the pieces of it the forms reuse.
+
+use super::{load, phase_open, require_read};
+use crate::auth::Who;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::layout::{period_label, Page};
+use crate::pages::{judgment_badge, mark_label, phase_en};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use kusei_app::judge::References;
+use kusei_domain::judgment::Judgment;
+use kusei_domain::model::{Phase, Section};
+use kusei_kpi as kpi;
+use kusei_store::{StoredNode, StoredPlan};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+pub(super) fn judgment_label(lang: Lang, j: Judgment) -> &'static str {
+    lang.t(j.label_ja(), j.label_en())
+}
+
+/// The three phases of a node, read-only, in the order of the official form.
+pub(crate) fn phases_view(lang: Lang, sn: &StoredNode, refs: &References) -> Markup {
+    let n = &sn.node;
+    let plan_secs: Vec<&Section> = n
+        .sections
+        .iter()
+        .filter(|s| s.phase == Phase::Plan)
+        .collect();
+    let other =
+        |p: Phase| -> Vec<&Section> { n.sections.iter().filter(|s| s.phase == p).collect() };
+    html! {
+        div.sheet {
+            @if !plan_secs.is_empty() || !sn.targets.is_empty() {
+                section.phase aria-label=(lang.t("計画", "Plan")) {
+                    p.phase-name { (lang.t("計画", "Plan")) }
+                    dl {
+                        @for s in &plan_secs { dt { (s.heading) } dd.pre { (s.body) } }
+                        @if !sn.targets.is_empty() {
+                            dt { (lang.t("目標", "Targets")) }
+                            dd { ul.targets { @for t in &sn.targets { li { (t.text) } } } }
+                        }
+                    }
+                }
+            }
+            @let rsecs = other(Phase::Review);
+            @if !sn.reviews.is_empty() || !rsecs.is_empty() {
+                section.phase aria-label=(lang.t("中間振り返り", "Mid-year review")) {
+                    p.phase-name { (lang.t("中間振り返り", "Mid-year review")) }
+                    dl {
+                        @for s in &rsecs { dt { (s.heading) } dd.pre { (s.body) } }
+                        @for r in &sn.reviews {
+                            dt { (lang.t("取組内容の実施見込み", "Will the activities be carried out?")) " (" (r.fiscal_year.label()) ")" }
+                            dd { (r.implementation.map_or(lang.t("未記入", "not answered"), |i| i.label_ja())) }
+                            dt { (lang.t("目標の達成見込み", "Will the target be reached?")) }
+                            dd { (r.achievement.map_or(lang.t("未記入", "not answered"), |a| a.label_ja())) }
+                            @if let Some(rem) = &r.remedy { dt { (lang.t("課題と改善策", "Issues and remedies")) } dd.pre { (rem) } }
+                        }
+                    }
+                }
+            }
+            @let esecs = other(Phase::Evaluation);
+            @if !sn.evaluations.is_empty() || !esecs.is_empty() {
+                section.phase aria-label=(lang.t("自己評価", "Year-end evaluation")) {
+                    p.phase-name { (lang.t("自己評価", "Year-end evaluation")) }
+                    dl {
+                        @for s in &esecs { dt { (s.heading) } dd.pre { (s.body) } }
+                        @for e in &sn.evaluations {
+                            @let c = refs.judge(sn, e);
+                            dt { (lang.t("当年度の取組実績及び目標の達成状況", "Results of the year")) " (" (e.fiscal_year.label()) ")" }
+                            dd.pre { (e.results) }
+                            @let acts: Vec<_> = sn.actuals.iter().filter(|a| a.fiscal_year.is_none_or(|f| f == e.fiscal_year)).collect();
+                            @if !acts.is_empty() {
+                                dt { (lang.t("実績値", "Actuals")) }
+                                dd { ul { @for a in acts { li { (a.text) } } } }
+                            }
+                            dt { (lang.t("評価", "Judgment")) }
+                            dd.judgments {
+                                span { (lang.t("記載の判定", "Stated")) ": " (judgment_badge(lang, e.stated)) }
+                                " "
+                                span { (lang.t("数値からの判定", "From the figures")) ": "
+                                    span class={ "badge computed" } { (judgment_label(lang, c.judgment.judgment)) } }
+                                @if !c.judgment.reason_ja.is_empty() && lang == Lang::Ja { " " span.muted { "（" (c.judgment.reason_ja) "）" } }
+                            }
+                            @if let Some(x) = &e.explanation { dt { (lang.t("判定の理由", "Why the judgment differs")) } dd.pre { (x) } }
+                            @if let Some(rem) = &e.remedy { dt { (lang.t("課題と改善策", "Issues and remedies")) } dd.pre { (rem) } }
+                            @let shown: Vec<_> = c.findings.iter().filter(|f| f.code != "target_without_year").collect();
+                            @if !shown.is_empty() {
+                                dt { (lang.t("確認事項", "Findings")) }
+                                dd { ul.findings { @for f in shown {
+                                    li class={ "finding " (severity_class(f.severity)) } { (lang.t(&f.message_ja, &f.message_en)) }
+                                } } }
+                            }
+                        }
+                    }
+                }
+            }
+            @if !sn.milestones.is_empty() {
+                section.phase aria-label=(lang.t("主な実績", "Main results")) {
+                    p.phase-name { (lang.t("主な実績", "Main results")) }
+                    ul { @for m in &sn.milestones { li { (m.text) } } }
+                }
+            }
+        }
+    }
+}
+
+fn severity_class(s: kpi::Severity) -> &'static str {
+    match s {
+        kpi::Severity::Error => "error",
+        kpi::Severity::Warning => "warning",
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct NodeQuery {
+    #[serde(default)]
+    lang: Option<Lang>,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+pub(super) fn node_heading(lang: Lang, sp: &StoredPlan, sn: &StoredNode) -> Markup {
+    let n = &sn.node;
+    html! {
+        p.muted {
+            a href={ "/plans/" (sp.plan.id) "?lang=" (lang.code()) "#node-" (n.id) } { (sp.plan.title) }
+            " · " (sp.unit_name) " · " (period_label(lang, &sp.plan.period))
+        }
+        h1 {
+            span.level { (n.level) }
+            @if let Some(num) = &n.number { " " (num) }
+            @for m in &n.marks { " " span.marks aria-label=(mark_label(lang, m)) { (m) } }
+            " " (n.title)
+        }
+        @if let Some(s) = &n.subtitle { p.subtitle { (s) } }
+    }
+}
+
+/// GET /nodes/{id}: the initiative sheet with an edit link (or the reason there is none)
+/// per phase.
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<NodeQuery>,
+) -> Result<Html<String>, WebError> {
+    let page = Page {
+        lang: q.lang.unwrap_or_default(),
+        who: &who,
+    };
+    let lang = page.lang;
+    let ctx = load(&state, &id).await?;
+    let path = format!("/nodes/{}", ctx.node().node.id);
+    require_read(&who, &ctx, &path)?;
+    let sn = ctx.node();
+    // The schedule and the unit's earlier results are read once for the three phases.
+    let windows = state.store.windows(ctx.municipality).await?;
+    let refs = References::load_all(&state.store, ctx.sp.plan.unit_id).await?;
+    let today = state.clock.today_jst();
+    let mut phases = Vec::new();
+    for (phase, slug) in [
+        (Phase::Plan, "plan"),
+        (Phase::Review, "review"),
+        (Phase::Evaluation, "evaluation"),
+    ] {
+        phases.push((phase, slug, phase_open(&who, &ctx, phase, &windows, today)));
+    }
+    let body = html! {
+        (node_heading(lang, &ctx.sp, sn))
+        @if let Some(saved) = &q.saved {
+            p.notice.success role="status" {
+                (lang.t("保存しました", "Saved")) ": "
+                (match saved.as_str() { "review" => lang.t("中間振り返り", "mid-year review"), "evaluation" => lang.t("自己評価", "year-end evaluation"), _ => lang.t("計画", "plan") })
+            }
+        }
+        nav.actions aria-label=(lang.t("編集", "Edit")) {
+            h2 { (lang.t("編集", "Edit")) }
+            ul {
+                @for (phase, slug, check) in &phases {
+                    li {
+                        @match check {
+                            Ok(fy) => {
+                                a href=(page.href(&format!("{path}/{slug}"))) {
+                                    (lang.t(phase.label_ja(), phase_en(*phase))) (lang.t("を編集", ": edit"))
+                                }
+                                " (" (fy.label()) ")"
+                            }
+                            Err(why) => {
+                                span { (lang.t(phase.label_ja(), phase_en(*phase))) ": " }
+                                span.muted { (lang.t(&why.ja(), &why.en())) }
+                            }
+                        }
+                    }
+                }
+                li { a href=(page.href(&format!("{path}/history"))) { (lang.t("変更履歴", "History of changes")) } }
+            }
+        }
+        (phases_view(lang, sn, &refs))
+    };
+    Ok(Html(page.render(&sn.node.title, &path, body)))
+}
+
+/// A stale save: the message, the user's text kept in the form, and what is stored now.
+pub(super) fn conflict_banner(
+    lang: Lang,
+    current: &StoredNode,
+    phase: Phase,
+    refs: &References,
+) -> Markup {
+    html! {
+        div.notice.conflict role="alert" id="conflict" {
+            p { strong { (lang.t(
+                "他の人が先にこの項目を保存しました。あなたの入力は下のフォームに残っています。現在の保存内容を確認し、必要なら反映してからもう一度保存してください。",
+                "Someone else saved this item first. Your text is kept in the form below. Check what is stored now, merge if needed, and save again.")) } }
+            details open {
+                summary { (lang.t("現在保存されている内容", "What is stored now")) }
+                @if phase == Phase::Plan {
+                    p { (lang.t("名称", "Title")) ": " (current.node.title) }
+                }
+                (phases_view(lang, current, refs))
+            }
+        }
+    }
+}
