@@ -326,7 +326,21 @@ pub const CSV_COLUMNS: [&str; 17] = [
     "判定",
 ];
 
+/// A CSV cell. Text that a spreadsheet would run as a formula (it starts with = + - @ TAB
+/// or CR, as the OWASP CSV-injection guidance lists) is written with a leading `'`, which
+/// spreadsheets show as text; a plain number (-5, -0.5) stays a number.
 fn csv_field(s: &str) -> String {
+    let plain_number = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == '.')
+        && s.parse::<f64>().is_ok();
+    let neutral;
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) && !plain_number {
+        neutral = format!("'{s}");
+        neutral.as_str()
+    } else {
+        s
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -431,4 +445,26 @@ pub fn to_csv(records: &[PlanRecord]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::csv_field;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("+1+2"), "'+1+2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-2+3"), "'-2+3");
+        assert_eq!(csv_field("\tcmd"), "'\tcmd");
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
+        assert_eq!(csv_field("-5"), "-5");
+        assert_eq!(csv_field("-0.5"), "-0.5");
+        assert_eq!(csv_field("区民の割合 85%"), "区民の割合 85%");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
 }

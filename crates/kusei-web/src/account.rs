@@ -26,10 +26,9 @@ pub(crate) struct LoginQuery {
 }
 
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
-    }
+    next.and_then(crate::forms::local_path)
+        .unwrap_or("/")
+        .to_string()
 }
 
 fn login_page(page: &Page<'_>, next: &str, login: &str, errors: &FieldErrors) -> String {

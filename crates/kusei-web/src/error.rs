@@ -83,12 +83,8 @@ impl IntoResponse for WebError {
                 &why,
             ),
             WebError::SignIn { next } => {
-                let next = if next.starts_with('/') && !next.starts_with("//") {
-                    next
-                } else {
-                    "/".to_string()
-                };
-                let location = format!("/login?next={}", crate::forms::url_encode(&next));
+                let next = crate::forms::local_path(&next).unwrap_or("/");
+                let location = format!("/login?next={}", crate::forms::url_encode(next));
                 (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
             }
             WebError::PasswordChange => (

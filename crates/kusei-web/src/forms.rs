@@ -42,6 +42,19 @@ impl FieldErrors {
     }
 }
 
+/// A `next` target after sign-in: a path on this site, or `None`. Refused: anything not
+/// starting with one `/`, a second `/` or `\` after it (another host to a browser), and
+/// any control character — browsers drop TAB, CR and LF, so `/\t/evil.example/` would
+/// become `//evil.example/`.
+pub fn local_path(next: &str) -> Option<&str> {
+    let rest = next.strip_prefix('/')?;
+    if rest.starts_with(['/', '\\']) || next.contains('\\') || next.chars().any(|c| c.is_control())
+    {
+        return None;
+    }
+    Some(next)
+}
+
 /// Percent-encodes a query value.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::new();
@@ -81,5 +94,20 @@ mod tests {
         assert_eq!(parse_number("abc"), None);
         assert_eq!(parse_number("inf"), None);
         assert_eq!(url_encode("/plans/1?x=あ"), "/plans/1%3Fx%3D%E3%81%82");
+        for bad in [
+            "/\t/evil.example/",
+            "/\n/evil.example",
+            "/\r/evil",
+            "//evil.example",
+            "/\\evil.example",
+            "/a\\b",
+            "https://evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(local_path("/plans/1?lang=en"), Some("/plans/1?lang=en"));
+        assert_eq!(local_path("/"), Some("/"));
     }
 }

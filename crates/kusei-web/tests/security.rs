@@ -1,0 +1,295 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Findings of the security probe (issue 14), each replayed as the request sequence that
+//! showed it, against the real router; each must now get the safe answer.
+//!
+//! - (High) approval bypass by re-import: a revised document imported in the browser into
+//!   an approved plan is refused with the reason; the approved text is what publishing
+//!   publishes.
+//! - (Medium) open redirect after sign-in: `next=/\t/evil.example/`.
+//! - (Medium) CSV formula injection in a plan's CSV and the public open data.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use kusei_app::import::{store_document, Destination};
+use kusei_app::{Caller, Clock as AppClock};
+use kusei_domain::calendar::{Date, FiscalYear};
+use kusei_domain::model::{MunicipalityId, Period, Phase, PlanId, UnitId, UnitKind};
+use kusei_store::{NewUnit, NewUser, Store, Transition, Window};
+use kusei_web::auth::token_hash;
+use kusei_web::{app, AppState, Clock};
+use tower::ServiceExt;
+
+const FIXTURE: &str = include_str!("../../kusei-import/tests/fixtures/reform_items.txt");
+
+/// 2025-10-01 12:00 JST.
+const NOW: i64 = 1_759_287_600;
+
+struct World {
+    state: AppState,
+    store: Store,
+    m: MunicipalityId,
+    ward: UnitId,
+    _dir: std::path::PathBuf,
+}
+
+async fn world(name: &str) -> World {
+    let dir = std::env::temp_dir().join(format!("kusei-security-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.join("k.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let m = store
+        .create_municipality("t", "271004", "テスト市", false)
+        .await
+        .unwrap();
+    let ward = store
+        .create_unit(
+            "t",
+            &NewUnit {
+                municipality_id: m,
+                parent_id: None,
+                kind: UnitKind::Ward,
+                name: "東区",
+                phone: None,
+                fax: None,
+                duties: None,
+            },
+        )
+        .await
+        .unwrap();
+    for (login, role, scope, password) in [
+        ("editor", "ward_editor", Some(ward), None),
+        ("boss", "approver", Some(ward), None),
+        (
+            "signer",
+            "ward_editor",
+            Some(ward),
+            Some("correct horse battery staple"),
+        ),
+    ] {
+        let hash = match password {
+            Some(p) => kusei_app::accounts::hash_password(p).unwrap(),
+            None => "$argon2id$unused".to_string(),
+        };
+        let uid = store
+            .create_user(
+                "t",
+                &NewUser {
+                    login,
+                    display_name: login,
+                    password_hash: &hash,
+                    must_change_password: false,
+                    roles: vec![(role, scope)],
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .create_session(
+                &token_hash(&format!("token{login}")),
+                uid,
+                &format!("csrf{login}"),
+                "2099-01-01T00:00:00Z",
+            )
+            .await
+            .unwrap();
+    }
+    World {
+        state: AppState::new(store.clone()).with_clock(Clock::Fixed(NOW)),
+        store,
+        m,
+        ward,
+        _dir: dir,
+    }
+}
+
+async fn send(w: &World, req: Request<Body>) -> (StatusCode, Option<String>, String) {
+    let res = app(w.state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (
+        status,
+        location,
+        String::from_utf8_lossy(&bytes).to_string(),
+    )
+}
+
+fn form(uri: &str, login: &str, fields: &[(&str, &str)]) -> Request<Body> {
+    let mut body: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    body.push(("csrf".into(), format!("csrf{login}")));
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("kusei_session=token{login}"))
+        .body(Body::from(serde_urlencoded::to_string(&body).unwrap()))
+        .unwrap()
+}
+
+/// The browser import: preview (multipart), then confirm into `ward` for 令和7年度.
+async fn browser_import(w: &World, login: &str, text: &str) -> (StatusCode, String) {
+    let boundary = "kuseiboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ncsrf{login}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"reform.txt\"\r\nContent-Type: text/plain\r\n\r\n{text}\r\n--{boundary}--\r\n"
+    );
+    let req = Request::post("/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, format!("kusei_session=token{login}"))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, page) = send(w, req).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let token = page
+        .split("name=\"token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let ward = w.ward.0.to_string();
+    let (status, _, page) = send(
+        w,
+        form(
+            "/import/confirm",
+            login,
+            &[("token", &token), ("unit", &ward), ("year", "2025")],
+        ),
+    )
+    .await;
+    (status, page)
+}
+
+#[tokio::test]
+async fn a_re_import_cannot_change_an_approved_plan() {
+    let w = world("bypass").await;
+    w.store
+        .set_window(
+            "t",
+            w.m,
+            &Window {
+                fiscal_year: FiscalYear::new(2025).unwrap(),
+                phase: Phase::Plan,
+                opens_on: Date::new(2025, 4, 1).unwrap(),
+                closes_on: Date::new(2026, 3, 31).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let (status, _) = browser_import(&w, "editor", FIXTURE).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let plan = PlanId(1);
+    for step in [Transition::Submit, Transition::Approve] {
+        w.store.transition("t", plan, step, None).await.unwrap();
+    }
+    let approved = serde_json::to_string(&w.store.load_plan(plan).await.unwrap()).unwrap();
+    let revised = FIXTURE.replacen("(取組の内容)", "(取組の内容) 承認されていない文。", 1);
+    assert_ne!(revised, FIXTURE);
+    let (status, page) = browser_import(&w, "editor", &revised).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("承認済み"), "the reason is shown: {page}");
+    assert_eq!(
+        serde_json::to_string(&w.store.load_plan(plan).await.unwrap()).unwrap(),
+        approved,
+        "nothing changed"
+    );
+    // Publishing publishes exactly the approved text.
+    w.store
+        .transition("boss", plan, Transition::Publish, None)
+        .await
+        .unwrap();
+    let published = w.store.published_plan(plan, None).await.unwrap().unwrap();
+    let text = serde_json::to_string(&published).unwrap();
+    assert!(!text.contains("承認されていない文"));
+}
+
+#[tokio::test]
+async fn sign_in_never_redirects_to_another_site() {
+    let w = world("redirect").await;
+    for evil in [
+        "/\t/evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/\n/evil.example/",
+        "https://evil.example/",
+    ] {
+        // The sign-in form does not carry the target on.
+        let uri = format!("/login?next={}", kusei_web_url_encode(evil));
+        let (status, _, page) = send(&w, Request::get(&uri).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains("name=\"next\" value=\"/\""),
+            "{evil:?}: the form's next is /"
+        );
+        assert!(!page.contains("evil.example"), "{evil:?}");
+        // Signing in with it lands on this site.
+        let body = serde_urlencoded::to_string([
+            ("login", "signer"),
+            ("password", "correct horse battery staple"),
+            ("next", evil),
+            ("csrf", "pre"),
+        ])
+        .unwrap();
+        let req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, "kusei_pre=pre")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, location, page) = send(&w, req).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{evil:?}: {page}");
+        assert_eq!(location.as_deref(), Some("/"), "{evil:?}");
+    }
+}
+
+fn kusei_web_url_encode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn csv_cells_never_become_formulas() {
+    let w = world("csv").await;
+    let evil = "=HYPERLINK(\"http://evil.example\",\"見る\")";
+    let text = FIXTURE.replacen("【", &format!("【{evil}"), 1);
+    let doc = kusei_import::parse_text("evil.txt", &text);
+    let (outcome, _) = store_document(
+        &w.store,
+        &Caller::operator("t"),
+        &doc,
+        text.as_bytes(),
+        w.m,
+        Destination::Unit(w.ward),
+        Period::year(FiscalYear::new(2025).unwrap()),
+        AppClock::Fixed(NOW).today_jst(),
+    )
+    .await
+    .unwrap();
+    let plan = kusei_app::import::plan_of(&outcome);
+    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+        w.store.transition("t", plan, step, None).await.unwrap();
+    }
+    let plan_csv = format!("/plans/{}/export/csv", plan.0);
+    let open_data = format!("/api/v1/open-data/{}?format=csv", w.m.0);
+    for uri in [plan_csv.as_str(), open_data.as_str()] {
+        let (status, _, body) = send(&w, Request::get(uri).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {body}");
+        assert!(body.contains("HYPERLINK"), "{uri}: the title is there");
+        for cell in body.split([',', '\n']) {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '@']),
+                "{uri}: a cell would run as a formula: {cell}"
+            );
+        }
+        assert!(body.contains("'=HYPERLINK"), "{uri}");
+    }
+}
