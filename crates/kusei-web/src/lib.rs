@@ -17,6 +17,7 @@ mod api;
 pub mod auth;
 mod error;
 mod forms;
+mod headers;
 mod history;
 mod i18n;
 mod layout;
@@ -152,6 +153,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/static/kusei.css", get(stylesheet))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(headers::security))
         .layer(DefaultBodyLimit::max(20 * 1024 * 1024))
         .layer(
             // One span per request, named by the route template, never the raw URL.

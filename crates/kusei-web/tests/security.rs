@@ -7,6 +7,8 @@
 //!   publishes.
 //! - (Medium) open redirect after sign-in: `next=/\t/evil.example/`.
 //! - (Medium) CSV formula injection in a plan's CSV and the public open data.
+//! - (Low) security headers: CSP, no framing, nosniff, referrer policy, `no-store`
+//!   behind sign-in.
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -291,5 +293,43 @@ async fn csv_cells_never_become_formulas() {
             );
         }
         assert!(body.contains("'=HYPERLINK"), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let w = world("headers").await;
+    for (uri, login) in [
+        ("/", None),
+        ("/login", None),
+        ("/static/kusei.css", None),
+        ("/api/v1/plans", None),
+        ("/no-such-page", None),
+        ("/admin", Some("editor")),
+        ("/", Some("editor")),
+    ] {
+        let mut req = Request::get(uri);
+        if let Some(l) = login {
+            req = req.header(header::COOKIE, format!("kusei_session=token{l}"));
+        }
+        let res = app(w.state.clone())
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let h = res.headers();
+        let csp = h
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap_or_else(|| panic!("{uri}: no CSP"))
+            .to_str()
+            .unwrap();
+        assert!(csp.contains("default-src 'self'"), "{uri}: {csp}");
+        assert!(csp.contains("script-src 'none'"), "{uri}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+        assert_eq!(h[header::REFERRER_POLICY], "same-origin", "{uri}");
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY", "{uri}");
+        if login.is_some() {
+            assert_eq!(h[header::CACHE_CONTROL], "no-store", "{uri} signed in");
+        }
     }
 }
