@@ -114,7 +114,7 @@ try {
     await open(page, '/import');
     await checkA11y(page, '/import');
     await page.setInputFiles('#f-file', fixture);
-    await submit(page, 'form[action="/import"] button[type=submit]');
+    await submit(page, 'form[action^="/import?"][enctype="multipart/form-data"] button[type=submit]');
     await expectText(page, 'h1', '読み取り結果の確認');
     await expectPageText(page, 'reform_items');
     await checkA11y(page, '/import (report)');
@@ -122,9 +122,10 @@ try {
     expectEqual(await page.locator('a[href^="/plans/"]').count(), before, 'plans listed before confirming');
     await page.goBack();
     await page.fill('#f-year', '2025');
-    await submit(page, 'form[action="/import/confirm"] button[type=submit]');
+    await submit(page, 'form[action^="/import/confirm"] button[type=submit]');
     if (!/^\/plans\/\d+$/.test(new URL(page.url()).pathname)) throw new Error(`after confirming: ${page.url()}`);
     await expectText(page, '.workflow', '作成中');
+    await expectText(page, '.notice', '新しい計画として保存しました');
     await open(page, '/');
     expectEqual(await page.locator('a[href^="/plans/"]').count(), before + 1, 'plans listed after confirming');
   });

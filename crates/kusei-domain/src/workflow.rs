@@ -136,7 +136,8 @@ impl Refusal {
                 window,
                 today,
             } => format!(
-                "{}の受付期間外です（{}～{}、本日 {}）。",
+                "{}の{}の受付期間外です（{}～{}、本日 {}）。",
+                window.fiscal_year.label(),
                 phase.label_ja(),
                 window.opens_on.to_japanese(),
                 window.closes_on.to_japanese(),
@@ -165,11 +166,24 @@ impl Refusal {
                 phase,
                 window,
                 today,
-            } => format!(
-                "The {} is open from {} to {} (today is {}).",
+            } if *today < window.opens_on => format!(
+                "The {} of {} opens on {} (until {}); today is {}.",
                 phase_en(*phase).to_lowercase(),
+                window.fiscal_year.label_with_western(),
                 window.opens_on,
                 window.closes_on,
+                today
+            ),
+            Refusal::Closed {
+                phase,
+                window,
+                today,
+            } => format!(
+                "The {} of {} closed on {} (it was open from {}); today is {}.",
+                phase_en(*phase).to_lowercase(),
+                window.fiscal_year.label_with_western(),
+                window.closes_on,
+                window.opens_on,
                 today
             ),
         }
@@ -253,10 +267,20 @@ mod tests {
             open_window(&[w], Phase::Review, period, day(2025, 9, 30)),
             Ok(fy)
         );
-        assert!(matches!(
-            open_window(&[w], Phase::Review, period, day(2025, 10, 1)),
-            Err(Refusal::Closed { .. })
-        ));
+        let closed = open_window(&[w], Phase::Review, period, day(2025, 10, 1)).unwrap_err();
+        assert!(matches!(closed, Refusal::Closed { .. }));
+        assert!(
+            closed.en().contains("closed on 2025-09-30"),
+            "{}",
+            closed.en()
+        );
+        assert!(
+            closed.ja().contains("令和7年度の中間振り返りの受付期間外"),
+            "{}",
+            closed.ja()
+        );
+        let early = open_window(&[w], Phase::Review, period, day(2025, 8, 1)).unwrap_err();
+        assert!(early.en().contains("opens on 2025-09-01"), "{}", early.en());
         assert!(matches!(
             open_window(&[w], Phase::Evaluation, period, day(2025, 9, 15)),
             Err(Refusal::NoWindow { .. })

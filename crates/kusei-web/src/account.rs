@@ -1,9 +1,8 @@
 //! Sign-in, sign-out and password change.
 
 use crate::auth::{
-    check_csrf, cookie, dummy_hash, hash_password, password_problem, random_token, set_cookie,
-    token_hash, verify_password, Who, LOCK_AFTER, LOCK_MINUTES, PRE_COOKIE, SESSION_COOKIE,
-    SESSION_HOURS,
+    check_csrf, cookie, dummy_hash, password_problem, random_token, set_cookie, token_hash, Who,
+    LOCK_AFTER, LOCK_MINUTES, PRE_COOKIE, SESSION_COOKIE, SESSION_HOURS,
 };
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
@@ -14,6 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
+use kusei_app::accounts::{hash_password_blocking, verify_password_blocking};
 use maud::html;
 use serde::Deserialize;
 
@@ -108,13 +108,13 @@ pub(crate) async fn login(
         "The login or the password is wrong.",
     );
     let Some(user) = state.store.find_user(&login).await? else {
-        let _ = verify_password(&password, dummy_hash());
+        let _ = verify_password_blocking(&password, dummy_hash()).await;
         return Ok(fail(bad));
     };
     let now_unix = state.clock.unix();
     let now = state.clock.now_utc();
     if let Some(until) = user.locked_until.as_deref().filter(|u| *u > now.as_str()) {
-        let _ = verify_password(&password, dummy_hash());
+        let _ = verify_password_blocking(&password, dummy_hash()).await;
         return Ok(fail(&format!(
             "{} {} UTC",
             lang.t(
@@ -124,7 +124,7 @@ pub(crate) async fn login(
             until.replace('T', " ").trim_end_matches('Z')
         )));
     }
-    if !verify_password(&password, &user.password_hash) {
+    if !verify_password_blocking(&password, &user.password_hash).await {
         let until = kusei_store::format_unix(now_unix + LOCK_MINUTES * 60);
         let locked = state
             .store
@@ -270,7 +270,7 @@ pub(crate) async fn change_password(
     let current = form.get("current").unwrap_or("");
     let new = form.get("new").unwrap_or("");
     let mut errors = FieldErrors::default();
-    if !verify_password(current, &v.user.password_hash) {
+    if !verify_password_blocking(current, &v.user.password_hash).await {
         errors.add(
             "current",
             lang.t(
@@ -306,7 +306,9 @@ pub(crate) async fn change_password(
         )
             .into_response());
     }
-    let hash = hash_password(new).map_err(WebError::Internal)?;
+    let hash = hash_password_blocking(new)
+        .await
+        .map_err(WebError::Internal)?;
     state
         .store
         .set_password(&v.user.login, v.user.id, &hash, false, Some(&v.token_hash))

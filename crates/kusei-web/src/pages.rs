@@ -134,16 +134,32 @@ pub(crate) async fn home(
 }
 
 /// A plan: the working copy for staff who may read it, else its latest published version.
+/// `/plans/{id}`: the language, and what an import just did (shown once as a notice).
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct PlanQuery {
+    #[serde(default)]
+    lang: Option<Lang>,
+    #[serde(default)]
+    imported: Option<String>,
+}
+
 pub(crate) async fn plan(
     State(state): State<AppState>,
     who: Who,
     Path(id): Path<String>,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<PlanQuery>,
 ) -> Result<Html<String>, WebError> {
     let page = Page {
-        lang: q.lang(),
+        lang: q.lang.unwrap_or_default(),
         who: &who,
     };
+    let lang = page.lang;
+    let notice = q.imported.as_deref().and_then(|i| match i {
+        "created" => Some(lang.t("文書を取り込み、新しい計画として保存しました。", "The document was stored as a new plan.")),
+        "updated" => Some(lang.t("文書を取り込み、計画を改訂しました（違いは各項目の変更履歴にあります）。", "The document was stored as a revision of the plan (each item's history shows the differences).")),
+        "unchanged" => Some(lang.t("文書を取り込みましたが、計画と同じ内容のため何も変わりませんでした。", "The document was read; it says the same as the plan, so nothing changed.")),
+        _ => None,
+    });
     let id = PlanId(parse_id(&id, "plan")?);
     let store = &state.store;
     let live = store.load_plan(id).await?;
@@ -162,6 +178,7 @@ pub(crate) async fn plan(
         let panel = workflow_panel(&page, &state, &live, &tree).await?;
         let refs = References::load_all(store, live.plan.unit_id).await?;
         let body = html! {
+            @if let Some(n) = notice { p.notice.success role="status" { (n) } }
             (panel)
             (plan_body(&page, &live, true, &refs))
         };

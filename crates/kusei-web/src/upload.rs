@@ -14,10 +14,12 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use kusei_app::import::{plan_of, store_document, Destination};
-use kusei_app::Caller;
+use kusei_app::{AppError, Caller};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::model::{Period, UnitId, UnitKind};
+use kusei_domain::workflow::Refusal;
 use kusei_import::convert::document_period;
+use kusei_store::ImportOutcome;
 use maud::html;
 
 const KEEP_SECS: i64 = 30 * 60;
@@ -69,7 +71,7 @@ pub(crate) async fn form(who: Who, Query(q): Query<LangQuery>) -> Result<Html<St
         h1 { (lang.t("文書の取込", "Import a document")) }
         p { (lang.t("これまでの区政運営方針・取組項目シート・実績表・取組一覧（テキスト、UTF-8 / Shift_JIS / EUC-JP）を読み込みます。保存する前に読み取り結果を確認できます。",
                     "Reads earlier plans, reform item sheets, results tables and plan trees (text in UTF-8, Shift_JIS or EUC-JP). You see what was read before anything is stored.")) }
-        form method="post" action="/import" enctype="multipart/form-data" {
+        form method="post" action=(page.href("/import")) enctype="multipart/form-data" {
             (page.csrf_field())
             div.field {
                 label for="f-file" { (lang.t("ファイル", "File")) }
@@ -185,7 +187,7 @@ pub(crate) async fn preview(
             li { (n.level) " " (n.number.as_deref().unwrap_or("")) " " (n.title) }
         } }
         h2 { (lang.t("保存する", "Store it")) }
-        form method="post" action="/import/confirm" {
+        form method="post" action=(page.href("/import/confirm")) {
             (page.csrf_field())
             input type="hidden" name="token" value=(token);
             div.field {
@@ -239,7 +241,7 @@ pub(crate) async fn confirm(
         })?,
     };
     let caller = Caller::new(format!("{login}{ACTOR_SUFFIX}"), who.grants());
-    let (outcome, _) = store_document(
+    let stored = store_document(
         &state.store,
         &caller,
         &doc,
@@ -249,17 +251,69 @@ pub(crate) async fn confirm(
         period,
         state.clock.today_jst(),
     )
-    .await?;
+    .await;
+    let outcome = match stored {
+        Ok((outcome, _)) => outcome,
+        Err(AppError::Refused(why)) => {
+            return refused(&state, &who, lang, &doc, u.id, period, &why).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     if let Ok(mut uploads) = state.uploads.lock() {
         uploads.remove(form.get("token").unwrap_or(""));
     }
     let plan = plan_of(&outcome);
+    let what = match outcome {
+        ImportOutcome::Created { .. } => "created",
+        ImportOutcome::Updated { .. } => "updated",
+        ImportOutcome::Unchanged { .. } => "unchanged",
+    };
     Ok((
         StatusCode::SEE_OTHER,
         [(
             header::LOCATION,
-            format!("/plans/{}?lang={}", plan.0, lang.code()),
+            format!("/plans/{}?lang={}&imported={what}", plan.0, lang.code()),
         )],
+    )
+        .into_response())
+}
+
+/// The write guard refused the import: said in the page's language, with what was not
+/// stored and the ways on (the plan it would have changed, another file). The upload
+/// stays for its 30 minutes, so the browser's Back button returns to the report.
+async fn refused(
+    state: &AppState,
+    who: &Who,
+    lang: Lang,
+    doc: &kusei_import::ParsedDocument,
+    unit: UnitId,
+    period: Period,
+    why: &Refusal,
+) -> Result<Response, WebError> {
+    let plan = match kusei_import::convert::plan_content(doc, period) {
+        Ok(content) => state.store.find_plan_like(unit, &content).await?,
+        Err(_) => None,
+    };
+    let page = Page { lang, who };
+    let title = lang.t("保存できませんでした", "Not stored");
+    let body = html! {
+        h1 { (title) }
+        p.error role="alert" { (lang.t(&why.ja(), &why.en())) }
+        p { (lang.t(
+            "この文書の内容は何も保存されていません。計画はそのままです。",
+            "Nothing of this document was stored; the plan is as it was.")) }
+        ul {
+            @if let Some(sp) = &plan {
+                li { a href=(page.href(&format!("/plans/{}", sp.plan.id.0))) {
+                    (lang.t("計画を開く", "Open the plan")) ": " (sp.plan.title)
+                } }
+            }
+            li { a href=(page.href("/import")) { (lang.t("別のファイルを取り込む", "Import another file")) } }
+        }
+    };
+    Ok((
+        StatusCode::FORBIDDEN,
+        Html(page.render(title, "/import", body)),
     )
         .into_response())
 }

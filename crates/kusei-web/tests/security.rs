@@ -333,3 +333,26 @@ async fn every_response_carries_the_security_headers() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_refused_import_says_why_in_the_page_language_and_keeps_the_way_back() {
+    let w = world("refused-page").await;
+    // No plan window is set: a new plan is stored (it needs none) …
+    let (status, _) = browser_import(&w, "editor", FIXTURE).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // … but a revision of it is refused, on a page of the user's, in one language.
+    let revised = FIXTURE.replacen("(取組の内容)", "(取組の内容) 改訂。", 1);
+    let (status, page) = browser_import(&w, "editor", &revised).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("受付期間が設定されていません"), "{page}");
+    assert!(page.contains("何も保存されていません"), "{page}");
+    assert!(
+        page.contains("href=\"/plans/1?lang=ja\""),
+        "a way to the plan: {page}"
+    );
+    assert!(!page.contains("No period is set"), "Japanese only: {page}");
+    assert!(
+        page.contains("サインアウト"),
+        "still shown as signed in: {page}"
+    );
+}
