@@ -118,8 +118,13 @@ impl Refusal {
         match self {
             Refusal::Role(d) => d.ja.to_string(),
             Refusal::Locked(status) => format!(
-                "この計画は「{}」のため編集できません。差し戻されると編集できます。",
-                status.label_ja()
+                "この計画は「{}」のため編集できません。{}",
+                status.label_ja(),
+                if *status == PlanStatus::Approved {
+                    "公表すると次の版として編集でき、差し戻すとこの版を編集できます。"
+                } else {
+                    "差し戻されると編集できます。"
+                }
             ),
             Refusal::Step { status, step } => format!(
                 "「{}」の計画は{}できません。",
@@ -149,8 +154,13 @@ impl Refusal {
         match self {
             Refusal::Role(d) => d.en.to_string(),
             Refusal::Locked(status) => format!(
-                "The plan is {} and cannot be edited until it is returned.",
-                status.code()
+                "The plan is {} and cannot be edited {}.",
+                status.code(),
+                if *status == PlanStatus::Approved {
+                    "until it is published (edits then open the next version) or returned"
+                } else {
+                    "until it is returned"
+                }
             ),
             Refusal::Step { status, step } => format!(
                 "A plan that is {} cannot be {}.",

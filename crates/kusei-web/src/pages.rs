@@ -318,9 +318,8 @@ async fn workflow_panel(
                     }
                 }
             }
-            @if p.status == PlanStatus::Submitted || p.status == PlanStatus::Approved {
-                p.notice { (lang.t("承認手続き中のため編集できません。差し戻されると編集できます。",
-                                   "The plan is in approval and cannot be edited until it is returned.")) }
+            @if let Err(why) = kusei_domain::workflow::editable(p.status) {
+                p.notice { (lang.t(&why.ja(), &why.en())) }
             }
             @for s in &steps {
                 form.step method="post" action=(action) {
