@@ -40,6 +40,7 @@ fn layout(lang: Lang, page: Option<&Page<'_>>, title: &str, path: &str, body: Ma
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " | " (lang.t("区政 Kusei", "Kusei")) }
                 link rel="stylesheet" href="/static/kusei.css";
+                link rel="icon" href="/static/favicon.svg" type="image/svg+xml";
             }
             body {
                 a.skip-link href="#main" { (lang.t("本文へ移動", "Skip to content")) }

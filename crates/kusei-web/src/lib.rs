@@ -152,6 +152,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", get(api::not_found))
         .route("/healthz", get(health))
         .route("/static/kusei.css", get(stylesheet))
+        .route("/static/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(headers::security))
         .layer(DefaultBodyLimit::max(20 * 1024 * 1024))
@@ -187,6 +189,24 @@ async fn health(
 }
 
 const CSS: &str = include_str!("../assets/kusei.css");
+const FAVICON: &str = include_str!("../assets/favicon.svg");
+
+/// The site's icon (browsers ask for /favicon.ico on every page; a 404 there is noise).
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("image/svg+xml"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        FAVICON,
+    )
+}
 
 async fn stylesheet() -> impl IntoResponse {
     (
