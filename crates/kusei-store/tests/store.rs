@@ -11,6 +11,7 @@ use kusei_domain::model::{
     MunicipalityId, Period, Phase, PlanId, PlanStatus, Review, Section, Target, UnitId, UnitKind,
     When,
 };
+use kusei_domain::policy::Scope;
 use kusei_store::{
     ImportOutcome, ImportTarget, ImportUnit, NewIndicator, NewUnit, NewUser, NodeEdit,
     SourceDocument, Store, StoreError, StoredPlan, Transition, Window,
@@ -1068,7 +1069,10 @@ mod cases {
                     display_name: "東区 編集者",
                     password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
                     must_change_password: true,
-                    roles: vec![("ward_editor", Some(east)), ("council_member", Some(east))],
+                    roles: vec![
+                        ("ward_editor", Scope::Unit(east)),
+                        ("council_member", Scope::Unit(east)),
+                    ],
                 },
             )
             .await
@@ -1076,7 +1080,7 @@ mod cases {
         let u = store.find_user("editor").await.unwrap().unwrap();
         assert!(u.must_change_password);
         assert_eq!(u.roles.len(), 2);
-        assert_eq!(u.roles[0], ("ward_editor".to_string(), Some(east)));
+        assert_eq!(u.roles[0], ("ward_editor".to_string(), Scope::Unit(east)));
         assert!(store.find_user("nobody").await.unwrap().is_none());
         assert!(
             !format!("{u:?}").contains("argon2"),
@@ -1207,7 +1211,7 @@ mod cases {
                     display_name: "東区 編集者",
                     password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
                     must_change_password: true,
-                    roles: vec![("ward_editor", Some(east))],
+                    roles: vec![("ward_editor", Scope::Unit(east))],
                 },
             )
             .await
