@@ -6,7 +6,7 @@
 use crate::AppError;
 use kusei_domain::calendar::{Date, FiscalYear};
 use kusei_domain::model::{MunicipalityId, Period, Phase, PlanStatus, UnitId};
-use kusei_domain::policy::{allow, Action, Grants, Role, Tree};
+use kusei_domain::policy::{allow, Action, Grants, Role, Scope, Tree};
 use kusei_domain::workflow::{editable, open_window, Refusal, Window};
 use kusei_store::Store;
 
@@ -25,10 +25,10 @@ impl Caller {
         }
     }
     /// The operator of a command-line tool: whoever can run it can open the database, so
-    /// the role policy grants city-wide administration. Plan status and schedule windows
-    /// still apply.
+    /// the role policy grants system administration (every municipality). Plan status
+    /// and schedule windows still apply.
     pub fn operator(name: impl Into<String>) -> Caller {
-        Caller::new(name, Grants(vec![(Role::CityAdmin, None)]))
+        Caller::new(name, Grants(vec![(Role::SystemAdmin, Scope::System)]))
     }
 }
 
@@ -69,7 +69,7 @@ pub fn check(
 pub async fn tree_of(store: &Store, unit: UnitId) -> Result<(Tree, MunicipalityId), AppError> {
     let u = store.get_unit(unit).await?;
     let units = store.list_units(u.municipality_id).await?;
-    Ok((Tree::new(&units), u.municipality_id))
+    Ok((Tree::new(u.municipality_id, &units), u.municipality_id))
 }
 
 /// [`check`] with the schedule read from the store.
@@ -116,14 +116,17 @@ mod tests {
             fax: None,
             duties: None,
         };
-        Tree::new(&[unit(1, None, UnitKind::Ward), unit(2, None, UnitKind::Ward)])
+        Tree::new(
+            MunicipalityId(1),
+            &[unit(1, None, UnitKind::Ward), unit(2, None, UnitKind::Ward)],
+        )
     }
 
     #[test]
     fn role_then_status_then_window() {
         let fy = FiscalYear::new(2025).unwrap();
         let today = Date::new(2025, 5, 1).unwrap();
-        let editor = Grants(vec![(Role::WardEditor, Some(UnitId(1)))]);
+        let editor = Grants(vec![(Role::WardEditor, Scope::Unit(UnitId(1)))]);
         let plan = |status| {
             Some(PlanState {
                 status,

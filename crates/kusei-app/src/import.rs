@@ -58,7 +58,7 @@ pub async fn import_plan(
     today: Date,
 ) -> Result<ImportOutcome, AppError> {
     let units = store.list_units(request.municipality).await?;
-    let tree = Tree::new(&units);
+    let tree = Tree::new(request.municipality, &units);
     let unit = match request.destination {
         Destination::Unit(id) => {
             if !units.iter().any(|u| u.id == id) {

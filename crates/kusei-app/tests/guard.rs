@@ -9,7 +9,7 @@ use kusei_app::import::{store_document, store_record, Destination};
 use kusei_app::{AppError, Caller};
 use kusei_domain::calendar::{Date, FiscalYear};
 use kusei_domain::model::{MunicipalityId, Period, Phase, PlanId, PlanStatus, UnitId, UnitKind};
-use kusei_domain::policy::{Grants, Role};
+use kusei_domain::policy::{Grants, Role, Scope};
 use kusei_domain::workflow::{Refusal, Transition, Window};
 use kusei_store::{Copy, ImportOutcome, NewUnit, Store};
 
@@ -78,7 +78,10 @@ async fn world(name: &str) -> World {
 }
 
 fn editor(unit: UnitId) -> Caller {
-    Caller::new("editor", Grants(vec![(Role::WardEditor, Some(unit))]))
+    Caller::new(
+        "editor",
+        Grants(vec![(Role::WardEditor, Scope::Unit(unit))]),
+    )
 }
 
 impl World {

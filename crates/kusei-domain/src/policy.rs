@@ -3,20 +3,27 @@
 //!
 //! | role            | may                                                            |
 //! |-----------------|----------------------------------------------------------------|
-//! | city_admin      | units, users, schedule, settings; read everything; publish     |
+//! | system_admin    | municipalities (create, rename); everything a city_admin may, in every municipality |
+//! | city_admin      | units, users, schedule, settings of its municipality; read its drafts; publish there; import |
 //! | ward_editor     | edit plans of its ward (and units under it); submit; copy forward; import |
 //! | section_editor  | edit the initiatives its section owns                          |
 //! | approver        | approve, return, publish plans of its unit (and units under it) |
 //! | council_member  | read unpublished drafts of its ward, comment                   |
 //! | anyone          | read published versions                                        |
+//!
+//! A grant is a role with a [`Scope`]: the whole system (system_admin only), one
+//! municipality, or one unit and the units under it. A [`Tree`] is the unit tree of one
+//! municipality and knows which one, so "administer this municipality" is a question the
+//! tree answers.
 
-use crate::model::{Unit, UnitId};
+use crate::model::{MunicipalityId, Unit, UnitId};
 use crate::workflow::Transition;
 use std::collections::HashMap;
 
 /// The roles Kusei knows, by their stored code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
+    SystemAdmin,
     CityAdmin,
     WardEditor,
     SectionEditor,
@@ -25,7 +32,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
+        Role::SystemAdmin,
         Role::CityAdmin,
         Role::WardEditor,
         Role::SectionEditor,
@@ -34,6 +42,7 @@ impl Role {
     ];
     pub fn code(self) -> &'static str {
         match self {
+            Role::SystemAdmin => "system_admin",
             Role::CityAdmin => "city_admin",
             Role::WardEditor => "ward_editor",
             Role::SectionEditor => "section_editor",
@@ -46,6 +55,7 @@ impl Role {
     }
     pub fn label_ja(self) -> &'static str {
         match self {
+            Role::SystemAdmin => "システム管理者",
             Role::CityAdmin => "市の管理者",
             Role::WardEditor => "区の編集者",
             Role::SectionEditor => "担当の編集者",
@@ -55,6 +65,7 @@ impl Role {
     }
     pub fn label_en(self) -> &'static str {
         match self {
+            Role::SystemAdmin => "System administrator",
             Role::CityAdmin => "City administrator",
             Role::WardEditor => "Ward editor",
             Role::SectionEditor => "Section editor",
@@ -62,47 +73,99 @@ impl Role {
             Role::CouncilMember => "Ward council member",
         }
     }
+    /// The one role whose scope is the whole system (and no other scope).
+    pub fn is_system_wide(self) -> bool {
+        self == Role::SystemAdmin
+    }
 }
 
-/// A user's roles, each with the unit it is scoped to (`None`: the whole city).
+/// What a grant covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Every municipality (system_admin only).
+    System,
+    /// One municipality: every unit of it, and the municipality itself.
+    Municipality(MunicipalityId),
+    /// One unit and the units under it.
+    Unit(UnitId),
+}
+
+/// A user's roles, each with its scope.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Grants(pub Vec<(Role, Option<UnitId>)>);
+pub struct Grants(pub Vec<(Role, Scope)>);
 
 impl Grants {
-    pub fn from_stored(roles: &[(String, Option<UnitId>)]) -> Grants {
+    /// Grants from stored rows. An unknown role is dropped, and so is a combination that
+    /// means nothing: `system_admin` other than system-wide, or any other role system-wide
+    /// (a city_admin left without a municipality by an old database, see ARCHITECTURE).
+    pub fn from_stored(roles: &[(String, Scope)]) -> Grants {
         Grants(
             roles
                 .iter()
-                .filter_map(|(r, u)| Role::from_code(r).map(|r| (r, *u)))
+                .filter_map(|(r, s)| Role::from_code(r).map(|r| (r, *s)))
+                .filter(|(r, s)| r.is_system_wide() == (*s == Scope::System))
                 .collect(),
         )
     }
     pub fn has(&self, role: Role) -> bool {
         self.0.iter().any(|(r, _)| *r == role)
     }
-    fn scopes(&self, role: Role) -> impl Iterator<Item = Option<UnitId>> + '_ {
+    fn scopes(&self, role: Role) -> impl Iterator<Item = Scope> + '_ {
         self.0
             .iter()
             .filter(move |(r, _)| *r == role)
-            .map(|(_, u)| *u)
+            .map(|(_, s)| *s)
+    }
+    /// Unit scopes of a role (the section editor's 担当).
+    fn unit_scopes(&self, role: Role) -> impl Iterator<Item = UnitId> + '_ {
+        self.scopes(role).filter_map(|s| match s {
+            Scope::Unit(u) => Some(u),
+            _ => None,
+        })
     }
 }
 
-/// The unit tree of one municipality: parent of every unit.
+/// The unit tree of one municipality: which municipality, and the parent of every unit.
+/// `Tree::default()` belongs to no municipality (for system-wide actions): only a
+/// system-wide scope covers anything in it.
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
+    municipality: Option<MunicipalityId>,
     parent: HashMap<UnitId, Option<UnitId>>,
 }
 
 impl Tree {
-    pub fn new(units: &[Unit]) -> Tree {
+    /// The tree of `municipality`; `units` are its units (others are ignored).
+    pub fn new(municipality: MunicipalityId, units: &[Unit]) -> Tree {
         Tree {
-            parent: units.iter().map(|u| (u.id, u.parent_id)).collect(),
+            municipality: Some(municipality),
+            parent: units
+                .iter()
+                .filter(|u| u.municipality_id == municipality)
+                .map(|u| (u.id, u.parent_id))
+                .collect(),
         }
     }
-    /// True when `unit` is `scope` or lies under it. A city-wide scope covers every unit.
-    pub fn within(&self, unit: UnitId, scope: Option<UnitId>) -> bool {
-        let Some(scope) = scope else { return true };
+    pub fn municipality(&self) -> Option<MunicipalityId> {
+        self.municipality
+    }
+    /// True when the scope covers the whole municipality of this tree.
+    pub fn covers(&self, scope: Scope) -> bool {
+        match scope {
+            Scope::System => true,
+            Scope::Municipality(m) => self.municipality == Some(m),
+            Scope::Unit(_) => false,
+        }
+    }
+    /// True when `unit` (a unit of this tree) lies within `scope`: anywhere for a system
+    /// scope, a unit of this municipality for a municipality scope, `scope` itself or under
+    /// it for a unit scope.
+    pub fn within(&self, unit: UnitId, scope: Scope) -> bool {
+        let scope = match scope {
+            Scope::System => return true,
+            Scope::Municipality(_) => return self.covers(scope) && self.parent.contains_key(&unit),
+            Scope::Unit(u) => u,
+        };
         let mut cur = Some(unit);
         let mut steps = 0;
         while let Some(u) = cur {
@@ -148,10 +211,13 @@ pub enum Action {
     CopyForward { plan_unit: UnitId },
     /// Comment on a plan of `plan_unit` (区政会議).
     Comment { plan_unit: UnitId },
-    /// Import a document as a plan of `unit`.
+    /// Import a document as a plan of `unit` (`None`: a new ward of the tree's
+    /// municipality).
     Import { unit: Option<UnitId> },
-    /// Units, users, schedule and settings of the city.
+    /// Units, users, schedule and settings of the tree's municipality.
     Administer,
+    /// Create and rename municipalities; grant system administration.
+    ManageMunicipalities,
 }
 
 /// Why a request is refused (shown to the user).
@@ -162,16 +228,21 @@ pub struct Denied {
 }
 
 const NOT_YOURS: Denied = Denied {
-    ja: "この操作を行う権限がありません（担当の区・担当以外のデータです）。",
-    en: "You are not allowed to do this (it belongs to another ward or section).",
+    ja: "この操作を行う権限がありません（担当の自治体・区・担当以外のデータです）。",
+    en: "You are not allowed to do this (it belongs to another municipality, ward or section).",
 };
 
 /// Decides one action. Every state-changing handler calls this before it writes.
 pub fn allow(grants: &Grants, tree: &Tree, action: Action) -> Result<(), Denied> {
     let any = |role: Role, unit: UnitId| grants.scopes(role).any(|s| tree.within(unit, s));
+    // A city admin of this municipality, or a system admin.
+    let admin_of = |unit: UnitId| any(Role::SystemAdmin, unit) || any(Role::CityAdmin, unit);
+    let administers = [Role::SystemAdmin, Role::CityAdmin]
+        .into_iter()
+        .any(|r| grants.scopes(r).any(|s| tree.covers(s)));
     let ok = match action {
         Action::ReadDraft { plan_unit } => {
-            grants.has(Role::CityAdmin)
+            admin_of(plan_unit)
                 || [
                     Role::WardEditor,
                     Role::Approver,
@@ -181,30 +252,33 @@ pub fn allow(grants: &Grants, tree: &Tree, action: Action) -> Result<(), Denied>
                 .any(|r| any(r, plan_unit))
                 // A section editor sees the plan its initiatives belong to.
                 || grants
-                    .scopes(Role::SectionEditor)
-                    .flatten()
-                    .any(|s| tree.ancestors(s).contains(&plan_unit) || tree.within(plan_unit, Some(s)))
+                    .unit_scopes(Role::SectionEditor)
+                    .any(|s| tree.ancestors(s).contains(&plan_unit) || tree.within(plan_unit, Scope::Unit(s)))
         }
         Action::EditNode { plan_unit, owner } => {
             any(Role::WardEditor, plan_unit)
                 || owner.is_some_and(|o| {
                     grants
-                        .scopes(Role::SectionEditor)
-                        .any(|s| s.is_some() && tree.within(o, s))
-                        && tree.within(o, Some(plan_unit))
+                        .unit_scopes(Role::SectionEditor)
+                        .any(|s| tree.within(o, Scope::Unit(s)))
+                        && tree.within(o, Scope::Unit(plan_unit))
                 })
         }
         Action::Step { plan_unit, step } => match step {
             Transition::Submit => any(Role::WardEditor, plan_unit),
             Transition::Approve | Transition::Return => any(Role::Approver, plan_unit),
-            Transition::Publish => any(Role::Approver, plan_unit) || grants.has(Role::CityAdmin),
+            Transition::Publish => any(Role::Approver, plan_unit) || admin_of(plan_unit),
         },
         Action::CopyForward { plan_unit } => any(Role::WardEditor, plan_unit),
         Action::Comment { plan_unit } => any(Role::CouncilMember, plan_unit),
-        Action::Import { unit } => {
-            grants.has(Role::CityAdmin) || unit.is_some_and(|u| any(Role::WardEditor, u))
+        Action::Import { unit } => match unit {
+            Some(u) => admin_of(u) || any(Role::WardEditor, u),
+            None => administers,
+        },
+        Action::Administer => administers,
+        Action::ManageMunicipalities => {
+            grants.scopes(Role::SystemAdmin).any(|s| s == Scope::System)
         }
-        Action::Administer => grants.has(Role::CityAdmin),
     };
     if ok {
         Ok(())
@@ -216,12 +290,12 @@ pub fn allow(grants: &Grants, tree: &Tree, action: Action) -> Result<(), Denied>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{MunicipalityId, UnitKind};
+    use crate::model::UnitKind;
 
-    fn unit(id: i64, parent: Option<i64>, kind: UnitKind) -> Unit {
+    fn unit_in(m: i64, id: i64, parent: Option<i64>, kind: UnitKind) -> Unit {
         Unit {
             id: UnitId(id),
-            municipality_id: MunicipalityId(1),
+            municipality_id: MunicipalityId(m),
             parent_id: parent.map(UnitId),
             kind,
             name: format!("u{id}"),
@@ -230,33 +304,208 @@ mod tests {
             duties: None,
         }
     }
+    fn unit(id: i64, parent: Option<i64>, kind: UnitKind) -> Unit {
+        unit_in(1, id, parent, kind)
+    }
 
-    // 1 city; 2 東区 ← 3 総務課 ← 4 総合企画; 5 西区 ← 6 企画担当
+    // Municipality 1: 1 city; 2 東区 ← 3 総務課 ← 4 総合企画; 5 西区 ← 6 企画担当
     fn tree() -> Tree {
-        Tree::new(&[
-            unit(1, None, UnitKind::City),
-            unit(2, None, UnitKind::Ward),
-            unit(3, Some(2), UnitKind::Division),
-            unit(4, Some(3), UnitKind::Section),
-            unit(5, None, UnitKind::Ward),
-            unit(6, Some(5), UnitKind::Section),
-        ])
+        Tree::new(
+            MunicipalityId(1),
+            &[
+                unit(1, None, UnitKind::City),
+                unit(2, None, UnitKind::Ward),
+                unit(3, Some(2), UnitKind::Division),
+                unit(4, Some(3), UnitKind::Section),
+                unit(5, None, UnitKind::Ward),
+                unit(6, Some(5), UnitKind::Section),
+            ],
+        )
+    }
+
+    // Municipality 2: 11 北区 ← 12 企画担当
+    fn other_tree() -> Tree {
+        Tree::new(
+            MunicipalityId(2),
+            &[
+                unit_in(2, 11, None, UnitKind::Ward),
+                unit_in(2, 12, Some(11), UnitKind::Section),
+            ],
+        )
     }
 
     fn g(role: Role, unit: Option<i64>) -> Grants {
-        Grants(vec![(role, unit.map(UnitId))])
+        Grants(vec![(
+            role,
+            unit.map_or(Scope::System, |u| Scope::Unit(UnitId(u))),
+        )])
+    }
+    fn city_admin(m: i64) -> Grants {
+        Grants(vec![(
+            Role::CityAdmin,
+            Scope::Municipality(MunicipalityId(m)),
+        )])
+    }
+    fn system_admin() -> Grants {
+        Grants(vec![(Role::SystemAdmin, Scope::System)])
     }
 
     #[test]
     fn scopes_follow_the_unit_tree() {
         let t = tree();
-        assert!(t.within(UnitId(4), Some(UnitId(2))));
-        assert!(!t.within(UnitId(6), Some(UnitId(2))));
-        assert!(t.within(UnitId(6), None));
+        assert!(t.within(UnitId(4), Scope::Unit(UnitId(2))));
+        assert!(!t.within(UnitId(6), Scope::Unit(UnitId(2))));
+        assert!(t.within(UnitId(6), Scope::System));
+        assert!(t.within(UnitId(6), Scope::Municipality(MunicipalityId(1))));
+        assert!(!t.within(UnitId(6), Scope::Municipality(MunicipalityId(2))));
+        // A unit of another municipality is not "in" this municipality.
+        assert!(!t.within(UnitId(11), Scope::Municipality(MunicipalityId(1))));
+        assert!(t.covers(Scope::Municipality(MunicipalityId(1))));
+        assert!(!t.covers(Scope::Municipality(MunicipalityId(2))));
+        assert!(!t.covers(Scope::Unit(UnitId(2))));
+        assert!(!Tree::default().covers(Scope::Municipality(MunicipalityId(1))));
         assert_eq!(
             t.ancestors(UnitId(4)),
             vec![UnitId(4), UnitId(3), UnitId(2)]
         );
+        // Units of another municipality passed by mistake stay out of the tree.
+        let mixed = Tree::new(
+            MunicipalityId(1),
+            &[
+                unit(2, None, UnitKind::Ward),
+                unit_in(2, 11, None, UnitKind::Ward),
+            ],
+        );
+        assert!(!mixed.within(UnitId(11), Scope::Municipality(MunicipalityId(1))));
+    }
+
+    #[test]
+    fn stored_grants_keep_only_meaningful_scopes() {
+        let m = Scope::Municipality(MunicipalityId(1));
+        let stored = vec![
+            ("system_admin".to_string(), Scope::System),
+            ("system_admin".to_string(), m),
+            // An old city admin without a municipality: no power until it is scoped.
+            ("city_admin".to_string(), Scope::System),
+            ("city_admin".to_string(), m),
+            ("ward_editor".to_string(), Scope::Unit(UnitId(2))),
+            ("no_such_role".to_string(), m),
+        ];
+        assert_eq!(
+            Grants::from_stored(&stored).0,
+            vec![
+                (Role::SystemAdmin, Scope::System),
+                (Role::CityAdmin, m),
+                (Role::WardEditor, Scope::Unit(UnitId(2))),
+            ]
+        );
+        assert_eq!(
+            Grants::from_stored(&[("city_admin".to_string(), Scope::System)]),
+            Grants::default()
+        );
+    }
+
+    #[test]
+    fn administration_stays_in_its_municipality() {
+        let (a, b, none) = (tree(), other_tree(), Tree::default());
+        let north = UnitId(11);
+        let west = UnitId(5);
+        let publish = |plan_unit| Action::Step {
+            plan_unit,
+            step: Transition::Publish,
+        };
+        // (grants, tree, action, allowed)
+        let cases: Vec<(Grants, &Tree, Action, bool)> = vec![
+            (city_admin(1), &a, Action::Administer, true),
+            (city_admin(1), &b, Action::Administer, false),
+            (city_admin(1), &none, Action::Administer, false),
+            (city_admin(1), &a, Action::ManageMunicipalities, false),
+            (
+                city_admin(1),
+                &a,
+                Action::ReadDraft { plan_unit: west },
+                true,
+            ),
+            (
+                city_admin(1),
+                &b,
+                Action::ReadDraft { plan_unit: north },
+                false,
+            ),
+            (city_admin(1), &a, publish(west), true),
+            (city_admin(1), &b, publish(north), false),
+            (city_admin(1), &a, Action::Import { unit: Some(west) }, true),
+            (city_admin(1), &a, Action::Import { unit: None }, true),
+            (
+                city_admin(1),
+                &b,
+                Action::Import { unit: Some(north) },
+                false,
+            ),
+            (city_admin(1), &b, Action::Import { unit: None }, false),
+            // A unit id of B slipped into a request about A's tree is still not A's.
+            (
+                city_admin(1),
+                &a,
+                Action::ReadDraft { plan_unit: north },
+                false,
+            ),
+            (city_admin(1), &a, publish(north), false),
+            (city_admin(2), &b, Action::Administer, true),
+            (city_admin(2), &a, Action::Administer, false),
+            (system_admin(), &a, Action::Administer, true),
+            (system_admin(), &b, Action::Administer, true),
+            (system_admin(), &none, Action::ManageMunicipalities, true),
+            (
+                system_admin(),
+                &b,
+                Action::ReadDraft { plan_unit: north },
+                true,
+            ),
+            (system_admin(), &b, publish(north), true),
+            (system_admin(), &b, Action::Import { unit: None }, true),
+            // Administration is not authorship: neither edits nor approves.
+            (
+                system_admin(),
+                &b,
+                Action::Step {
+                    plan_unit: north,
+                    step: Transition::Approve,
+                },
+                false,
+            ),
+            (
+                system_admin(),
+                &b,
+                Action::EditNode {
+                    plan_unit: north,
+                    owner: Some(UnitId(12)),
+                },
+                false,
+            ),
+            // A ward-scoped role never administers, even in its own municipality.
+            (g(Role::WardEditor, Some(2)), &a, Action::Administer, false),
+            (
+                g(Role::Approver, Some(2)),
+                &a,
+                Action::ManageMunicipalities,
+                false,
+            ),
+            (
+                Grants::default(),
+                &none,
+                Action::ManageMunicipalities,
+                false,
+            ),
+        ];
+        for (grants, tree, action, allowed) in cases {
+            assert_eq!(
+                allow(&grants, tree, action).is_ok(),
+                allowed,
+                "{grants:?} {:?} {action:?}",
+                tree.municipality()
+            );
+        }
     }
 
     #[test]
@@ -382,23 +631,11 @@ mod tests {
                 false,
             ),
             (g(Role::CouncilMember, Some(2)), edit_east_own, false),
-            (g(Role::CityAdmin, None), Action::Administer, true),
-            (
-                g(Role::CityAdmin, None),
-                Action::ReadDraft { plan_unit: west },
-                true,
-            ),
-            (
-                g(Role::CityAdmin, None),
-                step(west, Transition::Publish),
-                true,
-            ),
-            (
-                g(Role::CityAdmin, None),
-                step(west, Transition::Approve),
-                false,
-            ),
-            (g(Role::CityAdmin, None), edit_west, false),
+            (city_admin(1), Action::Administer, true),
+            (city_admin(1), Action::ReadDraft { plan_unit: west }, true),
+            (city_admin(1), step(west, Transition::Publish), true),
+            (city_admin(1), step(west, Transition::Approve), false),
+            (city_admin(1), edit_west, false),
             (
                 Grants::default(),
                 Action::ReadDraft { plan_unit: east },

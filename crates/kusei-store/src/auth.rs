@@ -3,7 +3,8 @@
 
 use crate::history::record;
 use crate::{now_utc, Actor, Store, StoreError, StoredUser};
-use kusei_domain::model::{UnitId, UserId};
+use kusei_domain::model::UserId;
+use kusei_domain::policy::Scope;
 use serde_json::json;
 use sqlx::Row;
 
@@ -130,16 +131,11 @@ impl Store {
         actor: Actor<'_>,
         user: UserId,
         role: &str,
-        unit: Option<UnitId>,
+        scope: Scope,
     ) -> Result<(), StoreError> {
         let at = now_utc();
         let mut tx = self.pool().begin().await?;
-        sqlx::query("INSERT INTO role_assignment (user_id, role, unit_id) VALUES ($1, $2, $3)")
-            .bind(user.0)
-            .bind(role)
-            .bind(unit.map(|u| u.0))
-            .execute(&mut *tx)
-            .await?;
+        let row = crate::users::insert_role(&mut tx, user, role, scope).await?;
         record(
             &mut tx,
             actor,
@@ -147,7 +143,7 @@ impl Store {
             "user",
             user.0,
             Some(&json!({})),
-            Some(&json!({"role_added": role, "unit_id": unit.map(|u| u.0)})),
+            Some(&json!({"role_added": row})),
         )
         .await?;
         tx.commit().await?;

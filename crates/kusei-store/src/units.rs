@@ -112,6 +112,46 @@ impl Store {
         Ok(MunicipalityId(id))
     }
 
+    /// Renames a municipality (recorded in the history); an empty name is refused.
+    #[tracing::instrument(skip_all)]
+    pub async fn rename_municipality(
+        &self,
+        actor: Actor<'_>,
+        id: MunicipalityId,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        if name.trim().is_empty() {
+            return Err(StoreError::Field {
+                field: "name".into(),
+                message: "must not be empty".into(),
+            });
+        }
+        let at = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let before: String = sqlx::query_scalar("SELECT name FROM municipality WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("municipality {id}")))?;
+        sqlx::query("UPDATE municipality SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "municipality",
+            id.0,
+            Some(&json!({"name": before})),
+            Some(&json!({"name": name})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     #[tracing::instrument(skip_all)]
     pub async fn list_municipalities(&self) -> Result<Vec<Municipality>, StoreError> {
         let rows = sqlx::query("SELECT id, code, name, is_sample FROM municipality ORDER BY code")
@@ -137,6 +177,19 @@ impl Store {
     ) -> Result<UnitId, StoreError> {
         let at = now_utc();
         let mut tx = self.pool().begin().await?;
+        if let Some(parent) = unit.parent_id {
+            let home: i64 = sqlx::query_scalar("SELECT municipality_id FROM unit WHERE id = $1")
+                .bind(parent.0)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("unit {parent}")))?;
+            if home != unit.municipality_id.0 {
+                return Err(StoreError::Field {
+                    field: "parent".into(),
+                    message: "the parent unit belongs to another municipality".into(),
+                });
+            }
+        }
         let position: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM unit WHERE municipality_id = $1 AND COALESCE(parent_id, 0) = $2",
         )

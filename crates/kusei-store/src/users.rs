@@ -2,7 +2,8 @@
 
 use crate::history::record;
 use crate::{now_utc, Actor, Store, StoreError};
-use kusei_domain::model::{UnitId, UserId};
+use kusei_domain::model::{MunicipalityId, UnitId, UserId};
+use kusei_domain::policy::Scope;
 use serde_json::json;
 use sqlx::Row;
 
@@ -13,8 +14,9 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     pub password_hash: &'a str,
     pub must_change_password: bool,
-    /// (role, unit scope); scope `None` means the whole municipality.
-    pub roles: Vec<(&'a str, Option<UnitId>)>,
+    /// (role code, scope). The store keeps what it is given; which role may have which
+    /// scope is `kusei_domain::policy`'s business (`Grants::from_stored`).
+    pub roles: Vec<(&'a str, Scope)>,
 }
 
 /// A stored user. The hash is kept out of `Debug`.
@@ -25,7 +27,7 @@ pub struct StoredUser {
     pub display_name: String,
     pub password_hash: String,
     pub must_change_password: bool,
-    pub roles: Vec<(String, Option<UnitId>)>,
+    pub roles: Vec<(String, Scope)>,
     /// Failed sign-ins since the last success.
     pub failed_logins: i64,
     /// RFC 3339 UTC; sign-in is refused until then.
@@ -68,18 +70,13 @@ impl Store {
         .bind(&at)
         .fetch_one(&mut *tx)
         .await?;
-        for (role, unit) in &user.roles {
-            sqlx::query("INSERT INTO role_assignment (user_id, role, unit_id) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(*role)
-                .bind(unit.map(|u| u.0))
-                .execute(&mut *tx)
-                .await?;
+        let mut roles = Vec::with_capacity(user.roles.len());
+        for (role, scope) in &user.roles {
+            roles.push(insert_role(&mut tx, UserId(id), role, *scope).await?);
         }
         // The history never holds the password hash.
         let after = json!({
-            "login": user.login, "display_name": user.display_name,
-            "roles": user.roles.iter().map(|(r, u)| json!({"role": r, "unit_id": u.map(|u| u.0)})).collect::<Vec<_>>(),
+            "login": user.login, "display_name": user.display_name, "roles": roles,
         });
         record(&mut tx, actor, &at, "user", id, None, Some(&after)).await?;
         tx.commit().await?;
@@ -105,19 +102,26 @@ impl Store {
             return Ok(None);
         };
         let id: i64 = row.try_get("id")?;
-        let roles =
-            sqlx::query("SELECT role, unit_id FROM role_assignment WHERE user_id = $1 ORDER BY id")
-                .bind(id)
-                .fetch_all(self.pool())
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get::<String, _>("role")?,
-                        r.try_get::<Option<i64>, _>("unit_id")?.map(UnitId),
-                    ))
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
+        let roles = sqlx::query(
+            "SELECT role, unit_id, municipality_id FROM role_assignment WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let unit = r.try_get::<Option<i64>, _>("unit_id")?.map(UnitId);
+            let municipality = r
+                .try_get::<Option<i64>, _>("municipality_id")?
+                .map(MunicipalityId);
+            let scope = match (unit, municipality) {
+                (Some(u), _) => Scope::Unit(u),
+                (None, Some(m)) => Scope::Municipality(m),
+                (None, None) => Scope::System,
+            };
+            Ok((r.try_get::<String, _>("role")?, scope))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Some(StoredUser {
             id: UserId(id),
             login: row.try_get("login")?,
@@ -129,4 +133,47 @@ impl Store {
             locked_until: row.try_get("locked_until")?,
         }))
     }
+}
+
+/// Inserts one role row: a unit scope also stores the unit's municipality (a unit that
+/// does not exist is `NotFound`), a municipality scope its municipality, a system scope
+/// neither. Returns the row as the history records it.
+pub(crate) async fn insert_role(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user: UserId,
+    role: &str,
+    scope: Scope,
+) -> Result<serde_json::Value, StoreError> {
+    let (unit, municipality) = match scope {
+        Scope::System => (None, None),
+        Scope::Municipality(m) => {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM municipality WHERE id = $1")
+                    .bind(m.0)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if found.is_none() {
+                return Err(StoreError::NotFound(format!("municipality {m}")));
+            }
+            (None, Some(m.0))
+        }
+        Scope::Unit(u) => {
+            let m: i64 = sqlx::query_scalar("SELECT municipality_id FROM unit WHERE id = $1")
+                .bind(u.0)
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("unit {u}")))?;
+            (Some(u.0), Some(m))
+        }
+    };
+    sqlx::query(
+        "INSERT INTO role_assignment (user_id, role, unit_id, municipality_id) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(user.0)
+    .bind(role)
+    .bind(unit)
+    .bind(municipality)
+    .execute(&mut **tx)
+    .await?;
+    Ok(json!({"role": role, "unit_id": unit, "municipality_id": municipality}))
 }

@@ -11,6 +11,7 @@ use kusei_domain::model::{
     MunicipalityId, Period, Phase, PlanId, PlanStatus, Review, Section, Target, UnitId, UnitKind,
     When,
 };
+use kusei_domain::policy::Scope;
 use kusei_store::{
     ImportOutcome, ImportTarget, ImportUnit, NewIndicator, NewUnit, NewUser, NodeEdit,
     SourceDocument, Store, StoreError, StoredPlan, Transition, Window,
@@ -1078,7 +1079,10 @@ mod cases {
                     display_name: "東区 編集者",
                     password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
                     must_change_password: true,
-                    roles: vec![("ward_editor", Some(east)), ("council_member", Some(east))],
+                    roles: vec![
+                        ("ward_editor", Scope::Unit(east)),
+                        ("council_member", Scope::Unit(east)),
+                    ],
                 },
             )
             .await
@@ -1086,7 +1090,7 @@ mod cases {
         let u = store.find_user("editor").await.unwrap().unwrap();
         assert!(u.must_change_password);
         assert_eq!(u.roles.len(), 2);
-        assert_eq!(u.roles[0], ("ward_editor".to_string(), Some(east)));
+        assert_eq!(u.roles[0], ("ward_editor".to_string(), Scope::Unit(east)));
         assert!(store.find_user("nobody").await.unwrap().is_none());
         assert!(
             !format!("{u:?}").contains("argon2"),
@@ -1217,7 +1221,7 @@ mod cases {
                     display_name: "東区 編集者",
                     password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
                     must_change_password: true,
-                    roles: vec![("ward_editor", Some(east))],
+                    roles: vec![("ward_editor", Scope::Unit(east))],
                 },
             )
             .await
@@ -1583,4 +1587,150 @@ async fn unreachable_and_unwritable_databases_are_one_line_errors() {
     assert!(e.to_string().contains("nonexistent-dir-kusei"), "{e}");
     let e = Store::connect("mysql://x/y").await.unwrap_err();
     assert!(e.to_string().contains("unknown scheme"), "{e}");
+}
+
+/// A database as Kusei before migration 0003 wrote it (migrations 0001–0002 only), with
+/// `municipalities` municipalities: the first-start `admin` and another city admin without
+/// a unit, a ward editor of 東区. Then today's migrations run.
+async fn migrate_old_roles(url: &str, municipalities: i64) -> Store {
+    let rows = |n: i64| {
+        let mut sql = vec![
+            "INSERT INTO municipality (id, code, name) VALUES (1, '271004', 'テスト市')"
+                .to_string(),
+            "INSERT INTO unit (id, municipality_id, parent_id, kind, name, position) \
+             VALUES (10, 1, NULL, 'ward', '東区', 0)"
+                .to_string(),
+        ];
+        if n > 1 {
+            sql.push(
+                "INSERT INTO municipality (id, code, name) VALUES (2, '271102', '他市')".into(),
+            );
+        }
+        for (id, login) in [(1, "admin"), (2, "clerk"), (3, "editor")] {
+            sql.push(format!(
+                "INSERT INTO app_user (id, login, display_name, password_hash, created_at) \
+                 VALUES ({id}, '{login}', '{login}', 'x', '2025-01-01T00:00:00Z')"
+            ));
+        }
+        sql.push(
+            "INSERT INTO role_assignment (user_id, role, unit_id) VALUES \
+             (1, 'city_admin', NULL), (2, 'city_admin', NULL), (3, 'ward_editor', 10)"
+                .into(),
+        );
+        sql
+    };
+    let keep_old = |mut m: sqlx::migrate::Migrator| {
+        m.migrations = std::borrow::Cow::Owned(
+            m.migrations
+                .iter()
+                .filter(|x| x.version <= 2)
+                .cloned()
+                .collect(),
+        );
+        m
+    };
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc"))
+            .await
+            .unwrap();
+        keep_old(sqlx::migrate!("./migrations/sqlite"))
+            .run(&mut c)
+            .await
+            .unwrap();
+        for q in rows(municipalities) {
+            sqlx::query(&q).execute(&mut c).await.unwrap();
+        }
+        c.close().await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        keep_old(sqlx::migrate!("./migrations/postgres"))
+            .run(&mut c)
+            .await
+            .unwrap();
+        for q in rows(municipalities) {
+            sqlx::query(&q).execute(&mut c).await.unwrap();
+        }
+        c.close().await.unwrap();
+    }
+    let store = Store::connect(url).await.unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+async fn old_roles_are_scoped(db: TestDb) {
+    use kusei_domain::policy::{Grants, Role};
+    let url = db.url.clone();
+    let store = migrate_old_roles(&url, 1).await;
+    let roles = |login: &'static str| {
+        let store = store.clone();
+        async move { store.find_user(login).await.unwrap().unwrap().roles }
+    };
+    assert_eq!(
+        roles("admin").await,
+        vec![("system_admin".into(), Scope::System)]
+    );
+    let m = Scope::Municipality(MunicipalityId(1));
+    assert_eq!(roles("clerk").await, vec![("city_admin".into(), m)]);
+    assert_eq!(
+        roles("editor").await,
+        vec![("ward_editor".into(), Scope::Unit(UnitId(10)))]
+    );
+    // The same grant twice is refused (one row per user, role, unit and municipality).
+    store
+        .add_role(
+            "t",
+            kusei_domain::model::UserId(2),
+            "city_admin",
+            Scope::Municipality(MunicipalityId(1)),
+        )
+        .await
+        .unwrap_err();
+    store.close().await;
+    db.drop_db().await;
+
+    // With two municipalities the city is unknown: the row stays unscoped and grants nothing.
+    let db = if url.starts_with("sqlite:") {
+        TestDb::sqlite()
+    } else {
+        TestDb::postgres(&std::env::var("KUSEI_TEST_PG").unwrap()).await
+    };
+    let store = migrate_old_roles(&db.url, 2).await;
+    let clerk = store.find_user("clerk").await.unwrap().unwrap().roles;
+    assert_eq!(clerk, vec![("city_admin".into(), Scope::System)]);
+    assert_eq!(Grants::from_stored(&clerk), Grants::default());
+    let admin = store.find_user("admin").await.unwrap().unwrap().roles;
+    assert!(Grants::from_stored(&admin).has(Role::SystemAdmin));
+    store
+        .add_role(
+            "t",
+            kusei_domain::model::UserId(2),
+            "city_admin",
+            Scope::Municipality(MunicipalityId(2)),
+        )
+        .await
+        .unwrap();
+    let clerk = store.find_user("clerk").await.unwrap().unwrap().roles;
+    assert_eq!(
+        Grants::from_stored(&clerk).0,
+        vec![(Role::CityAdmin, Scope::Municipality(MunicipalityId(2)))]
+    );
+    store.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test]
+async fn migration_0003_scopes_old_roles_sqlite() {
+    old_roles_are_scoped(TestDb::sqlite()).await;
+}
+
+#[tokio::test]
+async fn migration_0003_scopes_old_roles_postgres() {
+    let Some(admin) = std::env::var("KUSEI_TEST_PG")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        eprintln!("skipped: migration_0003 on PostgreSQL (set KUSEI_TEST_PG)");
+        return;
+    };
+    old_roles_are_scoped(TestDb::postgres(&admin).await).await;
 }

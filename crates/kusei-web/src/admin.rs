@@ -1,4 +1,8 @@
-//! The city administrator's pages: the year's schedule, users and roles, units.
+//! The administrators' pages: municipalities (system administrator), and for one
+//! municipality at a time its schedule, users and roles, units. A city administrator sees
+//! and manages only its own municipality; every POST asks `policy::allow` again about
+//! the municipality of the thing it changes, read from the store (a form field names a
+//! municipality, it never grants one).
 
 use crate::auth::{check_csrf, hash_password, random_token, Who};
 use crate::error::WebError;
@@ -6,87 +10,239 @@ use crate::forms::{FieldErrors, FormData};
 use crate::i18n::{Lang, LangQuery};
 use crate::layout::Page;
 use crate::pages::{parse_id, phase_en};
-use crate::policy::{allow, Action, Role, Tree};
+use crate::policy::{allow, Action, Denied, Role, Scope, Tree};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use kusei_domain::calendar::{Date, FiscalYear};
-use kusei_domain::model::{MunicipalityId, Phase, UnitId, UnitKind};
-use kusei_store::{NewUnit, NewUser, StoreError, Window};
+use kusei_domain::model::{Municipality, MunicipalityId, Phase, Unit, UnitId, UnitKind};
+use kusei_store::{NewUnit, NewUser, StoreError, StoredUser, Window};
 use maud::{html, Markup};
+use serde::Deserialize;
 
-fn require_admin(who: &Who) -> Result<(), WebError> {
+fn forbidden(d: Denied) -> WebError {
+    WebError::Forbidden(format!("{} {}", d.ja, d.en))
+}
+
+/// One municipality the viewer administers.
+struct City {
+    m: Municipality,
+    units: Vec<Unit>,
+    tree: Tree,
+}
+
+/// What the viewer administers: the municipalities, and whether it manages them (system
+/// administrator). Refused when neither.
+async fn require_admin(state: &AppState, who: &Who) -> Result<(Vec<City>, bool), WebError> {
     if who.viewer.is_none() {
         return Err(WebError::SignIn {
             next: "/admin".into(),
         });
     }
-    allow(&who.grants(), &Tree::default(), Action::Administer)
-        .map_err(|d| WebError::Forbidden(format!("{} {}", d.ja, d.en)))
+    let grants = who.grants();
+    let system = allow(&grants, &Tree::default(), Action::ManageMunicipalities).is_ok();
+    let mut cities = Vec::new();
+    for m in state.store.list_municipalities().await? {
+        let units = state.store.list_units(m.id).await?;
+        let tree = Tree::new(m.id, &units);
+        if allow(&grants, &tree, Action::Administer).is_ok() {
+            cities.push(City { m, units, tree });
+        }
+    }
+    if cities.is_empty() && !system {
+        // Neither: the policy's own refusal.
+        allow(&grants, &Tree::default(), Action::ManageMunicipalities).map_err(forbidden)?;
+    }
+    Ok((cities, system))
+}
+
+/// The policy for administering municipality `m`, with its tree read from the store:
+/// not found when it does not exist, forbidden when the viewer does not administer it.
+async fn require_administer(
+    state: &AppState,
+    who: &Who,
+    m: MunicipalityId,
+) -> Result<City, WebError> {
+    let Some(found) = state
+        .store
+        .list_municipalities()
+        .await?
+        .into_iter()
+        .find(|x| x.id == m)
+    else {
+        return Err(WebError::NotFound(format!("municipality {m}")));
+    };
+    let units = state.store.list_units(m).await?;
+    let tree = Tree::new(m, &units);
+    allow(&who.grants(), &tree, Action::Administer).map_err(forbidden)?;
+    Ok(City {
+        m: found,
+        units,
+        tree,
+    })
+}
+
+/// Only a system administrator manages municipalities and grants system administration.
+fn require_system(who: &Who) -> Result<(), WebError> {
+    allow(
+        &who.grants(),
+        &Tree::default(),
+        Action::ManageMunicipalities,
+    )
+    .map_err(forbidden)
+}
+
+/// How a grant's scope reads in the user list.
+fn scope_label(lang: Lang, role: &str, scope: Scope, city: &City) -> String {
+    match scope {
+        Scope::System if role == Role::SystemAdmin.code() => {
+            lang.t("システム全体", "whole system").to_string()
+        }
+        Scope::System => lang
+            .t("自治体未設定・権限なし", "no municipality, no rights")
+            .to_string(),
+        Scope::Municipality(m) if m == city.m.id => city.m.name.clone(),
+        Scope::Municipality(m) => format!("{} {m}", lang.t("自治体", "municipality")),
+        Scope::Unit(u) => city.units.iter().find(|x| x.id == u).map_or_else(
+            || format!("{} {u}", lang.t("組織", "unit")),
+            |x| x.name.clone(),
+        ),
+    }
+}
+
+/// True when one of the user's grants lies in `city` (or, for a system administrator's
+/// view, is system-wide).
+fn user_in(u: &StoredUser, city: &City, system_view: bool) -> bool {
+    u.roles.iter().any(|(_, s)| match *s {
+        Scope::System => system_view,
+        Scope::Municipality(m) => m == city.m.id,
+        Scope::Unit(unit) => city.tree.within(unit, Scope::Municipality(city.m.id)),
+    })
 }
 
 async fn admin_page(
     state: &AppState,
     page: &Page<'_>,
+    selected: Option<MunicipalityId>,
     errors: &FieldErrors,
     notice: Option<Markup>,
 ) -> Result<String, WebError> {
     let lang = page.lang;
     let store = &state.store;
-    let mut cities = Vec::new();
-    for m in store.list_municipalities().await? {
-        let units = store.list_units(m.id).await?;
-        let windows = store.windows(m.id).await?;
-        cities.push((m, units, windows));
-    }
-    let users = store.list_users().await?;
-    let all_units: Vec<_> = cities.iter().flat_map(|(_, u, _)| u.iter()).collect();
-    let unit_name = |id: Option<UnitId>| -> String {
-        id.and_then(|id| {
-            all_units
-                .iter()
-                .find(|u| u.id == id)
-                .map(|u| u.name.clone())
-        })
-        .unwrap_or_else(|| lang.t("市全体", "whole city").to_string())
+    let (cities, system) = require_admin(state, page.who).await?;
+    let city = cities
+        .iter()
+        .find(|c| Some(c.m.id) == selected)
+        .or(cities.first());
+    let windows = match city {
+        Some(c) => store.windows(c.m.id).await?,
+        None => Vec::new(),
+    };
+    let users: Vec<StoredUser> = match city {
+        Some(c) => store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| user_in(u, c, system))
+            .collect(),
+        None => Vec::new(),
     };
     let err = |f: &str| {
         errors
             .get(f)
             .map(|e| html! { p.error role="alert" id={ "f-" (f) "-err" } { (e) } })
     };
+    let described = |f: &str| errors.get(f).map(|_| format!("f-{f}-err"));
+    let hidden_city =
+        |c: &City| html! { input type="hidden" name="municipality" value=(c.m.id.0); };
     let body = html! {
         h1 { (lang.t("管理", "Administration")) }
         @if let Some(n) = notice { (n) }
         @if let Some(e) = err("form") { (e) }
+        @if let Some(c) = city {
+            p.lead { (lang.t("対象の自治体: ", "Municipality: ")) strong { (c.m.name) } }
+            @if cities.len() > 1 {
+                form method="get" action="/admin" {
+                    input type="hidden" name="lang" value=(lang.code());
+                    div.field {
+                        label for="f-pick" { (lang.t("管理する自治体", "Municipality to administer")) }
+                        select #f-pick name="municipality" {
+                            @for x in &cities { option value=(x.m.id.0) selected[x.m.id == c.m.id] { (x.m.name) } }
+                        }
+                    }
+                    button type="submit" { (lang.t("表示", "Show")) }
+                }
+            }
+        } @else {
+            p { (lang.t("まだ自治体が登録されていません。", "No municipality has been set up yet.")) }
+        }
+        @if system {
+            section aria-labelledby="mun-h" {
+                h2 #mun-h { (lang.t("自治体", "Municipalities")) }
+                @if !cities.is_empty() {
+                    table {
+                        caption.visually-hidden { (lang.t("自治体", "Municipalities")) }
+                        thead { tr {
+                            th scope="col" { (lang.t("団体コード", "Code")) }
+                            th scope="col" { (lang.t("名称", "Name")) }
+                        } }
+                        tbody { @for x in &cities { tr { td { (x.m.code) } td { (x.m.name) } } } }
+                    }
+                }
+                h3 { (lang.t("自治体を追加", "Add a municipality")) }
+                form method="post" action="/admin/municipalities" novalidate {
+                    (page.csrf_field())
+                    @for (name, ja, en) in [("m_code", "団体コード（6桁）", "Local government code (6 digits)"), ("m_name", "名称", "Name")] {
+                        div class={ "field" @if errors.get(name).is_some() { " has-error" } } {
+                            label for={ "f-" (name) } { (lang.t(ja, en)) }
+                            @if let Some(e) = err(name) { (e) }
+                            input id={ "f-" (name) } type="text" name=(name) aria-describedby=[described(name)];
+                        }
+                    }
+                    button type="submit" { (lang.t("自治体を追加", "Add the municipality")) }
+                }
+                @if let Some(c) = city {
+                    h3 { (lang.t("自治体の名称を変更", "Rename a municipality")) }
+                    form method="post" action="/admin/municipalities/rename" novalidate {
+                        (page.csrf_field())
+                        (hidden_city(c))
+                        div class={ "field" @if errors.get("rename_name").is_some() { " has-error" } } {
+                            label for="f-rename_name" { (lang.t("新しい名称", "New name")) " — " (c.m.name) }
+                            @if let Some(e) = err("rename_name") { (e) }
+                            input #f-rename_name type="text" name="name" value=(c.m.name) aria-describedby=[described("rename_name")];
+                        }
+                        button type="submit" { (lang.t("名称を変更", "Rename")) }
+                    }
+                }
+            }
+        }
+        @if let Some(c) = city {
         section aria-labelledby="sch-h" {
             h2 #sch-h { (lang.t("年間スケジュール（受付期間）", "The year's schedule")) }
             p { (lang.t("計画・中間振り返り・自己評価を編集できる期間です。期間外の編集は理由を示して断られます。",
                         "When the plan, the mid-year review and the year-end evaluation can be edited. Outside these dates editing is refused with the reason.")) }
-            @for (m, _, windows) in &cities {
-                @if !windows.is_empty() {
-                    table {
-                        caption { (m.name) }
-                        thead { tr {
-                            th scope="col" { (lang.t("年度", "Fiscal year")) }
-                            th scope="col" { (lang.t("段階", "Phase")) }
-                            th scope="col" { (lang.t("開始", "Opens")) }
-                            th scope="col" { (lang.t("終了", "Closes")) }
-                        } }
-                        tbody { @for w in windows { tr {
-                            td { (w.fiscal_year.label_with_western()) }
-                            td { (lang.t(w.phase.label_ja(), phase_en(w.phase))) }
-                            td { (w.opens_on.to_japanese()) }
-                            td { (w.closes_on.to_japanese()) }
-                        } } }
-                    }
+            @if !windows.is_empty() {
+                table {
+                    caption { (c.m.name) }
+                    thead { tr {
+                        th scope="col" { (lang.t("年度", "Fiscal year")) }
+                        th scope="col" { (lang.t("段階", "Phase")) }
+                        th scope="col" { (lang.t("開始", "Opens")) }
+                        th scope="col" { (lang.t("終了", "Closes")) }
+                    } }
+                    tbody { @for w in &windows { tr {
+                        td { (w.fiscal_year.label_with_western()) }
+                        td { (lang.t(w.phase.label_ja(), phase_en(w.phase))) }
+                        td { (w.opens_on.to_japanese()) }
+                        td { (w.closes_on.to_japanese()) }
+                    } } }
                 }
             }
             form method="post" action="/admin/schedule" novalidate {
                 (page.csrf_field())
-                (city_select(lang, &cities.iter().map(|(m, _, _)| (m.id, m.name.clone())).collect::<Vec<_>>()))
+                (hidden_city(c))
                 div.field {
                     label for="f-fiscal_year" { (lang.t("年度（例: 令和7、2025）", "Fiscal year (e.g. 2025)")) }
                     @if let Some(e) = err("fiscal_year") { (e) }
@@ -125,49 +281,49 @@ async fn admin_page(
                 tbody { @for u in &users { tr {
                     td { (u.login) }
                     td { (u.display_name) }
-                    td { @for (r, unit) in &u.roles {
+                    td { @for (r, scope) in &u.roles {
                         @let label = Role::from_code(r).map_or(r.as_str(), |r| lang.t(r.label_ja(), r.label_en()));
-                        span.role { (label) "（" (unit_name(*unit)) "）" } " "
+                        span.role { (label) "（" (scope_label(lang, r, *scope, c)) "）" } " "
                     } }
                 } } }
             }
             h3 { (lang.t("利用者を追加", "Add a user")) }
             form method="post" action="/admin/users" novalidate {
                 (page.csrf_field())
+                (hidden_city(c))
                 @for (name, ja, en) in [("login", "ログインID", "Login"), ("display_name", "氏名", "Name")] {
                     div class={ "field" @if errors.get(name).is_some() { " has-error" } } {
                         label for={ "f-" (name) } { (lang.t(ja, en)) }
                         @if let Some(e) = err(name) { (e) }
-                        input id={ "f-" (name) } type="text" name=(name) aria-describedby=[errors.get(name).map(|_| format!("f-{name}-err"))];
+                        input id={ "f-" (name) } type="text" name=(name) aria-describedby=[described(name)];
                     }
                 }
                 div.field {
                     label for="f-role" { (lang.t("権限", "Role")) }
                     select #f-role name="role" {
-                        @for r in Role::ALL { option value=(r.code()) { (lang.t(r.label_ja(), r.label_en())) } }
+                        @for r in Role::ALL.into_iter().filter(|r| system || !r.is_system_wide()) {
+                            option value=(r.code()) { (lang.t(r.label_ja(), r.label_en())) }
+                        }
                     }
                 }
-                (unit_select(lang, "unit", &all_units, true))
+                (unit_select(lang, "unit", &c.units))
                 button type="submit" { (lang.t("追加して一時パスワードを発行", "Add and issue a one-time password")) }
             }
         }
         section aria-labelledby="units-h" {
             h2 #units-h { (lang.t("組織", "Units")) }
-            @for (m, units, _) in &cities {
-                h3 { (m.name) }
-                ul.units { @for u in units {
-                    li { (u.name) " " span.muted { "(" (u.kind.label_ja()) ")" }
-                        @if let Some(p) = u.parent_id { " — " (unit_name(Some(p))) } }
-                } }
-            }
+            ul.units { @for u in &c.units {
+                li { (u.name) " " span.muted { "(" (u.kind.label_ja()) ")" }
+                    @if let Some(p) = u.parent_id.and_then(|p| c.units.iter().find(|x| x.id == p)) { " — " (p.name) } }
+            } }
             h3 { (lang.t("組織を追加", "Add a unit")) }
             form method="post" action="/admin/units" novalidate {
                 (page.csrf_field())
-                (city_select(lang, &cities.iter().map(|(m, _, _)| (m.id, m.name.clone())).collect::<Vec<_>>()))
+                (hidden_city(c))
                 div class={ "field" @if errors.get("name").is_some() { " has-error" } } {
                     label for="f-name" { (lang.t("名称", "Name")) }
                     @if let Some(e) = err("name") { (e) }
-                    input #f-name type="text" name="name" aria-describedby=[errors.get("name").map(|_| "f-name-err")];
+                    input #f-name type="text" name="name" aria-describedby=[described("name")];
                 }
                 div.field {
                     label for="f-kind" { (lang.t("種類", "Kind")) }
@@ -175,55 +331,54 @@ async fn admin_page(
                         @for k in UnitKind::ALL { option value=(k.code()) selected[k == UnitKind::Ward] { (k.label_ja()) } }
                     }
                 }
-                (unit_select(lang, "parent", &all_units, true))
+                @if let Some(e) = err("parent") { (e) }
+                (unit_select(lang, "parent", &c.units))
                 button type="submit" { (lang.t("組織を追加", "Add the unit")) }
             }
+        }
         }
     };
     Ok(page.render(lang.t("管理", "Administration"), "/admin", body))
 }
 
-fn city_select(lang: Lang, cities: &[(MunicipalityId, String)]) -> Markup {
-    let id = format!("f-municipality-{}", cities.len());
-    html! {
-        div.field {
-            label for=(id) { (lang.t("自治体", "Municipality")) }
-            select id=(id) name="municipality" {
-                @for (id, name) in cities { option value=(id.0) { (name) } }
-            }
-        }
-    }
-}
-
-fn unit_select(
-    lang: Lang,
-    name: &str,
-    units: &[&kusei_domain::model::Unit],
-    with_none: bool,
-) -> Markup {
+fn unit_select(lang: Lang, name: &str, units: &[Unit]) -> Markup {
     html! {
         div.field {
             label for={ "f-" (name) } { (if name == "parent" { lang.t("上位の組織", "Parent unit") } else { lang.t("対象の組織", "Unit") }) }
             select id={ "f-" (name) } name=(name) {
-                @if with_none { option value="" { (if name == "parent" { lang.t("（なし）", "(none)") } else { lang.t("市全体", "whole city") }) } }
+                option value="" { (if name == "parent" { lang.t("（なし）", "(none)") } else { lang.t("自治体全体（市の管理者）", "whole municipality (city administrator)") }) }
                 @for u in units { option value=(u.id.0) { (u.name) " (" (u.kind.label_ja()) ")" } }
             }
         }
     }
 }
 
+/// `?lang=` and the municipality to administer.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct AdminQuery {
+    #[serde(default)]
+    lang: Option<Lang>,
+    #[serde(default)]
+    municipality: Option<String>,
+}
+
 pub(crate) async fn page(
     State(state): State<AppState>,
     who: Who,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<AdminQuery>,
 ) -> Result<Html<String>, WebError> {
-    require_admin(&who)?;
     let page = Page {
-        lang: q.lang(),
+        lang: q.lang.unwrap_or_default(),
         who: &who,
     };
+    let selected = q
+        .municipality
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_id(s, "municipality").map(MunicipalityId))
+        .transpose()?;
     Ok(Html(
-        admin_page(&state, &page, &FieldErrors::default(), None).await?,
+        admin_page(&state, &page, selected, &FieldErrors::default(), None).await?,
     ))
 }
 
@@ -231,16 +386,35 @@ async fn answer(
     state: &AppState,
     who: &Who,
     lang: Lang,
+    selected: Option<MunicipalityId>,
     errors: FieldErrors,
     notice: Option<Markup>,
 ) -> Result<Response, WebError> {
     let page = Page { lang, who };
-    let html = admin_page(state, &page, &errors, notice).await?;
+    let html = admin_page(state, &page, selected, &errors, notice).await?;
     if errors.is_empty() {
         Ok(Html(html).into_response())
     } else {
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
     }
+}
+
+/// Back to the page of municipality `m` after a change.
+fn done(lang: Lang, m: MunicipalityId) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(
+            header::LOCATION,
+            format!("/admin?municipality={}&lang={}", m.0, lang.code()),
+        )],
+    )
+        .into_response()
+}
+
+fn one_error(field: &str, message: impl Into<String>) -> FieldErrors {
+    let mut e = FieldErrors::default();
+    e.add(field, message);
+    e
 }
 
 fn municipality(form: &FormData) -> Result<MunicipalityId, WebError> {
@@ -258,9 +432,10 @@ pub(crate) async fn save_window(
 ) -> Result<Response, WebError> {
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
-    require_admin(&who)?;
+    require_admin(&state, &who).await?;
     let lang = q.lang();
     let m = municipality(&form)?;
+    require_administer(&state, &who, m).await?;
     let mut errors = FieldErrors::default();
     let fy = form
         .text("fiscal_year")
@@ -294,7 +469,7 @@ pub(crate) async fn save_window(
         if phase.is_none() {
             errors.add("phase", "phase: plan / review / evaluation");
         }
-        return answer(&state, &who, lang, errors, None).await;
+        return answer(&state, &who, lang, Some(m), errors, None).await;
     };
     let actor = who.login().unwrap_or("?").to_string();
     let w = Window {
@@ -304,23 +479,79 @@ pub(crate) async fn save_window(
         closes_on,
     };
     match state.store.set_window(&actor, m, &w).await {
-        Ok(()) => Ok((
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, format!("/admin?lang={}", lang.code()))],
-        )
-            .into_response()),
+        Ok(()) => Ok(done(lang, m)),
         Err(StoreError::Field { field, message }) => {
-            let mut e = FieldErrors::default();
-            e.add(&field, message);
-            answer(&state, &who, lang, e, None).await
+            answer(
+                &state,
+                &who,
+                lang,
+                Some(m),
+                one_error(&field, message),
+                None,
+            )
+            .await
         }
         Err(StoreError::Invalid(message)) => {
-            let mut e = FieldErrors::default();
-            e.add("form", message);
-            answer(&state, &who, lang, e, None).await
+            answer(
+                &state,
+                &who,
+                lang,
+                Some(m),
+                one_error("form", message),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The scope a new user's role gets, decided by the policy against the municipality the
+/// scope lies in (a unit's own municipality, read from the store): a system administrator
+/// only by a system administrator, a unit of a municipality the viewer administers, or
+/// the whole municipality for a city administrator. `Ok(Err(..))` is a form error.
+async fn new_user_scope(
+    state: &AppState,
+    who: &Who,
+    lang: Lang,
+    m: MunicipalityId,
+    role: Role,
+    unit: Option<UnitId>,
+) -> Result<Result<Scope, FieldErrors>, WebError> {
+    if role.is_system_wide() {
+        require_system(who)?;
+        return Ok(Ok(Scope::System));
+    }
+    let Some(unit) = unit else {
+        if role == Role::CityAdmin {
+            require_administer(state, who, m).await?;
+            return Ok(Ok(Scope::Municipality(m)));
+        }
+        return Ok(Err(one_error(
+            "unit",
+            lang.t(
+                "区・担当の権限には対象の組織を選んでください。",
+                "Choose the unit this role is for.",
+            ),
+        )));
+    };
+    let home = state.store.get_unit(unit).await?.municipality_id;
+    require_administer(state, who, home).await?;
+    if home != m {
+        return Ok(Err(one_error(
+            "unit",
+            lang.t(
+                "この自治体の組織を選んでください。",
+                "Choose a unit of this municipality.",
+            ),
+        )));
+    }
+    Ok(Ok(if role == Role::CityAdmin {
+        // A city administrator administers a whole municipality, never one unit.
+        Scope::Municipality(m)
+    } else {
+        Scope::Unit(unit)
+    }))
 }
 
 pub(crate) async fn create_user(
@@ -331,8 +562,10 @@ pub(crate) async fn create_user(
 ) -> Result<Response, WebError> {
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
-    require_admin(&who)?;
+    require_admin(&state, &who).await?;
     let lang = q.lang();
+    let m = municipality(&form)?;
+    require_administer(&state, &who, m).await?;
     let mut errors = FieldErrors::default();
     let login = form.text("login").unwrap_or_default();
     if login.is_empty()
@@ -350,22 +583,28 @@ pub(crate) async fn create_user(
     }
     let name = form.text("display_name").unwrap_or_else(|| login.clone());
     let role = form.get("role").and_then(Role::from_code);
+    if role.is_none() {
+        errors.add("login", lang.t("権限を選んでください。", "Choose a role."));
+    }
     let unit = form
         .text("unit")
         .map(|u| parse_id(&u, "unit").map(UnitId))
         .transpose()?;
-    if role.is_some_and(|r| r != Role::CityAdmin) && unit.is_none() {
-        errors.add(
-            "login",
-            lang.t(
-                "区・担当の権限には対象の組織を選んでください。",
-                "Choose the unit this role is for.",
-            ),
-        );
-    }
-    let Some(role) = role.filter(|_| errors.is_empty()) else {
-        return answer(&state, &who, lang, errors, None).await;
+    let Some(role) = role else {
+        return answer(&state, &who, lang, Some(m), errors, None).await;
     };
+    let scope = match new_user_scope(&state, &who, lang, m, role, unit).await? {
+        Ok(scope) => scope,
+        Err(e) => {
+            for (f, message) in e.0 {
+                errors.add(&f, message);
+            }
+            return answer(&state, &who, lang, Some(m), errors, None).await;
+        }
+    };
+    if !errors.is_empty() {
+        return answer(&state, &who, lang, Some(m), errors, None).await;
+    }
     let password = random_token()[..16].to_string();
     let hash = hash_password(&password).map_err(WebError::Internal)?;
     let actor = who.login().unwrap_or("?").to_string();
@@ -374,10 +613,7 @@ pub(crate) async fn create_user(
         display_name: &name,
         password_hash: &hash,
         must_change_password: true,
-        roles: vec![(
-            role.code(),
-            if role == Role::CityAdmin { None } else { unit },
-        )],
+        roles: vec![(role.code(), scope)],
     };
     match state.store.create_user(&actor, &new).await {
         Ok(_) => {
@@ -387,29 +623,47 @@ pub(crate) async fn create_user(
                     p { (lang.t("ログインID", "Login")) ": " code { (login) } " / " (lang.t("一時パスワード", "one-time password")) ": " code.otp { (password) } }
                 }
             };
-            answer(&state, &who, lang, FieldErrors::default(), Some(notice)).await
+            answer(
+                &state,
+                &who,
+                lang,
+                Some(m),
+                FieldErrors::default(),
+                Some(notice),
+            )
+            .await
         }
         Err(StoreError::Duplicate(_)) => {
-            let mut e = FieldErrors::default();
-            e.add(
+            let e = one_error(
                 "login",
                 lang.t(
                     "このログインIDはすでに使われています。",
                     "This login is taken.",
-                )
-                .to_string(),
+                ),
             );
-            answer(&state, &who, lang, e, None).await
+            answer(&state, &who, lang, Some(m), e, None).await
         }
         Err(StoreError::Field { field, message }) => {
-            let mut e = FieldErrors::default();
-            e.add(&field, message);
-            answer(&state, &who, lang, e, None).await
+            answer(
+                &state,
+                &who,
+                lang,
+                Some(m),
+                one_error(&field, message),
+                None,
+            )
+            .await
         }
-        Err(StoreError::Invalid(m)) => {
-            let mut e = FieldErrors::default();
-            e.add("login", m);
-            answer(&state, &who, lang, e, None).await
+        Err(StoreError::Invalid(message)) => {
+            answer(
+                &state,
+                &who,
+                lang,
+                Some(m),
+                one_error("login", message),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -423,16 +677,16 @@ pub(crate) async fn create_unit(
 ) -> Result<Response, WebError> {
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
-    require_admin(&who)?;
+    require_admin(&state, &who).await?;
     let lang = q.lang();
     let m = municipality(&form)?;
+    let city = require_administer(&state, &who, m).await?;
     let Some(name) = form.text("name") else {
-        let mut e = FieldErrors::default();
-        e.add(
+        let e = one_error(
             "name",
             lang.t("名称を入力してください。", "Enter the name."),
         );
-        return answer(&state, &who, lang, e, None).await;
+        return answer(&state, &who, lang, Some(m), e, None).await;
     };
     let kind = form
         .get("kind")
@@ -442,6 +696,21 @@ pub(crate) async fn create_unit(
         .text("parent")
         .map(|u| parse_id(&u, "unit").map(UnitId))
         .transpose()?;
+    if let Some(p) = parent {
+        if !city.units.iter().any(|u| u.id == p) {
+            // A parent of another municipality: asked about there, and never mixed.
+            let home = state.store.get_unit(p).await?.municipality_id;
+            require_administer(&state, &who, home).await?;
+            let e = one_error(
+                "parent",
+                lang.t(
+                    "上位の組織はこの自治体の組織から選んでください。",
+                    "Choose a parent unit of this municipality.",
+                ),
+            );
+            return answer(&state, &who, lang, Some(m), e, None).await;
+        }
+    }
     let actor = who.login().unwrap_or("?").to_string();
     let new = NewUnit {
         municipality_id: m,
@@ -453,32 +722,130 @@ pub(crate) async fn create_unit(
         duties: None,
     };
     match state.store.create_unit(&actor, &new).await {
-        Ok(_) => Ok((
-            StatusCode::SEE_OTHER,
-            [(header::LOCATION, format!("/admin?lang={}", lang.code()))],
-        )
-            .into_response()),
+        Ok(_) => Ok(done(lang, m)),
         Err(StoreError::Duplicate(_)) => {
-            let mut e = FieldErrors::default();
-            e.add(
+            let e = one_error(
                 "name",
                 lang.t(
                     "同じ名前の組織がすでにあります。",
                     "A unit with this name exists.",
-                )
-                .to_string(),
+                ),
             );
-            answer(&state, &who, lang, e, None).await
+            answer(&state, &who, lang, Some(m), e, None).await
         }
         Err(StoreError::Field { field, message }) => {
-            let mut e = FieldErrors::default();
-            e.add(&field, message);
-            answer(&state, &who, lang, e, None).await
+            answer(
+                &state,
+                &who,
+                lang,
+                Some(m),
+                one_error(&field, message),
+                None,
+            )
+            .await
         }
-        Err(StoreError::Invalid(m)) => {
-            let mut e = FieldErrors::default();
-            e.add("name", m);
-            answer(&state, &who, lang, e, None).await
+        Err(StoreError::Invalid(message)) => {
+            answer(
+                &state,
+                &who,
+                lang,
+                Some(m),
+                one_error("name", message),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /admin/municipalities: a new municipality (system administrator).
+pub(crate) async fn create_municipality(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    require_admin(&state, &who).await?;
+    require_system(&who)?;
+    let lang = q.lang();
+    let mut errors = FieldErrors::default();
+    let code = form.text("m_code").unwrap_or_default();
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        errors.add(
+            "m_code",
+            lang.t(
+                "団体コードは6桁の数字で入力してください。",
+                "Enter the 6-digit local government code.",
+            ),
+        );
+    }
+    let name = form.text("m_name");
+    if name.is_none() {
+        errors.add(
+            "m_name",
+            lang.t("名称を入力してください。", "Enter the name."),
+        );
+    }
+    let Some(name) = name.filter(|_| errors.is_empty()) else {
+        return answer(&state, &who, lang, None, errors, None).await;
+    };
+    let actor = who.login().unwrap_or("?").to_string();
+    match state
+        .store
+        .create_municipality(&actor, &code, &name, false)
+        .await
+    {
+        Ok(id) => Ok(done(lang, id)),
+        Err(StoreError::Duplicate(_)) => {
+            let e = one_error(
+                "m_code",
+                lang.t(
+                    "この団体コードはすでに登録されています。",
+                    "This code is already registered.",
+                ),
+            );
+            answer(&state, &who, lang, None, e, None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// POST /admin/municipalities/rename (system administrator).
+pub(crate) async fn rename_municipality(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    require_admin(&state, &who).await?;
+    require_system(&who)?;
+    let lang = q.lang();
+    let m = municipality(&form)?;
+    let Some(name) = form.text("name") else {
+        let e = one_error(
+            "rename_name",
+            lang.t("名称を入力してください。", "Enter the name."),
+        );
+        return answer(&state, &who, lang, Some(m), e, None).await;
+    };
+    let actor = who.login().unwrap_or("?").to_string();
+    match state.store.rename_municipality(&actor, m, &name).await {
+        Ok(()) => Ok(done(lang, m)),
+        Err(StoreError::Field { message, .. }) => {
+            answer(
+                &state,
+                &who,
+                lang,
+                Some(m),
+                one_error("rename_name", message),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

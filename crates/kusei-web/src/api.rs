@@ -172,7 +172,7 @@ pub(crate) async fn plans(
             continue;
         }
         let units = store.list_units(m.id).await?;
-        let tree = crate::policy::Tree::new(&units);
+        let tree = crate::policy::Tree::new(m.id, &units);
         for p in &all {
             if !units.iter().any(|u| u.id == p.plan.unit_id) {
                 continue;

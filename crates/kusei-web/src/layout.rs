@@ -51,10 +51,10 @@ fn layout(lang: Lang, page: Option<&Page<'_>>, title: &str, path: &str, body: Ma
                             li { a href={ "/?lang=" (lang.code()) } { (lang.t("計画一覧", "Plans")) } }
                             li { a href={ "/open-data?lang=" (lang.code()) } { (lang.t("オープンデータ", "Open data")) } }
                             @if let Some(v) = viewer {
-                                @if v.grants.has(Role::CityAdmin) || v.grants.has(Role::WardEditor) {
+                                @if v.grants.has(Role::SystemAdmin) || v.grants.has(Role::CityAdmin) || v.grants.has(Role::WardEditor) {
                                     li { a href={ "/import?lang=" (lang.code()) } { (lang.t("文書の取込", "Import")) } }
                                 }
-                                @if v.grants.has(Role::CityAdmin) {
+                                @if v.grants.has(Role::SystemAdmin) || v.grants.has(Role::CityAdmin) {
                                     li { a href={ "/admin?lang=" (lang.code()) } { (lang.t("管理", "Administration")) } }
                                 }
                             }

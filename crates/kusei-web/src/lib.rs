@@ -133,6 +133,11 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/schedule", post(admin::save_window))
         .route("/admin/users", post(admin::create_user))
         .route("/admin/units", post(admin::create_unit))
+        .route("/admin/municipalities", post(admin::create_municipality))
+        .route(
+            "/admin/municipalities/rename",
+            post(admin::rename_municipality),
+        )
         .route("/import", get(upload::form).post(upload::preview))
         .route("/import/confirm", post(upload::confirm))
         .route("/api/openapi.json", get(api::openapi))

@@ -28,7 +28,7 @@ pub(crate) async fn unit_tree(
 ) -> Result<(Tree, MunicipalityId), WebError> {
     let u = store.get_unit(unit).await?;
     let units = store.list_units(u.municipality_id).await?;
-    Ok((Tree::new(&units), u.municipality_id))
+    Ok((Tree::new(u.municipality_id, &units), u.municipality_id))
 }
 
 pub(crate) fn parse_id(s: &str, what: &str) -> Result<i64, WebError> {
@@ -68,7 +68,7 @@ pub(crate) async fn home(
     let mut sections = Vec::new();
     for m in store.list_municipalities().await? {
         let units = store.list_units(m.id).await?;
-        let tree = Tree::new(&units);
+        let tree = Tree::new(m.id, &units);
         sections.push((m, units, tree));
     }
     let body = html! {

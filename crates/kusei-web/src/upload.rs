@@ -7,7 +7,7 @@ use crate::forms::FormData;
 use crate::i18n::{Lang, LangQuery};
 use crate::layout::{period_label, Page};
 use crate::pages::parse_id;
-use crate::policy::{allow, Action, Tree};
+use crate::policy::{allow, Action, Role, Tree};
 use crate::{AppState, PendingUpload};
 use axum::extract::{Multipart, Query, State};
 use axum::http::{header, StatusCode};
@@ -32,7 +32,10 @@ fn require_importer(who: &Who) -> Result<(), WebError> {
         });
     }
     let g = who.grants();
-    if g.has(crate::policy::Role::CityAdmin) || g.has(crate::policy::Role::WardEditor) {
+    if [Role::SystemAdmin, Role::CityAdmin, Role::WardEditor]
+        .into_iter()
+        .any(|r| g.has(r))
+    {
         Ok(())
     } else {
         Err(WebError::Forbidden(
@@ -47,7 +50,7 @@ async fn target_units(state: &AppState, who: &Who) -> Result<Vec<(UnitId, String
     let grants = who.grants();
     for m in state.store.list_municipalities().await? {
         let units = state.store.list_units(m.id).await?;
-        let tree = Tree::new(&units);
+        let tree = Tree::new(m.id, &units);
         for u in units
             .iter()
             .filter(|u| matches!(u.kind, UnitKind::Ward | UnitKind::City | UnitKind::Bureau))

@@ -10,6 +10,7 @@ use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
 use kusei_domain::model::{
     Family, LinkKind, MunicipalityId, Period, Phase, PlanId, PlanStatus, Section, UnitId, UnitKind,
 };
+use kusei_domain::policy::Scope;
 use kusei_store::{NewUnit, NewUser, Store, Transition, Window};
 use kusei_web::auth::token_hash;
 use kusei_web::{app, AppState, Clock};
@@ -33,6 +34,10 @@ struct World {
     /// Owned by 東区 窓口 (section B).
     east_other_node: i64,
     municipality: MunicipalityId,
+    /// A second municipality (他市) with its own ward 北区, plan and schedule.
+    other: MunicipalityId,
+    north: UnitId,
+    north_plan: PlanId,
 }
 
 impl Drop for World {
@@ -131,29 +136,43 @@ async fn world() -> World {
         .await
         .unwrap();
     let sp = store.load_plan(east_plan).await.unwrap();
+    let other = store
+        .create_municipality("t", "271102", "他市", false)
+        .await
+        .unwrap();
+    let north = unit(&store, other, None, UnitKind::Ward, "北区").await;
+    unit(&store, other, Some(north), UnitKind::Section, "北企画").await;
+    let north_plan = store
+        .save_plan("t", north, &plan("北区", "北企画", "北企画"))
+        .await
+        .unwrap();
     let fy = FiscalYear::new(2025).unwrap();
-    for phase in [Phase::Plan, Phase::Review, Phase::Evaluation] {
-        store
-            .set_window(
-                "t",
-                m,
-                &Window {
-                    fiscal_year: fy,
-                    phase,
-                    opens_on: "2025-04-01".parse().unwrap(),
-                    closes_on: "2026-05-31".parse().unwrap(),
-                },
-            )
-            .await
-            .unwrap();
+    for city in [m, other] {
+        for phase in [Phase::Plan, Phase::Review, Phase::Evaluation] {
+            store
+                .set_window(
+                    "t",
+                    city,
+                    &Window {
+                        fiscal_year: fy,
+                        phase,
+                        opens_on: "2025-04-01".parse().unwrap(),
+                        closes_on: "2026-05-31".parse().unwrap(),
+                    },
+                )
+                .await
+                .unwrap();
+        }
     }
-    let users: [(&str, &str, Option<UnitId>); 6] = [
-        ("admin", "city_admin", None),
-        ("east_editor", "ward_editor", Some(east)),
-        ("west_editor", "ward_editor", Some(west)),
-        ("section_a", "section_editor", Some(sec_a)),
-        ("east_approver", "approver", Some(east)),
-        ("east_council", "council_member", Some(east)),
+    let users: [(&str, &str, Scope); 8] = [
+        ("sysadmin", "system_admin", Scope::System),
+        ("admin", "city_admin", Scope::Municipality(m)),
+        ("b_admin", "city_admin", Scope::Municipality(other)),
+        ("east_editor", "ward_editor", Scope::Unit(east)),
+        ("west_editor", "ward_editor", Scope::Unit(west)),
+        ("section_a", "section_editor", Scope::Unit(sec_a)),
+        ("east_approver", "approver", Scope::Unit(east)),
+        ("east_council", "council_member", Scope::Unit(east)),
     ];
     for (login, role, scope) in users {
         let uid = store
@@ -188,6 +207,9 @@ async fn world() -> World {
         east_plan,
         west_plan,
         municipality: m,
+        other,
+        north,
+        north_plan,
     }
 }
 
@@ -216,6 +238,26 @@ async fn post(w: &World, login: Option<&str>, uri: &str, fields: &[(&str, String
     res.status()
 }
 
+/// GETs a page as `login`; returns the status and the body.
+async fn get(w: &World, login: Option<&str>, uri: &str) -> (StatusCode, String) {
+    let mut req = Request::get(uri);
+    if let Some(l) = login {
+        req = req.header(
+            header::COOKIE,
+            format!("kusei_session=token{}", l.replace('_', "")),
+        );
+    }
+    let res = app(w.state.clone())
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).to_string())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
     EditPlan,
@@ -235,6 +277,18 @@ enum Route {
     ImportPreview,
     /// Confirm an import into 東区 (after the user's own preview, when they may preview).
     ImportConfirm,
+    /// A user whose role is system_admin, asked for in テスト市's form.
+    AdminSystemUser,
+    /// The administration of the other municipality (他市): its schedule, a user of its
+    /// ward, a unit, publishing its plan, reading its draft ("changed": the draft shown).
+    OtherSchedule,
+    OtherUser,
+    OtherUnit,
+    OtherPublish,
+    OtherReadDraft,
+    /// A new municipality; renaming テスト市.
+    NewMunicipality,
+    RenameMunicipality,
 }
 
 const FIXTURE: &str = include_str!("../../kusei-import/tests/fixtures/reform_items.txt");
@@ -426,6 +480,7 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 login,
                 "/admin/users",
                 &[
+                    ("municipality", w.municipality.0.to_string()),
                     ("login", "newbie".into()),
                     ("display_name", "新人".into()),
                     ("role", "city_admin".into()),
@@ -472,6 +527,114 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 store.list_plans(None, None).await.unwrap().len() != before,
             )
         }
+        Route::AdminSystemUser | Route::OtherUser => {
+            let (m, role, unit) = if route == Route::OtherUser {
+                (w.other, "ward_editor", w.north.0.to_string())
+            } else {
+                (w.municipality, "system_admin", String::new())
+            };
+            let s = post(
+                w,
+                login,
+                "/admin/users",
+                &[
+                    ("municipality", m.0.to_string()),
+                    ("login", "newbie".into()),
+                    ("display_name", "新人".into()),
+                    ("role", role.into()),
+                    ("unit", unit),
+                ],
+            )
+            .await;
+            (s, store.find_user("newbie").await.unwrap().is_some())
+        }
+        Route::OtherSchedule => {
+            let before = store.windows(w.other).await.unwrap();
+            let s = post(
+                w,
+                login,
+                "/admin/schedule",
+                &[
+                    ("municipality", w.other.0.to_string()),
+                    ("fiscal_year", "2026".into()),
+                    ("phase", "plan".into()),
+                    ("opens_on", "2026-04-01".into()),
+                    ("closes_on", "2026-06-30".into()),
+                ],
+            )
+            .await;
+            (s, store.windows(w.other).await.unwrap() != before)
+        }
+        Route::OtherUnit => {
+            let before = store.list_units(w.other).await.unwrap().len();
+            let s = post(
+                w,
+                login,
+                "/admin/units",
+                &[
+                    ("municipality", w.other.0.to_string()),
+                    ("name", "南区".into()),
+                    ("kind", "section".into()),
+                    ("parent", w.north.0.to_string()),
+                ],
+            )
+            .await;
+            (s, store.list_units(w.other).await.unwrap().len() != before)
+        }
+        Route::OtherPublish => {
+            for step in [Transition::Submit, Transition::Approve] {
+                store
+                    .transition("t", w.north_plan, step, None)
+                    .await
+                    .unwrap();
+            }
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/workflow", w.north_plan.0),
+                &[("step", "publish".into())],
+            )
+            .await;
+            (s, status_of(w.north_plan).await != PlanStatus::Approved)
+        }
+        Route::OtherReadDraft => {
+            let (s, body) = get(w, login, &format!("/plans/{}", w.north_plan.0)).await;
+            (s, body.contains("北区 令和7年度 区運営方針"))
+        }
+        Route::NewMunicipality => {
+            let before = store.list_municipalities().await.unwrap().len();
+            let s = post(
+                w,
+                login,
+                "/admin/municipalities",
+                &[("m_code", "271101".into()), ("m_name", "新市".into())],
+            )
+            .await;
+            (
+                s,
+                store.list_municipalities().await.unwrap().len() != before,
+            )
+        }
+        Route::RenameMunicipality => {
+            let s = post(
+                w,
+                login,
+                "/admin/municipalities/rename",
+                &[
+                    ("municipality", w.municipality.0.to_string()),
+                    ("name", "改名市".into()),
+                ],
+            )
+            .await;
+            let names: Vec<String> = store
+                .list_municipalities()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| m.name)
+                .collect();
+            (s, names.contains(&"改名市".to_string()))
+        }
         Route::AdminUnit => {
             let before = store.list_units(w.municipality).await.unwrap().len();
             let s = post(
@@ -494,8 +657,10 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
     }
 }
 
-const ALL: [Option<&str>; 7] = [
+const ALL: [Option<&str>; 9] = [
+    Some("sysadmin"),
     Some("admin"),
+    Some("b_admin"),
     Some("east_editor"),
     Some("west_editor"),
     Some("section_a"),
@@ -517,14 +682,26 @@ async fn every_role_against_every_state_changing_route() {
         (WestSubmit, &["west_editor"]),
         (Approve, &["east_approver"]),
         (Return, &["east_approver"]),
-        (Publish, &["east_approver", "admin"]),
+        (Publish, &["east_approver", "admin", "sysadmin"]),
         (CopyForward, &["east_editor"]),
         (Comment, &["east_council"]),
-        (AdminSchedule, &["admin"]),
-        (AdminUser, &["admin"]),
-        (AdminUnit, &["admin"]),
-        (ImportPreview, &["admin", "east_editor", "west_editor"]),
-        (ImportConfirm, &["admin", "east_editor"]),
+        (AdminSchedule, &["admin", "sysadmin"]),
+        (AdminUser, &["admin", "sysadmin"]),
+        (AdminUnit, &["admin", "sysadmin"]),
+        (AdminSystemUser, &["sysadmin"]),
+        (
+            ImportPreview,
+            &["admin", "b_admin", "sysadmin", "east_editor", "west_editor"],
+        ),
+        (ImportConfirm, &["admin", "sysadmin", "east_editor"]),
+        // テスト市's administrator against 他市: refused, data unchanged.
+        (OtherSchedule, &["b_admin", "sysadmin"]),
+        (OtherUser, &["b_admin", "sysadmin"]),
+        (OtherUnit, &["b_admin", "sysadmin"]),
+        (OtherPublish, &["b_admin", "sysadmin"]),
+        (OtherReadDraft, &["b_admin", "sysadmin"]),
+        (NewMunicipality, &["sysadmin"]),
+        (RenameMunicipality, &["sysadmin"]),
     ];
     let mut failures = Vec::new();
     for (route, allowed) in table {
@@ -534,6 +711,9 @@ async fn every_role_against_every_state_changing_route() {
             let ok = login.is_some_and(|l| allowed.contains(&l));
             let expected_status = if ok {
                 status.is_redirection() || status == StatusCode::OK
+            } else if *route == OtherReadDraft {
+                // A draft one may not read is not there (never published).
+                status == StatusCode::NOT_FOUND
             } else {
                 status == StatusCode::FORBIDDEN
             };
@@ -548,6 +728,126 @@ async fn every_role_against_every_state_changing_route() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[tokio::test]
+async fn a_city_admin_stays_in_its_municipality_whatever_the_form_says() {
+    let w = world().await;
+    let a = w.municipality.0.to_string();
+    let b = w.other.0.to_string();
+    let north = w.north.0.to_string();
+    let units_before = (
+        w.store.list_units(w.municipality).await.unwrap().len(),
+        w.store.list_units(w.other).await.unwrap().len(),
+    );
+    // Its own municipality in the form, a unit of 他市 as the scope: refused.
+    let user = |m: &str, role: &str, unit: &str| {
+        vec![
+            ("municipality", m.to_string()),
+            ("login", "crafted".to_string()),
+            ("role", role.to_string()),
+            ("unit", unit.to_string()),
+        ]
+    };
+    let s = post(
+        &w,
+        Some("admin"),
+        "/admin/users",
+        &user(&a, "ward_editor", &north),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let s = post(
+        &w,
+        Some("admin"),
+        "/admin/users",
+        &user(&b, "city_admin", ""),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let s = post(
+        &w,
+        Some("admin"),
+        "/admin/users",
+        &user(&a, "system_admin", ""),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A system administrator may reach both, but a scope never mixes them.
+    let s = post(
+        &w,
+        Some("sysadmin"),
+        "/admin/users",
+        &user(&a, "ward_editor", &north),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(w.store.find_user("crafted").await.unwrap().is_none());
+    // A new unit of テスト市 under 北区: refused; nothing created anywhere.
+    let unit = [
+        ("municipality", a.clone()),
+        ("name", "飛び地".to_string()),
+        ("kind", "section".to_string()),
+        ("parent", north.clone()),
+    ];
+    assert_eq!(
+        post(&w, Some("admin"), "/admin/units", &unit).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(&w, Some("sysadmin"), "/admin/units", &unit).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        (
+            w.store.list_units(w.municipality).await.unwrap().len(),
+            w.store.list_units(w.other).await.unwrap().len(),
+        ),
+        units_before
+    );
+    // An unknown municipality is not found.
+    let s = post(
+        &w,
+        Some("admin"),
+        "/admin/schedule",
+        &[("municipality", "999999".to_string())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // The page: テスト市's administrator sees テスト市 only, even when asking for 他市.
+    let (s, body) = get(&w, Some("admin"), &format!("/admin?municipality={b}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.contains("テスト市") && body.contains("east_editor"),
+        "{body}"
+    );
+    assert!(!body.contains("他市") && !body.contains("北区") && !body.contains("b_admin"));
+    assert!(
+        !body.contains("value=\"system_admin\""),
+        "no system admin to grant"
+    );
+    assert!(!body.contains("/admin/municipalities"));
+    let (_, body) = get(&w, Some("b_admin"), "/admin").await;
+    assert!(body.contains("北区") && !body.contains("東区") && !body.contains("east_editor"));
+    // The system administrator picks the municipality, in either language.
+    let (s, body) = get(
+        &w,
+        Some("sysadmin"),
+        &format!("/admin?municipality={b}&lang=en"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.contains("Municipality to administer"), "{body}");
+    assert!(body.contains("System administrator") && body.contains("whole system"));
+    assert!(body.contains("北区") && !body.contains("東区"), "{body}");
+    assert!(body.contains("action=\"/admin/municipalities\""));
+    assert!(!body.contains("市の管理者"), "one language per page");
+    let (_, body) = get(&w, Some("sysadmin"), "/admin").await;
+    assert!(body.contains("システム管理者") && body.contains("自治体を追加"));
+    // Ward-scoped staff have no administration at all.
+    let (s, _) = get(&w, Some("east_editor"), "/admin").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

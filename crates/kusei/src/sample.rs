@@ -10,6 +10,7 @@ use kusei_domain::model::{
     Actual, Comparator, Direction, Evaluation, Family, LinkKind, MunicipalityId, Period, Phase,
     Review, Section, Target, UnitId, UnitKind,
 };
+use kusei_domain::policy::{Role, Scope};
 use kusei_store::{NewIndicator, NewUnit, NewUser, Store};
 
 const ACTOR: &str = "kusei (初回起動 / first start)";
@@ -46,7 +47,7 @@ pub async fn first_start(store: &Store) -> Result<Option<String>> {
                 display_name: "管理者 / Administrator",
                 password_hash: &hash,
                 must_change_password: true,
-                roles: vec![("city_admin", None)],
+                roles: vec![(Role::SystemAdmin.code(), Scope::System)],
             },
         )
         .await
