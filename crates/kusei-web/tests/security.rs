@@ -16,6 +16,7 @@ use kusei_app::import::{store_document, Destination};
 use kusei_app::{Caller, Clock as AppClock};
 use kusei_domain::calendar::{Date, FiscalYear};
 use kusei_domain::model::{MunicipalityId, Period, Phase, PlanId, UnitId, UnitKind};
+use kusei_domain::policy::Scope;
 use kusei_store::{NewUnit, NewUser, Store, Transition, Window};
 use kusei_web::auth::token_hash;
 use kusei_web::{app, AppState, Clock};
@@ -62,12 +63,12 @@ async fn world(name: &str) -> World {
         .await
         .unwrap();
     for (login, role, scope, password) in [
-        ("editor", "ward_editor", Some(ward), None),
-        ("boss", "approver", Some(ward), None),
+        ("editor", "ward_editor", Scope::Unit(ward), None),
+        ("boss", "approver", Scope::Unit(ward), None),
         (
             "signer",
             "ward_editor",
-            Some(ward),
+            Scope::Unit(ward),
             Some("correct horse battery staple"),
         ),
     ] {

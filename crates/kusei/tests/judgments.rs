@@ -147,7 +147,7 @@ async fn every_item_is_judged_the_same_in_parse_page_api_and_check() {
                     display_name: "staff",
                     password_hash: "$argon2id$unused",
                     must_change_password: false,
-                    roles: vec![("city_admin", None)],
+                    roles: vec![("system_admin", kusei_domain::policy::Scope::System)],
                 },
             )
             .await
