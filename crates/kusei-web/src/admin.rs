@@ -417,6 +417,22 @@ fn one_error(field: &str, message: impl Into<String>) -> FieldErrors {
     e
 }
 
+/// What a store refusal of an administration form says at its fields: a field error at
+/// its field, another rule at `fallback`, a duplicate (when the form names one) at
+/// `fallback` in the form's words; anything else is an error page.
+fn form_errors(
+    e: StoreError,
+    fallback: &str,
+    duplicate: Option<&str>,
+) -> Result<FieldErrors, WebError> {
+    match (e, duplicate) {
+        (StoreError::Field { field, message }, _) => Ok(one_error(&field, message)),
+        (StoreError::Invalid(message), _) => Ok(one_error(fallback, message)),
+        (StoreError::Duplicate(_), Some(message)) => Ok(one_error(fallback, message)),
+        (e, _) => Err(e.into()),
+    }
+}
+
 fn municipality(form: &FormData) -> Result<MunicipalityId, WebError> {
     Ok(MunicipalityId(parse_id(
         form.get("municipality").unwrap_or(""),
@@ -480,29 +496,10 @@ pub(crate) async fn save_window(
     };
     match state.store.set_window(&actor, m, &w).await {
         Ok(()) => Ok(done(lang, m)),
-        Err(StoreError::Field { field, message }) => {
-            answer(
-                &state,
-                &who,
-                lang,
-                Some(m),
-                one_error(&field, message),
-                None,
-            )
-            .await
+        Err(e) => {
+            let errors = form_errors(e, "form", None)?;
+            answer(&state, &who, lang, Some(m), errors, None).await
         }
-        Err(StoreError::Invalid(message)) => {
-            answer(
-                &state,
-                &who,
-                lang,
-                Some(m),
-                one_error("form", message),
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -633,39 +630,14 @@ pub(crate) async fn create_user(
             )
             .await
         }
-        Err(StoreError::Duplicate(_)) => {
-            let e = one_error(
-                "login",
-                lang.t(
-                    "このログインIDはすでに使われています。",
-                    "This login is taken.",
-                ),
+        Err(e) => {
+            let taken = lang.t(
+                "このログインIDはすでに使われています。",
+                "This login is taken.",
             );
-            answer(&state, &who, lang, Some(m), e, None).await
+            let errors = form_errors(e, "login", Some(taken))?;
+            answer(&state, &who, lang, Some(m), errors, None).await
         }
-        Err(StoreError::Field { field, message }) => {
-            answer(
-                &state,
-                &who,
-                lang,
-                Some(m),
-                one_error(&field, message),
-                None,
-            )
-            .await
-        }
-        Err(StoreError::Invalid(message)) => {
-            answer(
-                &state,
-                &who,
-                lang,
-                Some(m),
-                one_error("login", message),
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -723,39 +695,14 @@ pub(crate) async fn create_unit(
     };
     match state.store.create_unit(&actor, &new).await {
         Ok(_) => Ok(done(lang, m)),
-        Err(StoreError::Duplicate(_)) => {
-            let e = one_error(
-                "name",
-                lang.t(
-                    "同じ名前の組織がすでにあります。",
-                    "A unit with this name exists.",
-                ),
+        Err(e) => {
+            let taken = lang.t(
+                "同じ名前の組織がすでにあります。",
+                "A unit with this name exists.",
             );
-            answer(&state, &who, lang, Some(m), e, None).await
+            let errors = form_errors(e, "name", Some(taken))?;
+            answer(&state, &who, lang, Some(m), errors, None).await
         }
-        Err(StoreError::Field { field, message }) => {
-            answer(
-                &state,
-                &who,
-                lang,
-                Some(m),
-                one_error(&field, message),
-                None,
-            )
-            .await
-        }
-        Err(StoreError::Invalid(message)) => {
-            answer(
-                &state,
-                &who,
-                lang,
-                Some(m),
-                one_error("name", message),
-                None,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
     }
 }
 
