@@ -176,18 +176,22 @@ impl Store {
         let at = now_utc();
         // Reads first (outside the write transaction), then one transaction that writes
         // everything or nothing, guarded by the plan's version.
-        if let Some(plan_id) = sqlx::query_scalar::<_, Option<i64>>(
-            "SELECT p.id FROM source_document d LEFT JOIN plan p ON p.source_document_id = d.id \
-             WHERE d.sha256 = $1 ORDER BY p.id LIMIT 1",
-        )
-        .bind(source.sha256)
-        .fetch_optional(self.pool())
-        .await?
-        .flatten()
-        {
-            return Ok(ImportOutcome::Unchanged {
-                plan_id: PlanId(plan_id),
-            });
+        // The same bytes again for the same unit: nothing to do. (Another unit's plan of
+        // the same file is that unit's; a new ward has no plan yet.)
+        if let ImportUnit::Existing(unit) = target.unit {
+            if let Some(plan_id) = sqlx::query_scalar::<_, i64>(
+                "SELECT p.id FROM source_document d JOIN plan p ON p.source_document_id = d.id \
+                 WHERE d.sha256 = $1 AND p.unit_id = $2 ORDER BY p.id LIMIT 1",
+            )
+            .bind(source.sha256)
+            .bind(unit.0)
+            .fetch_optional(self.pool())
+            .await?
+            {
+                return Ok(ImportOutcome::Unchanged {
+                    plan_id: PlanId(plan_id),
+                });
+            }
         }
         let found_unit = match target.unit {
             ImportUnit::Existing(id) => {

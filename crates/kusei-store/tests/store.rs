@@ -155,6 +155,7 @@ store_case!(plans_filter_by_unit_and_year);
 store_case!(users_and_roles);
 store_case!(duplicates_are_clear_errors);
 store_case!(imports_are_idempotent_and_revisions_are_recorded);
+store_case!(the_same_file_in_two_wards_makes_two_plans);
 store_case!(municipality_settings_are_versioned_in_history);
 store_case!(workflow_publishes_immutable_versions);
 store_case!(sessions_and_lock_out);
@@ -1499,6 +1500,48 @@ mod cases {
         assert_eq!(section.phone.as_deref(), Some("06-6930-9625"));
         assert_eq!(section.kind, UnitKind::Section);
         let _ = east;
+    }
+
+    pub async fn the_same_file_in_two_wards_makes_two_plans(store: Store, _url: String) {
+        let (m, east, west) = setup_units(&store).await;
+        let source = SourceDocument {
+            sha256: "same-bytes",
+            file_name: "plan.txt",
+            family: "management_sheet",
+            encoding: "UTF-8",
+            schema_version: 1,
+            diagnostics: "[]",
+        };
+        let v1 = plan_content(fy(2017));
+        let into = |unit| ImportTarget {
+            municipality: m,
+            unit: ImportUnit::Existing(unit),
+            directory: &[],
+            expected_version: None,
+        };
+        let a = store
+            .import_plan("import", &into(east), &v1, &source)
+            .await
+            .unwrap();
+        let ImportOutcome::Created { plan_id: a, .. } = a else {
+            panic!("{a:?}")
+        };
+        // Ward B imports the same file: its own plan, never a pointer to ward A's.
+        let b = store
+            .import_plan("import", &into(west), &v1, &source)
+            .await
+            .unwrap();
+        let ImportOutcome::Created { plan_id: b, .. } = b else {
+            panic!("{b:?}")
+        };
+        assert_ne!(a, b);
+        assert_eq!(store.load_plan(b).await.unwrap().plan.unit_id, west);
+        // And again in ward B: unchanged, its own plan.
+        let again = store
+            .import_plan("import", &into(west), &v1, &source)
+            .await
+            .unwrap();
+        assert_eq!(again, ImportOutcome::Unchanged { plan_id: b });
     }
 
     pub async fn municipality_settings_are_versioned_in_history(store: Store, _url: String) {

@@ -122,13 +122,40 @@ impl Who {
     }
 }
 
+/// Why a request has no usable identity, answered in the way the route speaks: the JSON
+/// API gets its JSON error (`password_change_required`, …), pages get their page.
+#[derive(Debug)]
+pub struct WhoRejection {
+    error: crate::WebError,
+    api: bool,
+}
+
+impl axum::response::IntoResponse for WhoRejection {
+    fn into_response(self) -> axum::response::Response {
+        if self.api {
+            crate::api::ApiError::from(self.error).into_response()
+        } else {
+            self.error.into_response()
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Who {
-    type Rejection = crate::WebError;
+    type Rejection = WhoRejection;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        Who::read(parts, state)
+            .await
+            .map_err(|error| WhoRejection { error, api })
+    }
+}
+
+impl Who {
+    async fn read(parts: &Parts, state: &AppState) -> Result<Who, crate::WebError> {
         let pre = cookie(&parts.headers, PRE_COOKIE);
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Ok(Who { viewer: None, pre });

@@ -9,6 +9,7 @@
 //! - (Medium) CSV formula injection in a plan's CSV and the public open data.
 //! - (Low) security headers: CSP, no framing, nosniff, referrer policy, `no-store`
 //!   behind sign-in.
+//! - (Low) an API call in a must-change-password session got an HTML redirect.
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -356,4 +357,46 @@ async fn a_refused_import_says_why_in_the_page_language_and_keeps_the_way_back()
         page.contains("サインアウト"),
         "still shown as signed in: {page}"
     );
+}
+
+#[tokio::test]
+async fn an_api_call_before_the_password_change_gets_the_api_error() {
+    let w = world("otp").await;
+    let uid = w
+        .store
+        .create_user(
+            "t",
+            &NewUser {
+                login: "fresh",
+                display_name: "fresh",
+                password_hash: "$argon2id$unused",
+                must_change_password: true,
+                roles: vec![("ward_editor", Scope::Unit(w.ward))],
+            },
+        )
+        .await
+        .unwrap();
+    w.store
+        .create_session(
+            &token_hash("tokenfresh"),
+            uid,
+            "csrffresh",
+            "2099-01-01T00:00:00Z",
+        )
+        .await
+        .unwrap();
+    let get = |uri: &str| {
+        Request::get(uri)
+            .header(header::COOKIE, "kusei_session=tokenfresh")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (status, _, body) = send(&w, get("/api/v1/plans")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["error"]["code"], "password_change_required", "{body}");
+    // A page sends the user to the password form.
+    let (status, location, _) = send(&w, get("/")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/account/password"));
 }
