@@ -63,6 +63,63 @@ pub enum ContentError {
     Cycle(usize),
     #[error("node {0} has an empty title")]
     EmptyTitle(usize),
+    #[error(
+        "node {node}: {field} has {chars} characters; at most {MAX_TEXT_CHARS} fit / 項目 {node} の {field} が{chars}文字あります（{MAX_TEXT_CHARS}文字まで）"
+    )]
+    TooLong {
+        node: usize,
+        field: &'static str,
+        chars: usize,
+    },
+}
+
+/// The longest text one field may hold, in UTF-16 units: a spreadsheet cell's limit, so
+/// that every field fits the Excel download and the open data.
+pub const MAX_TEXT_CHARS: usize = 32_767;
+
+/// A text's length as a spreadsheet counts it (UTF-16 units).
+pub fn text_len(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// Whether a text is longer than a field may hold.
+pub fn too_long(text: &str) -> bool {
+    // Bytes first: a short text needs no count.
+    text.len() > MAX_TEXT_CHARS && text_len(text) > MAX_TEXT_CHARS
+}
+
+impl NodeContent {
+    /// The first text of the node that is longer than a field may hold.
+    pub fn overlong(&self) -> Option<(&'static str, usize)> {
+        let texts = std::iter::once(("title", self.title.as_str()))
+            .chain(self.subtitle.as_deref().map(|s| ("subtitle", s)))
+            .chain(self.sections.iter().map(|s| ("sections", s.body.as_str())))
+            .chain(self.targets.iter().map(|t| ("targets", t.text.as_str())))
+            .chain(self.actuals.iter().map(|a| ("actuals", a.text.as_str())))
+            .chain(
+                self.reviews
+                    .iter()
+                    .filter_map(|r| r.remedy.as_deref().map(|t| ("remedy", t))),
+            )
+            .chain(self.evaluations.iter().flat_map(|e| {
+                [
+                    Some(("results", e.results.as_str())),
+                    e.remedy.as_deref().map(|t| ("remedy", t)),
+                    e.explanation.as_deref().map(|t| ("explanation", t)),
+                ]
+                .into_iter()
+                .flatten()
+            }))
+            .chain(
+                self.milestones
+                    .iter()
+                    .map(|m| ("milestones", m.text.as_str())),
+            );
+        texts
+            .filter(|(_, t)| too_long(t))
+            .map(|(f, t)| (f, text_len(t)))
+            .next()
+    }
 }
 
 impl PlanContent {
@@ -73,6 +130,13 @@ impl PlanContent {
         for (i, n) in self.nodes.iter().enumerate() {
             if n.title.trim().is_empty() {
                 return Err(ContentError::EmptyTitle(i));
+            }
+            if let Some((field, chars)) = n.overlong() {
+                return Err(ContentError::TooLong {
+                    node: i,
+                    field,
+                    chars,
+                });
             }
         }
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); len];

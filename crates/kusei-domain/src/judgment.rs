@@ -206,16 +206,32 @@ const REMEDY_REQUIRED: RuleViolation = RuleViolation {
     message_en: "Issues and remedies are required when the answer is ② or (ii).",
 };
 
+/// A field longer than a field may hold ([`crate::content::MAX_TEXT_CHARS`]).
+fn too_long(field: &'static str) -> RuleViolation {
+    RuleViolation {
+        field,
+        message_ja: "32,767文字以内で入力してください（表計算のセルに入る長さです）。",
+        message_en: "Use at most 32,767 characters (what a spreadsheet cell holds).",
+    }
+}
+
+fn long(text: &Option<String>) -> bool {
+    text.as_deref().is_some_and(crate::content::too_long)
+}
+
 impl Review {
     /// DOMAIN rule: 課題と改善策 is required when the answer is (ii) or ②.
     pub fn violations(&self) -> Vec<RuleViolation> {
         let off = self.implementation == Some(ImplementationProspect::NotExpected)
             || self.achievement == Some(AchievementProspect::OffTrack);
+        let mut out = Vec::new();
         if off && blank(&self.remedy) {
-            vec![REMEDY_REQUIRED]
-        } else {
-            Vec::new()
+            out.push(REMEDY_REQUIRED);
         }
+        if long(&self.remedy) {
+            out.push(too_long("remedy"));
+        }
+        out
     }
 }
 
@@ -229,6 +245,15 @@ impl Evaluation {
                 message_ja: "「②目標未達成」の場合は課題と改善策の記入が必須です。",
                 message_en: "Issues and remedies are required when the target was not achieved.",
             });
+        }
+        if crate::content::too_long(&self.results) {
+            out.push(too_long("results"));
+        }
+        if long(&self.remedy) {
+            out.push(too_long("remedy"));
+        }
+        if long(&self.explanation) {
+            out.push(too_long("explanation"));
         }
         out
     }

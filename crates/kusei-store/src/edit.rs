@@ -168,6 +168,22 @@ impl Store {
                 message: "名称を入力してください。 The title must not be empty.".into(),
             });
         }
+        let overlong = std::iter::once(("title", edit.title.as_str()))
+            .chain(edit.subtitle.as_deref().map(|s| ("subtitle", s)))
+            .chain(edit.sections.iter().map(|s| ("sections", s.body.as_str())))
+            .chain(
+                edit.targets
+                    .iter()
+                    .flatten()
+                    .map(|t| ("targets", t.text.as_str())),
+            )
+            .find(|(_, t)| kusei_domain::content::too_long(t));
+        if let Some((field, _)) = overlong {
+            return Err(StoreError::Field {
+                field: field.into(),
+                message: "32,767文字以内で入力してください（表計算のセルに入る長さです）。 Use at most 32,767 characters (what a spreadsheet cell holds).".into(),
+            });
+        }
         self.change_node(actor, node_id, expected_version, Change::Texts(edit))
             .await
     }

@@ -400,3 +400,72 @@ async fn an_api_call_before_the_password_change_gets_the_api_error() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(location.as_deref(), Some("/account/password"));
 }
+
+#[tokio::test]
+async fn a_field_longer_than_a_spreadsheet_cell_is_refused_at_the_field() {
+    let w = world("long").await;
+    w.store
+        .set_window(
+            "t",
+            w.m,
+            &Window {
+                fiscal_year: FiscalYear::new(2025).unwrap(),
+                phase: Phase::Review,
+                opens_on: Date::new(2025, 9, 1).unwrap(),
+                closes_on: Date::new(2025, 10, 31).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let (status, _) = browser_import(&w, "editor", FIXTURE).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let sp = w.store.load_plan(PlanId(1)).await.unwrap();
+    let node = &sp.nodes[0].node;
+    let before = serde_json::to_string(&sp).unwrap();
+    let long = "あ".repeat(40_000);
+    let uri = format!("/nodes/{}/review", node.id.0);
+    let version = node.version.to_string();
+    let (status, _, page) = send(
+        &w,
+        form(
+            &uri,
+            "editor",
+            &[
+                ("implementation", "not_expected"),
+                ("achievement", "off_track"),
+                ("remedy", &long),
+                ("version", &version),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        &page[..500.min(page.len())]
+    );
+    assert!(
+        page.contains("32,767文字以内"),
+        "the message is at the field"
+    );
+    assert!(page.contains(&long), "what was typed is kept");
+    let after = w.store.load_plan(PlanId(1)).await.unwrap();
+    assert_eq!(serde_json::to_string(&after).unwrap(), before, "nothing stored");
+    // A document with such a field is refused before anything is stored, naming the item.
+    let huge = FIXTURE.replacen("(取組の内容)", &format!("(取組の内容) {long}"), 1);
+    let doc = kusei_import::parse_text("huge.txt", &huge);
+    let err = store_document(
+        &w.store,
+        &Caller::operator("t"),
+        &doc,
+        huge.as_bytes(),
+        w.m,
+        Destination::Ward("西区"),
+        Period::year(FiscalYear::new(2025).unwrap()),
+        AppClock::Fixed(NOW).today_jst(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("32767"), "{err}");
+}

@@ -744,6 +744,11 @@ fn read_plan_sheet(s: &Sheet) -> Result<Option<(Draft, u32)>, XlsxError> {
             ContentError::Cycle(i) | ContentError::DanglingLink { node: i, .. } => {
                 (i, Col::Parents, Problem::Cycle)
             }
+            ContentError::TooLong { node, field, chars } => (
+                node,
+                too_long_column(field),
+                Problem::TooLong { len: chars },
+            ),
         };
         let row = node_rows.get(node).copied().unwrap_or(header_row);
         return Err(s.err(row, at(col), problem));
@@ -1098,4 +1103,15 @@ fn read_directory(
         drafts[draft].record.directory.push(entry);
     }
     Ok(())
+}
+
+/// The plan sheet column a too-long field of a node is written in.
+pub(crate) fn too_long_column(field: &str) -> Col {
+    match field {
+        "title" => Col::Title,
+        "subtitle" => Col::Subtitle,
+        "remedy" => Col::Remedy,
+        "explanation" => Col::Explanation,
+        _ => Col::Body,
+    }
 }

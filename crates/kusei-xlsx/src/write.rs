@@ -315,6 +315,11 @@ fn plan_sheet(r: &PlanRecord, name: &str, f: &Formats) -> Result<Worksheet, Xlsx
             ContentError::EmptyTitle(i) => (i, Col::Title, Problem::EmptyTitle),
             ContentError::SelfLink(i) => (i, Col::Parents, Problem::SelfLink),
             ContentError::Cycle(i) => (i, Col::Parents, Problem::Cycle),
+            ContentError::TooLong { node, field, chars } => (
+                node,
+                crate::read::too_long_column(field),
+                Problem::TooLong { len: chars },
+            ),
             ContentError::DanglingLink { index, node, len } => {
                 return Err(XlsxError::InvalidRecord {
                     plan: name.to_string(),
