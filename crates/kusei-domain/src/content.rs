@@ -82,10 +82,53 @@ pub fn text_len(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
+/// Why a name (of a municipality, unit or user; a login) cannot be used, in Japanese and
+/// English: control characters (NUL, TAB, line breaks …) and the bidirectional-override
+/// characters (U+202A–U+202E, U+2066–U+2069), which make a name display as something
+/// else. `None` when it can.
+pub fn name_problem(name: &str) -> Option<(&'static str, &'static str)> {
+    if name.trim().is_empty() {
+        return Some(("入力してください。", "must not be empty."));
+    }
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if name.chars().any(|c| c.is_control() || bidi(c)) {
+        return Some((
+            "制御文字や文字の向きを変える記号は使えません。",
+            "must not contain control or text-direction characters.",
+        ));
+    }
+    if too_long(name) {
+        return Some(("長すぎます。", "is too long."));
+    }
+    None
+}
+
 /// Whether a text is longer than a field may hold.
 pub fn too_long(text: &str) -> bool {
     // Bytes first: a short text needs no count.
     text.len() > MAX_TEXT_CHARS && text_len(text) > MAX_TEXT_CHARS
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::name_problem;
+
+    #[test]
+    fn names_without_control_or_direction_characters() {
+        assert_eq!(name_problem("城東区"), None);
+        assert_eq!(name_problem("総務課 総合企画"), None);
+        for bad in [
+            "",
+            "  ",
+            "a\u{0}b",
+            "東\u{202E}区",
+            "x\ty",
+            "a\nb",
+            "\u{2066}x",
+        ] {
+            assert!(name_problem(bad).is_some(), "{bad:?}");
+        }
+    }
 }
 
 impl NodeContent {

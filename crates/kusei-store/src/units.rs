@@ -96,6 +96,7 @@ impl Store {
         name: &str,
         is_sample: bool,
     ) -> Result<MunicipalityId, StoreError> {
+        usable_name("name", name)?;
         let at = now_utc();
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -120,12 +121,7 @@ impl Store {
         id: MunicipalityId,
         name: &str,
     ) -> Result<(), StoreError> {
-        if name.trim().is_empty() {
-            return Err(StoreError::Field {
-                field: "name".into(),
-                message: "must not be empty".into(),
-            });
-        }
+        usable_name("name", name)?;
         let at = now_utc();
         let mut tx = self.pool().begin().await?;
         let before: String = sqlx::query_scalar("SELECT name FROM municipality WHERE id = $1")
@@ -175,6 +171,7 @@ impl Store {
         actor: Actor<'_>,
         unit: &NewUnit<'_>,
     ) -> Result<UnitId, StoreError> {
+        usable_name("name", unit.name)?;
         let at = now_utc();
         let mut tx = self.pool().begin().await?;
         if let Some(parent) = unit.parent_id {
@@ -408,5 +405,16 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Refuses a name that cannot be used (empty, control or text-direction characters).
+pub(crate) fn usable_name(field: &str, name: &str) -> Result<(), StoreError> {
+    match kusei_domain::content::name_problem(name) {
+        None => Ok(()),
+        Some((ja, en)) => Err(StoreError::Field {
+            field: field.into(),
+            message: format!("{ja} {en}"),
+        }),
     }
 }

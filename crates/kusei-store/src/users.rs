@@ -51,12 +51,8 @@ impl Store {
         actor: Actor<'_>,
         user: &NewUser<'_>,
     ) -> Result<UserId, StoreError> {
-        if user.login.trim().is_empty() {
-            return Err(StoreError::Field {
-                field: "login".into(),
-                message: "must not be empty".into(),
-            });
-        }
+        crate::units::usable_name("login", user.login)?;
+        crate::units::usable_name("display_name", user.display_name)?;
         let at = now_utc();
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(

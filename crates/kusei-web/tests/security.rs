@@ -10,6 +10,8 @@
 //! - (Low) security headers: CSP, no framing, nosniff, referrer policy, `no-store`
 //!   behind sign-in.
 //! - (Low) an API call in a must-change-password session got an HTML redirect.
+//! - (Low) a 40,000-character field broke the Excel download; control and bidi-override
+//!   characters were accepted in names.
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -451,7 +453,11 @@ async fn a_field_longer_than_a_spreadsheet_cell_is_refused_at_the_field() {
     );
     assert!(page.contains(&long), "what was typed is kept");
     let after = w.store.load_plan(PlanId(1)).await.unwrap();
-    assert_eq!(serde_json::to_string(&after).unwrap(), before, "nothing stored");
+    assert_eq!(
+        serde_json::to_string(&after).unwrap(),
+        before,
+        "nothing stored"
+    );
     // A document with such a field is refused before anything is stored, naming the item.
     let huge = FIXTURE.replacen("(取組の内容)", &format!("(取組の内容) {long}"), 1);
     let doc = kusei_import::parse_text("huge.txt", &huge);
@@ -468,4 +474,48 @@ async fn a_field_longer_than_a_spreadsheet_cell_is_refused_at_the_field() {
     .await
     .unwrap_err();
     assert!(err.to_string().contains("32767"), "{err}");
+}
+
+#[tokio::test]
+async fn names_with_control_or_direction_characters_are_refused() {
+    let w = world("names").await;
+    let unit = |name: &'static str| NewUnit {
+        municipality_id: w.m,
+        parent_id: None,
+        kind: UnitKind::Ward,
+        name,
+        phone: None,
+        fax: None,
+        duties: None,
+    };
+    for bad in ["東\u{202E}区", "西\0区", "北\n区"] {
+        let e = w.store.create_unit("t", &unit(bad)).await.unwrap_err();
+        assert!(
+            matches!(&e, kusei_store::StoreError::Field { field, .. } if field == "name"),
+            "{bad:?}: {e}"
+        );
+        let e = w
+            .store
+            .create_user(
+                "t",
+                &NewUser {
+                    login: "someone",
+                    display_name: bad,
+                    password_hash: "$argon2id$unused",
+                    must_change_password: true,
+                    roles: vec![],
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("display_name"), "{bad:?}: {e}");
+        let e = w
+            .store
+            .rename_municipality("t", w.m, bad)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("制御文字"), "{bad:?}: {e}");
+    }
+    // An ordinary Japanese name is fine.
+    assert!(w.store.create_unit("t", &unit("港区")).await.is_ok());
 }

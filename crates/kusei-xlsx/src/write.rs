@@ -309,17 +309,17 @@ fn plan_sheet(r: &PlanRecord, name: &str, f: &Formats) -> Result<Worksheet, Xlsx
     )?;
     out.dropdown(hdr, col_index(Col::OpenEnded), &[YES, NO])?;
 
-    // What the reader will check: titles, no self links, no cycles.
-    if let Err(e) = c.validate() {
+    // What the reader will check: titles, no self links, no cycles. (A text too long
+    // for a cell is refused where it is written, naming that cell.)
+    if let Err(e) = c.validate().or_else(|e| match e {
+        ContentError::TooLong { .. } => Ok(()),
+        e => Err(e),
+    }) {
         let (node, col, problem) = match e {
             ContentError::EmptyTitle(i) => (i, Col::Title, Problem::EmptyTitle),
             ContentError::SelfLink(i) => (i, Col::Parents, Problem::SelfLink),
             ContentError::Cycle(i) => (i, Col::Parents, Problem::Cycle),
-            ContentError::TooLong { node, field, chars } => (
-                node,
-                crate::read::too_long_column(field),
-                Problem::TooLong { len: chars },
-            ),
+            ContentError::TooLong { .. } => return Ok(out.ws),
             ContentError::DanglingLink { index, node, len } => {
                 return Err(XlsxError::InvalidRecord {
                     plan: name.to_string(),
