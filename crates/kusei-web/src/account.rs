@@ -107,6 +107,11 @@ pub(crate) async fn login(
         "ログインIDまたはパスワードが違います。",
         "The login or the password is wrong.",
     );
+    // No password is this long (new ones are at most 128 characters): answered as a wrong
+    // one without spending a hash on it.
+    if password.len() > 4096 {
+        return Ok(fail(bad));
+    }
     let Some(user) = state.store.find_user(&login).await? else {
         let _ = verify_password_blocking(&password, dummy_hash()).await;
         return Ok(fail(bad));

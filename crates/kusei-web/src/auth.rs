@@ -29,12 +29,19 @@ pub fn dummy_hash() -> &'static str {
     "$argon2id$v=19$m=19456,t=2,p=1$a3VzZWlkdW1teXNhbHQ$V8sxPZ0SkSOwgpqkjWyZbpWEJt0Rq4bDw0gPfOgdHBs"
 }
 
-/// Rules for a new password: at least 12 characters, not all the same kind.
+/// Rules for a new password: 12 to 128 characters, not the login.
 pub fn password_problem(pw: &str, login: &str) -> Option<(&'static str, &'static str)> {
     if pw.chars().count() < 12 {
         return Some((
             "パスワードは12文字以上にしてください。",
             "Use at least 12 characters.",
+        ));
+    }
+    // A bound on the work each sign-in costs (a 200,000-character password is no use).
+    if pw.chars().count() > 128 {
+        return Some((
+            "パスワードは128文字以内にしてください。",
+            "Use at most 128 characters.",
         ));
     }
     if pw == login {
@@ -199,6 +206,8 @@ mod tests {
     fn passwords_verify_and_tokens_are_random() {
         let h = hash_password("correct horse battery").unwrap();
         assert!(h.starts_with("$argon2id$"));
+        assert!(password_problem(&"x1".repeat(100_000), "u").is_some());
+        assert!(password_problem("correct horse battery", "u").is_none());
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong", &h));
         assert!(!verify_password("x", "not a hash"));
