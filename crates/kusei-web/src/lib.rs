@@ -47,7 +47,8 @@ pub use kusei_app::Clock;
 #[derive(Debug, Clone)]
 pub(crate) struct PendingUpload {
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    /// Shared, so reading a pending upload never copies it.
+    pub bytes: Arc<[u8]>,
     pub owner: String,
     pub created: i64,
 }

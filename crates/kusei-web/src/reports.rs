@@ -145,10 +145,29 @@ pub(crate) async fn run_export(
 ) -> Result<Vec<u8>, WebError> {
     let exporter = state.exporter.clone();
     let (title, municipality) = (title.to_string(), municipality.to_string());
+    // PDF and Excel take seconds and hundreds of MiB for a whole city: at most one per
+    // core at a time, the others wait their turn (memory stays bounded).
+    let _slot = match format {
+        Format::Pdf | Format::Xlsx => Some(
+            heavy_export_slots()
+                .acquire()
+                .await
+                .map_err(|e| WebError::Internal(e.to_string()))?,
+        ),
+        _ => None,
+    };
     tokio::task::spawn_blocking(move || exporter.export(format, &title, &municipality, &records))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?
         .map_err(export_failure)
+}
+
+fn heavy_export_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores.max(1))
+    })
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -21,8 +21,16 @@ use kusei_domain::workflow::Refusal;
 use kusei_import::convert::document_period;
 use kusei_store::ImportOutcome;
 use maud::html;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 const KEEP_SECS: i64 = 30 * 60;
+/// Uploads waiting for confirmation per user (the oldest goes first).
+const PENDING_PER_USER: usize = 3;
+/// Bytes of all uploads waiting for confirmation (the oldest go first).
+const PENDING_BYTES: usize = 100 * 1024 * 1024;
+/// How long reading one document may take before the user is told.
+const PARSE_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
 const ACTOR_SUFFIX: &str = " (ブラウザ取込)";
 
 fn require_importer(who: &Who) -> Result<(), WebError> {
@@ -136,7 +144,8 @@ pub(crate) async fn preview(
             "file: ファイルを選んでください。 Choose a file.".into(),
         ));
     };
-    let doc = match kusei_import::parse_bytes(&name, &bytes) {
+    let bytes: Arc<[u8]> = bytes.into();
+    let doc = match parse_off_workers(&name, &bytes).await? {
         Ok(d) => d,
         Err(e) => {
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render(
@@ -155,6 +164,7 @@ pub(crate) async fn preview(
     let now = state.clock.unix();
     if let Ok(mut uploads) = state.uploads.lock() {
         uploads.retain(|_, u| now - u.created < KEEP_SECS);
+        keep_within_limits(&mut uploads, &owner, bytes.len());
         uploads.insert(
             token.clone(),
             PendingUpload {
@@ -234,7 +244,8 @@ pub(crate) async fn confirm(
         ));
     }
     let u = state.store.get_unit(unit).await?;
-    let doc = kusei_import::parse_bytes(&upload.file_name, &upload.bytes)
+    let doc = parse_off_workers(&upload.file_name, &upload.bytes)
+        .await?
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let year = form.text("year");
     let period = match year.as_deref() {
@@ -319,4 +330,84 @@ async fn refused(
         Html(page.render(title, "/import", body)),
     )
         .into_response())
+}
+
+/// Reads a document on the blocking pool (pages keep answering while a large one is read),
+/// within [`PARSE_BUDGET`].
+async fn parse_off_workers(
+    name: &str,
+    bytes: &Arc<[u8]>,
+) -> Result<Result<kusei_import::ParsedDocument, kusei_import::ImportError>, WebError> {
+    let (n, b) = (name.to_string(), Arc::clone(bytes));
+    let task = tokio::task::spawn_blocking(move || kusei_import::parse_bytes(&n, &b));
+    match tokio::time::timeout(PARSE_BUDGET, task).await {
+        Ok(joined) => joined.map_err(|e| WebError::Internal(e.to_string())),
+        Err(_) => Err(WebError::BadRequest(format!(
+            "{name}: 読み取りに{}秒以上かかるため中止しました。ファイルを分けて取り込んでください。 Reading took longer than {} seconds; split the file.",
+            PARSE_BUDGET.as_secs(),
+            PARSE_BUDGET.as_secs()
+        ))),
+    }
+}
+
+/// Makes room for one more upload of `size` bytes by `owner`: each user keeps at most
+/// [`PENDING_PER_USER`] waiting uploads, all users together [`PENDING_BYTES`]; the oldest
+/// go first.
+fn keep_within_limits(uploads: &mut HashMap<String, PendingUpload>, owner: &str, size: usize) {
+    loop {
+        let mine = uploads.values().filter(|u| u.owner == owner).count();
+        let total: usize = uploads.values().map(|u| u.bytes.len()).sum();
+        let over_user = mine >= PENDING_PER_USER;
+        if !over_user && total + size <= PENDING_BYTES {
+            return;
+        }
+        let oldest = uploads
+            .iter()
+            .filter(|(_, u)| !over_user || u.owner == owner)
+            .min_by_key(|(_, u)| u.created)
+            .map(|(k, _)| k.clone());
+        match oldest {
+            Some(k) => {
+                uploads.remove(&k);
+            }
+            None => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(owner: &str, created: i64, size: usize) -> PendingUpload {
+        PendingUpload {
+            file_name: "f.txt".into(),
+            bytes: vec![0u8; size].into(),
+            owner: owner.into(),
+            created,
+        }
+    }
+
+    #[test]
+    fn waiting_uploads_stay_within_their_limits() {
+        let mut u = HashMap::new();
+        for i in 0..3 {
+            u.insert(format!("a{i}"), upload("a", i, 10));
+        }
+        u.insert("b0".into(), upload("b", 0, 10));
+        keep_within_limits(&mut u, "a", 10);
+        assert_eq!(
+            u.len(),
+            3,
+            "a's oldest went: {:?}",
+            u.keys().collect::<Vec<_>>()
+        );
+        assert!(!u.contains_key("a0") && u.contains_key("b0"));
+        // All users together: the oldest of anyone goes.
+        let mut u = HashMap::new();
+        u.insert("x".into(), upload("x", 1, PENDING_BYTES / 2));
+        u.insert("y".into(), upload("y", 2, PENDING_BYTES / 2));
+        keep_within_limits(&mut u, "z", 10);
+        assert!(!u.contains_key("x") && u.contains_key("y"));
+    }
 }
