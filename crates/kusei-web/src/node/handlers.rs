@@ -93,6 +93,20 @@ async fn answer_save(
     }
 }
 
+/// What every form page does first: the item, read access, and the fiscal year whose
+/// window for `phase` is open (or why none is).
+async fn open_form(
+    state: &AppState,
+    who: &Who,
+    id: &str,
+    phase: Phase,
+) -> Result<(NodeCtx, FiscalYear), WebError> {
+    let ctx = load(state, id).await?;
+    require_read(who, &ctx, &format!("/nodes/{id}/{}", phase.code()))?;
+    let fy = edit_check(state, who, &ctx, phase).await?;
+    Ok((ctx, fy))
+}
+
 fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
@@ -109,9 +123,7 @@ pub(crate) async fn plan_form(
         lang: q.lang(),
         who: &who,
     };
-    let ctx = load(&state, &id).await?;
-    require_read(&who, &ctx, &format!("/nodes/{id}/plan"))?;
-    let fy = edit_check(&state, &who, &ctx, Phase::Plan).await?;
+    let (ctx, fy) = open_form(&state, &who, &id, Phase::Plan).await?;
     let v = plan_values(ctx.node(), fy);
     Ok(Html(plan_form_page(
         &page,
@@ -244,9 +256,7 @@ pub(crate) async fn review_form(
         lang: q.lang(),
         who: &who,
     };
-    let ctx = load(&state, &id).await?;
-    require_read(&who, &ctx, &format!("/nodes/{id}/review"))?;
-    let fy = edit_check(&state, &who, &ctx, Phase::Review).await?;
+    let (ctx, fy) = open_form(&state, &who, &id, Phase::Review).await?;
     let sn = ctx.node();
     let r = sn.reviews.iter().find(|r| r.fiscal_year == fy);
     let v = ReviewValues {
@@ -359,9 +369,7 @@ pub(crate) async fn evaluation_form(
         lang: q.lang(),
         who: &who,
     };
-    let ctx = load(&state, &id).await?;
-    require_read(&who, &ctx, &format!("/nodes/{id}/evaluation"))?;
-    let fy = edit_check(&state, &who, &ctx, Phase::Evaluation).await?;
+    let (ctx, fy) = open_form(&state, &who, &id, Phase::Evaluation).await?;
     let sn = ctx.node();
     let e = sn.evaluations.iter().find(|e| e.fiscal_year == fy);
     let v = EvaluationValues {
