@@ -47,7 +47,7 @@ impl Store {
         lock_after: i64,
         lock_until: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let failed: i64 = sqlx::query_scalar(
             "UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
         )
@@ -96,7 +96,7 @@ impl Store {
         keep_session: Option<&str>,
     ) -> Result<(), StoreError> {
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE app_user SET password_hash = $1, must_change_password = $2, failed_logins = 0, \
              locked_until = NULL WHERE id = $3",
@@ -134,7 +134,7 @@ impl Store {
         scope: Scope,
     ) -> Result<(), StoreError> {
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let row = crate::users::insert_role(&mut tx, user, role, scope).await?;
         record(
             &mut tx,

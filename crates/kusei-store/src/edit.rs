@@ -9,6 +9,7 @@
 //! - records the node's whole content before and after, in one JSON shape for every kind of
 //!   edit (the shape of import snapshots), so the history page can diff any two entries.
 
+use crate::tx::WriteTx;
 use crate::history::record;
 use crate::plans::{
     actual_from_row, content_snapshot, evaluation_from_row, insert_actuals, insert_sections,
@@ -21,7 +22,7 @@ use kusei_domain::model::{
 };
 use kusei_domain::workflow::Refusal;
 use serde_json::json;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 /// Editable texts of a node (the plan phase form). `targets: None` keeps the stored ones.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -40,7 +41,7 @@ enum Change<'a> {
 
 /// Reads one node with everything attached to it, inside a transaction.
 pub(crate) async fn read_node(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     node_id: NodeId,
 ) -> Result<StoredNode, StoreError> {
     let node = Store::node_for_update(tx, node_id).await?;
@@ -109,7 +110,7 @@ pub(crate) async fn read_node(
 /// Refuses edits while a plan waits for approval; a published plan gets a new draft
 /// version (its published snapshot stays as it was). Returns the plan's unit.
 pub(crate) async fn open_plan_for_edit(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     actor: Actor<'_>,
     at: &str,
     plan_id: PlanId,
@@ -241,7 +242,7 @@ impl Store {
         change: Change<'_>,
     ) -> Result<i64, StoreError> {
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let before = read_node(&mut tx, node_id).await?;
         // The version check and the bump are one statement, so two concurrent saves
         // cannot both pass it.

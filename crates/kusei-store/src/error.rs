@@ -35,6 +35,10 @@ pub enum StoreError {
     /// Stored data that cannot be read back (a bug or manual edits).
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The database is too busy to take the write now (waited for its turn and gave up);
+    /// nothing was stored and trying again later may work.
+    #[error("the database is busy; nothing was stored, try again")]
+    Busy,
     #[error("database error: {0}")]
     Database(String),
 }

@@ -1,9 +1,10 @@
 //! The append-only change log. Every write of plan data calls [`record`] inside the
 //! same transaction, so a change and its history are stored together or not at all.
 
+use crate::tx::WriteTx;
 use crate::{Actor, Store, StoreError};
 use serde_json::Value;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
 /// One recorded change: who, when, what, before and after (JSON snapshots).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -19,7 +20,7 @@ pub struct Change {
 }
 
 pub(crate) async fn record(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     actor: Actor<'_>,
     at: &str,
     entity: &str,

@@ -1,6 +1,7 @@
 //! Storing imported documents: all or nothing per file; the same file twice changes
 //! nothing; a revised version of a document updates its plan and records the differences.
 
+use crate::tx::WriteTx;
 use crate::edit::open_plan_for_edit;
 use crate::history::record;
 use crate::plans::{
@@ -12,7 +13,7 @@ use kusei_domain::content::{DirectoryEntry, PlanContent};
 use kusei_domain::model::{MunicipalityId, PlanId, UnitId};
 use kusei_domain::revision::node_key;
 use serde_json::json;
-use sqlx::{Any, Transaction};
+
 use std::collections::{HashMap, VecDeque};
 
 /// Where an import came from.
@@ -52,7 +53,7 @@ pub struct ImportTarget<'a> {
 
 #[allow(clippy::too_many_arguments)]
 async fn create_unit_tx(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     actor: Actor<'_>,
     at: &str,
     municipality: i64,
@@ -86,7 +87,7 @@ async fn create_unit_tx(
 
 #[allow(clippy::too_many_arguments)]
 async fn find_or_create_tx(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     actor: Actor<'_>,
     at: &str,
     municipality: i64,
@@ -225,7 +226,7 @@ impl Store {
                 })
             }
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let unit_id = match (found_unit, target.unit) {
             (Some(id), _) => id,
             (None, ImportUnit::Existing(id)) => id,

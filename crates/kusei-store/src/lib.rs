@@ -16,6 +16,7 @@ mod import;
 mod plans;
 mod records;
 mod time;
+mod tx;
 mod units;
 mod users;
 mod workflow;
@@ -69,6 +70,7 @@ pub type Actor<'a> = &'a str;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    turns: tx::Turns,
 }
 
 impl std::fmt::Debug for Store {
@@ -145,7 +147,11 @@ impl Store {
                 url: redact_url(url),
                 reason: error::one_line(&e),
             })?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            turns: tx::Turns::for_backend(backend),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -169,6 +175,25 @@ impl Store {
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Whether the database takes a write now: rewrites the one health row in a write
+    /// transaction, within `budget`. A full disk, a read-only file or a held lock fail here.
+    pub async fn check_writable(&self, budget: Duration) -> Result<(), StoreError> {
+        let probe = async {
+            let mut tx = self.write().await?;
+            sqlx::query("DELETE FROM health_check")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO health_check (id, checked_at) VALUES (1, $1)")
+                .bind(now_utc())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        };
+        tokio::time::timeout(budget, probe)
+            .await
+            .map_err(|_| StoreError::Busy)?
     }
 
     /// Closes all connections (on shutdown).

@@ -1,5 +1,6 @@
 //! Plans and their nodes: written whole in one transaction, read whole for a page.
 
+use crate::tx::{BindFigure, WriteTx};
 use crate::history::record;
 use crate::units::fiscal_year;
 use crate::{now_utc, Actor, Store, StoreError};
@@ -12,7 +13,7 @@ use kusei_domain::model::{
 };
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use std::collections::HashMap;
 
 /// A plan row with what a list page shows beside it.
@@ -233,7 +234,7 @@ pub(crate) fn evaluation_snapshot(e: &Evaluation) -> Value {
 }
 
 pub(crate) async fn insert_sections(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     node_id: i64,
     sections: &[Section],
 ) -> Result<(), StoreError> {
@@ -253,7 +254,7 @@ pub(crate) async fn insert_sections(
 }
 
 pub(crate) async fn upsert_review(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     node_id: i64,
     r: &Review,
 ) -> Result<(), StoreError> {
@@ -274,7 +275,7 @@ pub(crate) async fn upsert_review(
 }
 
 pub(crate) async fn upsert_evaluation(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     node_id: i64,
     e: &Evaluation,
 ) -> Result<(), StoreError> {
@@ -309,7 +310,7 @@ impl Store {
             .validate()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let id = insert_plan(&mut tx, actor, &at, unit_id, content, None).await?;
         tx.commit().await?;
         Ok(id)
@@ -492,7 +493,7 @@ impl Store {
     }
 
     pub(crate) async fn node_for_update(
-        tx: &mut Transaction<'static, Any>,
+        tx: &mut WriteTx,
         node_id: NodeId,
     ) -> Result<Node, StoreError> {
         let r = sqlx::query(
@@ -525,7 +526,7 @@ impl Store {
 
 /// Inserts a plan with all its nodes inside a transaction, recording the history.
 pub(crate) async fn insert_plan(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     actor: Actor<'_>,
     at: &str,
     unit_id: UnitId,
@@ -581,7 +582,7 @@ pub(crate) async fn insert_plan(
 }
 
 pub(crate) async fn unit_municipality(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     unit_id: UnitId,
 ) -> Result<i64, StoreError> {
     sqlx::query_scalar("SELECT municipality_id FROM unit WHERE id = $1")
@@ -600,7 +601,7 @@ pub(crate) struct OwnerCache {
 
 impl OwnerCache {
     pub(crate) async fn new(
-        tx: &mut Transaction<'static, Any>,
+        tx: &mut WriteTx,
         plan_unit: UnitId,
     ) -> Result<Self, StoreError> {
         let municipality_id = unit_municipality(tx, plan_unit).await?;
@@ -640,7 +641,7 @@ impl OwnerCache {
 }
 
 pub(crate) async fn insert_node(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     plan_id: i64,
     position: usize,
     n: &NodeContent,
@@ -666,7 +667,7 @@ pub(crate) async fn insert_node(
 
 /// Sections, targets, actuals, reviews, evaluations and milestones of a node.
 pub(crate) async fn insert_node_parts(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     node_id: i64,
     unit_id: UnitId,
     n: &NodeContent,
@@ -698,7 +699,7 @@ pub(crate) async fn insert_node_parts(
 }
 
 pub(crate) async fn insert_targets(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     node_id: i64,
     unit_id: UnitId,
     targets: &[Target],
@@ -715,7 +716,7 @@ pub(crate) async fn insert_targets(
         .bind(tpos as i64)
         .bind(t.period.map(|p| i64::from(p.start.year())))
         .bind(t.period.map(|p| i64::from(p.end.year())))
-        .bind(t.value)
+        .bind_figure(t.value)
         .bind(t.measure_unit.as_deref())
         .bind(t.comparator.map(|c| c.code()))
         .bind(&t.text)
@@ -728,7 +729,7 @@ pub(crate) async fn insert_targets(
 }
 
 pub(crate) async fn insert_actuals(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     node_id: i64,
     unit_id: UnitId,
     actuals: &[Actual],
@@ -743,7 +744,7 @@ pub(crate) async fn insert_actuals(
         .bind(a.indicator_id.map(|i| i.0))
         .bind(apos as i64)
         .bind(a.fiscal_year.map(|f| i64::from(f.year())))
-        .bind(a.value)
+        .bind_figure(a.value)
         .bind(a.measure_unit.as_deref())
         .bind(a.as_of.map(|d| d.to_string()))
         .bind(&a.text)
@@ -755,7 +756,7 @@ pub(crate) async fn insert_actuals(
 
 /// Removes what [`insert_node_parts`] wrote, before writing a node's new content.
 pub(crate) async fn delete_node_parts(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     node_id: i64,
 ) -> Result<(), StoreError> {
     for table in [
@@ -775,7 +776,7 @@ pub(crate) async fn delete_node_parts(
 }
 
 pub(crate) async fn insert_links(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     plan_id: i64,
     content: &PlanContent,
     ids: &[i64],

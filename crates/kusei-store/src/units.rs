@@ -98,7 +98,7 @@ impl Store {
     ) -> Result<MunicipalityId, StoreError> {
         usable_name("name", name)?;
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO municipality (code, name, is_sample) VALUES ($1, $2, $3) RETURNING id",
         )
@@ -123,7 +123,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         usable_name("name", name)?;
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let before: String = sqlx::query_scalar("SELECT name FROM municipality WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)
@@ -173,7 +173,7 @@ impl Store {
     ) -> Result<UnitId, StoreError> {
         usable_name("name", unit.name)?;
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         if let Some(parent) = unit.parent_id {
             let home: i64 = sqlx::query_scalar("SELECT municipality_id FROM unit WHERE id = $1")
                 .bind(parent.0)
@@ -273,7 +273,7 @@ impl Store {
             return Ok(IndicatorId(id));
         }
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO indicator (municipality_id, name, unit, direction, definition, source, is_common) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -373,7 +373,7 @@ impl Store {
         value: &serde_json::Value,
     ) -> Result<(), StoreError> {
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let text: String = sqlx::query_scalar("SELECT settings FROM municipality WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *tx)

@@ -54,7 +54,7 @@ impl Store {
         crate::units::usable_name("login", user.login)?;
         crate::units::usable_name("display_name", user.display_name)?;
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO app_user (login, display_name, password_hash, must_change_password, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -135,7 +135,7 @@ impl Store {
 /// does not exist is `NotFound`), a municipality scope its municipality, a system scope
 /// neither. Returns the row as the history records it.
 pub(crate) async fn insert_role(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::tx::WriteTx,
     user: UserId,
     role: &str,
     scope: Scope,

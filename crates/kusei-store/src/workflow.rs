@@ -49,7 +49,7 @@ impl Store {
             });
         }
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let fy = i64::from(window.fiscal_year.year());
         let before = sqlx::query(
             "SELECT opens_on, closes_on FROM schedule_window WHERE municipality_id = $1 AND fiscal_year = $2 AND phase = $3",
@@ -149,7 +149,7 @@ impl Store {
             None
         };
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let row = sqlx::query("SELECT status, version FROM plan WHERE id = $1")
             .bind(plan_id.0)
             .fetch_optional(&mut *tx)
@@ -333,7 +333,7 @@ impl Store {
             });
         }
         let at = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO opinion (plan_id, author, body, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )

@@ -46,6 +46,11 @@ impl From<StoreError> for WebError {
             }
             StoreError::Refused(r) => WebError::Forbidden(r.to_string()),
             e @ StoreError::Conflict { .. } => WebError::Conflict(e.to_string()),
+            StoreError::Busy => WebError::Unavailable(
+                "データベースが混み合っていたため保存していません。しばらくしてからもう一度お試しください。 \
+                 The database was busy, so nothing was stored; try again shortly."
+                    .into(),
+            ),
             other => WebError::Internal(other.to_string()),
         }
     }

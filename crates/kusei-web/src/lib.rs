@@ -177,19 +177,32 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Liveness and database reachability: 200 with `{"status":"ok"}`, or 503.
+/// Liveness, and whether the database can be read and written: 200 with
+/// `{"status":"ok","database":"ok"}`, or 503 with `database` = `unreachable` (no read) or
+/// `read_only` (reads work, a write does not: a full disk, a read-only file, a held lock).
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::response::Response {
-    match state.store.ping().await {
+    let unavailable = |database: &str| {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "error", "database": database})),
+        )
+            .into_response()
+    };
+    if let Err(e) = state.store.ping().await {
+        tracing::error!(error = %e, "health check: database unreachable");
+        return unavailable("unreachable");
+    }
+    match state
+        .store
+        .check_writable(std::time::Duration::from_secs(5))
+        .await
+    {
         Ok(()) => Json(serde_json::json!({"status": "ok", "database": "ok"})).into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
-            (
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"status": "error", "database": "unreachable"})),
-            )
-                .into_response()
+            tracing::error!(error = %e, "health check: database cannot write");
+            unavailable("read_only")
         }
     }
 }

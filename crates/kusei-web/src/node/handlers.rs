@@ -89,6 +89,25 @@ async fn answer_save(
             )
                 .into_response())
         }
+        Err(e @ (StoreError::Busy | StoreError::Database(_))) => {
+            // Nothing was stored (a write is acknowledged only after its commit): say so
+            // at the form, with what the user typed still in it.
+            tracing::error!(error = %e, node = %node_id, "save failed");
+            let mut errors = FieldErrors::default();
+            errors.add(
+                fallback_field,
+                lang.t(
+                    "保存できませんでした（データベースに書き込めませんでした）。入力した内容はこの画面に残っています。しばらくしてからもう一度保存してください。",
+                    "Not saved: the database could not take the write. What you typed is still here; save again shortly.",
+                )
+                .to_string(),
+            );
+            Ok((
+                StatusCode::SERVICE_UNAVAILABLE,
+                Html(render(ctx, None, &errors, None)),
+            )
+                .into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
