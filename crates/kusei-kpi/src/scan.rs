@@ -142,20 +142,55 @@ pub(crate) enum Mode {
     Actual,
 }
 
-/// Paren depth at each byte offset (depth before the char at that offset).
-pub(crate) fn depth_at(s: &str, pos: usize) -> usize {
-    let mut d: usize = 0;
-    for (i, c) in s.char_indices() {
-        if i >= pos {
-            break;
+/// Paren depth at byte offsets asked in increasing order (depth before the char at that
+/// offset), reading each character once: linear in the sentence, however many anchors.
+#[derive(Default)]
+struct Depth {
+    pos: usize,
+    depth: usize,
+}
+
+impl Depth {
+    fn at(&mut self, s: &str, pos: usize) -> usize {
+        if pos < self.pos {
+            *self = Depth::default();
         }
-        match c {
-            '(' | '<' => d += 1,
-            ')' | '>' => d = d.saturating_sub(1),
-            _ => {}
+        for c in s.get(self.pos..pos).unwrap_or_default().chars() {
+            match c {
+                '(' | '<' => self.depth += 1,
+                ')' | '>' => self.depth = self.depth.saturating_sub(1),
+                _ => {}
+            }
         }
+        self.pos = pos.max(self.pos);
+        self.depth
     }
-    d
+}
+
+/// Candidates kept so far, which never overlap one another: a new one is kept when it
+/// overlaps none of them (found in log time, since disjoint spans sorted by start are
+/// also sorted by end).
+#[derive(Default)]
+struct Chosen {
+    all: Vec<Cand>,
+    spans: std::collections::BTreeMap<usize, usize>,
+}
+
+impl Chosen {
+    fn offer(&mut self, c: Cand) {
+        if c.start < c.end {
+            let overlaps = self
+                .spans
+                .range(..c.end)
+                .next_back()
+                .is_some_and(|(_, &end)| end > c.start);
+            if overlaps {
+                return;
+            }
+            self.spans.insert(c.start, c.end);
+        }
+        self.all.push(c);
+    }
 }
 
 /// The byte offset just after the parenthesis group that starts at `open` (which must be
@@ -377,28 +412,26 @@ pub(crate) fn scan(s: &str, mode: Mode) -> Vec<Anchor> {
         done_candidates(s, &mut cands);
     }
     // Earlier patterns win over later overlapping ones.
-    let mut chosen: Vec<Cand> = Vec::new();
+    let mut chosen = Chosen::default();
     for c in cands {
-        if !chosen.iter().any(|o| c.start < o.end && o.start < c.end) {
-            chosen.push(c);
-        }
+        chosen.offer(c);
     }
     let mut figs = Vec::new();
     figure_candidates(s, &mut figs);
     for c in figs {
-        if !chosen.iter().any(|o| c.start < o.end && o.start < c.end) {
-            chosen.push(c);
-        }
+        chosen.offer(c);
     }
+    let mut chosen = chosen.all;
     chosen.sort_by_key(|c| c.start);
 
     let mut anchors: Vec<Anchor> = Vec::new();
     let mut cursor = 0usize;
+    let mut depth = Depth::default();
     for c in chosen {
         if c.start < cursor {
             continue;
         }
-        let depth = depth_at(s, c.start);
+        let depth = depth.at(s, c.start);
         let mut a = Anchor {
             start: c.start,
             end: c.end,

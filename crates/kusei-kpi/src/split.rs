@@ -92,41 +92,58 @@ fn strip_header(s: &str) -> &str {
     t
 }
 
+/// The paragraphs of a block: split at `<p…>`, `</p>`, `<br…>` (any case) and line
+/// breaks. Linear: each marker's next place is searched again only once passed.
+fn paragraphs(block: &str) -> Vec<&str> {
+    const MARKERS: [&str; 4] = ["<p", "</p", "<br", "\n"];
+    let lower = block.to_ascii_lowercase();
+    let find_from = |m: &str, pos: usize| {
+        lower
+            .get(pos..)
+            .and_then(|rest| rest.find(m))
+            .map(|i| i + pos)
+    };
+    let mut next: [Option<usize>; 4] = MARKERS.map(|m| find_from(m, 0));
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    loop {
+        for (k, m) in MARKERS.iter().enumerate() {
+            if next[k].is_some_and(|i| i < pos) {
+                next[k] = find_from(m, pos);
+            }
+        }
+        let Some((at, k)) = next
+            .iter()
+            .enumerate()
+            .filter_map(|(k, i)| i.map(|i| (i, k)))
+            .min()
+        else {
+            out.push(block.get(pos..).unwrap_or_default());
+            return out;
+        };
+        out.push(block.get(pos..at).unwrap_or_default());
+        let skip = if MARKERS[k] == "\n" {
+            1
+        } else {
+            block
+                .get(at..)
+                .and_then(|after| after.find('>'))
+                .map_or(block.len() - at, |j| j + 1)
+        };
+        pos = at + skip;
+    }
+}
+
 /// Splits a (目標) block into individual target sentences, keeping their labels
 /// (①-1, ②, -1 where the circle was lost). Paragraphs (`<p>`, `<br>`, line breaks) also
 /// separate sentences, and so does a pending note ("…を踏まえて設定") followed by more
 /// text. The "(目標)" header is dropped. Sentences keep their characters as written
 /// (markup removed, entities decoded, whitespace collapsed).
 pub fn split_targets(block: &str) -> Vec<TargetSentence> {
-    let mut paragraphs: Vec<String> = Vec::new();
-    let mut rest = block;
-    // Paragraph markup splits sentences.
-    loop {
-        let lower = rest.to_ascii_lowercase();
-        let next = ["<p", "</p", "<br", "\n"]
-            .iter()
-            .filter_map(|m| lower.find(m).map(|i| (i, *m)))
-            .min_by_key(|x| x.0);
-        match next {
-            Some((i, m)) => {
-                paragraphs.push(rest.get(..i).unwrap_or_default().to_string());
-                let after = rest.get(i..).unwrap_or_default();
-                let skip = if m == "\n" {
-                    1
-                } else {
-                    after.find('>').map_or(after.len(), |j| j + 1)
-                };
-                rest = after.get(skip..).unwrap_or_default();
-            }
-            None => {
-                paragraphs.push(rest.to_string());
-                break;
-            }
-        }
-    }
+    let paragraphs = paragraphs(block);
     let mut out = Vec::new();
     for p in paragraphs {
-        let c = clean(&p);
+        let c = clean(p);
         let c = strip_header(&c).to_string();
         if c.is_empty() {
             continue;

@@ -9,13 +9,13 @@
 //! - records the node's whole content before and after, in one JSON shape for every kind of
 //!   edit (the shape of import snapshots), so the history page can diff any two entries.
 
-use crate::tx::WriteTx;
 use crate::history::record;
 use crate::plans::{
     actual_from_row, content_snapshot, evaluation_from_row, insert_actuals, insert_sections,
     insert_targets, milestone_from_row, review_from_row, target_from_row, upsert_evaluation,
     upsert_review,
 };
+use crate::tx::WriteTx;
 use crate::{now_utc, Actor, Store, StoreError, StoredNode};
 use kusei_domain::model::{
     Actual, Evaluation, NodeId, PlanId, PlanStatus, Review, Section, Target, UnitId,
@@ -40,10 +40,7 @@ enum Change<'a> {
 }
 
 /// Reads one node with everything attached to it, inside a transaction.
-pub(crate) async fn read_node(
-    tx: &mut WriteTx,
-    node_id: NodeId,
-) -> Result<StoredNode, StoreError> {
+pub(crate) async fn read_node(tx: &mut WriteTx, node_id: NodeId) -> Result<StoredNode, StoreError> {
     let node = Store::node_for_update(tx, node_id).await?;
     let id = node_id.0;
     let mut sn = StoredNode {

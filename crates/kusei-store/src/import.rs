@@ -1,13 +1,13 @@
 //! Storing imported documents: all or nothing per file; the same file twice changes
 //! nothing; a revised version of a document updates its plan and records the differences.
 
-use crate::tx::WriteTx;
 use crate::edit::open_plan_for_edit;
 use crate::history::record;
 use crate::plans::{
     content_snapshot, delete_node_parts, insert_links, insert_node, insert_node_parts, insert_plan,
     OwnerCache,
 };
+use crate::tx::WriteTx;
 use crate::{now_utc, Actor, Store, StoreError};
 use kusei_domain::content::{DirectoryEntry, PlanContent};
 use kusei_domain::model::{MunicipalityId, PlanId, UnitId};

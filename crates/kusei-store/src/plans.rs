@@ -1,7 +1,7 @@
 //! Plans and their nodes: written whole in one transaction, read whole for a page.
 
-use crate::tx::{BindFigure, WriteTx};
 use crate::history::record;
+use crate::tx::{BindFigure, WriteTx};
 use crate::units::fiscal_year;
 use crate::{now_utc, Actor, Store, StoreError};
 use kusei_domain::calendar::{Date, FiscalYear, YearMonth};
@@ -600,10 +600,7 @@ pub(crate) struct OwnerCache {
 }
 
 impl OwnerCache {
-    pub(crate) async fn new(
-        tx: &mut WriteTx,
-        plan_unit: UnitId,
-    ) -> Result<Self, StoreError> {
+    pub(crate) async fn new(tx: &mut WriteTx, plan_unit: UnitId) -> Result<Self, StoreError> {
         let municipality_id = unit_municipality(tx, plan_unit).await?;
         let rows = sqlx::query(
             "SELECT id, parent_id, name FROM unit WHERE municipality_id = $1 ORDER BY id",
@@ -755,10 +752,7 @@ pub(crate) async fn insert_actuals(
 }
 
 /// Removes what [`insert_node_parts`] wrote, before writing a node's new content.
-pub(crate) async fn delete_node_parts(
-    tx: &mut WriteTx,
-    node_id: i64,
-) -> Result<(), StoreError> {
+pub(crate) async fn delete_node_parts(tx: &mut WriteTx, node_id: i64) -> Result<(), StoreError> {
     for table in [
         "section",
         "target",

@@ -103,7 +103,9 @@ impl Deref for WriteTx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
         #[allow(clippy::expect_used)]
-        self.conn.as_deref().expect("an open transaction has its connection")
+        self.conn
+            .as_deref()
+            .expect("an open transaction has its connection")
     }
 }
 
