@@ -142,6 +142,9 @@ pub enum Problem {
     },
     /// A row of a kind that does not allow this value (a comparator on an actual …).
     NotAllowed { ja: String, en: String },
+    /// A value outside the area Kusei reads (beyond [`crate::MAX_ROWS`] rows or
+    /// [`crate::MAX_COLUMNS`] columns): refused before any memory is set aside for it.
+    OutsideArea { max_rows: u32, max_columns: u16 },
 }
 
 /// The value as shown in a message: cut to 40 characters.
@@ -218,6 +221,13 @@ impl Problem {
                 "リンク {index} が要素 {node} を指していますが、要素は {len} 個しかありません"
             ),
             Problem::NotAllowed { ja, .. } => ja.clone(),
+            Problem::OutsideArea {
+                max_rows,
+                max_columns,
+            } => format!(
+                "読み込める範囲（{max_rows} 行・{} 列まで）の外に値があります。このセルを空にしてください",
+                max_columns
+            ),
         }
     }
 
@@ -286,6 +296,12 @@ impl Problem {
                 format!("link {index} refers to element {node}, but the plan has {len} elements")
             }
             Problem::NotAllowed { en, .. } => en.clone(),
+            Problem::OutsideArea {
+                max_rows,
+                max_columns,
+            } => format!(
+                "a value lies outside the area Kusei reads (up to {max_rows} rows and {max_columns} columns); empty this cell"
+            ),
         }
     }
 }

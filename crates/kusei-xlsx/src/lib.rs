@@ -123,4 +123,10 @@ mod write;
 pub use error::{a1, Problem, XlsxError};
 pub use layout::{DIRECTORY_SHEET, TARGETS_SHEET};
 pub use read::read_workbook;
+
+/// Rows a sheet may use when read (a whole city's years fit many times over); a value
+/// further down is refused at its cell, before the sheet's area is allocated.
+pub const MAX_ROWS: u32 = 100_000;
+/// Columns a sheet may use when read (the widest sheet Kusei writes has 22).
+pub const MAX_COLUMNS: u16 = 64;
 pub use write::{write_workbook, MAX_CELL_CHARS};

@@ -8,6 +8,7 @@ use crate::layout::{
     PLAN_HEADER_ROW, REPEAT_SUFFIX, REPEAT_SUFFIX_ASCII, TARGETS_SHEET, TARGET_COLUMNS,
     TITLE_ITEMS,
 };
+use crate::{MAX_COLUMNS, MAX_ROWS};
 use calamine::{Data, Range, Reader, Xlsx};
 use kusei_domain::calendar::{parse_date, Date, FiscalYear, YearMonth};
 use kusei_domain::content::{
@@ -406,6 +407,39 @@ fn not_xlsx(e: impl std::fmt::Display) -> XlsxError {
     }
 }
 
+/// One worksheet's values, read cell by cell: a value beyond [`MAX_ROWS`] or
+/// [`MAX_COLUMNS`] is refused at its cell before the sheet's area is allocated (a single
+/// value at XFD1048576 would otherwise ask for 17 billion cells). Empty cells are skipped.
+fn read_sheet<RS: std::io::Read + std::io::Seek>(
+    wb: &mut Xlsx<RS>,
+    name: &str,
+) -> Result<Sheet, XlsxError> {
+    let mut reader = wb.worksheet_cells_reader(name).map_err(not_xlsx)?;
+    let mut cells = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(not_xlsx)? {
+        let (row, col) = cell.get_position();
+        let value = Data::from(cell.get_value().clone());
+        if matches!(value, Data::Empty) {
+            continue;
+        }
+        if row >= MAX_ROWS || col >= u32::from(MAX_COLUMNS) {
+            return Err(XlsxError::Cell {
+                sheet: name.to_string(),
+                cell: a1(row, u16::try_from(col).unwrap_or(u16::MAX)),
+                problem: Box::new(Problem::OutsideArea {
+                    max_rows: MAX_ROWS,
+                    max_columns: MAX_COLUMNS,
+                }),
+            });
+        }
+        cells.push(calamine::Cell::new((row, col), value));
+    }
+    Ok(Sheet {
+        name: name.to_string(),
+        range: Range::from_sparse(cells),
+    })
+}
+
 /// The records of a workbook written by [`write_workbook`](crate::write_workbook) (and
 /// possibly edited since). Every cell is checked; the first problem is returned and no
 /// record is.
@@ -419,12 +453,7 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Vec<PlanRecord>, XlsxError> {
             });
         }
     }
-    let mut sheet = |name: &str| -> Result<Sheet, XlsxError> {
-        Ok(Sheet {
-            name: name.to_string(),
-            range: wb.worksheet_range(name).map_err(not_xlsx)?,
-        })
-    };
+    let mut sheet = |name: &str| read_sheet(&mut wb, name);
     let mut drafts: Vec<Draft> = Vec::new();
     let mut plan_index: HashMap<String, usize> = HashMap::new();
     for name in &names {

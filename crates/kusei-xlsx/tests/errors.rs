@@ -453,3 +453,38 @@ fn not_an_xlsx_at_all() {
     let e = read_workbook(&bytes[..bytes.len() / 2]).unwrap_err();
     assert!(matches!(e, XlsxError::NotXlsx { .. }), "{e}");
 }
+
+/// A legal but far cell (the last one Excel has) is refused at that cell, before the
+/// sheet's area is allocated (it would be 17 billion cells), and nothing is read.
+#[test]
+fn a_value_at_the_last_cell_excel_has_is_refused_at_its_cell() {
+    let g = grid();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in &g {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (u32::try_from(r).unwrap(), u16::try_from(c).unwrap());
+                match v {
+                    Data::String(s) => {
+                        ws.write_string(r, c, s).unwrap();
+                    }
+                    Data::Float(f) => {
+                        ws.write_number(r, c, *f).unwrap();
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if name == TARGETS {
+            ws.write_string(1_048_575, 16_383, "迷子").unwrap();
+        }
+    }
+    let e = read_workbook(&wb.save_to_buffer().unwrap()).unwrap_err();
+    assert_eq!(e.sheet(), Some(TARGETS), "{e}");
+    assert_eq!(e.cell(), Some("XFD1048576"), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("読み込める範囲"), "{text}");
+    assert!(text.contains("outside the area Kusei reads"), "{text}");
+}
