@@ -161,6 +161,18 @@ store_case!(workflow_publishes_immutable_versions);
 store_case!(sessions_and_lock_out);
 store_case!(schedule_windows);
 store_case!(published_snapshot_v1_reads_back);
+store_case!(missing_and_present_figures_in_every_order);
+store_case!(concurrent_saves_of_different_items_all_succeed);
+store_case!(concurrent_saves_of_one_item_conflict_but_never_fail);
+
+/// Awaits spawned tasks in order.
+async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
 
 fn fy(y: i32) -> FiscalYear {
     FiscalYear::new(y).unwrap()
@@ -685,8 +697,156 @@ async fn raw_execute(url: &str, sql: &str) -> Result<u64, String> {
     }
 }
 
+/// A plan of `n` 具体的取組 under one 経営課題 (for concurrent editors).
+fn wide_plan(year: FiscalYear, n: usize) -> PlanContent {
+    let mut content = plan_content(year);
+    let template = content.nodes[2].clone();
+    content.nodes.truncate(1);
+    content.links.clear();
+    for i in 0..n {
+        let mut node = template.clone();
+        node.number = Some(format!("1-1-{}", i + 1));
+        node.title = format!("取組{}", i + 1);
+        content.nodes.push(node);
+        content.links.push(LinkContent {
+            parent: 0,
+            child: i + 1,
+            kind: LinkKind::Primary,
+        });
+    }
+    content
+}
+
+/// Every sequence of three missing or present figures, one after another: PostgreSQL
+/// caches the insert statement with the types of its first use.
+fn figure_orders() -> Vec<Option<f64>> {
+    let mut out = Vec::new();
+    for pattern in 0..8u32 {
+        for bit in 0..3 {
+            out.push((pattern >> bit & 1 == 1).then(|| f64::from(pattern * 10 + bit) + 0.25));
+        }
+    }
+    out
+}
+
 mod cases {
     use super::*;
+
+    pub async fn missing_and_present_figures_in_every_order(store: Store, _url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let mut content = plan_content(fy(2017));
+        let orders = figure_orders();
+        let target = |v: Option<f64>| Target {
+            indicator_id: None,
+            period: Some(Period::year(fy(2017))),
+            value: v,
+            measure_unit: v.map(|_| "%".to_string()),
+            comparator: None,
+            text: format!("{v:?}"),
+            indicator_name: None,
+            this_year: false,
+        };
+        let actual = |v: Option<f64>| Actual {
+            indicator_id: None,
+            fiscal_year: Some(fy(2017)),
+            value: v,
+            measure_unit: None,
+            as_of: None,
+            text: format!("{v:?}"),
+        };
+        content.nodes[1].targets = orders.iter().copied().map(target).collect();
+        content.nodes[2].actuals = orders.iter().copied().map(actual).collect();
+        let id = store.save_plan("tester", ward, &content).await.unwrap();
+        let sp = store.load_plan(id).await.unwrap();
+        assert_eq!(sp.nodes[1].targets, content.nodes[1].targets);
+        assert_eq!(sp.nodes[2].actuals, content.nodes[2].actuals);
+        // The reverse order through the editor, on the statement cached above.
+        let node = sp.nodes[1].node.clone();
+        let reversed: Vec<Target> = orders.iter().rev().copied().map(target).collect();
+        let edit = NodeEdit {
+            title: node.title.clone(),
+            subtitle: node.subtitle.clone(),
+            sections: node.sections.clone(),
+            targets: Some(reversed.clone()),
+        };
+        store
+            .update_node("tester", node.id, node.version, &edit)
+            .await
+            .unwrap();
+        let sp = store.load_plan(id).await.unwrap();
+        assert_eq!(sp.nodes[1].targets, reversed);
+    }
+
+    pub async fn concurrent_saves_of_different_items_all_succeed(store: Store, _url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let id = store
+            .save_plan("tester", ward, &wide_plan(fy(2017), 50))
+            .await
+            .unwrap();
+        let sp = store.load_plan(id).await.unwrap();
+        let saves = sp.nodes[1..].iter().map(|n| {
+            let store = store.clone();
+            let node = n.node.clone();
+            tokio::spawn(async move {
+                let edit = NodeEdit {
+                    title: format!("{}（改）", node.title),
+                    subtitle: None,
+                    sections: node.sections.clone(),
+                    targets: None,
+                };
+                store
+                    .update_node("editor", node.id, node.version, &edit)
+                    .await
+            })
+        });
+        let results: Vec<_> = futures_join(saves.collect()).await;
+        let failed: Vec<String> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err().map(ToString::to_string))
+            .collect();
+        assert!(
+            failed.is_empty(),
+            "{} of 50 saves failed: {failed:?}",
+            failed.len()
+        );
+        let sp = store.load_plan(id).await.unwrap();
+        assert!(sp.nodes[1..]
+            .iter()
+            .all(|n| n.node.title.ends_with("（改）")));
+    }
+
+    pub async fn concurrent_saves_of_one_item_conflict_but_never_fail(store: Store, _url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let id = store
+            .save_plan("tester", ward, &plan_content(fy(2017)))
+            .await
+            .unwrap();
+        let node = store.load_plan(id).await.unwrap().nodes[0].node.clone();
+        let saves = (0..20).map(|i| {
+            let store = store.clone();
+            let node = node.clone();
+            tokio::spawn(async move {
+                let edit = NodeEdit {
+                    title: format!("版{i}"),
+                    subtitle: None,
+                    sections: vec![],
+                    targets: None,
+                };
+                store
+                    .update_node("editor", node.id, node.version, &edit)
+                    .await
+            })
+        });
+        let results = futures_join(saves.collect()).await;
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        let conflicts = results
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::Conflict { .. })))
+            .count();
+        assert_eq!((won, conflicts), (1, 19), "{results:?}");
+        let stored = store.load_plan(id).await.unwrap().nodes[0].node.clone();
+        assert_eq!(stored.version, node.version + 1);
+    }
 
     pub async fn migrations_are_idempotent(store: Store, url: String) {
         store.migrate().await.unwrap();
