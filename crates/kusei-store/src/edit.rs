@@ -127,13 +127,30 @@ pub(crate) async fn open_plan_for_edit(
             return Err(StoreError::Refused(Refusal::Locked(status)))
         }
         PlanStatus::Published => {
-            sqlx::query(
-                "UPDATE plan SET status = 'draft', version = version + 1, updated_at = $1 WHERE id = $2",
+            // Reopened once however many saves race for it: the status in the condition
+            // makes a second writer (PostgreSQL re-reads the row after the first commits)
+            // find it reopened already.
+            let reopened = sqlx::query(
+                "UPDATE plan SET status = 'draft', version = version + 1, updated_at = $1 \
+                 WHERE id = $2 AND status = 'published' AND version = $3",
             )
             .bind(at)
             .bind(plan_id.0)
+            .bind(version)
             .execute(&mut **tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if reopened == 0 {
+                let now: String = sqlx::query_scalar("SELECT status FROM plan WHERE id = $1")
+                    .bind(plan_id.0)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                return match PlanStatus::from_code(&now) {
+                    Some(PlanStatus::Draft) => Ok(UnitId(row.try_get("unit_id")?)),
+                    Some(other) => Err(StoreError::Refused(Refusal::Locked(other))),
+                    None => Err(StoreError::Corrupt(format!("plan status {now:?}"))),
+                };
+            }
             record(
                 tx,
                 actor,

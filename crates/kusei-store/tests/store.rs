@@ -164,6 +164,7 @@ store_case!(published_snapshot_v1_reads_back);
 store_case!(missing_and_present_figures_in_every_order);
 store_case!(concurrent_saves_of_different_items_all_succeed);
 store_case!(concurrent_saves_of_one_item_conflict_but_never_fail);
+store_case!(parallel_saves_reopen_a_published_plan_once);
 
 /// Awaits spawned tasks in order.
 async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
@@ -813,6 +814,50 @@ mod cases {
         assert!(sp.nodes[1..]
             .iter()
             .all(|n| n.node.title.ends_with("（改）")));
+    }
+
+    pub async fn parallel_saves_reopen_a_published_plan_once(store: Store, url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let id = store
+            .save_plan("tester", ward, &wide_plan(fy(2017), 6))
+            .await
+            .unwrap();
+        for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+            store.transition("boss", id, step, None).await.unwrap();
+        }
+        let sp = store.load_plan(id).await.unwrap();
+        let before = sp.plan.version;
+        let plan_rows = format!(
+            "SELECT COUNT(*) FROM change_log WHERE entity = 'plan' AND entity_id = {}",
+            id.0
+        );
+        let history_before = raw_scalar(&url, &plan_rows).await;
+        let saves = sp.nodes[1..].iter().map(|n| {
+            let store = store.clone();
+            let node = n.node.clone();
+            tokio::spawn(async move {
+                let edit = NodeEdit {
+                    title: format!("{}（改）", node.title),
+                    subtitle: None,
+                    sections: node.sections.clone(),
+                    targets: None,
+                };
+                store
+                    .update_node("editor", node.id, node.version, &edit)
+                    .await
+            })
+        });
+        for r in futures_join(saves.collect()).await {
+            r.unwrap();
+        }
+        let after = store.load_plan(id).await.unwrap().plan;
+        assert_eq!(after.status, PlanStatus::Draft);
+        assert_eq!(
+            after.version,
+            before + 1,
+            "reopened once, not once per save"
+        );
+        assert_eq!(raw_scalar(&url, &plan_rows).await, history_before + 1);
     }
 
     pub async fn concurrent_saves_of_one_item_conflict_but_never_fail(store: Store, _url: String) {
