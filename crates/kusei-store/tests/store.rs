@@ -165,6 +165,28 @@ store_case!(missing_and_present_figures_in_every_order);
 store_case!(concurrent_saves_of_different_items_all_succeed);
 store_case!(concurrent_saves_of_one_item_conflict_but_never_fail);
 store_case!(parallel_saves_reopen_a_published_plan_once);
+store_case!(every_seed_and_fixture_imports_and_reads_back);
+
+/// The real documents (../shared/seeds, when there) and the reader's own fixtures.
+fn documents() -> Vec<std::path::PathBuf> {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![manifest.join("../kusei-import/tests/fixtures")];
+    match manifest
+        .ancestors()
+        .map(|a| a.join("shared").join("seeds"))
+        .find(|p| p.is_dir())
+    {
+        Some(seeds) => dirs.push(seeds),
+        None => eprintln!("skipped: the seeds (no ../shared/seeds); the fixtures still run"),
+    }
+    let mut files: Vec<_> = dirs
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).unwrap().flatten().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
 
 /// Awaits spawned tasks in order.
 async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
@@ -814,6 +836,56 @@ mod cases {
         assert!(sp.nodes[1..]
             .iter()
             .all(|n| n.node.title.ends_with("（改）")));
+    }
+
+    pub async fn every_seed_and_fixture_imports_and_reads_back(store: Store, _url: String) {
+        let (m, _, _) = setup_units(&store).await;
+        let mut imported = 0;
+        for (i, path) in documents().iter().enumerate() {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let bytes = std::fs::read(path).unwrap();
+            let Ok(doc) = kusei_import::parse_bytes(&name, &bytes) else {
+                continue; // not a document (a README beside the seeds)
+            };
+            let period = kusei_import::convert::document_period(&doc)
+                .unwrap_or_else(|| Period::year(fy(2024)));
+            let content = kusei_import::convert::plan_content(&doc, period).unwrap();
+            let directory: Vec<DirectoryEntry> = doc.directory.iter().map(|e| e.entry()).collect();
+            let ward = format!("読込区{i}");
+            let target = ImportTarget {
+                municipality: m,
+                unit: ImportUnit::NewWard(&ward),
+                directory: &directory,
+                expected_version: None,
+            };
+            let sha = format!("sha-{i}");
+            let source = SourceDocument {
+                sha256: &sha,
+                file_name: &name,
+                family: doc.family.as_str(),
+                encoding: "UTF-8",
+                schema_version: 1,
+                diagnostics: "[]",
+            };
+            let outcome = store
+                .import_plan("import", &target, &content, &source)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let ImportOutcome::Created { plan_id, .. } = outcome else {
+                panic!("{name}: {outcome:?}")
+            };
+            let sp = store.load_plan(plan_id).await.unwrap();
+            assert_eq!(sp.nodes.len(), content.nodes.len(), "{name}");
+            for (stored, written) in sp.nodes.iter().zip(&content.nodes) {
+                assert_eq!(stored.node.title, written.title, "{name}");
+                assert_eq!(stored.targets, written.targets, "{name}: {}", written.title);
+                assert_eq!(stored.actuals, written.actuals, "{name}: {}", written.title);
+                assert_eq!(stored.evaluations, written.evaluations, "{name}");
+            }
+            imported += 1;
+        }
+        eprintln!("imported {imported} documents");
+        assert!(imported >= 4, "the fixtures at least: {imported}");
     }
 
     pub async fn parallel_saves_reopen_a_published_plan_once(store: Store, url: String) {
