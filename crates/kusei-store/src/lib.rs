@@ -9,6 +9,7 @@
 //! - Migrations are embedded per backend and never edited after they shipped.
 
 mod auth;
+mod backup;
 mod edit;
 mod error;
 mod history;
@@ -22,6 +23,7 @@ mod users;
 mod workflow;
 
 pub use auth::Session;
+pub use backup::{inspect_sqlite_file, sqlite_path, BackupInfo};
 pub use edit::NodeEdit;
 pub use error::StoreError;
 pub use history::Change;
@@ -61,6 +63,15 @@ impl Backend {
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// The newest schema (migration) version this build knows, the same on both backends.
+pub fn latest_schema_version() -> i64 {
+    SQLITE_MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0)
+}
 
 /// Who makes a change; recorded in the history.
 pub type Actor<'a> = &'a str;

@@ -1,6 +1,7 @@
 //! The `kusei` command. `main` is thin: it parses arguments, runs one subcommand and
 //! turns any error into one line on stderr and a non-zero exit status.
 
+mod backup;
 mod check;
 mod config;
 mod export;
@@ -149,6 +150,26 @@ enum Command {
         #[arg(long, default_value_t = 40)]
         items: usize,
     },
+    /// 稼働中でも一貫したバックアップを取る（SQLite） / write a consistent backup of a SQLite database, also while it serves
+    Backup {
+        /// データベースURL / database URL [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// バックアップファイル（まだ無いこと） / backup file (must not exist yet)
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// バックアップから戻す（SQLite、サーバーを止めてから） / restore a SQLite database from a backup (stop the server first)
+    Restore {
+        /// バックアップファイル / backup file written by `kusei backup`
+        file: PathBuf,
+        /// 戻す先のデータベースURL / database URL to restore into [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// 既存のデータベースを置き換える / replace an existing database
+        #[arg(long)]
+        replace: bool,
+    },
     /// データベースを最新の構造にする / apply database migrations
     Migrate {
         /// データベースURL / database URL [default: sqlite://kusei.db]
@@ -236,6 +257,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 preset.as_deref(),
                 file.as_deref(),
             ))?;
+        }
+        Command::Backup { db, output } => {
+            let config = config.with_overrides(db, None);
+            init_logging(&config)?;
+            runtime.block_on(backup::backup(&config, &output))?;
+        }
+        Command::Restore { file, db, replace } => {
+            let config = config.with_overrides(db, None);
+            init_logging(&config)?;
+            runtime.block_on(backup::restore(&config, &file, replace))?;
         }
         Command::Export {
             db,
