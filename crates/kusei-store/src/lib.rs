@@ -105,6 +105,72 @@ pub fn redact_url(url: &str) -> String {
     url.to_string()
 }
 
+/// Every SQLite connection: foreign keys on, wait up to 5 s for another process's write
+/// lock, WAL (readers never wait for the writer).
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+
+/// Why a URL of a known scheme cannot name a database, if it cannot: `sqlite://` without
+/// a file, `postgres://` without a database (libpq's defaults are never guessed at).
+fn incomplete(backend: Backend, url: &str) -> Option<&'static str> {
+    match backend {
+        Backend::Sqlite => {
+            let named = backup::sqlite_path(url).is_some() || url.contains(":memory:");
+            (!named).then_some("no database file: use sqlite://FILE, e.g. sqlite://kusei.db")
+        }
+        Backend::Postgres => {
+            let rest = url.split_once("://").map_or("", |(_, r)| r);
+            let rest = rest.split('?').next().unwrap_or_default();
+            let database = rest.split_once('/').map_or("", |(_, d)| d);
+            database
+                .is_empty()
+                .then_some("no database name: use postgres://USER@HOST/DATABASE")
+        }
+    }
+}
+
+/// The reason a first connection failed, in words a person can act on.
+fn plain_reason(e: &sqlx::Error, file: Option<&std::path::Path>) -> String {
+    let raw = error::one_line(e);
+    let code = match e {
+        sqlx::Error::Database(db) => db.code().map(|c| c.to_string()),
+        _ => None,
+    };
+    match code.as_deref() {
+        Some("26") => format!("not a SQLite database, or a damaged one ({raw})"),
+        Some("8" | "14") => match file.and_then(read_only_part) {
+            Some(part) => format!(
+                "the database is read-only ({part}) and Kusei must write it, also its -wal and -shm files beside it ({raw})"
+            ),
+            None => format!("the file cannot be opened or created ({raw})"),
+        },
+        _ => raw,
+    }
+}
+
+/// Which part of an existing SQLite database cannot be written: the file, or the
+/// directory where SQLite keeps its -wal and -shm files. `None` when both can.
+fn read_only_part(file: &std::path::Path) -> Option<String> {
+    if !file.is_file() {
+        return None;
+    }
+    if std::fs::OpenOptions::new().write(true).open(file).is_err() {
+        return Some(format!("the file {} cannot be written", file.display()));
+    }
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let probe = dir.join(format!(".kusei-write-probe-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            None
+        }
+        Err(_) => Some(format!("the directory {} cannot be written", dir.display())),
+    }
+}
+
 /// `sqlite://kusei.db` → create the file when missing, as users expect of a default.
 fn sqlite_url_with_create(url: &str) -> String {
     if url.contains("mode=") || url.contains(":memory:") {
@@ -130,10 +196,31 @@ impl Store {
             Backend::Sqlite => sqlite_url_with_create(url),
             Backend::Postgres => url.to_string(),
         };
+        if let Some(reason) = incomplete(backend, url) {
+            return Err(StoreError::Config {
+                url: redact_url(url),
+                reason: reason.into(),
+            });
+        }
         let options = AnyConnectOptions::from_str(&full).map_err(|e| StoreError::Config {
             url: redact_url(url),
             reason: error::one_line(&e),
         })?;
+        // One connection first, outside the pool: a damaged, read-only or unreachable
+        // database fails here at once with its own reason (the pool would retry until its
+        // timeout and then only say that it timed out).
+        let cannot = |e: sqlx::Error| StoreError::Connect {
+            url: redact_url(url),
+            reason: plain_reason(&e, backup::sqlite_path(url).as_deref()),
+        };
+        let mut first = <sqlx::AnyConnection as sqlx::Connection>::connect_with(&options)
+            .await
+            .map_err(cannot)?;
+        if backend == Backend::Sqlite {
+            use sqlx::Executor;
+            first.execute(SQLITE_PRAGMAS).await.map_err(cannot)?;
+        }
+        let _ = sqlx::Connection::close(first).await;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 4,
@@ -144,10 +231,7 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         use sqlx::Executor;
-                        conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
+                        conn.execute(SQLITE_PRAGMAS).await?;
                     }
                     Ok(())
                 })

@@ -1907,6 +1907,76 @@ async fn unreachable_and_unwritable_databases_are_one_line_errors() {
     assert!(e.to_string().contains("nonexistent-dir-kusei"), "{e}");
     let e = Store::connect("mysql://x/y").await.unwrap_err();
     assert!(e.to_string().contains("unknown scheme"), "{e}");
+    // Incomplete URLs are refused, never completed with defaults.
+    for url in [
+        "sqlite://",
+        "sqlite:",
+        "postgres://",
+        "postgres://localhost",
+        "postgresql://h/",
+    ] {
+        let e = Store::connect(url).await.unwrap_err().to_string();
+        assert!(e.contains("no database"), "{url}: {e}");
+    }
+}
+
+/// A damaged or read-only database file is a one-line error with its reason within a
+/// second or two (the pool used to retry for 10 s and then say only "pool timed out").
+#[tokio::test]
+async fn damaged_and_read_only_files_fail_at_once_with_their_reason() {
+    let dir = std::env::temp_dir().join(format!("kusei-bad-db-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let damaged = dir.join("damaged.db");
+    std::fs::write(
+        &damaged,
+        b"this is not a database, and it is long enough to be read as one page".repeat(100),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let e = Store::connect(&format!("sqlite://{}", damaged.display()))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(e.contains("not a SQLite database"), "{e}");
+    assert!(!e.contains("pool timed out") && !e.contains('\n'), "{e}");
+
+    // Read-only: a tmpfs remounted read-only (root can write any file it may open).
+    let ro = dir.join("ro");
+    std::fs::create_dir_all(&ro).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(&ro)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if mounted {
+        let url = format!("sqlite://{}", ro.join("k.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        store.close().await;
+        let remounted = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&ro)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(remounted);
+        let started = std::time::Instant::now();
+        let e = Store::connect(&url).await.unwrap_err().to_string();
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(e.contains("read-only"), "{e}");
+        let _ = std::process::Command::new("umount").arg(&ro).status();
+    } else {
+        eprintln!("skipped: the read-only case needs to mount a tmpfs (root)");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A database as Kusei before migration 0003 wrote it (migrations 0001–0002 only), with

@@ -39,6 +39,7 @@ async fn pick_municipality(
     match (real.as_slice(), all.as_slice()) {
         ([one], _) => Ok(one.clone()),
         ([], [one]) => Ok(one.clone()),
+        ([], []) => bail!("this database holds no municipality yet: import a document or set one up in the browser first"),
         _ => bail!(
             "several municipalities exist ({}): give --municipality NAME",
             all.iter()
@@ -105,11 +106,30 @@ pub async fn export(config: &Config, args: ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes through a temporary file so a failed export leaves no half-written file.
+/// Writes through a temporary file beside `path` so a failed export leaves no
+/// half-written file. Only regular files are written: a device, a directory or a pipe
+/// (`/dev/full`) is refused, never replaced.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("kusei-tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => bail!(
+            "{}: not a regular file; export writes files only (give a file name)",
+            path.display()
+        ),
+        _ => {}
+    }
+    let name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("{}: not a file name", path.display()))?
+        .to_string_lossy()
+        .to_string();
+    let tmp = path.with_file_name(format!(".{name}.kusei-tmp-{}", std::process::id()));
+    let written = std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::File::open(&tmp).and_then(|f| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(anyhow!("{}: cannot write: {e}", path.display()));
+    }
     Ok(())
 }
 
