@@ -9,19 +9,12 @@
 //!
 //! Mounting needs root (CI runs as root); elsewhere the test says it was skipped.
 
-use kusei_domain::calendar::{Date, FiscalYear};
-use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
-use kusei_domain::model::{Family, LinkKind, Period, Phase, UnitKind};
-use kusei_domain::policy::Scope;
-use kusei_store::{NewUnit, NewUser, Store, Window};
-use kusei_web::auth::token_hash;
-use kusei_web::{app, AppState, Clock};
+mod common;
+
+use common::{http, save, serve};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// 2025-10-01 12:00 JST.
-const NOW: i64 = 1_759_287_600;
 const ITEMS: usize = 24;
 
 /// A tmpfs of `size`, unmounted when dropped.
@@ -63,80 +56,6 @@ fn fill(dir: &Path) -> PathBuf {
     path
 }
 
-/// One HTTP/1.1 request over a fresh connection; the status and the body.
-async fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: kusei_session=tokeneditor\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
-         Connection: close\r\n\r\n{body}",
-        body.len()
-    );
-    s.write_all(req.as_bytes()).await.unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).await.unwrap();
-    let text = String::from_utf8_lossy(&out).to_string();
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, text)
-}
-
-fn wide_plan(n: usize) -> PlanContent {
-    let year = FiscalYear::new(2025).unwrap();
-    let mut nodes = vec![NodeContent {
-        level: "経営課題".into(),
-        number: Some("1".into()),
-        title: "安全なまち".into(),
-        ..Default::default()
-    }];
-    let mut links = Vec::new();
-    for i in 0..n {
-        nodes.push(NodeContent {
-            level: "具体的取組".into(),
-            number: Some(format!("1-{}", i + 1)),
-            title: format!("取組{}", i + 1),
-            ..Default::default()
-        });
-        links.push(LinkContent {
-            parent: 0,
-            child: i + 1,
-            kind: LinkKind::Primary,
-        });
-    }
-    PlanContent {
-        family: Family::ManagementSheet,
-        period: Period::year(year),
-        title: "東区 区運営方針".into(),
-        level_names: Family::ManagementSheet.default_levels(),
-        nodes,
-        links,
-        is_sample: false,
-    }
-}
-
-/// Posts a save of `title` to the `i`-th item at its stored version.
-async fn save(
-    addr: &str,
-    store: &Store,
-    plan: kusei_domain::model::PlanId,
-    i: usize,
-    title: &str,
-) -> (u16, String) {
-    let node = store.load_plan(plan).await.unwrap().nodes[i + 1]
-        .node
-        .clone();
-    let body = serde_urlencoded::to_string([
-        ("title", title),
-        ("version", &node.version.to_string()),
-        ("csrf", "csrfeditor"),
-    ])
-    .unwrap();
-    http(addr, "POST", &format!("/nodes/{}/plan", node.id), &body).await
-}
-
 #[tokio::test]
 async fn a_full_disk_never_acknowledges_a_lost_save() {
     let disk = match SmallDisk::mount("6m") {
@@ -150,68 +69,8 @@ async fn a_full_disk_never_acknowledges_a_lost_save() {
         }
     };
     let url = format!("sqlite://{}", disk.0.join("kusei.db").display());
-    let store = Store::connect(&url).await.unwrap();
-    store.migrate().await.unwrap();
-    let m = store
-        .create_municipality("t", "271004", "テスト市", false)
-        .await
-        .unwrap();
-    let ward = store
-        .create_unit(
-            "t",
-            &NewUnit {
-                municipality_id: m,
-                parent_id: None,
-                kind: UnitKind::Ward,
-                name: "東区",
-                phone: None,
-                fax: None,
-                duties: None,
-            },
-        )
-        .await
-        .unwrap();
-    let uid = store
-        .create_user(
-            "t",
-            &NewUser {
-                login: "editor",
-                display_name: "editor",
-                password_hash: "$argon2id$unused",
-                must_change_password: false,
-                roles: vec![("ward_editor", Scope::Unit(ward))],
-            },
-        )
-        .await
-        .unwrap();
-    store
-        .create_session(
-            &token_hash("tokeneditor"),
-            uid,
-            "csrfeditor",
-            "2099-01-01T00:00:00Z",
-        )
-        .await
-        .unwrap();
-    store
-        .set_window(
-            "t",
-            m,
-            &Window {
-                fiscal_year: FiscalYear::new(2025).unwrap(),
-                phase: Phase::Plan,
-                opens_on: Date::new(2025, 4, 1).unwrap(),
-                closes_on: Date::new(2026, 3, 31).unwrap(),
-            },
-        )
-        .await
-        .unwrap();
-    let plan = store.save_plan("t", ward, &wide_plan(ITEMS)).await.unwrap();
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let state = AppState::new(store.clone()).with_clock(Clock::Fixed(NOW));
-    let server = tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    let served = serve(&url, ITEMS).await;
+    let (addr, store, plan) = (served.addr.clone(), served.store.clone(), served.plan);
 
     let (status, _) = save(&addr, &store, plan, 0, "満杯の前").await;
     assert_eq!(status, 303, "a save before the disk is full");
@@ -269,7 +128,7 @@ async fn a_full_disk_never_acknowledges_a_lost_save() {
         ITEMS / 2,
         acknowledged.len()
     );
-    server.abort();
+    drop(served);
     store.close().await;
     drop(disk);
 }
