@@ -133,6 +133,31 @@ impl Corpus {
     }
 }
 
+/// Replays the inputs of `regressions/` (each named `TARGET-what.input`, an input the
+/// harness once found): the message of each that still panics.
+pub fn replay_regressions() -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("regressions");
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut failed = Vec::new();
+    for path in files_in(&dir) {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let Some(target) = name.split('-').next().and_then(Target::parse) else {
+            failed.push(format!("{name}: the name does not start with a target"));
+            continue;
+        };
+        let input = std::fs::read(&path).unwrap_or_default();
+        if let Err(message) = exercise(target, &input) {
+            failed.push(format!("{name}: {message}"));
+        }
+    }
+    std::panic::set_hook(hook);
+    failed
+}
+
 /// Runs one input through a target's readers; `Err` with the panic's message.
 fn exercise(target: Target, input: &[u8]) -> Result<(), String> {
     let run = AssertUnwindSafe(|| match target {

@@ -14,7 +14,12 @@ pub(crate) type Grid = Vec<(String, Vec<Vec<Data>>)>;
 pub(crate) fn seed_workbooks(docs: &[kusei_import::ParsedDocument]) -> Vec<Vec<u8>> {
     let mut records = Vec::new();
     for (i, doc) in docs.iter().enumerate() {
-        let Some(period) = kusei_import::convert::document_period(doc) else {
+        // A document that does not say its year is stored for the year the user picks.
+        let Some(period) = kusei_import::convert::document_period(doc).or_else(|| {
+            kusei_domain::calendar::FiscalYear::new(2025)
+                .ok()
+                .map(kusei_domain::model::Period::year)
+        }) else {
             continue;
         };
         let Ok(content) = kusei_import::convert::plan_content(doc, period) else {

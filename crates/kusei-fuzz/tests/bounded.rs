@@ -50,6 +50,13 @@ fn fuzz(target: Target, inputs: u64) {
     assert!(shown.is_empty(), "{} finding(s): {shown:#?}", shown.len());
 }
 
+/// Inputs the harness once found (crates/kusei-fuzz/regressions) never panic again.
+#[test]
+fn earlier_findings_stay_fixed() {
+    let failed = kusei_fuzz::replay_regressions();
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
 #[test]
 fn the_corpus_has_every_kind_of_input() {
     let c = corpus();

@@ -183,11 +183,14 @@ fn is_section_label(inner: &str) -> bool {
 }
 
 /// Section labels in a paragraph (at its start or after whitespace).
+/// The labels of a paragraph in order, never overlapping: a "(" inside a label's own
+/// parentheses ("(盙内容 (戦略)") does not start another.
 fn labels_in(p: &str) -> Vec<(usize, usize, &str)> {
-    let mut out = Vec::new();
+    let mut out: Vec<(usize, usize, &str)> = Vec::new();
     let mut prev: Option<char> = None;
     for (i, c) in p.char_indices() {
-        if prev.is_none_or(char::is_whitespace) && matches!(c, '(' | '（') {
+        let free = out.last().is_none_or(|l| i >= l.1);
+        if free && prev.is_none_or(char::is_whitespace) && matches!(c, '(' | '（') {
             if let Some((inner, end)) = label_at(p, i) {
                 out.push((i, end, inner));
             }
