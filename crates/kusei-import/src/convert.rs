@@ -2,11 +2,13 @@
 //! caller decides the unit and, when the document does not say, the period.
 
 use crate::model::{self, Family, ParsedDocument, Prospect};
+use kusei_domain::calendar::Date;
 use kusei_domain::calendar::{FiscalYear, YearMonth};
 use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
 use kusei_domain::model::{
-    Comparator, Evaluation, LinkKind, Milestone, Period, Phase, Review, Section, Target, When,
+    Actual, Comparator, Evaluation, LinkKind, Milestone, Period, Phase, Review, Section, Target,
+    When,
 };
 use std::collections::HashMap;
 
@@ -93,6 +95,35 @@ fn this_year(n: &model::Node, t: &model::Target) -> bool {
         .and_then(|i| n.sections.get(i))
         .and_then(|s| s.group.as_deref())
         .is_some_and(|g| g.contains(THIS_YEAR_GROUP))
+}
+
+/// The figures of an evaluation's results text, as actuals of its year: each with its value
+/// (in the base unit, as targets are), the unit as written, the as-of date of an interim
+/// figure, and the part of the text it was read from. Text without a figure is no actual.
+fn results_actuals(e: &Evaluation) -> Vec<Actual> {
+    kusei_kpi::read_actuals(&e.results, Some(e.fiscal_year))
+        .into_iter()
+        .filter(|a| a.value.is_some())
+        .map(|a| Actual {
+            indicator_id: None,
+            fiscal_year: a
+                .fiscal_year
+                .as_ref()
+                .and_then(|y| FiscalYear::new(y.end).ok())
+                .or(Some(e.fiscal_year)),
+            value: a.value,
+            measure_unit: a.unit_text.clone().filter(|u| !u.is_empty()),
+            as_of: a.as_of.as_ref().and_then(|d| {
+                Date::new(
+                    d.year,
+                    u8::try_from(d.month).ok()?,
+                    u8::try_from(d.day).ok()?,
+                )
+                .ok()
+            }),
+            text: a.segment.clone(),
+        })
+        .collect()
 }
 
 pub(crate) fn node_content(n: &model::Node, period: Period) -> Result<NodeContent, ConvertError> {
@@ -210,7 +241,7 @@ pub(crate) fn node_content(n: &model::Node, period: Period) -> Result<NodeConten
         owner: None,
         sections,
         targets,
-        actuals: Vec::new(),
+        actuals: evaluations.iter().flat_map(results_actuals).collect(),
         reviews,
         evaluations,
         milestones,

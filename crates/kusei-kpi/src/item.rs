@@ -59,12 +59,21 @@ fn states_the_year(text: &str, year: FiscalYear) -> bool {
 pub fn evaluate_item(item: &ItemFigures<'_>) -> NodeEvaluation {
     let results = item.evaluation.map(|e| {
         let mut results = e.results.clone();
+        // An actual read from the results (stored on import) is in them already, as
+        // written or normalised; one entered as a figure is added.
+        let plain = |s: &str| -> String {
+            crate::text::normalize(s)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        };
+        let written = plain(&e.results);
         for a in item
             .actuals
             .iter()
             .filter(|a| a.fiscal_year.is_none_or(|f| f == item.year))
         {
-            if !results.contains(a.text.as_str()) {
+            if !results.contains(a.text.as_str()) && !written.contains(&plain(&a.text)) {
                 results.push('\n');
                 results.push_str(&a.text);
             }

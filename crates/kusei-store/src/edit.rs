@@ -310,14 +310,22 @@ impl Store {
             }
         }
         let after = read_node(&mut tx, node_id).await?;
+        let (was, now) = (node_state(&before), node_state(&after));
+        if content_of(&was) == content_of(&now) {
+            // Nothing changed (a form saved as it was opened): no new version, no history,
+            // and a published plan stays published. Dropping the transaction undoes the
+            // version bump above.
+            drop(tx);
+            return Ok(before.node.version);
+        }
         record(
             &mut tx,
             actor,
             &at,
             "node",
             node_id.0,
-            Some(&node_state(&before)),
-            Some(&node_state(&after)),
+            Some(&was),
+            Some(&now),
         )
         .await?;
         tx.commit().await?;
@@ -333,6 +341,15 @@ impl Store {
         id.map(PlanId)
             .ok_or_else(|| StoreError::NotFound(format!("node {node_id}")))
     }
+}
+
+/// A history snapshot without its version: what a person can change.
+fn content_of(state: &serde_json::Value) -> serde_json::Value {
+    let mut v = state.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("version");
+    }
+    v
 }
 
 /// The history snapshot of a stored node: the import shape plus its version.

@@ -57,7 +57,10 @@ impl TargetRow {
                 .comparator
                 .map(|c| c.code().to_string())
                 .unwrap_or_default(),
-            value: t.value.map(fmt_number).unwrap_or_default(),
+            value: t
+                .value
+                .map(|v| written_value(v, t.measure_unit.as_deref().unwrap_or_default()))
+                .unwrap_or_default(),
             unit: t.measure_unit.clone().unwrap_or_default(),
             text: t.text.clone(),
         }
@@ -78,6 +81,23 @@ impl TargetRow {
 
 pub(crate) fn fmt_number(v: f64) -> String {
     kusei_report::plain_number(v)
+}
+
+/// How many base units one written unit is (千円 → 1000, 億円 → 10^8; 1 for others).
+/// Stored values are in the base unit, so figures of different scales compare; forms show
+/// and take them as written with their unit.
+fn unit_factor(unit: &str) -> f64 {
+    kpi::Unit::parse(unit.trim()).map_or(1.0, |(_, factor)| factor)
+}
+
+/// A stored value as a person writes it in `unit` (15,914,000 in 千円 → "15914").
+pub(crate) fn written_value(value: f64, unit: &str) -> String {
+    fmt_number(value / unit_factor(unit))
+}
+
+/// A value written in `unit` as stored (15914 千円 → 15,914,000).
+pub(crate) fn stored_value(written: f64, unit: &str) -> f64 {
+    written * unit_factor(unit)
 }
 
 pub(crate) use kusei_app::copy_forward::target_sentence;
@@ -115,20 +135,25 @@ pub(super) fn read_targets(
     errors: &mut FieldErrors,
 ) -> Vec<Target> {
     let mut out = Vec::new();
+    // Each stored target can be kept once (one sentence may hold several targets).
+    let mut unused: Vec<Option<&Target>> = stored.iter().map(Some).collect();
     for (i, row, orig) in form_rows(form) {
         if row.is_blank() {
             continue;
         }
-        // Unchanged structured fields keep the sentence exactly as it was written.
+        // Unchanged structured fields keep the target exactly as it was stored.
         if let Some(orig) = &orig {
-            if let Some(t) = stored.iter().find(|t| &t.text == orig) {
-                let before = TargetRow::from_target(t, Some(default_year));
-                if before.structured() == row.structured()
-                    && (row.text.is_empty() || row.text == before.text)
-                {
-                    out.push(t.clone());
-                    continue;
-                }
+            let same = unused.iter_mut().find(|slot| {
+                slot.is_some_and(|t| {
+                    let before = TargetRow::from_target(t, Some(default_year));
+                    &t.text == orig
+                        && before.structured() == row.structured()
+                        && (row.text.is_empty() || row.text == before.text)
+                })
+            });
+            if let Some(t) = same.and_then(Option::take) {
+                out.push(t.clone());
+                continue;
             }
         }
         if row.value.is_empty() {
@@ -180,7 +205,7 @@ pub(super) fn read_targets(
         out.push(Target {
             indicator_id: None,
             period: year.map(Period::year),
-            value: Some(value),
+            value: Some(stored_value(value, &row.unit)),
             measure_unit: Some(row.unit.clone()).filter(|u| !u.is_empty()),
             comparator: Some(cmp),
             text: target_sentence(&row.indicator, year, value, &row.unit, cmp),
@@ -396,6 +421,35 @@ pub(super) struct ActualRow {
     pub(super) indicator: String,
     pub(super) value: String,
     pub(super) unit: String,
+    /// The stored actual's text the row was opened with (hidden): an unchanged row keeps
+    /// that actual exactly as stored.
+    pub(super) orig: String,
+}
+
+impl ActualRow {
+    /// The row a stored actual is shown as: the value in its unit as written, the indicator
+    /// the sentence names.
+    pub(super) fn from_actual(a: &kusei_domain::model::Actual, fy: FiscalYear) -> ActualRow {
+        let unit = a.measure_unit.clone().unwrap_or_default();
+        let indicator = match a.text.rsplit_once(' ') {
+            Some((i, _)) => i.to_string(),
+            None => kpi::read_actuals(&a.text, Some(fy))
+                .into_iter()
+                .find_map(|r| r.indicator)
+                .unwrap_or_default(),
+        };
+        ActualRow {
+            indicator,
+            value: a.value.map(|v| written_value(v, &unit)).unwrap_or_default(),
+            unit,
+            orig: a.text.clone(),
+        }
+    }
+
+    /// What a person can change in the row.
+    pub(super) fn figures(&self) -> (&str, &str, &str) {
+        (self.indicator.trim(), self.value.trim(), self.unit.trim())
+    }
 }
 
 #[derive(Clone)]
@@ -459,6 +513,9 @@ pub(super) fn evaluation_form_page(
                 legend { (lang.t("実績値（目標と同じ指標・単位で）", "Actual figures (same indicator and unit as the target)")) }
                 @for (i, a) in v.actuals.iter().enumerate() {
                     div.target-row role="group" aria-label={ (lang.t("実績", "Actual")) " " (i + 1) } {
+                        @if !a.orig.is_empty() {
+                            input type="hidden" name={ "a" (i) "_orig" } value=(a.orig);
+                        }
                         @for (name, label, value, width) in [
                             ("indicator", lang.t("指標", "Indicator"), &a.indicator, "wide"),
                             ("value", lang.t("実績値", "Value"), &a.value, "narrow"),
@@ -496,15 +553,7 @@ pub(super) fn actual_rows(sn: &StoredNode, fy: FiscalYear) -> Vec<ActualRow> {
         .actuals
         .iter()
         .filter(|a| a.fiscal_year == Some(fy) && a.value.is_some())
-        .map(|a| ActualRow {
-            indicator: a
-                .text
-                .rsplit_once(' ')
-                .map(|(i, _)| i.to_string())
-                .unwrap_or_default(),
-            value: a.value.map(fmt_number).unwrap_or_default(),
-            unit: a.measure_unit.clone().unwrap_or_default(),
-        })
+        .map(|a| ActualRow::from_actual(a, fy))
         .collect();
     // One empty row per target without an actual, prefilled with its indicator and unit.
     for t in &sn.targets {
@@ -517,6 +566,7 @@ pub(super) fn actual_rows(sn: &StoredNode, fy: FiscalYear) -> Vec<ActualRow> {
                 indicator: row.indicator,
                 value: String::new(),
                 unit: row.unit,
+                orig: String::new(),
             });
         }
     }

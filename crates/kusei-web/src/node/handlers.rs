@@ -2,8 +2,8 @@
 
 use super::forms::{
     actual_rows, evaluation_form_page, fmt_number, form_rows, plan_form_page, plan_values,
-    read_targets, review_form_page, ActualRow, EvaluationValues, PlanFormValues, ReviewValues,
-    TargetRow,
+    read_targets, review_form_page, stored_value, ActualRow, EvaluationValues, PlanFormValues,
+    ReviewValues, TargetRow,
 };
 use super::view::conflict_banner;
 use super::{edit_check, load, require_read, NodeCtx};
@@ -218,9 +218,17 @@ pub(crate) async fn save_plan(
         );
     }
     // Sections of the other phases are kept as they are.
+    // A section without text is dropped, unless it was stored so (a heading the document
+    // left empty is kept as it was).
+    let stored_empty = |h: &str| {
+        sn.node
+            .sections
+            .iter()
+            .any(|s| s.phase == Phase::Plan && s.heading == h && s.body.is_empty())
+    };
     let mut sections: Vec<Section> = sections_in
         .iter()
-        .filter(|(_, b)| !b.is_empty())
+        .filter(|(h, b)| !b.is_empty() || stored_empty(h))
         .map(|(h, b)| Section {
             phase: Phase::Plan,
             heading: h.clone(),
@@ -436,6 +444,7 @@ pub(crate) async fn save_evaluation(
             indicator: g("indicator"),
             value: g("value"),
             unit: g("unit"),
+            orig: g("orig"),
         });
     }
     let values = EvaluationValues {
@@ -464,7 +473,28 @@ pub(crate) async fn save_evaluation(
         );
     }
     let mut actuals = Vec::new();
+    // Stored actuals of the year, each kept as stored when its row comes back unchanged.
+    let mut stored: Vec<Option<&Actual>> = ctx
+        .node()
+        .actuals
+        .iter()
+        .filter(|a| a.fiscal_year == Some(fy) && a.value.is_some())
+        .map(Some)
+        .collect();
     for (i, r) in rows.iter().enumerate() {
+        if !r.orig.is_empty() {
+            let same = stored.iter_mut().find(|s| {
+                s.is_some_and(|a| {
+                    a.text == r.orig && ActualRow::from_actual(a, fy).figures() == r.figures()
+                })
+            });
+            if let Some(slot) = same {
+                if let Some(a) = slot.take() {
+                    actuals.push(a.clone());
+                    continue;
+                }
+            }
+        }
         if r.value.is_empty() {
             continue;
         }
@@ -486,7 +516,7 @@ pub(crate) async fn save_evaluation(
         actuals.push(Actual {
             indicator_id: None,
             fiscal_year: Some(fy),
-            value: Some(value),
+            value: Some(stored_value(value, r.unit.trim())),
             measure_unit: Some(r.unit.clone()).filter(|u| !u.is_empty()),
             as_of: None::<Date>,
             text,
