@@ -14,6 +14,10 @@ use std::collections::HashMap;
 /// - a relative target (前年度以上, 前年度比10%増) is resolved from this year's results
 ///   and written as a figure for the new year, with its derivation;
 /// - anything else is carried as written.
+///
+/// Each target keeps its own years: a target already set for the new year stays as it is
+/// and this year's target of the same indicator is not moved onto it (so no year gains a
+/// second target for one indicator).
 pub fn next_year_plan(sp: &StoredPlan) -> Result<PlanContent, String> {
     let this = sp.plan.period;
     let next = Period::span(
@@ -65,11 +69,7 @@ pub fn next_year_plan(sp: &StoredPlan) -> Result<PlanContent, String> {
                     .filter(|s| s.phase == Phase::Plan)
                     .cloned()
                     .collect(),
-                targets: sn
-                    .targets
-                    .iter()
-                    .map(|t| carry_target(t, this.end, next.end, &refs))
-                    .collect(),
+                targets: carry_targets(&sn.targets, this.end, next.end, &refs),
                 ..NodeContent::default()
             }
         })
@@ -96,13 +96,73 @@ pub fn next_year_plan(sp: &StoredPlan) -> Result<PlanContent, String> {
     })
 }
 
+/// What makes two targets targets of one indicator: the indicator named (by the target or
+/// its sentence), the unit, and whether it is the form's 当年度 target.
+fn indicator_key(t: &Target) -> (String, String, bool) {
+    let name = t
+        .indicator_name
+        .clone()
+        .or_else(|| {
+            kpi::read_targets(&t.text, None)
+                .first()
+                .and_then(|k| k.indicator.clone())
+        })
+        .unwrap_or_default();
+    // A named indicator is the same whatever unit a relative target (no value, no unit)
+    // leaves out; without a name, the unit tells the figures apart.
+    let unit = if name.is_empty() {
+        t.measure_unit.clone().unwrap_or_default()
+    } else {
+        String::new()
+    };
+    (name, unit, t.this_year)
+}
+
+fn is_year(t: &Target, year: FiscalYear) -> bool {
+    t.period.is_some_and(|p| p.start == year && p.end == year)
+}
+
+/// The new year's targets of one item (see [`next_year_plan`]).
+fn carry_targets(
+    targets: &[Target],
+    this: FiscalYear,
+    next: FiscalYear,
+    refs: &[kpi::Figure],
+) -> Vec<Target> {
+    let set_for_next: Vec<(String, String, bool)> = targets
+        .iter()
+        .filter(|t| is_year(t, next))
+        .map(indicator_key)
+        .collect();
+    let mut out: Vec<Target> = Vec::new();
+    let mut moved: Vec<(String, String, bool)> = Vec::new();
+    for t in targets {
+        if is_year(t, this) {
+            let key = indicator_key(t);
+            // The new year has its own target for this indicator, or this year's was
+            // moved already (a sentence written twice): this one stays behind.
+            if set_for_next.contains(&key) || moved.contains(&key) {
+                continue;
+            }
+            moved.push(key);
+        }
+        out.push(carry_target(t, this, next, refs));
+    }
+    out
+}
+
 fn carry_target(t: &Target, this: FiscalYear, next: FiscalYear, refs: &[kpi::Figure]) -> Target {
     if let Some(p) = t.period {
         if p.start <= next && next <= p.end && p.start != p.end {
             return t.clone();
         }
     }
-    let read = kpi::read_targets(&t.text, Some(next));
+    // A target of its own single year other than this one keeps that year.
+    let year = match t.period {
+        Some(p) if p.start == p.end && p.start != this => p.start,
+        _ => next,
+    };
+    let read = kpi::read_targets(&t.text, Some(year));
     if let [k] = read.as_slice() {
         if k.kind == kpi::TargetKind::Relative {
             if let Ok(r) = kpi::resolve(k, refs) {
@@ -123,13 +183,14 @@ fn carry_target(t: &Target, this: FiscalYear, next: FiscalYear, refs: &[kpi::Fig
                 let indicator = k.indicator.clone().unwrap_or_default();
                 return Target {
                     indicator_id: t.indicator_id,
-                    period: Some(Period::year(next)),
-                    value: Some(shown),
+                    period: Some(Period::year(year)),
+                    // Stored in the base unit, as every figure is.
+                    value: Some(shown * factor),
                     measure_unit: Some(unit.clone()).filter(|u| !u.is_empty()),
                     comparator: Some(cmp),
                     text: format!(
                         "{}{base}",
-                        target_sentence(&indicator, Some(next), shown, &unit, cmp)
+                        target_sentence(&indicator, Some(year), shown, &unit, cmp)
                     ),
                     indicator_name: t.indicator_name.clone().filter(|_| indicator.is_empty()),
                     this_year: t.this_year,
@@ -144,9 +205,12 @@ fn carry_target(t: &Target, this: FiscalYear, next: FiscalYear, refs: &[kpi::Fig
                 .and_then(|k| k.indicator.clone())
                 .unwrap_or_default();
             let unit = t.measure_unit.clone().unwrap_or_default();
+            // The sentence shows the figure as written in its unit (15,500千円, not the
+            // stored 15,500,000 yen).
+            let factor = kpi::Unit::parse(unit.trim()).map_or(1.0, |(_, f)| f);
             Target {
                 period: Some(Period::year(next)),
-                text: target_sentence(&indicator, Some(next), v, &unit, c),
+                text: target_sentence(&indicator, Some(next), v / factor, &unit, c),
                 ..t.clone()
             }
         }
