@@ -258,6 +258,29 @@ impl Store {
         let at = now_utc();
         let mut tx = self.write().await?;
         let before = read_node(&mut tx, node_id).await?;
+        // Saved on an older version: merged field by field with what was saved since
+        // (crate::merge); stored only when no field was changed differently by both.
+        let merged;
+        let (expected_version, change) = match change {
+            Change::Texts(edit) if before.node.version > expected_version => {
+                let base = crate::merge::snapshot_at(&mut tx, node_id.0, expected_version).await?;
+                let m = base.map(|b| crate::merge::merge(&b, &before, edit));
+                match m {
+                    Some(m) if m.conflicts.is_empty() => {
+                        merged = m.edit;
+                        (before.node.version, Change::Texts(&merged))
+                    }
+                    _ => {
+                        return Err(StoreError::Conflict {
+                            what: format!("node {node_id}"),
+                            expected: expected_version,
+                            current: before.node.version,
+                        })
+                    }
+                }
+            }
+            other => (expected_version, other),
+        };
         // The version check and the bump are one statement, so two concurrent saves
         // cannot both pass it.
         let updated =

@@ -166,6 +166,7 @@ store_case!(concurrent_saves_of_different_items_all_succeed);
 store_case!(concurrent_saves_of_one_item_conflict_but_never_fail);
 store_case!(parallel_saves_reopen_a_published_plan_once);
 store_case!(every_seed_and_fixture_imports_and_reads_back);
+store_case!(edits_of_different_fields_both_survive);
 
 /// The real documents (../shared/seeds, when there) and the reader's own fixtures.
 fn documents() -> Vec<std::path::PathBuf> {
@@ -1136,6 +1137,105 @@ mod cases {
             .unwrap_err();
         assert!(e.contains("append-only"), "{e}");
         assert_eq!(count(&url, "change_log").await, n);
+    }
+
+    pub async fn edits_of_different_fields_both_survive(store: Store, _url: String) {
+        let (_, ward, _) = setup_units(&store).await;
+        let id = store
+            .save_plan("alice", ward, &plan_content(fy(2017)))
+            .await
+            .unwrap();
+        // The 具体的取組: a title and plan sections 取組の内容 (and an evaluation section).
+        let opened = store.load_plan(id).await.unwrap().nodes[2].clone();
+        let form = |title: &str, body: &str| NodeEdit {
+            title: title.into(),
+            subtitle: opened.node.subtitle.clone(),
+            sections: opened
+                .node
+                .sections
+                .iter()
+                .map(|s| {
+                    let mut s = s.clone();
+                    if s.phase == Phase::Plan {
+                        s.body = body.into();
+                    }
+                    s
+                })
+                .collect(),
+            targets: None,
+        };
+        let plan_body = opened
+            .node
+            .sections
+            .iter()
+            .find(|s| s.phase == Phase::Plan)
+            .unwrap()
+            .body
+            .clone();
+        // Alice changes the title; Bob, on the same version, the section text.
+        let v2 = store
+            .update_node(
+                "alice",
+                opened.node.id,
+                opened.node.version,
+                &form("防災訓練の充実", &plan_body),
+            )
+            .await
+            .unwrap();
+        let v3 = store
+            .update_node(
+                "bob",
+                opened.node.id,
+                opened.node.version,
+                &form(&opened.node.title, "年3回の訓練"),
+            )
+            .await
+            .unwrap();
+        assert_eq!((v2, v3), (opened.node.version + 1, opened.node.version + 2));
+        let now = store.load_plan(id).await.unwrap().nodes[2].clone();
+        assert_eq!(now.node.title, "防災訓練の充実", "Alice's title survives");
+        let body = &now
+            .node
+            .sections
+            .iter()
+            .find(|s| s.phase == Phase::Plan)
+            .unwrap()
+            .body;
+        assert_eq!(body, "年3回の訓練", "Bob's text survives");
+        assert_eq!(now.node.sections.len(), opened.node.sections.len());
+        assert_eq!(now.targets, opened.targets);
+        // Carol, still on the first version, changes the title too: both changed it
+        // differently, so nothing is stored and the conflict names the field.
+        let edit = form("訓練", &plan_body);
+        let err = store
+            .update_node("carol", opened.node.id, opened.node.version, &edit)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        let preview = store
+            .merge_preview(opened.node.id, opened.node.version, &edit)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(preview.conflicts, vec!["title".to_string()]);
+        assert_eq!(
+            preview.edit.title, "訓練",
+            "the user's own value, to be shown"
+        );
+        let body = &preview
+            .edit
+            .sections
+            .iter()
+            .find(|s| s.phase == Phase::Plan)
+            .unwrap()
+            .body;
+        assert_eq!(
+            body, "年3回の訓練",
+            "Bob's text is not reverted by Carol's form"
+        );
+        let after = store.load_plan(id).await.unwrap().nodes[2].clone();
+        assert_eq!(after.node.title, "防災訓練の充実");
+        assert_eq!(after.node.version, v3);
     }
 
     pub async fn stale_save_is_refused(store: Store, _url: String) {

@@ -459,3 +459,98 @@ async fn thousand_yen_figures_are_never_rescaled_by_a_save() {
     assert_eq!(after.node.version, before.node.version);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Two people edit one item in the browser (issue 13): different fields both survive;
+/// when both change the same field the second gets the 409 form with its own value and
+/// everything else as the first left it, so saving that form again reverts nothing.
+#[tokio::test]
+async fn two_editors_of_one_item_never_lose_each_others_changes() {
+    let (store, m, dir) = world("two").await;
+    let w = ward(&store, m, "東区").await;
+    let doc = kusei_import::parse_text("yen.txt", THOUSAND_YEN);
+    let (outcome, _) = store_document(
+        &store,
+        &Caller::operator("t"),
+        &doc,
+        THOUSAND_YEN.as_bytes(),
+        m,
+        Destination::Unit(w),
+        Period::year(FiscalYear::new(2023).unwrap()),
+        AppClock::Fixed(NOW).today_jst(),
+    )
+    .await
+    .unwrap();
+    editor(&store, &[w]).await;
+    let state = AppState::new(store.clone()).with_clock(Clock::Fixed(NOW));
+    let plan = kusei_app::import::plan_of(&outcome);
+    let node = store.load_plan(plan).await.unwrap().nodes[0].clone();
+    let path = format!("/nodes/{}/plan", node.node.id);
+    // Alice, Bob and Carol open the form at the same version.
+    let (_, page) = send(&state, get(&path)).await;
+    let opened = form_fields(&page);
+    let body_field = opened
+        .iter()
+        .find(|(k, v)| k.ends_with("_body") && !v.is_empty())
+        .map(|(k, _)| k.clone())
+        .expect("a section with text");
+    let mut alice = opened.clone();
+    set(&mut alice, "title", "独自収入の確保と拡大");
+    let (status, _) = send(&state, post(&path, &alice)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let mut bob = opened.clone();
+    set(&mut bob, &body_field, "広告と協賛を募集する。");
+    let (status, page) = send(&state, post(&path, &bob)).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "a different field merges: {page}"
+    );
+    let now = store.load_plan(plan).await.unwrap().nodes[0].clone();
+    assert_eq!(
+        now.node.title, "独自収入の確保と拡大",
+        "Alice's title survives"
+    );
+    assert!(
+        now.node
+            .sections
+            .iter()
+            .any(|s| s.body == "広告と協賛を募集する。"),
+        "Bob's text survives: {:?}",
+        now.node.sections
+    );
+    assert_eq!(now.targets, node.targets, "nobody touched the targets");
+
+    // Carol changes the title too: a conflict on that field only.
+    let mut carol = opened.clone();
+    set(&mut carol, "title", "財源の確保");
+    let (status, page) = send(&state, post(&path, &carol)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let back = form_fields(&page);
+    assert_eq!(
+        field(&back, "title"),
+        "財源の確保",
+        "her own value is in the form"
+    );
+    assert!(
+        page.contains("独自収入の確保と拡大"),
+        "the stored value is shown beside it"
+    );
+    assert!(page.contains("他の人も変更しました"), "the field is marked");
+    assert_eq!(
+        field(&back, &body_field),
+        "広告と協賛を募集する。",
+        "Bob's text, not the stale one"
+    );
+    // She keeps her title and saves the form as it came back: Bob's text stays.
+    let (status, _) = send(&state, post(&path, &back)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = store.load_plan(plan).await.unwrap().nodes[0].clone();
+    assert_eq!(after.node.title, "財源の確保");
+    assert!(after
+        .node
+        .sections
+        .iter()
+        .any(|s| s.body == "広告と協賛を募集する。"));
+    assert_eq!(after.targets, node.targets);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -35,7 +35,7 @@ pub(super) struct TargetRow {
 }
 
 impl TargetRow {
-    fn from_target(t: &Target, ctx: Option<FiscalYear>) -> TargetRow {
+    pub(super) fn from_target(t: &Target, ctx: Option<FiscalYear>) -> TargetRow {
         let read = kpi::read_targets(&t.text, ctx);
         let indicator = read
             .first()

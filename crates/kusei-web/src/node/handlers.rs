@@ -197,7 +197,18 @@ pub(crate) async fn save_plan(
             form.text(&format!("s{i}_body")).unwrap_or_default(),
         ));
     }
-    let targets = read_targets(&form, &sn.targets, fy, &mut errors);
+    // The rows were rendered from the version the form was opened at: an unchanged row
+    // is recognised against that version's targets (someone may have saved since).
+    let opened_targets = if version < sn.node.version {
+        state
+            .store
+            .targets_at(sn.node.id, version)
+            .await?
+            .unwrap_or_else(|| sn.targets.clone())
+    } else {
+        sn.targets.clone()
+    };
+    let targets = read_targets(&form, &opened_targets, fy, &mut errors);
     let mut rows: Vec<TargetRow> = form_rows(&form).into_iter().map(|(_, r, _)| r).collect();
     if rows.iter().all(|r| !r.is_blank()) {
         rows.push(TargetRow {
@@ -253,6 +264,63 @@ pub(crate) async fn save_plan(
         .store
         .update_node(&actor, sn.node.id, version, &edit)
         .await;
+    // A conflict (both changed one field): the form comes back with the user's own values
+    // where they conflict and everything the other person saved elsewhere, so saving again
+    // never reverts their change; the fields in conflict are marked.
+    let mut conflicts = FieldErrors::default();
+    let mut merged: Option<PlanFormValues> = None;
+    let mut targets_as_stored = false;
+    if matches!(saved, Err(StoreError::Conflict { .. })) {
+        if let Some(m) = state
+            .store
+            .merge_preview(sn.node.id, version, &edit)
+            .await?
+        {
+            targets_as_stored = m.edit.targets.is_none();
+            merged = Some(PlanFormValues {
+                title: m.edit.title.clone(),
+                subtitle: m.edit.subtitle.clone().unwrap_or_default(),
+                sections: m
+                    .edit
+                    .sections
+                    .iter()
+                    .filter(|s| s.phase == Phase::Plan)
+                    .map(|s| (s.heading.clone(), s.body.clone()))
+                    .collect(),
+                ..values.clone()
+            });
+            for field in &m.conflicts {
+                let (name, label) = match field.as_str() {
+                    "title" => ("title".to_string(), lang.t("名称", "Title").to_string()),
+                    "subtitle" => (
+                        "subtitle".to_string(),
+                        lang.t("副題", "Subtitle").to_string(),
+                    ),
+                    "targets" => (
+                        "t0_indicator".to_string(),
+                        lang.t("目標", "Targets").to_string(),
+                    ),
+                    other => {
+                        let heading = other.strip_prefix("section:").unwrap_or_default();
+                        let i = values
+                            .sections
+                            .iter()
+                            .position(|(h, _)| h == heading)
+                            .unwrap_or(0);
+                        (format!("s{i}_body"), heading.to_string())
+                    }
+                };
+                conflicts.add(
+                    &name,
+                    lang.t(
+                        &format!("「{label}」は他の人も変更しました。上の「現在保存されている内容」と見比べて、残す内容にしてから保存してください。"),
+                        &format!("{label} was changed by someone else too. Compare it with what is stored now (above), keep what should stay, and save again."),
+                    )
+                    .to_string(),
+                );
+            }
+        }
+    }
     answer_save(
         &state,
         &ctx,
@@ -261,9 +329,26 @@ pub(crate) async fn save_plan(
         "title",
         saved,
         |ctx, version, errors, banner| {
-            let v = PlanFormValues {
+            let mut v = PlanFormValues {
                 version: version.unwrap_or(values.version),
-                ..values.clone()
+                ..merged.clone().unwrap_or_else(|| values.clone())
+            };
+            if merged.is_some() && targets_as_stored {
+                v.targets = ctx
+                    .node()
+                    .targets
+                    .iter()
+                    .map(|t| TargetRow::from_target(t, Some(fy)))
+                    .collect();
+                v.targets.push(TargetRow {
+                    year: fy.label(),
+                    ..TargetRow::default()
+                });
+            }
+            let errors = if errors.is_empty() {
+                &conflicts
+            } else {
+                errors
             };
             plan_form_page(&page, ctx, fy, &v, errors, banner)
         },
