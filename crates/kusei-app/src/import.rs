@@ -17,7 +17,7 @@ use kusei_domain::model::{MunicipalityId, Period, UnitId, UnitKind};
 use kusei_domain::policy::{Action, Tree};
 use kusei_domain::revision::phases_changed;
 use kusei_import::convert::plan_content;
-use kusei_store::{ImportOutcome, ImportTarget, ImportUnit, SourceDocument, Store};
+use kusei_store::{ImportOutcome, ImportTarget, ImportUnit, NewIndicator, SourceDocument, Store};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 
@@ -70,15 +70,22 @@ pub async fn import_plan(
         }
         Destination::Ward(name) => top_unit(&units, name),
     };
+    // Indicators the municipality has are linked before the guard compares the revision
+    // with what is stored (which has them linked); missing ones are created after it.
+    let mut content = request.content.clone();
+    let wanted = crate::indicators::link(
+        &mut content,
+        &store.list_indicators(request.municipality).await?,
+    );
     let current = match unit {
-        Some(u) => store.find_plan_like(u, request.content).await?,
+        Some(u) => store.find_plan_like(u, &content).await?,
         None => None,
     };
     let (plan, phases) = match &current {
         Some(sp) => {
             let names: HashMap<UnitId, String> =
                 units.iter().map(|u| (u.id, u.name.clone())).collect();
-            let phases = phases_changed(&sp.to_plan_content(&names), request.content);
+            let phases = phases_changed(&sp.to_plan_content(&names), &content);
             let state = PlanState {
                 status: sp.plan.status,
                 period: sp.plan.period,
@@ -98,6 +105,28 @@ pub async fn import_plan(
         today,
     )
     .await?;
+    if !wanted.is_empty() {
+        for w in &wanted {
+            store
+                .ensure_indicator(
+                    &caller.name,
+                    &NewIndicator {
+                        municipality_id: request.municipality,
+                        name: &w.name,
+                        unit: &w.unit,
+                        direction: w.direction,
+                        definition: None,
+                        source: None,
+                        is_common: false,
+                    },
+                )
+                .await?;
+        }
+        crate::indicators::link(
+            &mut content,
+            &store.list_indicators(request.municipality).await?,
+        );
+    }
     let target = ImportTarget {
         municipality: request.municipality,
         unit: match (unit, request.destination) {
@@ -109,7 +138,7 @@ pub async fn import_plan(
         expected_version: current.as_ref().map(|c| c.plan.version),
     };
     Ok(store
-        .import_plan(&caller.name, &target, request.content, &request.source)
+        .import_plan(&caller.name, &target, &content, &request.source)
         .await?)
 }
 
@@ -163,27 +192,29 @@ pub async fn store_record(
     municipality: MunicipalityId,
     today: Date,
 ) -> Result<ImportOutcome, AppError> {
+    // An indicator id of another database (or another municipality) is not this
+    // municipality's: the figure is linked again by the indicator its sentence names,
+    // so a workbook imports into any database and never reaches another city's series.
     let known: HashSet<_> = store
         .list_indicators(municipality)
         .await?
         .into_iter()
         .map(|i| i.id)
         .collect();
-    for n in &record.content.nodes {
-        let ids = n
-            .targets
-            .iter()
-            .map(|t| t.indicator_id)
-            .chain(n.actuals.iter().map(|a| a.indicator_id));
-        for id in ids.flatten() {
-            if !known.contains(&id) {
-                return Err(AppError::Invalid(format!(
-                    "{}: 項目「{}」の指標ID {} はこの自治体にありません / item {:?}: indicator id {} does not exist in this municipality",
-                    record.unit, n.title, id.0, n.title, id.0
-                )));
+    let mut record = record.clone();
+    for n in &mut record.content.nodes {
+        for t in &mut n.targets {
+            if t.indicator_id.is_some_and(|id| !known.contains(&id)) {
+                t.indicator_id = None;
+            }
+        }
+        for a in &mut n.actuals {
+            if a.indicator_id.is_some_and(|id| !known.contains(&id)) {
+                a.indicator_id = None;
             }
         }
     }
+    let record = &record;
     let canonical = serde_json::to_vec(&(&record.unit, &record.content, &record.directory))
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     let sha = format!("{:x}", Sha256::digest(&canonical));

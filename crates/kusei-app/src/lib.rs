@@ -18,6 +18,7 @@ pub mod copy_forward;
 pub mod export;
 pub mod guard;
 pub mod import;
+pub mod indicators;
 pub mod judge;
 pub mod sample_city;
 

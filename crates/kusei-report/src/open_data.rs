@@ -270,6 +270,7 @@ fn results(record: &PlanRecord) -> Vec<Value> {
                     "value": a.value,
                     "unit": a.measure_unit,
                     "as_of": a.as_of.map(|d| d.to_string()),
+                    "indicator_id": a.indicator_id.map(|i| i.0),
                 })).collect::<Vec<_>>(),
                 "reviews": n.reviews.iter().map(|r| json!({
                     "fiscal_year": r.fiscal_year.year(),

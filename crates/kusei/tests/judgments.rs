@@ -190,6 +190,28 @@ async fn every_item_is_judged_the_same_in_parse_page_api_and_check() {
             compared += 1;
             *by_judgment.entry(from_parse.to_string()).or_default() += 1;
             if name.starts_with("001_") {
+                // The results' figures are actuals of FY2017 with their units, linked to
+                // the indicator of the target they answer (issue 13).
+                let expected = match sn.node.number.as_deref() {
+                    Some("8") => Some((15.0, "回")),
+                    Some("12") => Some((19.1, "%")),
+                    Some("20") => Some((41.2, "%")),
+                    _ => None,
+                };
+                if let Some((value, unit)) = expected {
+                    let text = api.to_string();
+                    let actuals = api["node"]["actuals"]
+                        .as_array()
+                        .or_else(|| api["actuals"].as_array())
+                        .unwrap_or_else(|| panic!("{what}: no actuals in the API: {text}"));
+                    assert!(
+                        actuals.iter().any(|a| a["value"].as_f64() == Some(value)
+                            && a["measure_unit"].as_str() == Some(unit)
+                            && a["fiscal_year"].as_i64() == Some(2017)
+                            && a["indicator_id"].as_i64().is_some()),
+                        "{what}: {value}{unit} of FY2017 linked to an indicator in {actuals:?}"
+                    );
+                }
                 seed_001.push((
                     sn.node.number.clone().unwrap_or_default(),
                     from_parse.to_string(),
