@@ -397,6 +397,9 @@ fn done_candidates(s: &str, out: &mut Vec<Cand>) {
     }
 }
 
+/// The most figures read from one sentence (README, "Limits").
+pub const MAX_ANCHORS: usize = 100;
+
 /// Finds the anchors of `s` in text order, non-overlapping.
 pub(crate) fn scan(s: &str, mode: Mode) -> Vec<Anchor> {
     let mut cands: Vec<Cand> = Vec::new();
@@ -423,6 +426,10 @@ pub(crate) fn scan(s: &str, mode: Mode) -> Vec<Anchor> {
     }
     let mut chosen = chosen.all;
     chosen.sort_by_key(|c| c.start);
+    // Every target and actual keeps its whole sentence; past this many figures in one
+    // sentence (no form has more than a few dozen) the rest is text, so reading stays
+    // linear in the length of the sentence.
+    chosen.truncate(MAX_ANCHORS);
 
     let mut anchors: Vec<Anchor> = Vec::new();
     let mut cursor = 0usize;
