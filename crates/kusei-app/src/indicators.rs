@@ -101,13 +101,25 @@ fn link_actuals(node: &mut NodeContent, year: FiscalYear) {
         let Some(unit) = a.measure_unit.as_deref() else {
             continue;
         };
+        let same_measure: Vec<&(String, String, IndicatorId)> = targets
+            .iter()
+            .filter(|(_, m, _)| *m == measure(unit))
+            .collect();
+        let mut ids: Vec<IndicatorId> = same_measure.iter().map(|t| t.2).collect();
+        ids.sort_by_key(|i| i.0);
+        ids.dedup();
+        // The only indicator of its measure among the item's targets: the figure answers it
+        // ("収入額 15,914千円" under the target 「独自収入 15,500千円以上」).
+        if let [only] = ids.as_slice() {
+            a.indicator_id = Some(*only);
+            continue;
+        }
         let read = kpi::read_actuals(&a.text, a.fiscal_year.or(Some(year)));
         let Some(name) = read.iter().find_map(|r| r.indicator.clone()) else {
             continue;
         };
-        let best = targets
+        let best = same_measure
             .iter()
-            .filter(|(_, m, _)| *m == measure(unit))
             .map(|(n, _, id)| (kpi::indicator_similarity(&name, n), *id))
             .max_by(|x, y| x.0.total_cmp(&y.0));
         if let Some((score, id)) = best {

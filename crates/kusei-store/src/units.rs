@@ -309,6 +309,17 @@ impl Store {
         rows.iter().map(indicator_from_row).collect()
     }
 
+    /// One indicator of the municipality, by id.
+    pub async fn get_indicator(&self, id: IndicatorId) -> Result<Option<Indicator>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {INDICATOR_COLUMNS} FROM indicator WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(indicator_from_row).transpose()
+    }
+
     /// Targets and actuals of one indicator for every unit and fiscal year, so it can be
     /// compared across wards and followed over years. Ordered by year, then unit.
     #[tracing::instrument(skip_all)]
@@ -316,16 +327,36 @@ impl Store {
         &self,
         indicator: IndicatorId,
     ) -> Result<Vec<SeriesPoint>, StoreError> {
+        self.series(indicator, None).await
+    }
+
+    /// [`Store::indicator_series`] of one unit (read by the index on indicator, year, unit).
+    pub async fn indicator_series_of_unit(
+        &self,
+        indicator: IndicatorId,
+        unit: UnitId,
+    ) -> Result<Vec<SeriesPoint>, StoreError> {
+        self.series(indicator, Some(unit)).await
+    }
+
+    async fn series(
+        &self,
+        indicator: IndicatorId,
+        unit: Option<UnitId>,
+    ) -> Result<Vec<SeriesPoint>, StoreError> {
         let rows = sqlx::query(
             "SELECT unit_id, fy, MAX(t) AS target, MAX(a) AS actual FROM ( \
                SELECT unit_id, fy_end AS fy, value AS t, NULL AS a FROM target \
                  WHERE indicator_id = $1 AND fy_end IS NOT NULL AND value IS NOT NULL \
+                   AND ($2 = 0 OR unit_id = $2) \
                UNION ALL \
                SELECT unit_id, fiscal_year AS fy, NULL AS t, value AS a FROM actual \
                  WHERE indicator_id = $1 AND fiscal_year IS NOT NULL AND value IS NOT NULL AND as_of IS NULL \
+                   AND ($2 = 0 OR unit_id = $2) \
              ) s GROUP BY unit_id, fy ORDER BY fy, unit_id",
         )
         .bind(indicator.0)
+        .bind(unit.map_or(0, |u| u.0))
         .fetch_all(self.pool())
         .await?;
         rows.iter()

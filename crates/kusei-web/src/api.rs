@@ -392,3 +392,79 @@ pub(crate) async fn openapi() -> Response {
 /// The OpenAPI 3.1 document (kept in a file so it is reviewed like code; a test checks
 /// that every route under `/api/v1` is described and every described path answers).
 pub const OPENAPI: &str = include_str!("../assets/openapi.json");
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SeriesQuery {
+    unit: Option<String>,
+}
+
+/// `GET /api/v1/indicators/{id}/series?unit=ID` — an indicator's target and actual per
+/// unit and fiscal year (staff: working copies; only the units the caller may read), in
+/// the indicator's unit as written.
+pub(crate) async fn indicator_series(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<SeriesQuery>,
+) -> ApiResult {
+    let path = format!("/api/v1/indicators/{id}/series");
+    let id = kusei_domain::model::IndicatorId(parse_id(&id, "indicator")?);
+    if who.viewer.is_none() {
+        return Err(WebError::SignIn { next: path }.into());
+    }
+    let indicator = state
+        .store
+        .get_indicator(id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("indicator {}", id.0)))?;
+    let units = state.store.list_units(indicator.municipality_id).await?;
+    let tree = kusei_domain::policy::Tree::new(indicator.municipality_id, &units);
+    let only = match q.unit.as_deref().filter(|u| !u.is_empty()) {
+        Some(u) => Some(UnitId(u.parse().map_err(|_| {
+            WebError::BadRequest(format!("unit: 「{u}」は番号ではありません / not a unit id"))
+        })?)),
+        None => None,
+    };
+    let points = match only {
+        Some(u) => state.store.indicator_series_of_unit(id, u).await?,
+        None => state.store.indicator_series(id).await?,
+    };
+    let factor = kusei_kpi::Unit::parse(indicator.unit.trim()).map_or(1.0, |(_, f)| f);
+    let names: std::collections::HashMap<UnitId, &str> =
+        units.iter().map(|u| (u.id, u.name.as_str())).collect();
+    let visible: Vec<Value> = points
+        .iter()
+        .filter(|p| {
+            allow(
+                &who.grants(),
+                &tree,
+                Action::ReadDraft {
+                    plan_unit: p.unit_id,
+                },
+            )
+            .is_ok()
+        })
+        .map(|p| {
+            json!({
+                "unit_id": p.unit_id.0,
+                "unit_name": names.get(&p.unit_id).copied().unwrap_or_default(),
+                "fiscal_year": p.fiscal_year.year(),
+                "fiscal_year_label": p.fiscal_year.label(),
+                "target": p.target.map(|v| v / factor),
+                "actual": p.actual.map(|v| v / factor),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "indicator": {
+            "id": indicator.id.0,
+            "name": indicator.name,
+            "unit": indicator.unit,
+            "direction": indicator.direction.code(),
+            "definition": indicator.definition,
+            "source": indicator.source,
+            "is_common": indicator.is_common,
+        },
+        "points": visible,
+    })))
+}

@@ -153,6 +153,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/plans/{id}/open-data", get(api::plan_open_data))
         .route("/api/v1/nodes/{id}", get(api::node))
         .route("/api/v1/nodes/{id}/history", get(api::node_history))
+        .route("/api/v1/indicators/{id}/series", get(api::indicator_series))
         .route("/api/v1/dashboard/{municipality}", get(api::dashboard))
         .route("/api/v1/open-data/{municipality}", get(api::open_data))
         .route("/api/{*rest}", get(api::not_found))

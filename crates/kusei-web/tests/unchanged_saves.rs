@@ -554,3 +554,63 @@ async fn two_editors_of_one_item_never_lose_each_others_changes() {
     assert_eq!(after.targets, node.targets);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An imported item's indicator, with its target and actual, on the item page (chart and
+/// table) and in the API, in the unit as written (issue 13).
+#[tokio::test]
+async fn an_items_indicator_shows_its_series_on_the_page_and_in_the_api() {
+    let (store, m, dir) = world("series").await;
+    let w = ward(&store, m, "東区").await;
+    let doc = kusei_import::parse_text("yen.txt", THOUSAND_YEN);
+    let (outcome, _) = store_document(
+        &store,
+        &Caller::operator("t"),
+        &doc,
+        THOUSAND_YEN.as_bytes(),
+        m,
+        Destination::Unit(w),
+        Period::year(FiscalYear::new(2023).unwrap()),
+        AppClock::Fixed(NOW).today_jst(),
+    )
+    .await
+    .unwrap();
+    editor(&store, &[w]).await;
+    let state = AppState::new(store.clone()).with_clock(Clock::Fixed(NOW));
+    let plan = kusei_app::import::plan_of(&outcome);
+    let node = store.load_plan(plan).await.unwrap().nodes[0].clone();
+    let indicator = node.targets[0].indicator_id.expect("the target is linked");
+    assert!(
+        node.actuals
+            .iter()
+            .any(|a| a.indicator_id == Some(indicator)),
+        "the actual answers it: {:?}",
+        node.actuals
+    );
+    let (status, page) = send(&state, get(&format!("/nodes/{}", node.node.id))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("指標の推移"), "{page}");
+    assert!(page.contains("独自収入 (千円)"), "{page}");
+    assert!(page.contains("<td>15500</td><td>15914</td>"), "{page}");
+    let (status, body) = send(
+        &state,
+        get(&format!(
+            "/api/v1/indicators/{}/series?unit={}",
+            indicator.0, w.0
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["indicator"]["unit"], "千円");
+    assert_eq!(v["points"][0]["fiscal_year"], 2023);
+    assert_eq!(v["points"][0]["target"], 15500.0);
+    assert_eq!(v["points"][0]["actual"], 15914.0);
+    // Signed out: a JSON 401, no figures.
+    let req = Request::get(format!("/api/v1/indicators/{}/series", indicator.0))
+        .body(Body::empty())
+        .unwrap();
+    let (status, body) = send(&state, req).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(body.contains("\"unauthorized\""), "{body}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -602,4 +602,75 @@ mod tests {
             "満足度 令和7年度 90%以上"
         );
     }
+
+    /// The fields a browser posts back for the rows of `targets`, as rendered.
+    fn posted(targets: &[Target], fy: FiscalYear) -> FormData {
+        let mut fields = Vec::new();
+        for (i, t) in targets.iter().enumerate() {
+            let r = TargetRow::from_target(t, Some(fy));
+            for (k, v) in [
+                ("indicator", r.indicator),
+                ("year", r.year),
+                ("cmp", r.comparator),
+                ("value", r.value),
+                ("unit", r.unit),
+                ("text", r.text),
+                ("orig", t.text.clone()),
+            ] {
+                fields.push((format!("t{i}_{k}"), v));
+            }
+        }
+        FormData(fields)
+    }
+
+    const UNITS: [&str; 7] = ["円", "千円", "億円", "%", "件", "ポイント", "☆"];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// A target in any unit, saved unchanged through the form, stays as stored; typed
+        /// anew, its figure is stored in the base unit and shown again as written.
+        #[test]
+        fn figures_survive_the_form_in_every_unit(
+            whole in 0u32..2_000_000,
+            cents in 0u32..100,
+            decimals in proptest::bool::ANY,
+            unit in 0usize..UNITS.len(),
+            cmp in 0usize..CMP_OPTIONS.len(),
+            year in 2015i32..2035,
+        ) {
+            let fy = FiscalYear::new(year).unwrap();
+            let unit = UNITS[unit];
+            let written = if decimals { f64::from(whole) + f64::from(cents) / 100.0 } else { f64::from(whole) };
+            let comparator = Comparator::from_code(CMP_OPTIONS[cmp].0).unwrap();
+            let stored = Target {
+                indicator_id: None,
+                period: Some(Period::year(fy)),
+                value: Some(stored_value(written, unit)),
+                measure_unit: Some(unit.to_string()),
+                comparator: Some(comparator),
+                text: target_sentence("区民の満足度", Some(fy), written, unit, comparator),
+                indicator_name: None,
+                this_year: false,
+            };
+            // Shown as written.
+            let row = TargetRow::from_target(&stored, Some(fy));
+            proptest::prop_assert_eq!(&row.value, &fmt_number(written));
+            // Saved unchanged: exactly as stored.
+            let mut errors = FieldErrors::default();
+            let back = read_targets(&posted(std::slice::from_ref(&stored), fy), std::slice::from_ref(&stored), fy, &mut errors);
+            proptest::prop_assert!(errors.is_empty());
+            proptest::prop_assert_eq!(&back, &vec![stored.clone()]);
+            // Typed as a new row (no stored target to keep): the same figure is stored.
+            let mut errors = FieldErrors::default();
+            let typed = read_targets(&posted(std::slice::from_ref(&stored), fy), &[], fy, &mut errors);
+            proptest::prop_assert!(errors.is_empty(), "{:?}", errors);
+            proptest::prop_assert_eq!(typed.len(), 1);
+            let v = typed[0].value.unwrap();
+            let expected = stored.value.unwrap();
+            proptest::prop_assert!((v - expected).abs() <= expected.abs() * 1e-12, "{} vs {}", v, expected);
+            proptest::prop_assert_eq!(typed[0].measure_unit.as_deref(), Some(unit));
+            proptest::prop_assert_eq!(TargetRow::from_target(&typed[0], Some(fy)).value, fmt_number(written));
+        }
+    }
 }

@@ -160,6 +160,25 @@ pub(crate) async fn page(
     let windows = state.store.windows(ctx.municipality).await?;
     let refs = References::load_all(&state.store, ctx.sp.plan.unit_id).await?;
     let today = state.clock.today_jst();
+    // The series of each indicator this item measures, in this unit.
+    let mut indicator_ids: Vec<kusei_domain::model::IndicatorId> = sn
+        .targets
+        .iter()
+        .filter_map(|t| t.indicator_id)
+        .chain(sn.actuals.iter().filter_map(|a| a.indicator_id))
+        .collect();
+    indicator_ids.sort_by_key(|i| i.0);
+    indicator_ids.dedup();
+    let mut series = Vec::new();
+    for id in indicator_ids {
+        if let Some(ind) = state.store.get_indicator(id).await? {
+            let points = state
+                .store
+                .indicator_series_of_unit(id, ctx.sp.plan.unit_id)
+                .await?;
+            series.push((ind, points));
+        }
+    }
     let mut phases = Vec::new();
     for (phase, slug) in [
         (Phase::Plan, "plan"),
@@ -199,8 +218,93 @@ pub(crate) async fn page(
             }
         }
         (phases_view(lang, sn, &refs))
+        @if !series.is_empty() {
+            section.series aria-labelledby="series-h" {
+                h2 id="series-h" { (lang.t("指標の推移", "Indicators over the years")) }
+                @for (ind, points) in &series {
+                    (series_view(lang, ind, points))
+                }
+            }
+        }
     };
     Ok(Html(page.render(&sn.node.title, &path, body)))
+}
+
+/// One indicator's targets and actuals by year, in its unit as written: a small chart
+/// (target dashed, actual solid) and the same figures as a table, which is what a
+/// screen reader reads.
+fn series_view(
+    lang: Lang,
+    ind: &kusei_domain::model::Indicator,
+    points: &[kusei_store::SeriesPoint],
+) -> Markup {
+    let factor = kpi::Unit::parse(ind.unit.trim()).map_or(1.0, |(_, f)| f);
+    let shown = |v: Option<f64>| v.map(|v| v / factor);
+    type Row = (String, Option<f64>, Option<f64>);
+    let rows: Vec<Row> = points
+        .iter()
+        .map(|p| (p.fiscal_year.label(), shown(p.target), shown(p.actual)))
+        .collect();
+    let max = rows
+        .iter()
+        .flat_map(|r| [r.1, r.2])
+        .flatten()
+        .fold(0.0_f64, f64::max);
+    let (w, h, pad) = (320.0_f64, 120.0_f64, 16.0_f64);
+    let n = rows.len().max(1);
+    #[allow(clippy::cast_precision_loss)]
+    let x = |i: usize| {
+        pad + (w - 2.0 * pad)
+            * if n == 1 {
+                0.5
+            } else {
+                i as f64 / (n - 1) as f64
+            }
+    };
+    let y = |v: f64| h - pad - (h - 2.0 * pad) * if max > 0.0 { v / max } else { 0.0 };
+    let line = |pick: fn(&Row) -> Option<f64>| -> String {
+        rows.iter()
+            .enumerate()
+            .filter_map(|(i, r)| pick(r).map(|v| format!("{:.1},{:.1}", x(i), y(v))))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let targets = line(|r| r.1);
+    let actuals = line(|r| r.2);
+    let fmt = |v: Option<f64>| {
+        v.map(kusei_report::plain_number)
+            .unwrap_or_else(|| "—".into())
+    };
+    html! {
+        figure.series {
+            figcaption { (ind.name) " (" (ind.unit) ")" }
+            @if rows.len() > 1 {
+                svg width=(w) height=(h) viewBox={ "0 0 " (w) " " (h) } role="img"
+                    aria-label=(lang.t("目標（破線）と実績（実線）の推移。数値は下の表のとおり。", "Target (dashed) and actual (solid) over the years; the figures are in the table below.")) {
+                    line x1=(pad) y1=(h - pad) x2=(w - pad) y2=(h - pad) stroke="#767676" stroke-width="1" {}
+                    @if !targets.is_empty() {
+                        polyline points=(targets) fill="none" stroke="#555555" stroke-width="2" stroke-dasharray="5 4" {}
+                    }
+                    @if !actuals.is_empty() {
+                        polyline points=(actuals) fill="none" stroke="#0b5cad" stroke-width="2" {}
+                    }
+                }
+            }
+            table {
+                caption { (ind.name) (lang.t("の目標と実績", ": targets and actuals")) }
+                thead { tr {
+                    th scope="col" { (lang.t("年度", "Fiscal year")) }
+                    th scope="col" { (lang.t("目標", "Target")) }
+                    th scope="col" { (lang.t("実績", "Actual")) }
+                } }
+                tbody {
+                    @for (year, t, a) in &rows {
+                        tr { th scope="row" { (year) } td { (fmt(*t)) } td { (fmt(*a)) } }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A stale save: the message, the user's text kept in the form, and what is stored now.
