@@ -70,22 +70,19 @@ pub async fn import_plan(
         }
         Destination::Ward(name) => top_unit(&units, name),
     };
-    // Indicators the municipality has are linked before the guard compares the revision
-    // with what is stored (which has them linked); missing ones are created after it.
-    let mut content = request.content.clone();
-    let wanted = crate::indicators::link(
-        &mut content,
-        &store.list_indicators(request.municipality).await?,
-    );
     let current = match unit {
-        Some(u) => store.find_plan_like(u, &content).await?,
+        Some(u) => store.find_plan_like(u, request.content).await?,
         None => None,
     };
     let (plan, phases) = match &current {
         Some(sp) => {
             let names: HashMap<UnitId, String> =
                 units.iter().map(|u| (u.id, u.name.clone())).collect();
-            let phases = phases_changed(&sp.to_plan_content(&names), &content);
+            // Indicator links are derived, not written: a revision is compared without them.
+            let phases = phases_changed(
+                &crate::indicators::unlinked(&sp.to_plan_content(&names)),
+                &crate::indicators::unlinked(request.content),
+            );
             let state = PlanState {
                 status: sp.plan.status,
                 period: sp.plan.period,
@@ -105,6 +102,13 @@ pub async fn import_plan(
         today,
     )
     .await?;
+    // Indicators: the municipality's are linked, missing ones created (after the guard),
+    // then the actuals linked to the targets they answer.
+    let mut content = request.content.clone();
+    let wanted = crate::indicators::link(
+        &mut content,
+        &store.list_indicators(request.municipality).await?,
+    );
     if !wanted.is_empty() {
         for w in &wanted {
             store
@@ -127,6 +131,7 @@ pub async fn import_plan(
             &store.list_indicators(request.municipality).await?,
         );
     }
+    crate::indicators::link_actuals(&mut content);
     let target = ImportTarget {
         municipality: request.municipality,
         unit: match (unit, request.destination) {

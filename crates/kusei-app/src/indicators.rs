@@ -59,7 +59,8 @@ fn named(t: &Target, year: FiscalYear) -> Option<Wanted> {
     })
 }
 
-/// Links what `known` already has; returns the indicators still wanted (once each).
+/// Links the targets to what `known` already has; returns the indicators still wanted
+/// (once each).
 pub fn link(content: &mut PlanContent, known: &[Indicator]) -> Vec<Wanted> {
     let by_key: HashMap<String, &Indicator> = known.iter().map(|i| (key(&i.name), i)).collect();
     let year = content.period.end;
@@ -77,14 +78,37 @@ pub fn link(content: &mut PlanContent, known: &[Indicator]) -> Vec<Wanted> {
                 }
             }
         }
-        link_actuals(node, year);
     }
     wanted
 }
 
+/// Links every actual to the indicator of the target it answers; run once all targets
+/// that can be linked are (an actual linked early could take the wrong one).
+pub fn link_actuals(content: &mut PlanContent) {
+    let year = content.period.end;
+    for node in &mut content.nodes {
+        link_node_actuals(node, year);
+    }
+}
+
+/// The same content without indicator links (derived data, not what a person wrote): what
+/// a revision is compared on.
+pub fn unlinked(content: &PlanContent) -> PlanContent {
+    let mut c = content.clone();
+    for n in &mut c.nodes {
+        for t in &mut n.targets {
+            t.indicator_id = None;
+        }
+        for a in &mut n.actuals {
+            a.indicator_id = None;
+        }
+    }
+    c
+}
+
 /// Each actual of a node answers the node's target whose indicator it names (the most
 /// similar name of the same measure), and takes that target's indicator.
-fn link_actuals(node: &mut NodeContent, year: FiscalYear) {
+fn link_node_actuals(node: &mut NodeContent, year: FiscalYear) {
     let targets: Vec<(String, String, IndicatorId)> = node
         .targets
         .iter()
@@ -203,6 +227,7 @@ mod tests {
             },
         ];
         assert!(link(&mut content, &known).is_empty());
+        link_actuals(&mut content);
         assert_eq!(
             content.nodes[0].targets[0].indicator_id,
             Some(IndicatorId(8))

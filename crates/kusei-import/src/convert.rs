@@ -126,6 +126,22 @@ fn results_actuals(e: &Evaluation) -> Vec<Actual> {
         .collect()
 }
 
+/// The comparator a target means: as written (以上, 以下, 未満 …), else — a figure with
+/// none written ("85.80%") — met at or above it when the indicator should rise, at or
+/// below when it should fall. A figure whose direction was not read stays `equal`.
+fn meant_comparator(t: &model::Target) -> Option<Comparator> {
+    let written = t.comparator.as_deref().and_then(Comparator::from_code);
+    if t.value.is_none() || !matches!(written, None | Some(Comparator::Equal)) {
+        return written;
+    }
+    let absolute = t.reading.as_ref().is_some_and(|r| r.kind == "absolute");
+    match t.reading.as_ref().map(|r| r.direction.as_str()) {
+        Some("higher") if absolute => Some(Comparator::AtLeast),
+        Some("lower") if absolute => Some(Comparator::AtMost),
+        _ => written,
+    }
+}
+
 pub(crate) fn node_content(n: &model::Node, period: Period) -> Result<NodeContent, ConvertError> {
     let year = period.end;
     let mut sections: Vec<Section> = n
@@ -201,7 +217,7 @@ pub(crate) fn node_content(n: &model::Node, period: Period) -> Result<NodeConten
                 },
                 value: t.value,
                 measure_unit: t.unit.clone(),
-                comparator: t.comparator.as_deref().and_then(Comparator::from_code),
+                comparator: meant_comparator(t),
                 text: t.text.clone(),
                 indicator_name: t.indicator.clone().filter(|i| !t.text.contains(i.as_str())),
                 this_year: this_year(n, t),
