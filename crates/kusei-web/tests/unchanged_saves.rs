@@ -364,6 +364,36 @@ async fn every_form_of_every_imported_item_saved_unchanged_changes_nothing() {
 /// A reform item whose target is in 千円 and whose results report 千円.
 const THOUSAND_YEN: &str = "## 令和5年度 「区政改革」に基づく取組\n\n取組項目1\n\n【独自収入の確保】\n\n計画\t取組の方針・目標内容\t当年度の取組内容\n\t<p>(趣旨・目的) 財源を確保する。</p> <p>(目標) 独自収入 令和5年度 15,500千円以上</p>\t<p>(取組の内容) 広告を募集する。</p>\n\n自己評価\t当年度の取組実績及び目標の達成状況\t課題と改善策\n\t<p>広告を募集した。 令和5年度 収入額 15,914千円</p> ①：目標達成\t<p>引き続き募集する。</p>\n";
 
+/// [`THOUSAND_YEN`] imported for 令和5年度 into 東区, with its ward editor signed in.
+async fn yen_item(
+    name: &str,
+) -> (
+    Store,
+    AppState,
+    PlanId,
+    kusei_domain::model::UnitId,
+    std::path::PathBuf,
+) {
+    let (store, m, dir) = world(name).await;
+    let w = ward(&store, m, "東区").await;
+    let doc = kusei_import::parse_text("yen.txt", THOUSAND_YEN);
+    let (outcome, _) = store_document(
+        &store,
+        &Caller::operator("t"),
+        &doc,
+        THOUSAND_YEN.as_bytes(),
+        m,
+        Destination::Unit(w),
+        Period::year(FiscalYear::new(2023).unwrap()),
+        AppClock::Fixed(NOW).today_jst(),
+    )
+    .await
+    .unwrap();
+    editor(&store, &[w]).await;
+    let state = AppState::new(store.clone()).with_clock(Clock::Fixed(NOW));
+    (store, state, kusei_app::import::plan_of(&outcome), w, dir)
+}
+
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
     fields
         .iter()
@@ -384,24 +414,7 @@ fn set(fields: &mut [(String, String)], name: &str, value: &str) {
 /// stored in yen with its unit (issue 13: a save used to store 「15500000千円」).
 #[tokio::test]
 async fn thousand_yen_figures_are_never_rescaled_by_a_save() {
-    let (store, m, dir) = world("yen").await;
-    let w = ward(&store, m, "東区").await;
-    let doc = kusei_import::parse_text("yen.txt", THOUSAND_YEN);
-    let (outcome, _) = store_document(
-        &store,
-        &Caller::operator("t"),
-        &doc,
-        THOUSAND_YEN.as_bytes(),
-        m,
-        Destination::Unit(w),
-        Period::year(FiscalYear::new(2023).unwrap()),
-        AppClock::Fixed(NOW).today_jst(),
-    )
-    .await
-    .unwrap();
-    editor(&store, &[w]).await;
-    let state = AppState::new(store.clone()).with_clock(Clock::Fixed(NOW));
-    let plan = kusei_app::import::plan_of(&outcome);
+    let (store, state, plan, _, dir) = yen_item("yen").await;
     let node = store.load_plan(plan).await.unwrap().nodes[0].clone();
     assert_eq!(node.targets[0].value, Some(15_500_000.0));
     assert_eq!(node.targets[0].measure_unit.as_deref(), Some("千円"));
@@ -465,24 +478,7 @@ async fn thousand_yen_figures_are_never_rescaled_by_a_save() {
 /// everything else as the first left it, so saving that form again reverts nothing.
 #[tokio::test]
 async fn two_editors_of_one_item_never_lose_each_others_changes() {
-    let (store, m, dir) = world("two").await;
-    let w = ward(&store, m, "東区").await;
-    let doc = kusei_import::parse_text("yen.txt", THOUSAND_YEN);
-    let (outcome, _) = store_document(
-        &store,
-        &Caller::operator("t"),
-        &doc,
-        THOUSAND_YEN.as_bytes(),
-        m,
-        Destination::Unit(w),
-        Period::year(FiscalYear::new(2023).unwrap()),
-        AppClock::Fixed(NOW).today_jst(),
-    )
-    .await
-    .unwrap();
-    editor(&store, &[w]).await;
-    let state = AppState::new(store.clone()).with_clock(Clock::Fixed(NOW));
-    let plan = kusei_app::import::plan_of(&outcome);
+    let (store, state, plan, _, dir) = yen_item("two").await;
     let node = store.load_plan(plan).await.unwrap().nodes[0].clone();
     let path = format!("/nodes/{}/plan", node.node.id);
     // Alice, Bob and Carol open the form at the same version.
@@ -559,24 +555,7 @@ async fn two_editors_of_one_item_never_lose_each_others_changes() {
 /// table) and in the API, in the unit as written (issue 13).
 #[tokio::test]
 async fn an_items_indicator_shows_its_series_on_the_page_and_in_the_api() {
-    let (store, m, dir) = world("series").await;
-    let w = ward(&store, m, "東区").await;
-    let doc = kusei_import::parse_text("yen.txt", THOUSAND_YEN);
-    let (outcome, _) = store_document(
-        &store,
-        &Caller::operator("t"),
-        &doc,
-        THOUSAND_YEN.as_bytes(),
-        m,
-        Destination::Unit(w),
-        Period::year(FiscalYear::new(2023).unwrap()),
-        AppClock::Fixed(NOW).today_jst(),
-    )
-    .await
-    .unwrap();
-    editor(&store, &[w]).await;
-    let state = AppState::new(store.clone()).with_clock(Clock::Fixed(NOW));
-    let plan = kusei_app::import::plan_of(&outcome);
+    let (store, state, plan, w, dir) = yen_item("series").await;
     let node = store.load_plan(plan).await.unwrap().nodes[0].clone();
     let indicator = node.targets[0].indicator_id.expect("the target is linked");
     assert!(
