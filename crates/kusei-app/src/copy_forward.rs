@@ -166,11 +166,7 @@ fn carry_target(t: &Target, this: FiscalYear, next: FiscalYear, refs: &[kpi::Fig
     if let [k] = read.as_slice() {
         if k.kind == kpi::TargetKind::Relative {
             if let Ok(r) = kpi::resolve(k, refs) {
-                let factor = r
-                    .unit_text
-                    .as_deref()
-                    .and_then(kpi::Unit::parse)
-                    .map_or(1.0, |(_, f)| f);
+                let factor = kpi::Unit::factor(r.unit_text.as_deref().unwrap_or_default());
                 let shown = (r.value / factor * 100.0).round() / 100.0;
                 let unit = r.unit_text.clone().unwrap_or_default();
                 let cmp = r.comparator;
@@ -207,7 +203,7 @@ fn carry_target(t: &Target, this: FiscalYear, next: FiscalYear, refs: &[kpi::Fig
             let unit = t.measure_unit.clone().unwrap_or_default();
             // The sentence shows the figure as written in its unit (15,500千円, not the
             // stored 15,500,000 yen).
-            let factor = kpi::Unit::parse(unit.trim()).map_or(1.0, |(_, f)| f);
+            let factor = kpi::Unit::factor(&unit);
             Target {
                 period: Some(Period::year(next)),
                 text: target_sentence(&indicator, Some(next), v / factor, &unit, c),

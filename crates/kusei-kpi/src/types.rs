@@ -54,6 +54,13 @@ impl Unit {
         )
     }
 
+    /// How many stored (base) units one written unit is: 千円 → 1000, 億円 → 10^8, 時間 →
+    /// 60; 1 for any other unit, known or not. Figures are stored in the base unit and
+    /// shown in the unit as written.
+    pub fn factor(written: &str) -> f64 {
+        Unit::parse(written.trim()).map_or(1.0, |(_, f)| f)
+    }
+
     /// Reads a written unit: the unit and the factor that turns the written number into
     /// the stored value (千円 → 1000).
     pub fn parse(s: &str) -> Option<(Unit, f64)> {

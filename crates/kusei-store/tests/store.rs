@@ -189,6 +189,30 @@ fn documents() -> Vec<std::path::PathBuf> {
     files
 }
 
+/// Saves every one of `nodes` with 「（改）」 added to its title, all at the same time, each
+/// at the version it was read at.
+async fn rename_all_at_once(
+    store: &Store,
+    nodes: &[kusei_store::StoredNode],
+) -> Vec<Result<i64, StoreError>> {
+    let saves = nodes.iter().map(|n| {
+        let store = store.clone();
+        let node = n.node.clone();
+        tokio::spawn(async move {
+            let edit = NodeEdit {
+                title: format!("{}（改）", node.title),
+                subtitle: None,
+                sections: node.sections.clone(),
+                targets: None,
+            };
+            store
+                .update_node("editor", node.id, node.version, &edit)
+                .await
+        })
+    });
+    futures_join(saves.collect()).await
+}
+
 /// Awaits spawned tasks in order.
 async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
     let mut out = Vec::with_capacity(handles.len());
@@ -808,22 +832,7 @@ mod cases {
             .await
             .unwrap();
         let sp = store.load_plan(id).await.unwrap();
-        let saves = sp.nodes[1..].iter().map(|n| {
-            let store = store.clone();
-            let node = n.node.clone();
-            tokio::spawn(async move {
-                let edit = NodeEdit {
-                    title: format!("{}（改）", node.title),
-                    subtitle: None,
-                    sections: node.sections.clone(),
-                    targets: None,
-                };
-                store
-                    .update_node("editor", node.id, node.version, &edit)
-                    .await
-            })
-        });
-        let results: Vec<_> = futures_join(saves.collect()).await;
+        let results = rename_all_at_once(&store, &sp.nodes[1..]).await;
         let failed: Vec<String> = results
             .iter()
             .filter_map(|r| r.as_ref().err().map(ToString::to_string))
@@ -927,22 +936,7 @@ mod cases {
             id.0
         );
         let history_before = raw_scalar(&url, &plan_rows).await;
-        let saves = sp.nodes[1..].iter().map(|n| {
-            let store = store.clone();
-            let node = n.node.clone();
-            tokio::spawn(async move {
-                let edit = NodeEdit {
-                    title: format!("{}（改）", node.title),
-                    subtitle: None,
-                    sections: node.sections.clone(),
-                    targets: None,
-                };
-                store
-                    .update_node("editor", node.id, node.version, &edit)
-                    .await
-            })
-        });
-        for r in futures_join(saves.collect()).await {
+        for r in rename_all_at_once(&store, &sp.nodes[1..]).await {
             r.unwrap();
         }
         let after = store.load_plan(id).await.unwrap().plan;

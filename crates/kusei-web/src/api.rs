@@ -429,7 +429,7 @@ pub(crate) async fn indicator_series(
         Some(u) => state.store.indicator_series_of_unit(id, u).await?,
         None => state.store.indicator_series(id).await?,
     };
-    let factor = kusei_kpi::Unit::parse(indicator.unit.trim()).map_or(1.0, |(_, f)| f);
+    let factor = kusei_kpi::Unit::factor(&indicator.unit);
     let names: std::collections::HashMap<UnitId, &str> =
         units.iter().map(|u| (u.id, u.name.as_str())).collect();
     let visible: Vec<Value> = points

@@ -83,21 +83,14 @@ pub(crate) fn fmt_number(v: f64) -> String {
     kusei_report::plain_number(v)
 }
 
-/// How many base units one written unit is (千円 → 1000, 億円 → 10^8; 1 for others).
-/// Stored values are in the base unit, so figures of different scales compare; forms show
-/// and take them as written with their unit.
-fn unit_factor(unit: &str) -> f64 {
-    kpi::Unit::parse(unit.trim()).map_or(1.0, |(_, factor)| factor)
-}
-
 /// A stored value as a person writes it in `unit` (15,914,000 in 千円 → "15914").
 pub(crate) fn written_value(value: f64, unit: &str) -> String {
-    fmt_number(value / unit_factor(unit))
+    fmt_number(value / kpi::Unit::factor(unit))
 }
 
 /// A value written in `unit` as stored (15914 千円 → 15,914,000).
 pub(crate) fn stored_value(written: f64, unit: &str) -> f64 {
-    written * unit_factor(unit)
+    written * kpi::Unit::factor(unit)
 }
 
 pub(crate) use kusei_app::copy_forward::target_sentence;

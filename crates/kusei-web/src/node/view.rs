@@ -238,7 +238,7 @@ fn series_view(
     ind: &kusei_domain::model::Indicator,
     points: &[kusei_store::SeriesPoint],
 ) -> Markup {
-    let factor = kpi::Unit::parse(ind.unit.trim()).map_or(1.0, |(_, f)| f);
+    let factor = kpi::Unit::factor(&ind.unit);
     let shown = |v: Option<f64>| v.map(|v| v / factor);
     type Row = (String, Option<f64>, Option<f64>);
     let rows: Vec<Row> = points
