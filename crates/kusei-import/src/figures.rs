@@ -2,7 +2,7 @@
 //! reader (`kusei-kpi`), and for each node the computed judgment and the findings.
 //! Runs after the structure is read; adds to the document, never removes.
 
-use crate::model::{Finding, FiscalYearRef, ParsedDocument, Prospect, TargetReading};
+use crate::model::{Finding, FiscalYearRef, ParsedDocument, Prospect, Target, TargetReading};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::judgment::Judgment;
 use kusei_domain::model::inferred_direction;
@@ -49,12 +49,37 @@ pub fn document_year(doc: &ParsedDocument) -> Option<FiscalYear> {
         .and_then(|y| FiscalYear::new(y).ok())
 }
 
+/// A target sentence that states several targets of its own, as one target per piece
+/// (each piece verbatim); any other target as it is. One year of a series is one target.
+fn separated(t: Target, year: Option<FiscalYear>) -> Vec<Target> {
+    if t.indicator.is_some() || t.fiscal_year.is_some() {
+        return vec![t];
+    }
+    let pieces = kpi::separate_targets(&t.text, year);
+    if pieces.len() < 2 {
+        return vec![t];
+    }
+    pieces
+        .into_iter()
+        .map(|p| Target {
+            text: p.text.to_string(),
+            normalized: crate::text::normalize(p.text),
+            indicator: p.indicator,
+            ..t.clone()
+        })
+        .collect()
+}
+
 /// Fills `reading` of every target, and `findings` of every node plus `computed_judgment`
 /// of every evaluation.
 pub fn enrich(doc: &mut ParsedDocument) {
     let year = document_year(doc);
     let period = crate::convert::document_period(doc).or(year.map(Period::year));
     for node in &mut doc.nodes {
+        node.targets = std::mem::take(&mut node.targets)
+            .into_iter()
+            .flat_map(|t| separated(t, year))
+            .collect();
         let mut multi = Vec::new();
         let mut this_year = Vec::new();
         for t in &mut node.targets {

@@ -80,9 +80,22 @@ fn seed_000_plan_stage_reform_items() {
         .iter()
         .map(|t| t.label.as_deref().unwrap_or(""))
         .collect();
+    // ③ and ④ each state a figure and a target set later: two targets under one label.
     assert_eq!(
         labels,
-        ["①-1", "①-2", "②", "③", "④", "①-1", "①-2", "②", "③", "④"]
+        [
+            "①-1", "①-2", "②", "③", "③", "④", "④", "①-1", "①-2", "②", "③", "③", "④", "④"
+        ]
+    );
+    let later = &items[1].targets[4];
+    assert_eq!(
+        later.text,
+        "※30・31年度の目標は、29年度の結果を踏まえて設定"
+    );
+    assert_eq!(later.reading.as_ref().unwrap().kind, "pending");
+    assert_eq!(
+        later.indicator.as_deref(),
+        Some("区役所が、様々な機会を通じて区民の意見やニーズを把握していると感じる区民の割合")
     );
     assert!(items[1].targets[0].text.ends_with("70%(29年度 64%)"));
     // entities decoded, markup never kept
@@ -111,6 +124,20 @@ fn seed_001_evaluated_reform_items() {
         .map(|(i, _)| i + 1)
         .collect();
     assert_eq!(with_subtitle, [7, 8, 9, 11, 12, 13, 14, 16, 17]);
+    // Two rates in one unlabelled (目標) paragraph: two targets, each with its value.
+    let rates: Vec<(&str, Option<f64>)> = items[1]
+        .targets
+        .iter()
+        .filter(|t| t.text.contains("分目標収納率"))
+        .map(|t| (t.text.as_str(), t.value))
+        .collect();
+    assert_eq!(
+        rates,
+        [
+            ("現年度分目標収納率 88.80%", Some(88.8)),
+            ("滞納繰越分目標収納率 25.07%", Some(25.07))
+        ]
+    );
     assert_eq!(
         items[6].subtitle.as_deref(),
         Some("自治会・町内会単位の活動への支援")

@@ -18,6 +18,7 @@ mod patterns;
 mod read;
 mod render;
 mod scan;
+mod separate;
 mod split;
 mod text;
 mod types;
@@ -35,6 +36,7 @@ pub use judge::{
 };
 pub use read::{read_actuals, read_targets};
 pub use render::render;
+pub use separate::{separate_targets, TargetPiece};
 pub use split::split_targets;
 pub use text::indicator_similarity;
 pub use types::{
