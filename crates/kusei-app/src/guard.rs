@@ -72,6 +72,12 @@ pub async fn tree_of(store: &Store, unit: UnitId) -> Result<(Tree, MunicipalityI
     Ok((Tree::new(u.municipality_id, &units), u.municipality_id))
 }
 
+/// The unit tree of a municipality.
+pub async fn tree_of_municipality(store: &Store, m: MunicipalityId) -> Result<Tree, AppError> {
+    let units = store.list_units(m).await?;
+    Ok(Tree::new(m, &units))
+}
+
 /// [`check`] with the schedule read from the store.
 #[allow(clippy::too_many_arguments)]
 pub async fn check_in_store(

@@ -12,14 +12,14 @@
 use crate::guard::{check_in_store, Caller, PlanState};
 use crate::AppError;
 use kusei_domain::calendar::Date;
-use kusei_domain::content::{DirectoryEntry, PlanContent, PlanRecord};
+use kusei_domain::content::{DirectoryEntry, IndicatorRecord, PlanContent, PlanRecord};
 use kusei_domain::model::{MunicipalityId, Period, UnitId, UnitKind};
 use kusei_domain::policy::{Action, Tree};
 use kusei_domain::revision::phases_changed;
 use kusei_import::convert::plan_content;
-use kusei_store::{ImportOutcome, ImportTarget, ImportUnit, NewIndicator, SourceDocument, Store};
+use kusei_store::{ImportOutcome, ImportTarget, ImportUnit, SourceDocument, Store};
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Where an import goes: a unit chosen by id (the browser, a workbook resolved to its
 /// unit), or a ward named on the command line (found among the municipality's top units,
@@ -37,6 +37,9 @@ pub struct ImportRequest<'a> {
     pub destination: Destination<'a>,
     pub content: &'a PlanContent,
     pub directory: &'a [DirectoryEntry],
+    /// What the indicator ids of `content` are (a workbook's 指標 sheet); empty for a text
+    /// document, whose figures carry no ids.
+    pub indicators: &'a [IndicatorRecord],
     pub source: SourceDocument<'a>,
 }
 
@@ -105,33 +108,15 @@ pub async fn import_plan(
     // Indicators: the municipality's are linked, missing ones created (after the guard),
     // then the actuals linked to the targets they answer.
     let mut content = request.content.clone();
-    let wanted = crate::indicators::link(
+    crate::indicators::resolve_ids(
+        store,
+        caller,
+        request.municipality,
+        request.indicators,
         &mut content,
-        &store.list_indicators(request.municipality).await?,
-    );
-    if !wanted.is_empty() {
-        for w in &wanted {
-            store
-                .ensure_indicator(
-                    &caller.name,
-                    &NewIndicator {
-                        municipality_id: request.municipality,
-                        name: &w.name,
-                        unit: &w.unit,
-                        direction: w.direction,
-                        definition: None,
-                        source: None,
-                        is_common: false,
-                    },
-                )
-                .await?;
-        }
-        crate::indicators::link(
-            &mut content,
-            &store.list_indicators(request.municipality).await?,
-        );
-    }
-    crate::indicators::link_actuals(&mut content);
+    )
+    .await?;
+    crate::indicators::link_in_store(store, caller, request.municipality, &mut content).await?;
     let target = ImportTarget {
         municipality: request.municipality,
         unit: match (unit, request.destination) {
@@ -171,6 +156,7 @@ pub async fn store_document(
         destination,
         content: &content,
         directory: &directory,
+        indicators: &[],
         source: SourceDocument {
             sha256: &sha,
             file_name: &doc.file_name,
@@ -197,29 +183,6 @@ pub async fn store_record(
     municipality: MunicipalityId,
     today: Date,
 ) -> Result<ImportOutcome, AppError> {
-    // An indicator id of another database (or another municipality) is not this
-    // municipality's: the figure is linked again by the indicator its sentence names,
-    // so a workbook imports into any database and never reaches another city's series.
-    let known: HashSet<_> = store
-        .list_indicators(municipality)
-        .await?
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
-    let mut record = record.clone();
-    for n in &mut record.content.nodes {
-        for t in &mut n.targets {
-            if t.indicator_id.is_some_and(|id| !known.contains(&id)) {
-                t.indicator_id = None;
-            }
-        }
-        for a in &mut n.actuals {
-            if a.indicator_id.is_some_and(|id| !known.contains(&id)) {
-                a.indicator_id = None;
-            }
-        }
-    }
-    let record = &record;
     let canonical = serde_json::to_vec(&(&record.unit, &record.content, &record.directory))
         .map_err(|e| AppError::Invalid(e.to_string()))?;
     let sha = format!("{:x}", Sha256::digest(&canonical));
@@ -228,6 +191,7 @@ pub async fn store_record(
         destination: Destination::Ward(&record.unit),
         content: &record.content,
         directory: &record.directory,
+        indicators: &record.indicators,
         source: SourceDocument {
             sha256: &sha,
             file_name,

@@ -401,4 +401,34 @@ pub struct PlanRecord {
     pub content: PlanContent,
     /// The unit's 業務一覧 (課 and 担当 under it), in order.
     pub directory: Vec<DirectoryEntry>,
+    /// The indicators the figures of `content` are linked to, under the ids the figures
+    /// use (ids of the database the record was written from: another database finds or
+    /// creates each by name).
+    #[serde(default)]
+    pub indicators: Vec<IndicatorRecord>,
+}
+
+/// An indicator as a record carries it: what it is, and (to read, not imported) the
+/// unit's figures of it by year.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct IndicatorRecord {
+    /// The id the record's targets and actuals use for it.
+    pub id: i64,
+    pub name: String,
+    pub unit: String,
+    pub direction: crate::model::Direction,
+    pub definition: Option<String>,
+    pub source: Option<String>,
+    pub is_common: bool,
+    /// The unit's target and actual of each fiscal year (base unit).
+    #[serde(default)]
+    pub series: Vec<SeriesRecord>,
+}
+
+/// One fiscal year of an indicator's series in a record.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SeriesRecord {
+    pub fiscal_year: crate::calendar::FiscalYear,
+    pub target: Option<f64>,
+    pub actual: Option<f64>,
 }

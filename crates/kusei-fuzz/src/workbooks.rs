@@ -33,6 +33,7 @@ pub(crate) fn seed_workbooks(docs: &[kusei_import::ParsedDocument]) -> Vec<Vec<u
             version: 1,
             content,
             directory,
+            indicators: Vec::new(),
         });
     }
     let mut out: Vec<Vec<u8>> = records

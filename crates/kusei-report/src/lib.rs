@@ -45,5 +45,6 @@ pub fn record_from_document(
         version: 1,
         content: plan_content(doc, period)?,
         directory: doc.directory.iter().map(|e| e.entry()).collect(),
+        indicators: Vec::new(),
     })
 }

@@ -148,6 +148,7 @@ pub fn city_records(
                 version: 1,
                 content: ward_plan(w as u64, fy, items, indicators, current),
                 directory: directory(),
+                indicators: Vec::new(),
             });
         }
     }

@@ -4,8 +4,10 @@
 use crate::plans::StoredPlan;
 use crate::{Store, StoreError};
 use kusei_domain::calendar::FiscalYear;
-use kusei_domain::content::{DirectoryEntry, LinkContent, PlanContent, PlanRecord};
-use kusei_domain::model::{MunicipalityId, PlanId, Unit, UnitId, UnitKind};
+use kusei_domain::content::{
+    DirectoryEntry, IndicatorRecord, LinkContent, PlanContent, PlanRecord, SeriesRecord,
+};
+use kusei_domain::model::{Indicator, IndicatorId, MunicipalityId, PlanId, Unit, UnitId, UnitKind};
 use std::collections::HashMap;
 
 impl StoredPlan {
@@ -107,14 +109,83 @@ impl Store {
             },
             Copy::Working => self.load_plan(plan).await?,
         };
-        self.record_of(&stored).await.map(Some)
+        self.record_of(&stored, copy).await.map(Some)
     }
 
-    /// A plan already read (working copy or published snapshot) as a record.
-    pub async fn record_of(&self, stored: &StoredPlan) -> Result<PlanRecord, StoreError> {
+    /// A plan already read (the working copy or a published snapshot: `copy` says which)
+    /// as a record.
+    pub async fn record_of(
+        &self,
+        stored: &StoredPlan,
+        copy: Copy,
+    ) -> Result<PlanRecord, StoreError> {
         let unit = self.get_unit(stored.plan.unit_id).await?;
         let context = RecordContext::load(self, unit.municipality_id).await?;
-        Ok(context.record(stored))
+        let mut record = context.record(stored);
+        self.add_indicators(&mut record, stored.plan.unit_id, copy, &mut HashMap::new())
+            .await?;
+        Ok(record)
+    }
+
+    /// The indicators a record's figures link to, under the ids they use, each with the
+    /// unit's series when the record is of working copies (the series is read from the
+    /// working copies: a published record carries none, so no unpublished figure is in
+    /// it). `cache`: indicators already read in this export.
+    async fn add_indicators(
+        &self,
+        record: &mut PlanRecord,
+        unit: UnitId,
+        copy: Copy,
+        cache: &mut HashMap<IndicatorId, Option<Indicator>>,
+    ) -> Result<(), StoreError> {
+        let mut ids: Vec<IndicatorId> = record
+            .content
+            .nodes
+            .iter()
+            .flat_map(|n| {
+                n.targets
+                    .iter()
+                    .filter_map(|t| t.indicator_id)
+                    .chain(n.actuals.iter().filter_map(|a| a.indicator_id))
+            })
+            .collect();
+        ids.sort_by_key(|i| i.0);
+        ids.dedup();
+        for id in ids {
+            let ind = match cache.get(&id) {
+                Some(found) => found.clone(),
+                None => {
+                    let found = self.get_indicator(id).await?;
+                    cache.insert(id, found.clone());
+                    found
+                }
+            };
+            let Some(ind) = ind else { continue };
+            let series = match copy {
+                Copy::Working => self
+                    .indicator_series_of_unit(ind.id, unit)
+                    .await?
+                    .into_iter()
+                    .map(|p| SeriesRecord {
+                        fiscal_year: p.fiscal_year,
+                        target: p.target,
+                        actual: p.actual,
+                    })
+                    .collect(),
+                Copy::Published => Vec::new(),
+            };
+            record.indicators.push(IndicatorRecord {
+                id: id.0,
+                name: ind.name,
+                unit: ind.unit,
+                direction: ind.direction,
+                definition: ind.definition,
+                source: ind.source,
+                is_common: ind.is_common,
+                series,
+            });
+        }
+        Ok(())
     }
 
     /// Records of every plan of a municipality (optionally of one unit and its sub-units,
@@ -132,6 +203,7 @@ impl Store {
             Copy::Working => None,
         };
         let mut out = Vec::new();
+        let mut cache = HashMap::new();
         for summary in self.list_plans(None, year).await? {
             let p = &summary.plan;
             if !context.units.contains_key(&p.unit_id) {
@@ -154,7 +226,10 @@ impl Store {
                 }
                 None => self.load_plan(p.id).await?,
             };
-            out.push(context.record(&stored));
+            let mut record = context.record(&stored);
+            self.add_indicators(&mut record, p.unit_id, copy, &mut cache)
+                .await?;
+            out.push(record);
         }
         Ok(out)
     }
@@ -207,6 +282,7 @@ impl RecordContext {
             version: stored.plan.version,
             content: stored.to_plan_content(&self.names),
             directory: directory_of(&self.list, stored.plan.unit_id),
+            indicators: Vec::new(),
         }
     }
 }

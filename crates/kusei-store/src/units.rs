@@ -49,6 +49,13 @@ fn indicator_from_row(row: &AnyRow) -> Result<Indicator, StoreError> {
     })
 }
 
+fn indicator_json(i: &Indicator) -> serde_json::Value {
+    json!({
+        "name": i.name, "unit": i.unit, "direction": i.direction.code(),
+        "definition": i.definition, "source": i.source, "is_common": i.is_common,
+    })
+}
+
 const UNIT_COLUMNS: &str = "id, municipality_id, parent_id, kind, name, phone, fax, duties";
 const INDICATOR_COLUMNS: &str =
     "id, municipality_id, name, unit, direction, definition, source, is_common";
@@ -255,7 +262,8 @@ impl Store {
         row.as_ref().map(unit_from_row).transpose()
     }
 
-    /// Creates an indicator, or returns the existing one of the same name.
+    /// Creates an indicator, or returns the existing one of the same name (the one it was
+    /// merged into, when that name was merged).
     #[tracing::instrument(skip_all)]
     pub async fn ensure_indicator(
         &self,
@@ -263,7 +271,7 @@ impl Store {
         ind: &NewIndicator<'_>,
     ) -> Result<IndicatorId, StoreError> {
         if let Some(id) = sqlx::query_scalar::<_, i64>(
-            "SELECT id FROM indicator WHERE municipality_id = $1 AND name = $2",
+            "SELECT COALESCE(merged_into, id) FROM indicator WHERE municipality_id = $1 AND name = $2",
         )
         .bind(ind.municipality_id.0)
         .bind(ind.name)
@@ -296,12 +304,14 @@ impl Store {
         Ok(IndicatorId(id))
     }
 
+    /// The indicators of a municipality (not those merged into another).
     pub async fn list_indicators(
         &self,
         municipality: MunicipalityId,
     ) -> Result<Vec<Indicator>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {INDICATOR_COLUMNS} FROM indicator WHERE municipality_id = $1 ORDER BY is_common DESC, name"
+            "SELECT {INDICATOR_COLUMNS} FROM indicator WHERE municipality_id = $1 AND merged_into IS NULL \
+             ORDER BY is_common DESC, name"
         ))
         .bind(municipality.0)
         .fetch_all(self.pool())
@@ -309,15 +319,214 @@ impl Store {
         rows.iter().map(indicator_from_row).collect()
     }
 
-    /// One indicator of the municipality, by id.
+    /// Names merged into another indicator, each with the indicator it now is.
+    pub async fn indicator_aliases(
+        &self,
+        municipality: MunicipalityId,
+    ) -> Result<Vec<(String, IndicatorId)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, merged_into FROM indicator WHERE municipality_id = $1 AND merged_into IS NOT NULL ORDER BY name",
+        )
+        .bind(municipality.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("name")?, IndicatorId(r.try_get("merged_into")?))))
+            .collect()
+    }
+
+    /// One indicator, by id; for an id merged into another, the one it was merged into.
     pub async fn get_indicator(&self, id: IndicatorId) -> Result<Option<Indicator>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {INDICATOR_COLUMNS} FROM indicator WHERE id = $1"
+            "SELECT {INDICATOR_COLUMNS} FROM indicator \
+             WHERE id = (SELECT COALESCE(merged_into, id) FROM indicator WHERE id = $1)"
         ))
         .bind(id.0)
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(indicator_from_row).transpose()
+    }
+
+    /// Changes what an indicator is called and how it is defined, recording before and
+    /// after. Its targets and actuals stay linked to it.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_indicator(
+        &self,
+        actor: Actor<'_>,
+        id: IndicatorId,
+        edit: &NewIndicator<'_>,
+    ) -> Result<(), StoreError> {
+        usable_name("name", edit.name)?;
+        if edit.unit.trim().is_empty() {
+            return Err(StoreError::Field {
+                field: "unit".into(),
+                message: "単位を入力してください。 Enter the unit.".into(),
+            });
+        }
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {INDICATOR_COLUMNS} FROM indicator WHERE id = $1 AND merged_into IS NULL"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("indicator {id}")))?;
+        let old = indicator_from_row(&row)?;
+        if old.municipality_id != edit.municipality_id {
+            return Err(StoreError::NotFound(format!("indicator {id}")));
+        }
+        let taken: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM indicator WHERE municipality_id = $1 AND name = $2 AND id <> $3",
+        )
+        .bind(old.municipality_id.0)
+        .bind(edit.name)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            return Err(StoreError::Duplicate(format!("indicator {}", edit.name)));
+        }
+        let before = indicator_json(&old);
+        let after = json!({
+            "name": edit.name, "unit": edit.unit, "direction": edit.direction.code(),
+            "definition": edit.definition, "source": edit.source, "is_common": edit.is_common,
+        });
+        if before == after {
+            return Ok(());
+        }
+        sqlx::query(
+            "UPDATE indicator SET name = $1, unit = $2, direction = $3, definition = $4, source = $5, \
+             is_common = $6 WHERE id = $7",
+        )
+        .bind(edit.name)
+        .bind(edit.unit)
+        .bind(edit.direction.code())
+        .bind(edit.definition)
+        .bind(edit.source)
+        .bind(i64::from(edit.is_common))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "indicator",
+            id.0,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Merges indicator `from` into `into` (same municipality): every target and actual
+    /// of `from` becomes one of `into`, and `from` stays as a name of `into` (a later
+    /// import under that name links to `into`). Recorded in the history of both.
+    #[tracing::instrument(skip_all)]
+    pub async fn merge_indicators(
+        &self,
+        actor: Actor<'_>,
+        from: IndicatorId,
+        into: IndicatorId,
+    ) -> Result<(), StoreError> {
+        if from == into {
+            return Err(StoreError::Invalid(
+                "同じ指標どうしは統合できません。 An indicator cannot be merged into itself."
+                    .into(),
+            ));
+        }
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let mut found = Vec::new();
+        for id in [from, into] {
+            let row = sqlx::query(&format!(
+                "SELECT {INDICATOR_COLUMNS} FROM indicator WHERE id = $1 AND merged_into IS NULL"
+            ))
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("indicator {id}")))?;
+            found.push(indicator_from_row(&row)?);
+        }
+        if found[0].municipality_id != found[1].municipality_id {
+            return Err(StoreError::NotFound(format!("indicator {into}")));
+        }
+        let mut moved = 0u64;
+        for table in ["target", "actual"] {
+            moved += sqlx::query(&format!(
+                "UPDATE {table} SET indicator_id = $1 WHERE indicator_id = $2"
+            ))
+            .bind(into.0)
+            .bind(from.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        sqlx::query("UPDATE indicator SET merged_into = $1 WHERE id = $2 OR merged_into = $2")
+            .bind(into.0)
+            .bind(from.0)
+            .execute(&mut *tx)
+            .await?;
+        let before = indicator_json(&found[0]);
+        let after = json!({ "merged_into": into.0, "name": found[0].name });
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "indicator",
+            from.0,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        let kept = indicator_json(&found[1]);
+        let mut with = kept.clone();
+        if let Some(m) = with.as_object_mut() {
+            m.insert(
+                "merged".into(),
+                json!({ "id": from.0, "name": found[0].name, "figures": moved }),
+            );
+        }
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "indicator",
+            into.0,
+            Some(&kept),
+            Some(&with),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many targets and actuals each indicator of a municipality has.
+    pub async fn indicator_usage(
+        &self,
+        municipality: MunicipalityId,
+    ) -> Result<Vec<(IndicatorId, i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT i.id, \
+               (SELECT COUNT(*) FROM target t WHERE t.indicator_id = i.id) AS targets, \
+               (SELECT COUNT(*) FROM actual a WHERE a.indicator_id = i.id) AS actuals \
+             FROM indicator i WHERE i.municipality_id = $1 AND i.merged_into IS NULL",
+        )
+        .bind(municipality.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    IndicatorId(r.try_get("id")?),
+                    r.try_get("targets")?,
+                    r.try_get("actuals")?,
+                ))
+            })
+            .collect()
     }
 
     /// Targets and actuals of one indicator for every unit and fiscal year, so it can be

@@ -151,6 +151,7 @@ store_case!(history_is_append_only);
 store_case!(stale_save_is_refused);
 store_case!(review_rules_are_enforced);
 store_case!(indicator_series_across_units_and_years);
+store_case!(indicators_are_corrected_and_merged);
 store_case!(plans_filter_by_unit_and_year);
 store_case!(users_and_roles);
 store_case!(duplicates_are_clear_errors);
@@ -1431,6 +1432,100 @@ mod cases {
         assert_eq!(inds.len(), 1);
         assert!(inds[0].is_common);
         assert_eq!(inds[0].source.as_deref(), Some("区民アンケート"));
+    }
+
+    pub async fn indicators_are_corrected_and_merged(store: Store, _url: String) {
+        let (m, east, west) = setup_units(&store).await;
+        let new = |name| NewIndicator {
+            municipality_id: m,
+            name,
+            unit: "%",
+            direction: Direction::HigherIsBetter,
+            definition: None,
+            source: None,
+            is_common: false,
+        };
+        let keep = store
+            .ensure_indicator("city", &new("区民満足度"))
+            .await
+            .unwrap();
+        let gone = store
+            .ensure_indicator("city", &new("区民の満足度"))
+            .await
+            .unwrap();
+        for (unit, ind, year, value) in [(east, keep, 2017, 50.0), (west, gone, 2018, 55.0)] {
+            let mut c = plan_content(fy(year));
+            c.nodes[1].targets[0].indicator_id = Some(ind);
+            c.nodes[1].targets[0].period = Some(Period::year(fy(year)));
+            c.nodes[1].targets[0].value = Some(value);
+            store.save_plan("city", unit, &c).await.unwrap();
+        }
+        // Correcting: recorded, and the same edit again changes nothing.
+        let edit = NewIndicator {
+            definition: Some("区民アンケートで「満足」「やや満足」と答えた割合"),
+            source: Some("区民アンケート"),
+            is_common: true,
+            ..new("区民満足度")
+        };
+        store.update_indicator("city", keep, &edit).await.unwrap();
+        let history = |id: IndicatorId| {
+            let store = store.clone();
+            async move { store.history("indicator", id.0).await.unwrap().len() }
+        };
+        let after_edit = history(keep).await;
+        store.update_indicator("city", keep, &edit).await.unwrap();
+        assert_eq!(
+            history(keep).await,
+            after_edit,
+            "an unchanged edit records nothing"
+        );
+        assert!(matches!(
+            store
+                .update_indicator("city", gone, &new("区民満足度"))
+                .await,
+            Err(StoreError::Duplicate(_))
+        ));
+        // Merging: the series is one, the old name finds the indicator, the id resolves.
+        store.merge_indicators("city", gone, keep).await.unwrap();
+        let series: Vec<(UnitId, i32)> = store
+            .indicator_series(keep)
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| (p.unit_id, p.fiscal_year.year()))
+            .collect();
+        assert_eq!(series, vec![(east, 2017), (west, 2018)]);
+        let listed: Vec<IndicatorId> = store
+            .list_indicators(m)
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(listed, vec![keep]);
+        assert_eq!(
+            store.indicator_aliases(m).await.unwrap(),
+            vec![("区民の満足度".to_string(), keep)]
+        );
+        assert_eq!(
+            store
+                .ensure_indicator("city", &new("区民の満足度"))
+                .await
+                .unwrap(),
+            keep
+        );
+        let resolved = store.get_indicator(gone).await.unwrap().unwrap();
+        assert_eq!(resolved.id, keep);
+        assert!(resolved.is_common);
+        assert_eq!(history(gone).await, 2, "created, merged");
+        assert!(matches!(
+            store.merge_indicators("city", gone, keep).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.merge_indicators("city", keep, keep).await,
+            Err(StoreError::Invalid(_))
+        ));
     }
 
     pub async fn plans_filter_by_unit_and_year(store: Store, _url: String) {

@@ -27,15 +27,18 @@ fn forbidden(d: Denied) -> WebError {
 }
 
 /// One municipality the viewer administers.
-struct City {
-    m: Municipality,
-    units: Vec<Unit>,
-    tree: Tree,
+pub(crate) struct City {
+    pub(crate) m: Municipality,
+    pub(crate) units: Vec<Unit>,
+    pub(crate) tree: Tree,
 }
 
 /// What the viewer administers: the municipalities, and whether it manages them (system
 /// administrator). Refused when neither.
-async fn require_admin(state: &AppState, who: &Who) -> Result<(Vec<City>, bool), WebError> {
+pub(crate) async fn require_admin(
+    state: &AppState,
+    who: &Who,
+) -> Result<(Vec<City>, bool), WebError> {
     if who.viewer.is_none() {
         return Err(WebError::SignIn {
             next: "/admin".into(),
@@ -60,7 +63,7 @@ async fn require_admin(state: &AppState, who: &Who) -> Result<(Vec<City>, bool),
 
 /// The policy for administering municipality `m`, with its tree read from the store:
 /// not found when it does not exist, forbidden when the viewer does not administer it.
-async fn require_administer(
+pub(crate) async fn require_administer(
     state: &AppState,
     who: &Who,
     m: MunicipalityId,
@@ -309,6 +312,10 @@ async fn admin_page(
                 (unit_select(lang, "unit", &c.units))
                 button type="submit" { (lang.t("追加して一時パスワードを発行", "Add and issue a one-time password")) }
             }
+        }
+        section aria-labelledby="ind-h" {
+            h2 #ind-h { (lang.t("指標", "Indicators")) }
+            p { a href={ "/admin/indicators?municipality=" (c.m.id.0) "&lang=" (lang.code()) } { (lang.t("指標の一覧・編集・統合", "List, edit and merge the indicators")) } }
         }
         section aria-labelledby="units-h" {
             h2 #units-h { (lang.t("組織", "Units")) }

@@ -162,6 +162,11 @@ impl FromRequestParts<AppState> for Who {
 }
 
 impl Who {
+    /// The caller of the application layer: this user's name and roles.
+    pub(crate) fn caller(&self) -> kusei_app::Caller {
+        kusei_app::Caller::new(self.login().unwrap_or("?"), self.grants())
+    }
+
     async fn read(parts: &Parts, state: &AppState) -> Result<Who, crate::WebError> {
         let pre = cookie(&parts.headers, PRE_COOKIE);
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {

@@ -20,6 +20,7 @@ mod forms;
 mod headers;
 mod history;
 mod i18n;
+mod indicators;
 mod layout;
 mod node;
 mod pages;
@@ -139,6 +140,12 @@ pub fn app(state: AppState) -> Router {
             "/admin/municipalities/rename",
             post(admin::rename_municipality),
         )
+        .route("/admin/indicators", get(indicators::list))
+        .route(
+            "/admin/indicators/{id}",
+            get(indicators::form).post(indicators::save),
+        )
+        .route("/admin/indicators/{id}/merge", post(indicators::merge))
         .route("/import", get(upload::form).post(upload::preview))
         .route("/import/confirm", post(upload::confirm))
         .route("/api/openapi.json", get(api::openapi))

@@ -42,14 +42,20 @@ pub(crate) async fn visible_record(
     )
     .is_ok();
     if working {
-        return Ok((state.store.record_of(&plan).await?, Copy::Working));
+        return Ok((
+            state.store.record_of(&plan, Copy::Working).await?,
+            Copy::Working,
+        ));
     }
     let published = state
         .store
         .published_plan(id, None)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("plan {id}")))?;
-    Ok((state.store.record_of(&published).await?, Copy::Published))
+    Ok((
+        state.store.record_of(&published, Copy::Published).await?,
+        Copy::Published,
+    ))
 }
 
 /// The download links of one plan.

@@ -7,11 +7,12 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
+use kusei_domain::model::{Direction, IndicatorId};
 use kusei_domain::model::{
     Family, LinkKind, MunicipalityId, Period, Phase, PlanId, PlanStatus, Section, UnitId, UnitKind,
 };
 use kusei_domain::policy::Scope;
-use kusei_store::{NewUnit, NewUser, Store, Transition, Window};
+use kusei_store::{NewIndicator, NewUnit, NewUser, Store, Transition, Window};
 use kusei_web::auth::token_hash;
 use kusei_web::{app, AppState, Clock};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -38,6 +39,8 @@ struct World {
     other: MunicipalityId,
     north: UnitId,
     north_plan: PlanId,
+    /// Two indicators of テスト市 (both %) and one of 他市.
+    indicators: [IndicatorId; 3],
 }
 
 impl Drop for World {
@@ -198,7 +201,33 @@ async fn world() -> World {
             .await
             .unwrap();
     }
+    let indicator = |m: MunicipalityId, name: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .ensure_indicator(
+                    "t",
+                    &NewIndicator {
+                        municipality_id: m,
+                        name,
+                        unit: "%",
+                        direction: Direction::HigherIsBetter,
+                        definition: None,
+                        source: None,
+                        is_common: false,
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+    let indicators = [
+        indicator(m, "区民の満足度").await,
+        indicator(m, "区民満足度").await,
+        indicator(other, "北区の満足度").await,
+    ];
     World {
+        indicators,
         east_node: sp.nodes[1].node.id.0,
         east_other_node: sp.nodes[2].node.id.0,
         state: AppState::new(store.clone()).with_clock(Clock::Fixed(NOW)),
@@ -289,6 +318,10 @@ enum Route {
     /// A new municipality; renaming テスト市.
     NewMunicipality,
     RenameMunicipality,
+    /// Correct, or merge, an indicator of テスト市; correct one of 他市.
+    EditIndicator,
+    MergeIndicator,
+    OtherIndicator,
 }
 
 const FIXTURE: &str = include_str!("../../kusei-import/tests/fixtures/reform_items.txt");
@@ -635,6 +668,45 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 .collect();
             (s, names.contains(&"改名市".to_string()))
         }
+        Route::EditIndicator | Route::OtherIndicator => {
+            let id = if route == Route::EditIndicator {
+                w.indicators[0]
+            } else {
+                w.indicators[2]
+            };
+            let s = post(
+                w,
+                login,
+                &format!("/admin/indicators/{}", id.0),
+                &[
+                    ("name", "改名した指標".into()),
+                    ("unit", "%".into()),
+                    ("direction", "higher".into()),
+                    ("definition", String::new()),
+                    ("source", "区民アンケート".into()),
+                ],
+            )
+            .await;
+            let now = store.get_indicator(id).await.unwrap().unwrap();
+            (s, now.name == "改名した指標")
+        }
+        Route::MergeIndicator => {
+            let s = post(
+                w,
+                login,
+                &format!("/admin/indicators/{}/merge", w.indicators[1].0),
+                &[("into", w.indicators[0].0.to_string())],
+            )
+            .await;
+            (
+                s,
+                !store
+                    .indicator_aliases(w.municipality)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+            )
+        }
         Route::AdminUnit => {
             let before = store.list_units(w.municipality).await.unwrap().len();
             let s = post(
@@ -702,6 +774,9 @@ async fn every_role_against_every_state_changing_route() {
         (OtherReadDraft, &["b_admin", "sysadmin"]),
         (NewMunicipality, &["sysadmin"]),
         (RenameMunicipality, &["sysadmin"]),
+        (EditIndicator, &["admin", "sysadmin"]),
+        (MergeIndicator, &["admin", "sysadmin"]),
+        (OtherIndicator, &["b_admin", "sysadmin"]),
     ];
     let mut failures = Vec::new();
     for (route, allowed) in table {

@@ -3,12 +3,14 @@
 
 use kusei_domain::calendar::{parse_year_month, FiscalYear, YearMonth};
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
-use kusei_domain::model::{Comparator, Family, Period, PlanStatus, When};
+use kusei_domain::model::{Comparator, Direction, Family, Period, PlanStatus, When};
 
 /// The flat sheet of targets and actuals.
 pub const TARGETS_SHEET: &str = "目標と実績";
 /// The sheet of 業務一覧 rows.
 pub const DIRECTORY_SHEET: &str = "業務一覧";
+/// The indicators the figures use (optional on import: older workbooks have none).
+pub const INDICATORS_SHEET: &str = "指標";
 
 // ---------------------------------------------------------------------------------------
 // Plan sheet
@@ -247,6 +249,42 @@ pub const TARGET_COLUMNS: [(TCol, &str, f64, bool); 15] = [
     (TCol::IndicatorName, "指標名", 24.0, false),
     (TCol::ThisYear, "当年度", 8.0, false),
 ];
+
+/// Columns of the 指標 sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ICol {
+    Plan,
+    Id,
+    Name,
+    Unit,
+    Direction,
+    Definition,
+    Source,
+    Common,
+    SeriesRef,
+}
+
+/// 指標 columns: column, header, width, required on import (推移（参考） is ignored on
+/// import: the figures come from the 目標と実績 sheet).
+pub const INDICATOR_COLUMNS: [(ICol, &str, f64, bool); 9] = [
+    (ICol::Plan, "計画キー", 22.0, true),
+    (ICol::Id, "指標ID", 8.0, true),
+    (ICol::Name, "指標名", 36.0, true),
+    (ICol::Unit, "単位", 8.0, true),
+    (ICol::Direction, "方向", 12.0, true),
+    (ICol::Definition, "定義", 40.0, false),
+    (ICol::Source, "出典", 20.0, false),
+    (ICol::Common, "共通指標", 8.0, false),
+    (ICol::SeriesRef, "推移（参考）", 60.0, false),
+];
+
+/// 方向 of an indicator: code, code, label.
+pub fn directions() -> Vec<(Direction, &'static str, &'static str)> {
+    vec![
+        (Direction::HigherIsBetter, "higher", "高いほどよい"),
+        (Direction::LowerIsBetter, "lower", "低いほどよい"),
+    ]
+}
 
 /// Columns of the 業務一覧 sheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -536,6 +574,7 @@ pub fn plan_sheet_names<'a>(plans: impl Iterator<Item = (&'a str, Family, Period
     let mut taken: Vec<String> = vec![
         TARGETS_SHEET.to_lowercase(),
         DIRECTORY_SHEET.to_lowercase(),
+        INDICATORS_SHEET.to_lowercase(),
         "history".to_string(),
     ];
     let mut names = Vec::new();

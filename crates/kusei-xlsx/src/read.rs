@@ -2,17 +2,18 @@
 
 use crate::error::{a1, Problem, XlsxError};
 use crate::layout::{
-    self, col_index, header, Col, DCol, Measure, RowKind, TCol, DIRECTORY_COLUMNS, DIRECTORY_SHEET,
-    ITEM_FAMILY, ITEM_LEVELS, ITEM_MUNICIPALITY, ITEM_PERIOD, ITEM_PLAN_KEY, ITEM_SAMPLE,
-    ITEM_STATUS, ITEM_TITLE, ITEM_UNIT, ITEM_VERSION, LIST_SEPARATORS, PLAN_COLUMNS,
-    PLAN_HEADER_ROW, REPEAT_SUFFIX, REPEAT_SUFFIX_ASCII, TARGETS_SHEET, TARGET_COLUMNS,
-    TITLE_ITEMS,
+    self, col_index, header, Col, DCol, ICol, Measure, RowKind, TCol, DIRECTORY_COLUMNS,
+    DIRECTORY_SHEET, INDICATORS_SHEET, INDICATOR_COLUMNS, ITEM_FAMILY, ITEM_LEVELS,
+    ITEM_MUNICIPALITY, ITEM_PERIOD, ITEM_PLAN_KEY, ITEM_SAMPLE, ITEM_STATUS, ITEM_TITLE, ITEM_UNIT,
+    ITEM_VERSION, LIST_SEPARATORS, PLAN_COLUMNS, PLAN_HEADER_ROW, REPEAT_SUFFIX,
+    REPEAT_SUFFIX_ASCII, TARGETS_SHEET, TARGET_COLUMNS, TITLE_ITEMS,
 };
 use crate::{MAX_COLUMNS, MAX_ROWS};
 use calamine::{Data, Range, Reader, Xlsx};
 use kusei_domain::calendar::{parse_date, Date, FiscalYear, YearMonth};
 use kusei_domain::content::{
-    ContentError, DirectoryEntry, LinkContent, NodeContent, PlanContent, PlanRecord,
+    ContentError, DirectoryEntry, IndicatorRecord, LinkContent, NodeContent, PlanContent,
+    PlanRecord,
 };
 use kusei_domain::model::{
     Actual, Comparator, Evaluation, IndicatorId, LinkKind, Milestone, Period, Review, Section,
@@ -457,7 +458,7 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Vec<PlanRecord>, XlsxError> {
     let mut drafts: Vec<Draft> = Vec::new();
     let mut plan_index: HashMap<String, usize> = HashMap::new();
     for name in &names {
-        if name == TARGETS_SHEET || name == DIRECTORY_SHEET {
+        if name == TARGETS_SHEET || name == DIRECTORY_SHEET || name == INDICATORS_SHEET {
             continue;
         }
         let s = sheet(name)?;
@@ -471,6 +472,9 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Vec<PlanRecord>, XlsxError> {
     }
     read_targets(&sheet(TARGETS_SHEET)?, &mut drafts, &plan_index)?;
     read_directory(&sheet(DIRECTORY_SHEET)?, &mut drafts, &plan_index)?;
+    if names.iter().any(|n| n == INDICATORS_SHEET) {
+        read_indicators(&sheet(INDICATORS_SHEET)?, &mut drafts, &plan_index)?;
+    }
     Ok(drafts.into_iter().map(|d| d.record).collect())
 }
 
@@ -789,6 +793,7 @@ fn read_plan_sheet(s: &Sheet) -> Result<Option<(Draft, u32)>, XlsxError> {
         version,
         content,
         directory: Vec::new(),
+        indicators: Vec::new(),
     };
     Ok(Some((
         Draft {
@@ -1130,6 +1135,71 @@ fn read_directory(
             duties: s.opt_text(row, at(DCol::Duties))?,
         };
         drafts[draft].record.directory.push(entry);
+    }
+    Ok(())
+}
+
+/// The 指標 sheet (written since indicators were; optional): what each indicator id of
+/// the 目標と実績 rows is, so the workbook imports into another database by name.
+fn read_indicators(
+    s: &Sheet,
+    drafts: &mut [Draft],
+    plan_index: &HashMap<String, usize>,
+) -> Result<(), XlsxError> {
+    let names: Vec<(&str, bool)> = INDICATOR_COLUMNS
+        .iter()
+        .map(|(_, h, _, required)| (*h, *required))
+        .collect();
+    let found = s.columns(0, &names)?;
+    let at = |c: ICol| -> Option<u16> {
+        INDICATOR_COLUMNS
+            .iter()
+            .position(|(t, _, _, _)| *t == c)
+            .and_then(|i| found[i])
+    };
+    let col = |c: ICol| at(c).unwrap_or(0);
+    let Some(last) = s.last_row() else {
+        return Ok(());
+    };
+    let directions = layout::directions();
+    for row in 1..=last {
+        if s.blank_row(row, &found) {
+            continue;
+        }
+        let draft = plan_ref(s, row, col(ICol::Plan), plan_index)?;
+        let required = |c: ICol, header: &str| {
+            s.err(
+                row,
+                col(c),
+                Problem::Required {
+                    column: header.to_string(),
+                },
+            )
+        };
+        let id = s
+            .integer(row, col(ICol::Id))?
+            .ok_or_else(|| required(ICol::Id, "指標ID"))?;
+        let direction = s
+            .code(row, col(ICol::Direction), &directions, "方向", "direction")?
+            .ok_or_else(|| required(ICol::Direction, "方向"))?;
+        let opt = |c: ICol| match at(c) {
+            Some(k) => s.opt_text(row, k),
+            None => Ok(None),
+        };
+        let is_common = match at(ICol::Common) {
+            Some(k) => s.bool(row, k, "共通指標", "common")?.unwrap_or(false),
+            None => false,
+        };
+        drafts[draft].record.indicators.push(IndicatorRecord {
+            id,
+            name: s.text(row, col(ICol::Name))?,
+            unit: s.text(row, col(ICol::Unit))?,
+            direction,
+            definition: opt(ICol::Definition)?,
+            source: opt(ICol::Source)?,
+            is_common,
+            series: Vec::new(),
+        });
     }
     Ok(())
 }

@@ -2,10 +2,10 @@
 
 use crate::error::{a1, Problem, XlsxError};
 use crate::layout::{
-    self, col_index, Col, DCol, Measure, RowKind, TCol, DIRECTORY_COLUMNS, DIRECTORY_SHEET,
-    ITEM_FAMILY, ITEM_LEVELS, ITEM_MUNICIPALITY, ITEM_PERIOD, ITEM_PLAN_KEY, ITEM_SAMPLE,
-    ITEM_STATUS, ITEM_TITLE, ITEM_UNIT, ITEM_VERSION, NO, PLAN_COLUMNS, PLAN_HEADER_ROW,
-    REPEAT_SUFFIX, TARGETS_SHEET, TARGET_COLUMNS, YES,
+    self, col_index, Col, DCol, ICol, Measure, RowKind, TCol, DIRECTORY_COLUMNS, DIRECTORY_SHEET,
+    INDICATORS_SHEET, INDICATOR_COLUMNS, ITEM_FAMILY, ITEM_LEVELS, ITEM_MUNICIPALITY, ITEM_PERIOD,
+    ITEM_PLAN_KEY, ITEM_SAMPLE, ITEM_STATUS, ITEM_TITLE, ITEM_UNIT, ITEM_VERSION, NO, PLAN_COLUMNS,
+    PLAN_HEADER_ROW, REPEAT_SUFFIX, TARGETS_SHEET, TARGET_COLUMNS, YES,
 };
 use kusei_domain::calendar::Date;
 use kusei_domain::content::{ContentError, NodeContent, PlanRecord};
@@ -223,6 +223,7 @@ pub fn write_workbook(records: &[PlanRecord]) -> Result<Vec<u8>, XlsxError> {
     }
     wb.push_worksheet(targets_sheet(records, &names, &f)?);
     wb.push_worksheet(directory_sheet(records, &names, &f)?);
+    wb.push_worksheet(indicators_sheet(records, &names, &f)?);
     wb.save_to_buffer().map_err(xerr)
 }
 
@@ -602,5 +603,93 @@ fn directory_sheet(
         }
     }
     out.finish_table(0, row.saturating_sub(1), DIRECTORY_COLUMNS.len())?;
+    Ok(out.ws)
+}
+
+fn icol(c: ICol) -> u16 {
+    INDICATOR_COLUMNS
+        .iter()
+        .position(|(t, _, _, _)| *t == c)
+        .and_then(|i| u16::try_from(i).ok())
+        .unwrap_or(0)
+}
+
+/// A figure of a series in the indicator's unit as written (15,500,000 円 of a 千円
+/// indicator → 15,500千円).
+fn series_figure(v: f64, unit: &str) -> String {
+    let written = v / kusei_kpi::Unit::factor(unit);
+    let s = format!("{written:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}{unit}")
+}
+
+/// The 指標 sheet: per plan, the indicators its figures link to (the id the 目標と実績
+/// rows use, what the indicator is) and, to read, the unit's series by year.
+fn indicators_sheet(
+    records: &[PlanRecord],
+    names: &[String],
+    f: &Formats,
+) -> Result<Worksheet, XlsxError> {
+    let mut out = Out::new(INDICATORS_SHEET)?;
+    let headers: Vec<(&str, f64)> = INDICATOR_COLUMNS
+        .iter()
+        .map(|(_, h, w, _)| (*h, *w))
+        .collect();
+    for (c, ..) in INDICATOR_COLUMNS {
+        if c != ICol::Id {
+            out.ws.set_column_format(icol(c), &f.text).map_err(xerr)?;
+        }
+    }
+    out.headers(0, &headers, &f.header)?;
+    let directions = layout::directions();
+    let mut row = 1u32;
+    for (r, plan) in records.iter().zip(names) {
+        for i in &r.indicators {
+            out.text(row, icol(ICol::Plan), plan, &f.text)?;
+            out.int(row, icol(ICol::Id), i.id, &f.num)?;
+            out.text(row, icol(ICol::Name), &i.name, &f.text)?;
+            out.text(row, icol(ICol::Unit), &i.unit, &f.text)?;
+            let label = directions
+                .iter()
+                .find(|d| d.0 == i.direction)
+                .map_or("", |d| d.2);
+            out.text(row, icol(ICol::Direction), label, &f.text)?;
+            out.opt_text(
+                row,
+                icol(ICol::Definition),
+                i.definition.as_deref(),
+                &f.text,
+            )?;
+            out.opt_text(row, icol(ICol::Source), i.source.as_deref(), &f.text)?;
+            out.text(
+                row,
+                icol(ICol::Common),
+                if i.is_common { YES } else { NO },
+                &f.text,
+            )?;
+            let series: Vec<String> = i
+                .series
+                .iter()
+                .map(|p| {
+                    let mut s = p.fiscal_year.label();
+                    if let Some(t) = p.target {
+                        s.push_str(&format!(" 目標 {}", series_figure(t, &i.unit)));
+                    }
+                    if let Some(a) = p.actual {
+                        s.push_str(&format!(" 実績 {}", series_figure(a, &i.unit)));
+                    }
+                    s
+                })
+                .collect();
+            if !series.is_empty() {
+                out.text(row, icol(ICol::SeriesRef), &series.join("、"), &f.text)?;
+            }
+            row += 1;
+        }
+    }
+    out.finish_table(0, row.saturating_sub(1), INDICATOR_COLUMNS.len())?;
+    let labels: Vec<&str> = directions.iter().map(|d| d.2).collect();
+    out.dropdown(0, icol(ICol::Direction), &labels)?;
+    out.dropdown(0, icol(ICol::Common), &[YES, NO])?;
     Ok(out.ws)
 }

@@ -342,6 +342,7 @@ fn record() -> impl Strategy<Value = PlanRecord> {
                         is_sample,
                     },
                     directory: directory.clone(),
+                    indicators: Vec::new(),
                 }
             })
         },

@@ -64,6 +64,7 @@ fn several_plans_of_different_units_and_families_round_trip() {
             "大正区 改革取組 R7",
             "目標と実績",
             "業務一覧",
+            "指標",
         ]
     );
 }
@@ -373,4 +374,53 @@ fn edits_an_officer_makes_are_read() {
     let moved = expected.content.nodes[0].sections.remove(0);
     expected.content.nodes[0].sections.push(moved);
     assert_eq!(back, vec![expected]);
+}
+
+#[test]
+fn the_indicator_sheet_says_what_each_id_is_and_shows_the_series_as_written() {
+    use kusei_domain::content::SeriesRecord;
+    let mut r = rich_record();
+    r.indicators[0].unit = "千円".into();
+    r.indicators[0].series = vec![
+        SeriesRecord {
+            fiscal_year: fy(2024),
+            target: Some(15_500_000.0),
+            actual: Some(15_914_000.0),
+        },
+        SeriesRecord {
+            fiscal_year: fy(2025),
+            target: Some(16_000_000.0),
+            actual: None,
+        },
+    ];
+    let bytes = write_workbook(std::slice::from_ref(&r)).unwrap();
+    let mut grid = to_grid(&bytes);
+    let rows = sheet(&mut grid, "指標").clone();
+    let c = |h: &str| col(&rows, 0, h);
+    assert_eq!(rows[1][c("指標ID")], Data::Float(7.0));
+    assert_eq!(rows[1][c("指標名")], s("区政会議の委員の割合"));
+    assert_eq!(rows[1][c("方向")], s("高いほどよい"));
+    assert_eq!(rows[1][c("共通指標")], s("はい"));
+    assert_eq!(
+        rows[1][c("推移（参考）")],
+        s("令和6年度 目標 15500千円 実績 15914千円、令和7年度 目標 16000千円")
+    );
+    // Read back: what the indicator is; the series is for reading only.
+    let back = read_workbook(&bytes).unwrap();
+    let mut expected = r.indicators.clone();
+    expected[0].series.clear();
+    assert_eq!(back[0].indicators, expected);
+    // An older workbook without the sheet still reads (no indicators).
+    let mut grid = to_grid(&bytes);
+    grid.retain(|(name, _)| name != "指標");
+    let old = read_workbook(&from_grid(&grid)).unwrap();
+    assert!(old[0].indicators.is_empty());
+    assert_eq!(old[0].content, r.content);
+    // A direction that is not one of the choices names its cell.
+    let mut grid = to_grid(&bytes);
+    let rows = sheet(&mut grid, "指標");
+    let d = col(rows, 0, "方向");
+    set(rows, 1, d, s("多いほど"));
+    let e = read_workbook(&from_grid(&grid)).unwrap_err().to_string();
+    assert!(e.contains("指標") && e.contains("E2"), "{e}");
 }

@@ -417,6 +417,9 @@ pub(super) struct ActualRow {
     /// The stored actual's text the row was opened with (hidden): an unchanged row keeps
     /// that actual exactly as stored.
     pub(super) orig: String,
+    /// The part of the results text a suggested row was read from (hidden): saved as the
+    /// actual's sentence while the row still says what it says.
+    pub(super) src: String,
 }
 
 impl ActualRow {
@@ -436,7 +439,31 @@ impl ActualRow {
             value: a.value.map(|v| written_value(v, &unit)).unwrap_or_default(),
             unit,
             orig: a.text.clone(),
+            src: String::new(),
         }
+    }
+
+    /// A row suggested from the results text: a figure the text states that no stored
+    /// actual of the year has, for the officer to confirm.
+    pub(super) fn suggested(a: &kpi::Actual) -> Option<ActualRow> {
+        let value = a.value?;
+        let unit = a.unit_text.clone().unwrap_or_default();
+        Some(ActualRow {
+            indicator: a.indicator.clone().unwrap_or_default(),
+            value: written_value(value, &unit),
+            unit,
+            orig: String::new(),
+            src: a.segment.trim().to_string(),
+        })
+    }
+
+    /// Whether the row still says what its source sentence says (value and unit).
+    pub(super) fn as_read(&self, fy: FiscalYear) -> bool {
+        !self.src.is_empty()
+            && kpi::read_actuals(&self.src, Some(fy))
+                .iter()
+                .filter_map(ActualRow::suggested)
+                .any(|r| r.value == self.value.trim() && r.unit == self.unit.trim())
     }
 
     /// What a person can change in the row.
@@ -509,6 +536,13 @@ pub(super) fn evaluation_form_page(
                         @if !a.orig.is_empty() {
                             input type="hidden" name={ "a" (i) "_orig" } value=(a.orig);
                         }
+                        @if !a.src.is_empty() {
+                            input type="hidden" name={ "a" (i) "_src" } value=(a.src);
+                            p.hint id={ "f-a" (i) "-src" } {
+                                (lang.t("取組実績の記載から読み取りました。確認のうえ保存してください（不要なら実績値を空にしてください）: ", "Read from the results text; check it before saving (empty the value to leave it out): "))
+                                "「" (a.src) "」"
+                            }
+                        }
                         @for (name, label, value, width) in [
                             ("indicator", lang.t("指標", "Indicator"), &a.indicator, "wide"),
                             ("value", lang.t("実績値", "Value"), &a.value, "narrow"),
@@ -548,6 +582,29 @@ pub(super) fn actual_rows(sn: &StoredNode, fy: FiscalYear) -> Vec<ActualRow> {
         .filter(|a| a.fiscal_year == Some(fy) && a.value.is_some())
         .map(|a| ActualRow::from_actual(a, fy))
         .collect();
+    // The figures the year's results text states that no stored actual has: suggested,
+    // for the officer to confirm (an import stored them already; a text typed here not).
+    if let Some(e) = sn.evaluations.iter().find(|e| e.fiscal_year == fy) {
+        let stored: Vec<(Option<f64>, Option<&str>)> = sn
+            .actuals
+            .iter()
+            .map(|a| (a.value, a.measure_unit.as_deref()))
+            .collect();
+        // Figures of this year only (not an interim figure, not another year's).
+        for a in kpi::read_actuals(&e.results, Some(fy)).iter().filter(|a| {
+            a.as_of.is_none() && a.fiscal_year.as_ref().is_none_or(|y| y.end == fy.year())
+        }) {
+            let Some(row) = ActualRow::suggested(a) else {
+                continue;
+            };
+            let unit = a.unit_text.as_deref().filter(|u| !u.is_empty());
+            let known = stored.contains(&(a.value, unit))
+                || rows.iter().any(|r| r.figures() == row.figures());
+            if !known {
+                rows.push(row);
+            }
+        }
+    }
     // One empty row per target without an actual, prefilled with its indicator and unit.
     for t in &sn.targets {
         if rows.len() >= sn.targets.len().max(1) {
@@ -560,6 +617,7 @@ pub(super) fn actual_rows(sn: &StoredNode, fy: FiscalYear) -> Vec<ActualRow> {
                 value: String::new(),
                 unit: row.unit,
                 orig: String::new(),
+                src: String::new(),
             });
         }
     }

@@ -253,6 +253,18 @@ pub(crate) async fn save_plan(
             .filter(|s| s.phase != Phase::Plan)
             .cloned(),
     );
+    let mut targets = targets;
+    kusei_app::indicators::link_entered(
+        &state.store,
+        &who.caller(),
+        ctx.municipality,
+        fy,
+        &mut targets,
+        &mut [],
+        &opened_targets,
+        &[],
+    )
+    .await?;
     let edit = NodeEdit {
         title,
         subtitle: Some(values.subtitle.clone()).filter(|s| !s.is_empty()),
@@ -530,6 +542,7 @@ pub(crate) async fn save_evaluation(
             value: g("value"),
             unit: g("unit"),
             orig: g("orig"),
+            src: g("src"),
         });
     }
     let values = EvaluationValues {
@@ -590,14 +603,19 @@ pub(crate) async fn save_evaluation(
             );
             continue;
         };
-        let text = format!(
-            "{} {}{}",
-            r.indicator.trim(),
-            fmt_number(value),
-            r.unit.trim()
-        )
-        .trim()
-        .to_string();
+        // A suggested row still as read keeps the sentence it was read from.
+        let text = if r.as_read(fy) {
+            r.src.clone()
+        } else {
+            format!(
+                "{} {}{}",
+                r.indicator.trim(),
+                fmt_number(value),
+                r.unit.trim()
+            )
+            .trim()
+            .to_string()
+        };
         actuals.push(Actual {
             indicator_id: None,
             fiscal_year: Some(fy),
@@ -655,6 +673,18 @@ pub(crate) async fn save_evaluation(
         ))
         .into_response());
     }
+    let mut targets = sn.targets.clone();
+    kusei_app::indicators::link_entered(
+        &state.store,
+        &who.caller(),
+        ctx.municipality,
+        fy,
+        &mut targets,
+        &mut actuals,
+        &sn.targets,
+        &sn.actuals,
+    )
+    .await?;
     let actor = who.login().unwrap_or("?").to_string();
     let node_id = sn.node.id;
     let saved = state

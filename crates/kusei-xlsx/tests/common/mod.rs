@@ -4,11 +4,13 @@
 
 use calamine::{Data, Reader, Xlsx};
 use kusei_domain::calendar::{Date, FiscalYear, YearMonth};
-use kusei_domain::content::{DirectoryEntry, LinkContent, NodeContent, PlanContent, PlanRecord};
+use kusei_domain::content::{
+    DirectoryEntry, IndicatorRecord, LinkContent, NodeContent, PlanContent, PlanRecord,
+};
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
 use kusei_domain::model::{
-    Actual, Comparator, Evaluation, Family, IndicatorId, LinkKind, Milestone, Period, Phase,
-    PlanStatus, Review, Section, Target, When,
+    Actual, Comparator, Direction, Evaluation, Family, IndicatorId, LinkKind, Milestone, Period,
+    Phase, PlanStatus, Review, Section, Target, When,
 };
 use std::io::Cursor;
 
@@ -284,6 +286,20 @@ pub fn rich_record() -> PlanRecord {
                 duties: None,
             },
         ],
+        indicators: vec![IndicatorRecord {
+            id: 7,
+            name: "区政会議の委員の割合".into(),
+            unit: "%".into(),
+            direction: Direction::HigherIsBetter,
+            definition: Some(
+                "区政会議の委員アンケートで「そう思う」と答えた割合\n（=SUM(A1) は式ではない）"
+                    .into(),
+            ),
+            source: Some("区政会議委員アンケート".into()),
+            is_common: true,
+            // The series is written to read, not imported (see records.rs).
+            series: vec![],
+        }],
     }
 }
 
@@ -321,6 +337,7 @@ pub fn small_record(unit: &str, family: Family) -> PlanRecord {
             is_sample: true,
         },
         directory: vec![],
+        indicators: vec![],
     }
 }
 

@@ -1,0 +1,407 @@
+//! The city's indicators (指標): the list of one municipality's indicators with how many
+//! targets and actuals each has, and per indicator a page to correct its name, unit,
+//! direction, definition, source and 共通 mark, or to merge it into another indicator of
+//! the same measure. City administrators only; every change goes through
+//! `kusei_app::indicators` (the same guard and rules as any other caller).
+
+use crate::admin::{require_admin, require_administer};
+use crate::auth::{check_csrf, Who};
+use crate::error::WebError;
+use crate::forms::{FieldErrors, FormData};
+use crate::i18n::{Lang, LangQuery};
+use crate::layout::Page;
+use crate::pages::parse_id;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::Form;
+use kusei_app::indicators::{self as app, IndicatorEdit, IndicatorError};
+use kusei_domain::model::{Direction, Indicator, IndicatorId, MunicipalityId};
+use maud::html;
+use serde::Deserialize;
+
+fn direction_label(lang: Lang, d: Direction) -> &'static str {
+    match d {
+        Direction::HigherIsBetter => lang.t("高いほどよい", "higher is better"),
+        Direction::LowerIsBetter => lang.t("低いほどよい", "lower is better"),
+    }
+}
+
+/// `?municipality=&lang=`
+#[derive(Debug, Clone, Default, Deserialize)]
+pub(crate) struct ListQuery {
+    #[serde(default)]
+    lang: Option<Lang>,
+    #[serde(default)]
+    municipality: Option<String>,
+}
+
+/// GET /admin/indicators: the municipality's indicators.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, WebError> {
+    let lang = q.lang.unwrap_or_default();
+    let (cities, _) = require_admin(&state, &who).await?;
+    let selected = q
+        .municipality
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_id(s, "municipality").map(MunicipalityId))
+        .transpose()?;
+    let page = Page { lang, who: &who };
+    let Some(city) = cities
+        .iter()
+        .find(|c| Some(c.m.id) == selected)
+        .or(cities.first())
+    else {
+        let body = html! {
+            h1 { (lang.t("指標", "Indicators")) }
+            p { (lang.t("まだ自治体が登録されていません。", "No municipality has been set up yet.")) }
+        };
+        return Ok(Html(page.render(
+            lang.t("指標", "Indicators"),
+            "/admin/indicators",
+            body,
+        )));
+    };
+    let indicators = state.store.list_indicators(city.m.id).await?;
+    let usage = state.store.indicator_usage(city.m.id).await?;
+    let used = |id: IndicatorId| {
+        usage
+            .iter()
+            .find(|u| u.0 == id)
+            .map_or((0, 0), |u| (u.1, u.2))
+    };
+    let body = html! {
+        h1 { (lang.t("指標", "Indicators")) }
+        p.lead { (lang.t("対象の自治体: ", "Municipality: ")) strong { (city.m.name) } }
+        p { (lang.t(
+            "取込や入力で目標・実績に使われた指標です。名称・単位・定義・出典を直し、同じ指標が別の名称で二つある場合は統合できます（年度・区をまたいだ推移が一つにつながります）。",
+            "The indicators the imported and entered targets and actuals use. Correct a name, unit, definition or source; where one figure has two names, merge them so its series across years and wards is one."
+        )) }
+        @if cities.len() > 1 {
+            form method="get" action="/admin/indicators" {
+                input type="hidden" name="lang" value=(lang.code());
+                div.field {
+                    label for="f-pick" { (lang.t("自治体", "Municipality")) }
+                    select #f-pick name="municipality" {
+                        @for x in &cities { option value=(x.m.id.0) selected[x.m.id == city.m.id] { (x.m.name) } }
+                    }
+                }
+                button type="submit" { (lang.t("表示", "Show")) }
+            }
+        }
+        @if indicators.is_empty() {
+            p { (lang.t(
+                "まだ指標がありません。計画を取り込むか、取組の目標を入力すると、目標が示す指標がここに加わります。",
+                "No indicators yet. Import a plan or enter an item's targets: the indicators they name are added here."
+            )) }
+        } @else {
+            table.indicators {
+                caption { (city.m.name) " — " (lang.t("指標", "indicators")) " (" (indicators.len()) ")" }
+                thead { tr {
+                    th scope="col" { (lang.t("指標名", "Indicator")) }
+                    th scope="col" { (lang.t("単位", "Unit")) }
+                    th scope="col" { (lang.t("方向", "Direction")) }
+                    th scope="col" { (lang.t("共通指標", "Common")) }
+                    th scope="col" { (lang.t("出典", "Source")) }
+                    th scope="col" class="num" { (lang.t("目標", "Targets")) }
+                    th scope="col" class="num" { (lang.t("実績", "Actuals")) }
+                } }
+                tbody { @for i in &indicators {
+                    @let (t, a) = used(i.id);
+                    tr id={ "ind-" (i.id.0) } {
+                        th scope="row" { a href={ "/admin/indicators/" (i.id.0) "?lang=" (lang.code()) } { (i.name) } }
+                        td { (i.unit) }
+                        td { (direction_label(lang, i.direction)) }
+                        td { (if i.is_common { lang.t("共通", "common") } else { "" }) }
+                        td { (i.source.as_deref().unwrap_or("")) }
+                        td class="num" { (t) }
+                        td class="num" { (a) }
+                    }
+                } }
+            }
+        }
+        p { a href={ "/admin?municipality=" (city.m.id.0) "&lang=" (lang.code()) } { (lang.t("管理に戻る", "Back to administration")) } }
+    };
+    Ok(Html(page.render(
+        lang.t("指標", "Indicators"),
+        "/admin/indicators",
+        body,
+    )))
+}
+
+/// What the edit form shows: the stored indicator, or what was typed when refused.
+struct Shown {
+    name: String,
+    unit: String,
+    direction: Direction,
+    definition: String,
+    source: String,
+    is_common: bool,
+}
+
+impl Shown {
+    fn of(i: &Indicator) -> Shown {
+        Shown {
+            name: i.name.clone(),
+            unit: i.unit.clone(),
+            direction: i.direction,
+            definition: i.definition.clone().unwrap_or_default(),
+            source: i.source.clone().unwrap_or_default(),
+            is_common: i.is_common,
+        }
+    }
+}
+
+/// The indicator `id` of a municipality the viewer administers.
+async fn administered(state: &AppState, who: &Who, id: &str) -> Result<Indicator, WebError> {
+    require_admin(state, who).await?;
+    let id = IndicatorId(parse_id(id, "indicator")?);
+    let ind = state
+        .store
+        .get_indicator(id)
+        .await?
+        .filter(|i| i.id == id)
+        .ok_or_else(|| WebError::NotFound(format!("indicator {id}")))?;
+    require_administer(state, who, ind.municipality_id).await?;
+    Ok(ind)
+}
+
+async fn edit_page(
+    state: &AppState,
+    page: &Page<'_>,
+    ind: &Indicator,
+    shown: &Shown,
+    errors: &FieldErrors,
+) -> Result<String, WebError> {
+    let lang = page.lang;
+    let others: Vec<Indicator> = state
+        .store
+        .list_indicators(ind.municipality_id)
+        .await?
+        .into_iter()
+        .filter(|i| i.id != ind.id)
+        .collect();
+    let aliases: Vec<String> = state
+        .store
+        .indicator_aliases(ind.municipality_id)
+        .await?
+        .into_iter()
+        .filter(|(_, id)| *id == ind.id)
+        .map(|(n, _)| n)
+        .collect();
+    let (targets, actuals) = state
+        .store
+        .indicator_usage(ind.municipality_id)
+        .await?
+        .into_iter()
+        .find(|u| u.0 == ind.id)
+        .map_or((0, 0), |u| (u.1, u.2));
+    let err = |f: &str| {
+        errors
+            .get(f)
+            .map(|e| html! { p.error role="alert" id={ "f-" (f) "-err" } { (e) } })
+    };
+    let described = |f: &str| errors.get(f).map(|_| format!("f-{f}-err"));
+    let has_error = |f: &str| errors.get(f).is_some();
+    let q = format!("?lang={}", lang.code());
+    let body = html! {
+        h1 { (lang.t("指標の編集", "Edit indicator")) "：" (ind.name) }
+        @if !errors.is_empty() {
+            div.error-summary role="alert" {
+                p { (lang.t("保存できませんでした。次の項目を確認してください。", "Nothing was saved. Check the following.")) }
+            }
+        }
+        p { (lang.t("結び付いている数: ", "Linked: ")) (lang.t("目標 ", "targets ")) (targets) "・" (lang.t("実績 ", "actuals ")) (actuals) }
+        @if !aliases.is_empty() {
+            p { (lang.t("統合された名称: ", "Merged names: ")) (aliases.join("、")) }
+        }
+        form method="post" action={ "/admin/indicators/" (ind.id.0) (q) } novalidate {
+            (page.csrf_field())
+            div class={ "field" @if has_error("name") { " has-error" } } {
+                label for="f-name" { (lang.t("指標名", "Name")) }
+                @if let Some(e) = err("name") { (e) }
+                input #f-name type="text" name="name" value=(shown.name) required aria-describedby=[described("name")];
+            }
+            div class={ "field" @if has_error("unit") { " has-error" } } {
+                label for="f-unit" { (lang.t("単位（例: %、件、千円）", "Unit (e.g. %, 件, 千円)")) }
+                @if let Some(e) = err("unit") { (e) }
+                input #f-unit type="text" name="unit" value=(shown.unit) required aria-describedby=[described("unit")];
+            }
+            div.field {
+                label for="f-direction" { (lang.t("方向", "Direction")) }
+                select #f-direction name="direction" {
+                    @for d in [Direction::HigherIsBetter, Direction::LowerIsBetter] {
+                        option value=(d.code()) selected[d == shown.direction] { (direction_label(lang, d)) }
+                    }
+                }
+            }
+            div.field {
+                label for="f-definition" { (lang.t("定義（算出方法）", "Definition (how it is measured)")) }
+                textarea #f-definition name="definition" rows="3" { (shown.definition) }
+            }
+            div.field {
+                label for="f-source" { (lang.t("出典（例: 区民アンケート、住民基本台帳）", "Source (e.g. residents' survey, resident register)")) }
+                input #f-source type="text" name="source" value=(shown.source);
+            }
+            div.field {
+                input #f-common type="checkbox" name="is_common" value="1" checked[shown.is_common];
+                " "
+                label for="f-common" { (lang.t("共通指標（市が全区に設定する指標）", "Common indicator (set by the city for every ward)")) }
+            }
+            button type="submit" { (lang.t("保存", "Save")) }
+        }
+        section aria-labelledby="merge-h" {
+            h2 #merge-h { (lang.t("別の指標に統合", "Merge into another indicator")) }
+            p { (lang.t(
+                "同じ指標が別の名称で登録されている場合に使います。この指標の目標・実績はすべて統合先の指標に移り、この名称は統合先の別名として残ります（今後この名称で取り込んだ目標も統合先に結び付きます）。",
+                "Use this when one figure was registered under two names. Every target and actual of this indicator moves to the one chosen, and this name stays as another name of it (later imports under this name link to it too)."
+            )) }
+            @if others.is_empty() {
+                p { (lang.t("統合先にできる指標がありません。", "There is no other indicator to merge into.")) }
+            } @else {
+                form method="post" action={ "/admin/indicators/" (ind.id.0) "/merge" (q) } novalidate {
+                    (page.csrf_field())
+                    div class={ "field" @if has_error("into") { " has-error" } } {
+                        label for="f-into" { (lang.t("統合先の指標", "Merge into")) }
+                        @if let Some(e) = err("into") { (e) }
+                        select #f-into name="into" aria-describedby=[described("into")] {
+                            @for o in &others { option value=(o.id.0) { (o.name) "（" (o.unit) "）" } }
+                        }
+                    }
+                    button type="submit" { (lang.t("統合する", "Merge")) }
+                }
+            }
+        }
+        p { a href={ "/admin/indicators?municipality=" (ind.municipality_id.0) "&lang=" (lang.code()) } { (lang.t("指標の一覧に戻る", "Back to the indicators")) } }
+    };
+    Ok(page.render(
+        lang.t("指標の編集", "Edit indicator"),
+        "/admin/indicators",
+        body,
+    ))
+}
+
+/// GET /admin/indicators/{id}
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Html<String>, WebError> {
+    let ind = administered(&state, &who, &id).await?;
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let html = edit_page(
+        &state,
+        &page,
+        &ind,
+        &Shown::of(&ind),
+        &FieldErrors::default(),
+    )
+    .await?;
+    Ok(Html(html))
+}
+
+fn to_list(lang: Lang, m: MunicipalityId, id: IndicatorId) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(
+            header::LOCATION,
+            format!(
+                "/admin/indicators?municipality={}&lang={}#ind-{}",
+                m.0,
+                lang.code(),
+                id.0
+            ),
+        )],
+    )
+        .into_response()
+}
+
+/// A refusal at its field (the form again, 422, what was typed kept), else the error.
+async fn refused(
+    state: &AppState,
+    who: &Who,
+    lang: Lang,
+    ind: &Indicator,
+    shown: &Shown,
+    e: IndicatorError,
+) -> Result<Response, WebError> {
+    match e {
+        IndicatorError::Rule(rule) => {
+            let mut errors = FieldErrors::default();
+            let message = match lang {
+                Lang::Ja => rule.ja(),
+                Lang::En => rule.en(),
+            };
+            errors.add(rule.field(), message);
+            let page = Page { lang, who };
+            let html = edit_page(state, &page, ind, shown, &errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        IndicatorError::App(e) => Err(e.into()),
+    }
+}
+
+/// POST /admin/indicators/{id}: save the edit form.
+pub(crate) async fn save(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    let lang = q.lang();
+    let ind = administered(&state, &who, &id).await?;
+    let shown = Shown {
+        name: form.get("name").unwrap_or("").to_string(),
+        unit: form.get("unit").unwrap_or("").to_string(),
+        direction: form
+            .get("direction")
+            .and_then(Direction::from_code)
+            .unwrap_or(ind.direction),
+        definition: form.get("definition").unwrap_or("").to_string(),
+        source: form.get("source").unwrap_or("").to_string(),
+        is_common: form.get("is_common").is_some(),
+    };
+    let edit = IndicatorEdit {
+        name: shown.name.clone(),
+        unit: shown.unit.clone(),
+        direction: shown.direction,
+        definition: Some(shown.definition.clone()),
+        source: Some(shown.source.clone()),
+        is_common: shown.is_common,
+    };
+    match app::edit_indicator(&state.store, &who.caller(), ind.id, &edit).await {
+        Ok(()) => Ok(to_list(lang, ind.municipality_id, ind.id)),
+        Err(e) => refused(&state, &who, lang, &ind, &shown, e).await,
+    }
+}
+
+/// POST /admin/indicators/{id}/merge: merge this indicator into `into`.
+pub(crate) async fn merge(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    let lang = q.lang();
+    let ind = administered(&state, &who, &id).await?;
+    let into = IndicatorId(parse_id(form.get("into").unwrap_or(""), "indicator")?);
+    match app::merge_indicators(&state.store, &who.caller(), ind.id, into).await {
+        Ok(()) => Ok(to_list(lang, ind.municipality_id, into)),
+        Err(e) => refused(&state, &who, lang, &ind, &Shown::of(&ind), e).await,
+    }
+}
