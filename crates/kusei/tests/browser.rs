@@ -48,6 +48,13 @@ fn pdca_year_in_the_browser() {
     run_scenario("pdca.mjs", &[]);
 }
 
+/// A new city's figures in the browser: typed targets, suggested actuals, the series, and
+/// the city's indicators corrected and merged.
+#[test]
+fn figures_from_nothing_in_the_browser() {
+    run_scenario("figures.mjs", &[]);
+}
+
 /// The ward comparison dashboard and the open-data page on the made-up sample city.
 #[test]
 fn ward_comparison_in_the_browser() {
