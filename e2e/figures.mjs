@@ -43,7 +43,7 @@ async function addTarget(page, nodePath, indicator, value, unit) {
   await page.fill(`#t${i}_indicator`, indicator);
   await page.fill(`#t${i}_value`, value);
   await page.fill(`#t${i}_unit`, unit);
-  await submit(page, 'form[action$="/plan"] button[type=submit]');
+  await submit(page, 'form[action*="/plan?"] button[type=submit]');
   expectEqual(new URL(page.url()).pathname, nodePath, 'page after saving the plan form');
 }
 
@@ -148,6 +148,8 @@ try {
     await expectText(page, 'main', '135');
     const text = await table.innerText();
     if (!text.includes('120') || !text.includes('135')) throw new Error(`series table: ${text}`);
+    // The typed target is judged with the item's others (this year's column).
+    await expectPageText(page, '目標2件');
     await checkA11y(page, `${nodePaths[0]} (series)`);
   });
 
@@ -176,6 +178,7 @@ try {
     await page.fill('#f-source', '受付名簿');
     await page.check('#f-common');
     await submit(page, 'form[action^="/admin/indicators/"]:not([action*="merge"]) button[type=submit]');
+    await expectText(page, '[role=status]', '保存しました: 講座の参加者数');
     const row = page.locator('table.indicators tr', { hasText: '講座の参加者数' });
     await expectText(page, 'table.indicators', '受付名簿');
     expectEqual((await row.locator('td').nth(2).innerText()).trim(), '共通', 'common mark');
@@ -203,14 +206,26 @@ try {
     await open(page, `/admin/indicators?municipality=${municipality}`);
     const before = await page.locator('table.indicators tbody tr').count();
     await submit(page, 'table.indicators a:text-is("講座参加者数")');
+    // Nothing chosen, not confirmed: refused at both fields, nothing merged.
+    await submit(page, 'form[action$="/merge?lang=ja"] button[type=submit]');
+    await expectText(page, '#f-into-err', '統合先の指標を選んでください');
+    await expectText(page, '#f-confirm-err', '取り消せません');
+    await expectText(page, '.error-summary', '統合できませんでした');
+    await checkA11y(page, '/admin/indicators/{id} (merge refused)');
     const into = page.locator('#f-into option', { hasText: '講座の参加者数' });
     await page.selectOption('#f-into', await into.getAttribute('value'));
+    await page.check('#f-confirm');
     await submit(page, 'form[action$="/merge?lang=ja"] button[type=submit]');
+    await expectText(page, '[role=status]', '統合しました');
     expectEqual(await page.locator('table.indicators tbody tr').count(), before - 1, 'indicators after merging');
     const row = page.locator('table.indicators tr', { hasText: '講座の参加者数' });
     expectEqual((await row.locator('td.num').first().innerText()).trim(), '2', 'targets of the kept indicator');
     await submit(page, 'table.indicators a:text-is("講座の参加者数")');
     await expectPageText(page, '統合された名称: 講座参加者数');
+    // Each item shows its own figures of the merged indicator for this year.
+    await open(page, nodePaths[1]);
+    const own = await page.locator('section.series').innerText();
+    if (!own.includes('80') || own.includes('135')) throw new Error(`second item's series: ${own}`);
   });
 
   await check('no external requests, no dialogs, no console errors', async () => session.assertClean());

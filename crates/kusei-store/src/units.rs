@@ -49,7 +49,20 @@ fn indicator_from_row(row: &AnyRow) -> Result<Indicator, StoreError> {
     })
 }
 
+/// How an indicator is recorded in the history.
 fn indicator_json(i: &Indicator) -> serde_json::Value {
+    new_indicator_json(&NewIndicator {
+        municipality_id: i.municipality_id,
+        name: &i.name,
+        unit: &i.unit,
+        direction: i.direction,
+        definition: i.definition.as_deref(),
+        source: i.source.as_deref(),
+        is_common: i.is_common,
+    })
+}
+
+fn new_indicator_json(i: &NewIndicator<'_>) -> serde_json::Value {
     json!({
         "name": i.name, "unit": i.unit, "direction": i.direction.code(),
         "definition": i.definition, "source": i.source, "is_common": i.is_common,
@@ -295,10 +308,7 @@ impl Store {
         .bind(i64::from(ind.is_common))
         .fetch_one(&mut *tx)
         .await?;
-        let after = json!({
-            "name": ind.name, "unit": ind.unit, "direction": ind.direction.code(),
-            "definition": ind.definition, "source": ind.source, "is_common": ind.is_common,
-        });
+        let after = new_indicator_json(ind);
         record(&mut tx, actor, &at, "indicator", id, None, Some(&after)).await?;
         tx.commit().await?;
         Ok(IndicatorId(id))
@@ -388,10 +398,7 @@ impl Store {
             return Err(StoreError::Duplicate(format!("indicator {}", edit.name)));
         }
         let before = indicator_json(&old);
-        let after = json!({
-            "name": edit.name, "unit": edit.unit, "direction": edit.direction.code(),
-            "definition": edit.definition, "source": edit.source, "is_common": edit.is_common,
-        });
+        let after = new_indicator_json(edit);
         if before == after {
             return Ok(());
         }

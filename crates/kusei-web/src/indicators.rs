@@ -35,6 +35,11 @@ pub(crate) struct ListQuery {
     lang: Option<Lang>,
     #[serde(default)]
     municipality: Option<String>,
+    /// What was just done (saved, merged) to the indicator `id`.
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    id: Option<i64>,
 }
 
 /// GET /admin/indicators: the municipality's indicators.
@@ -75,8 +80,20 @@ pub(crate) async fn list(
             .find(|u| u.0 == id)
             .map_or((0, 0), |u| (u.1, u.2))
     };
+    let changed =
+        q.id.and_then(|id| indicators.iter().find(|i| i.id.0 == id))
+            .map(|i| i.name.clone());
+    let notice = match (q.done.as_deref(), changed) {
+        (Some("saved"), Some(n)) => Some(format!("{}{n}", lang.t("保存しました: ", "Saved: "))),
+        (Some("merged"), Some(n)) => Some(format!(
+            "{}{n}",
+            lang.t("統合しました。統合先: ", "Merged into: ")
+        )),
+        _ => None,
+    };
     let body = html! {
         h1 { (lang.t("指標", "Indicators")) }
+        @if let Some(n) = notice { p.notice.success role="status" { (n) } }
         p.lead { (lang.t("対象の自治体: ", "Municipality: ")) strong { (city.m.name) } }
         p { (lang.t(
             "取込や入力で目標・実績に使われた指標です。名称・単位・定義・出典を直し、同じ指標が別の名称で二つある場合は統合できます（年度・区をまたいだ推移が一つにつながります）。",
@@ -177,6 +194,7 @@ async fn edit_page(
     ind: &Indicator,
     shown: &Shown,
     errors: &FieldErrors,
+    chosen: Option<IndicatorId>,
 ) -> Result<String, WebError> {
     let lang = page.lang;
     let others: Vec<Indicator> = state
@@ -207,13 +225,22 @@ async fn edit_page(
             .map(|e| html! { p.error role="alert" id={ "f-" (f) "-err" } { (e) } })
     };
     let described = |f: &str| errors.get(f).map(|_| format!("f-{f}-err"));
+    let invalid = |f: &str| errors.get(f).map(|_| "true");
     let has_error = |f: &str| errors.get(f).is_some();
+    let merge_refused = has_error("into") || has_error("confirm");
     let q = format!("?lang={}", lang.code());
     let body = html! {
         h1 { (lang.t("指標の編集", "Edit indicator")) "：" (ind.name) }
         @if !errors.is_empty() {
             div.error-summary role="alert" {
-                p { (lang.t("保存できませんでした。次の項目を確認してください。", "Nothing was saved. Check the following.")) }
+                @if merge_refused {
+                    p { (lang.t("統合できませんでした。何も変更していません。", "Nothing was merged; nothing changed.")) }
+                } @else {
+                    p { (lang.t("保存できませんでした。次の項目を確認してください。", "Nothing was saved. Check the following.")) }
+                }
+                ul { @for (f, label) in [("name", lang.t("指標名", "Name")), ("unit", lang.t("単位", "Unit")), ("into", lang.t("統合先の指標", "Merge into")), ("confirm", lang.t("統合の確認", "Confirmation"))] {
+                    @if has_error(f) { li { a href={ "#f-" (f) } { (label) } } }
+                } }
             }
         }
         p { (lang.t("結び付いている数: ", "Linked: ")) (lang.t("目標 ", "targets ")) (targets) "・" (lang.t("実績 ", "actuals ")) (actuals) }
@@ -225,12 +252,12 @@ async fn edit_page(
             div class={ "field" @if has_error("name") { " has-error" } } {
                 label for="f-name" { (lang.t("指標名", "Name")) }
                 @if let Some(e) = err("name") { (e) }
-                input #f-name type="text" name="name" value=(shown.name) required aria-describedby=[described("name")];
+                input #f-name type="text" name="name" value=(shown.name) required aria-invalid=[invalid("name")] aria-describedby=[described("name")];
             }
             div class={ "field" @if has_error("unit") { " has-error" } } {
                 label for="f-unit" { (lang.t("単位（例: %、件、千円）", "Unit (e.g. %, 件, 千円)")) }
                 @if let Some(e) = err("unit") { (e) }
-                input #f-unit type="text" name="unit" value=(shown.unit) required aria-describedby=[described("unit")];
+                input #f-unit type="text" name="unit" value=(shown.unit) required aria-invalid=[invalid("unit")] aria-describedby=[described("unit")];
             }
             div.field {
                 label for="f-direction" { (lang.t("方向", "Direction")) }
@@ -269,9 +296,16 @@ async fn edit_page(
                     div class={ "field" @if has_error("into") { " has-error" } } {
                         label for="f-into" { (lang.t("統合先の指標", "Merge into")) }
                         @if let Some(e) = err("into") { (e) }
-                        select #f-into name="into" aria-describedby=[described("into")] {
-                            @for o in &others { option value=(o.id.0) { (o.name) "（" (o.unit) "）" } }
+                        select #f-into name="into" aria-invalid=[invalid("into")] aria-describedby=[described("into")] {
+                            option value="" { (lang.t("（選んでください）", "(choose one)")) }
+                            @for o in &others { option value=(o.id.0) selected[Some(o.id) == chosen] { (o.name) "（" (o.unit) "）" } }
                         }
+                    }
+                    div class={ "field" @if has_error("confirm") { " has-error" } } {
+                        @if let Some(e) = err("confirm") { (e) }
+                        input #f-confirm type="checkbox" name="confirm" value="1" aria-invalid=[invalid("confirm")] aria-describedby=[described("confirm")];
+                        " "
+                        label for="f-confirm" { (lang.t("統合は取り消せないことを確認しました", "I understand that a merge cannot be undone")) }
                     }
                     button type="submit" { (lang.t("統合する", "Merge")) }
                 }
@@ -304,20 +338,23 @@ pub(crate) async fn form(
         &ind,
         &Shown::of(&ind),
         &FieldErrors::default(),
+        None,
     )
     .await?;
     Ok(Html(html))
 }
 
-fn to_list(lang: Lang, m: MunicipalityId, id: IndicatorId) -> Response {
+/// Back to the list after a change, which it confirms (`done`: saved, merged).
+fn to_list(lang: Lang, m: MunicipalityId, id: IndicatorId, done: &str) -> Response {
     (
         StatusCode::SEE_OTHER,
         [(
             header::LOCATION,
             format!(
-                "/admin/indicators?municipality={}&lang={}#ind-{}",
+                "/admin/indicators?municipality={}&lang={}&done={done}&id={}#ind-{}",
                 m.0,
                 lang.code(),
+                id.0,
                 id.0
             ),
         )],
@@ -332,6 +369,7 @@ async fn refused(
     lang: Lang,
     ind: &Indicator,
     shown: &Shown,
+    chosen: Option<IndicatorId>,
     e: IndicatorError,
 ) -> Result<Response, WebError> {
     match e {
@@ -342,12 +380,25 @@ async fn refused(
                 Lang::En => rule.en(),
             };
             errors.add(rule.field(), message);
-            let page = Page { lang, who };
-            let html = edit_page(state, &page, ind, shown, &errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+            form_again(state, who, lang, ind, shown, chosen, &errors).await
         }
         IndicatorError::App(e) => Err(e.into()),
     }
+}
+
+/// The edit page again with `errors` at their fields (422).
+async fn form_again(
+    state: &AppState,
+    who: &Who,
+    lang: Lang,
+    ind: &Indicator,
+    shown: &Shown,
+    chosen: Option<IndicatorId>,
+    errors: &FieldErrors,
+) -> Result<Response, WebError> {
+    let page = Page { lang, who };
+    let html = edit_page(state, &page, ind, shown, errors, chosen).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
 /// POST /admin/indicators/{id}: save the edit form.
@@ -382,8 +433,8 @@ pub(crate) async fn save(
         is_common: shown.is_common,
     };
     match app::edit_indicator(&state.store, &who.caller(), ind.id, &edit).await {
-        Ok(()) => Ok(to_list(lang, ind.municipality_id, ind.id)),
-        Err(e) => refused(&state, &who, lang, &ind, &shown, e).await,
+        Ok(()) => Ok(to_list(lang, ind.municipality_id, ind.id, "saved")),
+        Err(e) => refused(&state, &who, lang, &ind, &shown, None, e).await,
     }
 }
 
@@ -399,9 +450,35 @@ pub(crate) async fn merge(
     check_csrf(&who, form.csrf())?;
     let lang = q.lang();
     let ind = administered(&state, &who, &id).await?;
-    let into = IndicatorId(parse_id(form.get("into").unwrap_or(""), "indicator")?);
+    let shown = Shown::of(&ind);
+    let into = form
+        .text("into")
+        .map(|v| parse_id(&v, "indicator").map(IndicatorId))
+        .transpose()?;
+    let mut errors = FieldErrors::default();
+    if into.is_none() {
+        errors.add(
+            "into",
+            lang.t(
+                "統合先の指標を選んでください。",
+                "Choose the indicator to merge into.",
+            ),
+        );
+    }
+    if form.get("confirm").is_none() {
+        errors.add(
+            "confirm",
+            lang.t(
+                "統合は取り消せません。確認の欄にチェックを入れてください。",
+                "A merge cannot be undone: tick the confirmation.",
+            ),
+        );
+    }
+    let Some(into) = into.filter(|_| errors.is_empty()) else {
+        return form_again(&state, &who, lang, &ind, &shown, into, &errors).await;
+    };
     match app::merge_indicators(&state.store, &who.caller(), ind.id, into).await {
-        Ok(()) => Ok(to_list(lang, ind.municipality_id, into)),
-        Err(e) => refused(&state, &who, lang, &ind, &Shown::of(&ind), e).await,
+        Ok(()) => Ok(to_list(lang, ind.municipality_id, into, "merged")),
+        Err(e) => refused(&state, &who, lang, &ind, &shown, Some(into), e).await,
     }
 }

@@ -166,6 +166,16 @@ async fn every_document_imported_renders_to_a_pdf_with_every_title_and_target() 
 
 /// Export → import → export on the same database changes nothing (bytes equal, plan
 /// versions unchanged); on a fresh database the plans come back with the same content.
+/// A record as a workbook gives it back: everything but the indicators' series (written
+/// on the 指標 sheet to read, not imported).
+fn as_read(r: &kusei_domain::content::PlanRecord) -> kusei_domain::content::PlanRecord {
+    let mut r = r.clone();
+    for i in &mut r.indicators {
+        i.series.clear();
+    }
+    r
+}
+
 #[tokio::test]
 async fn every_document_round_trips_through_excel() {
     let (store, _dir) = temp_store("xlsx").await;
@@ -186,7 +196,7 @@ async fn every_document_round_trips_through_excel() {
             .export(Format::Xlsx, "t", "大阪市", std::slice::from_ref(&record))
             .unwrap();
         let read = kusei_xlsx::read_workbook(&first).unwrap();
-        assert_eq!(read, vec![record.clone()], "{}", path.display());
+        assert_eq!(read, vec![as_read(&record)], "{}", path.display());
         // same database: unchanged, nothing moves
         let outcome = kusei_app::import::store_record(
             &store,
@@ -271,7 +281,7 @@ async fn a_whole_sample_city_year_round_trips_through_excel_and_a_bad_cell_store
         .export(Format::Xlsx, "見本市 令和7年度", "見本市", &records)
         .unwrap();
     let read = kusei_xlsx::read_workbook(&first).unwrap();
-    assert_eq!(read, records);
+    assert_eq!(read, records.iter().map(as_read).collect::<Vec<_>>());
     for r in &read {
         let outcome = kusei_app::import::store_record(
             &store,

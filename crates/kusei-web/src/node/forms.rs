@@ -36,11 +36,14 @@ pub(super) struct TargetRow {
 
 impl TargetRow {
     pub(super) fn from_target(t: &Target, ctx: Option<FiscalYear>) -> TargetRow {
-        let read = kpi::read_targets(&t.text, ctx);
-        let indicator = read
-            .first()
-            .and_then(|r| r.indicator.clone())
-            .unwrap_or_default();
+        // The indicator the document names beside the sentence (a series row's), else the
+        // one the sentence names.
+        let indicator = t.indicator_name.clone().unwrap_or_else(|| {
+            kpi::read_targets(&t.text, ctx)
+                .first()
+                .and_then(|r| r.indicator.clone())
+                .unwrap_or_default()
+        });
         TargetRow {
             indicator,
             year: t
@@ -125,9 +128,13 @@ pub(super) fn read_targets(
     form: &FormData,
     stored: &[Target],
     default_year: FiscalYear,
+    lang: Lang,
     errors: &mut FieldErrors,
 ) -> Vec<Target> {
     let mut out = Vec::new();
+    // Where the form has a 当年度 column (this year's targets are the ones judged), a
+    // target entered for this year belongs to it; a changed row keeps its column.
+    let has_this_year = stored.iter().any(|t| t.this_year);
     // Each stored target can be kept once (one sentence may hold several targets).
     let mut unused: Vec<Option<&Target>> = stored.iter().map(Some).collect();
     for (i, row, orig) in form_rows(form) {
@@ -149,11 +156,18 @@ pub(super) fn read_targets(
                 continue;
             }
         }
+        let was_this_year = orig
+            .as_ref()
+            .and_then(|o| stored.iter().find(|t| &t.text == o))
+            .map(|t| t.this_year);
         if row.value.is_empty() {
             if row.text.is_empty() {
                 errors.add(
                     &format!("t{i}_value"),
-                    "目標値か目標の文章を入力してください。 Give a value or the target's sentence.",
+                    lang.t(
+                        "目標値か目標の文章を入力してください。",
+                        "Give a value or the target's sentence.",
+                    ),
                 );
                 continue;
             }
@@ -165,14 +179,17 @@ pub(super) fn read_targets(
                 comparator: None,
                 text: row.text.clone(),
                 indicator_name: None,
-                this_year: false,
+                this_year: was_this_year.unwrap_or(false),
             });
             continue;
         }
         let Some(value) = parse_number(&row.value) else {
             errors.add(
                 &format!("t{i}_value"),
-                format!("「{}」は数値として読めません。 Not a number.", row.value),
+                match lang {
+                    Lang::Ja => format!("「{}」は数値として読めません。", row.value),
+                    Lang::En => format!("“{}” is not a number.", row.value),
+                },
             );
             continue;
         };
@@ -182,7 +199,18 @@ pub(super) fn read_targets(
             match FiscalYear::parse(&row.year, Some(default_year)) {
                 Ok(y) => Some(y),
                 Err(_) => {
-                    errors.add(&format!("t{i}_year"), format!("「{}」は年度として読めません（例: 令和7年度、2025）。 Not a fiscal year (e.g. 2025).", row.year));
+                    errors.add(
+                        &format!("t{i}_year"),
+                        match lang {
+                            Lang::Ja => format!(
+                                "「{}」は年度として読めません（例: 令和7年度、2025）。",
+                                row.year
+                            ),
+                            Lang::En => {
+                                format!("“{}” is not a fiscal year (e.g. 2025).", row.year)
+                            }
+                        },
+                    );
                     continue;
                 }
             }
@@ -191,10 +219,12 @@ pub(super) fn read_targets(
         if row.indicator.is_empty() {
             errors.add(
                 &format!("t{i}_indicator"),
-                "指標名を入力してください。 Name the indicator.",
+                lang.t("指標名を入力してください。", "Name the indicator."),
             );
             continue;
         }
+        let this_year =
+            was_this_year.unwrap_or(has_this_year && year.is_some_and(|y| y == default_year));
         out.push(Target {
             indicator_id: None,
             period: year.map(Period::year),
@@ -203,7 +233,7 @@ pub(super) fn read_targets(
             comparator: Some(cmp),
             text: target_sentence(&row.indicator, year, value, &row.unit, cmp),
             indicator_name: None,
-            this_year: false,
+            this_year,
         });
     }
     out
@@ -278,7 +308,7 @@ pub(super) fn plan_form_page(
         h2 { (lang.t("計画を編集", "Edit the plan")) " (" (fy.label_with_western()) ")" }
         @if let Some(b) = banner { (b) }
         @if !errors.is_empty() { (error_summary(lang, errors)) }
-        form method="post" action=(path) novalidate {
+        form method="post" action=(page.href(&path)) novalidate {
             (page.csrf_field())
             input type="hidden" name="version" value=(v.version);
             (text_field("title", lang.t("名称", "Title"), Some(&v.title), errors, None, None))
@@ -389,7 +419,7 @@ pub(super) fn review_form_page(
                 ul { @for t in &sn.targets { li { (t.text) } } }
             }
         }
-        form method="post" action=(path) novalidate {
+        form method="post" action=(page.href(&path)) novalidate {
             (page.csrf_field())
             input type="hidden" name="version" value=(v.version);
             (radio_group("implementation", lang.t("取組内容の実施見込み", "Will the activities be carried out?"), &imp, v.implementation.as_deref(), errors))
@@ -525,7 +555,7 @@ pub(super) fn evaluation_form_page(
                 @if lang == Lang::Ja && !c.judgment.reason_ja.is_empty() { "（" (c.judgment.reason_ja) "）" }
             }
         }
-        form method="post" action=(path) novalidate {
+        form method="post" action=(page.href(&path)) novalidate {
             (page.csrf_field())
             input type="hidden" name="version" value=(v.version);
             (text_field("results", lang.t("当年度の取組実績及び目標の達成状況", "Results of the year"), Some(&v.results), errors, Some(5), None))
@@ -709,12 +739,12 @@ mod tests {
             proptest::prop_assert_eq!(&row.value, &fmt_number(written));
             // Saved unchanged: exactly as stored.
             let mut errors = FieldErrors::default();
-            let back = read_targets(&posted(std::slice::from_ref(&stored), fy), std::slice::from_ref(&stored), fy, &mut errors);
+            let back = read_targets(&posted(std::slice::from_ref(&stored), fy), std::slice::from_ref(&stored), fy, Lang::Ja, &mut errors);
             proptest::prop_assert!(errors.is_empty());
             proptest::prop_assert_eq!(&back, &vec![stored.clone()]);
             // Typed as a new row (no stored target to keep): the same figure is stored.
             let mut errors = FieldErrors::default();
-            let typed = read_targets(&posted(std::slice::from_ref(&stored), fy), &[], fy, &mut errors);
+            let typed = read_targets(&posted(std::slice::from_ref(&stored), fy), &[], fy, Lang::Ja, &mut errors);
             proptest::prop_assert!(errors.is_empty(), "{:?}", errors);
             proptest::prop_assert_eq!(typed.len(), 1);
             let v = typed[0].value.unwrap();

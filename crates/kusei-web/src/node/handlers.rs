@@ -208,7 +208,7 @@ pub(crate) async fn save_plan(
     } else {
         sn.targets.clone()
     };
-    let targets = read_targets(&form, &opened_targets, fy, &mut errors);
+    let targets = read_targets(&form, &opened_targets, fy, lang, &mut errors);
     let mut rows: Vec<TargetRow> = form_rows(&form).into_iter().map(|(_, r, _)| r).collect();
     if rows.iter().all(|r| !r.is_blank()) {
         rows.push(TargetRow {
@@ -599,7 +599,10 @@ pub(crate) async fn save_evaluation(
         let Some(value) = parse_number(&r.value) else {
             errors.add(
                 &format!("a{i}_value"),
-                format!("「{}」は数値として読めません。 Not a number.", r.value),
+                match lang {
+                    Lang::Ja => format!("「{}」は数値として読めません。", r.value),
+                    Lang::En => format!("“{}” is not a number.", r.value),
+                },
             );
             continue;
         };

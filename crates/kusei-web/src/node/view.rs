@@ -176,7 +176,7 @@ pub(crate) async fn page(
                 .store
                 .indicator_series_of_unit(id, ctx.sp.plan.unit_id)
                 .await?;
-            series.push((ind, points));
+            series.push((ind, own_years(points, sn, id, ctx.sp.plan.period)));
         }
     }
     let mut phases = Vec::new();
@@ -228,6 +228,41 @@ pub(crate) async fn page(
         }
     };
     Ok(Html(page.render(&sn.node.title, &path, body)))
+}
+
+/// The unit's series of an indicator with the years of this plan showing this item's own
+/// figures: another item of the unit measuring the same indicator in the same year has
+/// its own page (earlier years are the unit's, as the history holds them).
+fn own_years(
+    mut points: Vec<kusei_store::SeriesPoint>,
+    sn: &kusei_store::StoredNode,
+    id: kusei_domain::model::IndicatorId,
+    period: kusei_domain::model::Period,
+) -> Vec<kusei_store::SeriesPoint> {
+    let max = |a: Option<f64>, b: f64| Some(a.map_or(b, |a| a.max(b)));
+    for p in &mut points {
+        if p.fiscal_year < period.start || p.fiscal_year > period.end {
+            continue;
+        }
+        p.target = None;
+        p.actual = None;
+        for t in sn.targets.iter().filter(|t| t.indicator_id == Some(id)) {
+            if let (Some(v), Some(per)) = (t.value, t.period) {
+                if per.end == p.fiscal_year {
+                    p.target = max(p.target, v);
+                }
+            }
+        }
+        for a in sn.actuals.iter().filter(|a| a.indicator_id == Some(id)) {
+            if let (Some(v), Some(fy), None) = (a.value, a.fiscal_year, a.as_of) {
+                if fy == p.fiscal_year {
+                    p.actual = max(p.actual, v);
+                }
+            }
+        }
+    }
+    points.retain(|p| p.target.is_some() || p.actual.is_some());
+    points
 }
 
 /// One indicator's targets and actuals by year, in its unit as written: a small chart
