@@ -349,11 +349,12 @@ pub(crate) fn decode_entities(s: &str) -> String {
     out
 }
 
-/// NFKC, whitespace runs collapsed to one space, trimmed: the analysis form.
+/// NFKC (radicals and old forms in their Japanese form: ⼾ → 戸, ⻑ → 長), whitespace
+/// runs collapsed to one space, trimmed: the analysis form.
 pub fn normalize(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
-    for c in s.nfkc() {
+    for c in kusei_kpi::nfkc_japanese(s) {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
         } else {
@@ -369,7 +370,9 @@ pub fn normalize(s: &str) -> String {
 
 /// NFKC with all whitespace removed: the matching key for labels and titles.
 pub(crate) fn key(s: &str) -> String {
-    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+    kusei_kpi::nfkc_japanese(s)
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// Fold one char: full-width ASCII → ASCII, ideographic space → space; others unchanged

@@ -24,13 +24,32 @@ static FY_EXPLICIT_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
-/// A parenthesised date of a milestone: (18年4月～), （21年度～22年度）, (19年7月～9月).
+/// A parenthesised date of a milestone: (18年4月～), （21年度～22年度）, (19年7月～9月), and
+/// the dotted era forms (R4.11月), (H30.6月～9月), (R5.4～).
 static DATE_PAREN_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    let dotted = format!(r"[HRSＨＲＳ]\.?\s*{DIGIT}{{1,2}}\s*[.．]\s*{DIGIT}{{1,2}}\s*月?");
     Regex::new(&format!(
-        r"[(（]\s*((?:平成|令和|昭和|[HRSＨＲＳ]\.?)?\s*(?:{DIGIT}{{1,4}}|元)\s*年(?:度|\s*{DIGIT}{{1,2}}\s*月)?\s*(?:[～〜~\-－―ー]\s*(?:(?:平成|令和|昭和)?\s*(?:{DIGIT}{{1,4}}|元)\s*年(?:度)?)?\s*(?:{DIGIT}{{1,2}}\s*月)?)?)\s*[)）]"
+        r"[(（]\s*((?:平成|令和|昭和|[HRSＨＲＳ]\.?)?\s*(?:{DIGIT}{{1,4}}|元)\s*年(?:度|\s*{DIGIT}{{1,2}}\s*月)?\s*(?:[～〜~\-－―ー]\s*(?:(?:平成|令和|昭和)?\s*(?:{DIGIT}{{1,4}}|元)\s*年(?:度)?)?\s*(?:{DIGIT}{{1,2}}\s*月)?)?|{dotted}\s*(?:[～〜~\-－―ー]\s*(?:{dotted}|{DIGIT}{{1,2}}\s*月)?)?)\s*[)）]"
     ))
     .ok()
 });
+
+/// 「R4.11月」, 「H30.6」 (folded to ASCII): era letter, year, month.
+static DOTTED_RE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^([HRS])\.?\s*(\d{1,2})\s*\.\s*(\d{1,2})\s*月?$").ok());
+
+/// A dotted era month written out (「R4.11月」 → 「令和4年11月」); anything else as it is.
+fn undotted(s: &str) -> String {
+    let Some(c) = DOTTED_RE.as_ref().and_then(|re| re.captures(s)) else {
+        return s.to_string();
+    };
+    let era = match &c[1] {
+        "H" => "平成",
+        "R" => "令和",
+        _ => "昭和",
+    };
+    format!("{era}{}年{}月", &c[2], &c[3])
+}
 
 /// A period: two fiscal years joined by から / ～ / ・ (平成19年度から平成22年度まで).
 static PERIOD_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -184,7 +203,8 @@ fn read_point(
     ctx: Option<i32>,
     base: Option<YearMonthRef>,
 ) -> Option<(YearMonthRef, &'static str)> {
-    let s = s.trim();
+    let written = undotted(s.trim());
+    let s = written.as_str();
     if s.contains('月') {
         if !s.contains('年') {
             let b = base?;
@@ -287,6 +307,32 @@ mod tests {
             }
         );
         assert!(milestone_date("開設(19年10月)", None).unwrap().is_err());
+        // Dotted era months: a date, a span, an open end; full-width letters and dots too.
+        let month = |y, m| YearMonthRef {
+            year: y,
+            month: Some(m),
+        };
+        let d = milestone_date("説明会の開催(R4.11月)", None)
+            .unwrap()
+            .unwrap();
+        assert_eq!((d.from.clone(), d.to.clone()), (month(2022, 11), None));
+        let d = milestone_date("試行(H30.6月～9月)", None).unwrap().unwrap();
+        assert_eq!(
+            (d.from.clone(), d.to.clone()),
+            (month(2018, 6), Some(month(2018, 9)))
+        );
+        let d = milestone_date("本格実施(R5.4～)", None).unwrap().unwrap();
+        assert_eq!(d.from, month(2023, 4));
+        assert!(d.open_ended);
+        let d = milestone_date("開始（Ｒ５．４～Ｒ６．３）", None)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (d.from.clone(), d.to.clone()),
+            (month(2023, 4), Some(month(2024, 3)))
+        );
+        // A month that does not exist is not guessed: unresolved, said so.
+        assert!(milestone_date("開始(R5.13月)", None).unwrap().is_err());
         assert!(milestone_date("(公表ベース)", None).is_none());
     }
 

@@ -38,7 +38,7 @@ pub use read::{read_actuals, read_targets};
 pub use render::render;
 pub use separate::{separate_targets, TargetPiece};
 pub use split::split_targets;
-pub use text::indicator_similarity;
+pub use text::{indicator_similarity, japanese_form, nfkc_japanese};
 pub use types::{
     Actual, ActualKind, AsOf, Change, DirectionBasis, Figure, FiscalYears, Pending, Relative,
     RelativeOp, Target, TargetKind, TargetSentence, Unit,

@@ -46,6 +46,34 @@ pub(crate) fn stars(s: &str) -> Option<Quantity> {
     })
 }
 
+/// 「3億2,000万円」 (3×10^8 + 2,000×10^4 yen), 「1億5千万円」, 「1.5万人」 (15,000 persons):
+/// the value in the base unit, the number as written (「3億2,000万」) before the unit.
+fn mixed_amount(c: &Captures<'_>) -> Option<Quantity> {
+    let whole = c.get(0)?.as_str();
+    if let Some(oku) = c.name("oku") {
+        let mut v = parse_number(oku.as_str())? * 1e8;
+        if let Some(man) = c.name("man") {
+            let scale = if c.name("sen").is_some() { 1e7 } else { 1e4 };
+            v += parse_number(man.as_str())? * scale;
+        }
+        return Some(Quantity {
+            value: v,
+            value_text: whole.trim_end_matches('円').to_string(),
+            unit: Unit::Yen,
+            unit_text: "円".to_string(),
+        });
+    }
+    let man = c.name("manonly")?;
+    let unit = c.name("munit")?.as_str();
+    let (u, factor) = Unit::parse(unit)?;
+    Some(Quantity {
+        value: parse_number(man.as_str())? * 1e4 * factor,
+        value_text: format!("{}万", man.as_str()),
+        unit: u,
+        unit_text: unit.to_string(),
+    })
+}
+
 fn cap_quantity(c: &Captures<'_>, num: &str, unit: &str) -> Option<Quantity> {
     quantity(c.name(num)?.as_str(), c.name(unit)?.as_str())
 }
@@ -347,11 +375,13 @@ fn figure_candidates(s: &str, out: &mut Vec<Cand>) {
         let Some(m) = c.get(0) else { continue };
         let q = if let Some(st) = c.name("stars") {
             stars(st.as_str())
+        } else if c.name("oku").is_some() || c.name("manonly").is_some() {
+            mixed_amount(&c)
         } else {
             cap_quantity(&c, "num", "unit")
         };
         let Some(q) = q else { continue };
-        if c.name("num").is_some() {
+        if c.name("stars").is_none() {
             // "第1回", "T-1", "P68", "2.0" are not figures of a target.
             if let Some(p) = prev_char(s, m.start()) {
                 if p == '第' || p.is_ascii_alphabetic() || p == '-' || p == '.' || p == '_' {

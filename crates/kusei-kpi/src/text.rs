@@ -53,19 +53,67 @@ fn keep_as_is(c: char) -> bool {
 }
 
 /// NFKC, except for circled numbers and star marks.
+/// The form a Japanese reader writes and searches for, of a character NFKC leaves in
+/// another form: the CJK Radicals Supplement (PDF fonts emit 「⻑」 for 長; NFKC keeps
+/// it), and the traditional forms NFKC gives for Kangxi radicals (「⼾」 → 戶 → 戸) and a
+/// few variants (髙 → 高). Applied after NFKC; a document's text is displayed as written.
+pub fn japanese_form(c: char) -> char {
+    match c {
+        '戶' => '戸',
+        '靑' | '⻘' => '青',
+        '龜' | '⻲' | '⻳' | '龟' => '亀',
+        '齊' | '⻫' => '斉',
+        '齋' | '⻬' => '斎',
+        '齒' | '⻭' => '歯',
+        '黃' | '⻩' => '黄',
+        '髙' => '高',
+        '⻑' => '長',
+        '⻄' | '⻃' => '西',
+        '⻝' => '食',
+        '⻨' => '麦',
+        '⻯' => '竜',
+        '⺠' => '民',
+        '⻤' => '鬼',
+        '⻣' => '骨',
+        '⻁' => '虎',
+        '⻆' => '角',
+        '⻊' => '足',
+        '⻗' => '雨',
+        '⺮' => '竹',
+        '⺯' => '糸',
+        '⺩' => '王',
+        '⺧' => '牛',
+        '⺜' => '日',
+        '⺝' | '⺼' => '月',
+        '⺻' => '聿',
+        '⺽' => '臼',
+        '⺬' => '示',
+        '⺒' => '巳',
+        '⺓' => '幺',
+        '⺪' => '疋',
+        '⺎' => '兀',
+        _ => c,
+    }
+}
+
+/// NFKC, then [`japanese_form`] of every character.
+pub fn nfkc_japanese(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.nfkc().map(japanese_form)
+}
+
 pub(crate) fn nfkc_keep_marks(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut buf = String::new();
     for c in s.chars() {
         if keep_as_is(c) {
-            out.extend(buf.nfkc());
+            out.extend(buf.nfkc().map(japanese_form));
             buf.clear();
             out.push(c);
         } else {
             buf.push(c);
         }
     }
-    out.extend(buf.nfkc());
+    out.extend(buf.nfkc().map(japanese_form));
     out
 }
 

@@ -695,7 +695,10 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 w,
                 login,
                 &format!("/admin/indicators/{}/merge", w.indicators[1].0),
-                &[("into", w.indicators[0].0.to_string())],
+                &[
+                    ("into", w.indicators[0].0.to_string()),
+                    ("confirm", "1".into()),
+                ],
             )
             .await;
             (
