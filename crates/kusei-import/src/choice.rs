@@ -126,11 +126,26 @@ fn marker_region_start(text: &str, end: usize, floor: usize) -> usize {
     }
 }
 
-fn classify(region: &str) -> Mark {
+/// A hollow circle: the chosen mark of a form that marks one option only (「○実施見込み」),
+/// the empty mark beside a filled one (「● 実施見込み ○ 実施できない見込み」).
+fn is_hollow_circle(c: char) -> bool {
+    matches!(c, '○' | '〇' | '◯')
+}
+
+/// A filled mark: beside it, a hollow circle is an empty option.
+fn is_filled_mark(c: char) -> bool {
+    is_chosen_char(c) && !is_hollow_circle(c) && c != '◎'
+}
+
+fn classify(region: &str, hollow_is_empty: bool) -> Mark {
     let mut label = None;
     let mut empty = false;
     let mut chars = region.chars().peekable();
     while let Some(c) = chars.next() {
+        if hollow_is_empty && is_hollow_circle(c) {
+            empty = true;
+            continue;
+        }
         if is_chosen_char(c) {
             return Mark::Chosen;
         }
@@ -234,7 +249,7 @@ pub(crate) fn find_choice<V: Copy>(text: &str, options: &[(&str, V)]) -> Option<
     let cluster = clusters.pop()?;
     let first = cluster.first()?;
     let region_start = marker_region_start(text, first.start, 0);
-    let mut marks = Vec::with_capacity(cluster.len());
+    let mut regions = Vec::with_capacity(cluster.len());
     let mut prev_end = region_start;
     for o in &cluster {
         let from = if prev_end == region_start {
@@ -242,9 +257,15 @@ pub(crate) fn find_choice<V: Copy>(text: &str, options: &[(&str, V)]) -> Option<
         } else {
             prev_end
         };
-        marks.push(classify(&text[from..o.start]));
+        regions.push(&text[from..o.start]);
         prev_end = o.end;
     }
+    // ●/○, ◉/○, ■/○: where a filled mark is used, the hollow circles are the empty ones.
+    let hollow_is_empty = regions.iter().any(|r| r.chars().any(is_filled_mark));
+    let marks: Vec<Mark> = regions
+        .iter()
+        .map(|r| classify(r, hollow_is_empty))
+        .collect();
     let end = cluster.last().map(|o| o.end).unwrap_or(first.end);
     let distinct: std::collections::BTreeSet<usize> = cluster.iter().map(|o| o.index).collect();
     let single_option = distinct.len() == 1 && options.len() > 1;
@@ -343,6 +364,21 @@ mod tests {
         assert_eq!(v("②:目標未達成", J), Some(2));
         assert_eq!(v("目標未達成", J), Some(2));
         let c = find_choice("☑目標達成 ☑目標未達成", J).unwrap();
+        assert!(c.conflict && c.value.is_none());
+    }
+
+    #[test]
+    fn a_filled_mark_beside_hollow_circles() {
+        // ●/○ and ◉/○: the hollow circle is the empty option, not a second tick.
+        assert_eq!(v("● 実施見込み ○ 実施できない見込み", IMPL), Some(1));
+        assert_eq!(v("○実施見込み ●実施できない見込み", IMPL), Some(2));
+        assert_eq!(v("◉目標達成 ○目標未達成", J), Some(1));
+        assert_eq!(v("■目標達成 〇目標未達成", J), Some(2 - 1));
+        // A hollow circle alone still marks the chosen option.
+        assert_eq!(v("○実施見込み 実施できない見込み", IMPL), Some(1));
+        // Two hollow circles, or two filled ones: not told apart, never guessed.
+        assert_eq!(v("○目標達成 ○目標未達成", J), None);
+        let c = find_choice("●目標達成 ●目標未達成", J).unwrap();
         assert!(c.conflict && c.value.is_none());
     }
 

@@ -654,6 +654,39 @@ fn finish(b: &mut Builder, it: Item, number: &str) {
         .and_then(|c| c.value)
         .unwrap_or(Prospect::Unknown);
     let review_remedy = join(&it.review_remedy);
+    // Options that are there but whose answer cannot be read: two marked, or lost where
+    // the rest of the review was filled in — unknown, and said so (the review is not
+    // dropped silently). A review with nothing filled in is a blank form (plan stage).
+    let filled =
+        impl_v != Prospect::Unknown || ach_v != Prospect::Unknown || review_remedy.is_some();
+    for (choice, text, what) in [
+        (
+            &it.implementation,
+            &it.implementation_text,
+            "取組内容の実施見込み",
+        ),
+        (&it.achievement, &it.achievement_text, "目標の達成見込み"),
+    ] {
+        if let Some(c) = choice
+            .as_ref()
+            .filter(|c| c.value.is_none() && (c.conflict || filled))
+        {
+            let why = if c.conflict {
+                "複数の選択肢に印がある"
+            } else {
+                "どれが選ばれたか読み取れない"
+            };
+            b.diag(
+                Some(it.review_line.unwrap_or(line0)),
+                Severity::Warning,
+                "review_not_visible",
+                format!(
+                    "取組項目{number}: 中間振り返りの{what}「{}」は、{why}(unknown)",
+                    text.clone().unwrap_or_default()
+                ),
+            );
+        }
+    }
     if impl_v != Prospect::Unknown || ach_v != Prospect::Unknown || review_remedy.is_some() {
         let line = it.review_line.unwrap_or(line0);
         if (impl_v == Prospect::NotExpected || ach_v == Prospect::NotExpected)

@@ -500,3 +500,41 @@ fn render_text_report() {
     let dir = parse("management_sheet.txt").render_text();
     assert!(dir.contains("地域課 / 防災  tel 06-1111-0010"));
 }
+
+/// The mid-year review with marks that survived as ●/○: the filled one is the answer;
+/// two filled marks are unknown with a diagnostic, never a guess.
+#[test]
+fn surviving_filled_and_hollow_marks_in_the_review() {
+    let text = fixture("reform_items.txt");
+    let checked = r#"<input type="checkbox" checked/> 実施見込み <input type="checkbox"/> 実施できない見込み"#;
+    assert!(text.contains(checked), "the fixture's review line changed");
+    let read =
+        |marks: &str| kusei_import::parse_text("marks.txt", &text.replacen(checked, marks, 1));
+    let doc = read("○ 実施見込み ● 実施できない見込み");
+    let review = item(&doc, "1").review.as_ref().unwrap();
+    assert_eq!(review.implementation, Prospect::NotExpected);
+    // The achievement options of this item lost their marks: said so, not guessed.
+    let unseen: Vec<&str> = doc
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "review_not_visible" && d.message.contains("取組項目1:"))
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(unseen.len(), 1, "{unseen:?}");
+    assert!(unseen[0].contains("目標の達成見込み"), "{unseen:?}");
+    assert_eq!(review.achievement, Prospect::Unknown);
+    let doc = read("● 実施見込み ● 実施できない見込み");
+    let r = item(&doc, "1").review.as_ref();
+    assert!(r.is_none_or(|r| r.implementation == Prospect::Unknown));
+    let diag = doc
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "review_not_visible")
+        .expect("two marks are reported");
+    assert_eq!(diag.severity, Severity::Warning);
+    assert!(
+        diag.message.contains("複数の選択肢に印がある"),
+        "{}",
+        diag.message
+    );
+}
