@@ -21,6 +21,7 @@ pub mod convert;
 mod decode;
 mod error;
 pub mod figures;
+mod furniture;
 mod model;
 mod plan_tree;
 mod reform;
@@ -77,12 +78,47 @@ pub fn parse_file(path: &std::path::Path) -> Result<ParsedDocument, ImportError>
 /// Parse already-decoded text. Never panics; an unrecognised document gives family
 /// `unknown` and an error diagnostic `family_unrecognised`.
 pub fn parse_text(file_name: &str, text: &str) -> ParsedDocument {
-    let lines = split_lines(text);
+    // Form feeds are page breaks: noted by line, then removed (line numbers unchanged).
+    let breaks: Vec<usize> = if text.contains('\u{c}') {
+        text::split_raw_lines(text)
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.contains('\u{c}'))
+            .map(|(i, _)| i + 1)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let unbroken;
+    let text = if breaks.is_empty() {
+        text
+    } else {
+        unbroken = text.replace('\u{c}', "");
+        unbroken.as_str()
+    };
+    let mut lines = split_lines(text);
+    // Page furniture is read as nothing (and listed below).
+    let furniture = furniture::find(&lines, &breaks);
+    for r in &furniture {
+        if let Some(l) = lines.get_mut(r.line - 1) {
+            l.raw = "";
+            l.cells.clear();
+        }
+    }
     let mut doc = ParsedDocument::empty(file_name, lines.len());
     document_years(&lines, &mut doc);
     let family = detect(&lines);
     doc.family = family;
     let mut b = Builder::new(doc);
+    for r in &furniture {
+        b.diag_excerpt(
+            Some(r.line),
+            Severity::Info,
+            "page_furniture",
+            r.message(),
+            &r.text,
+        );
+    }
     b.ends_with_newline = text.ends_with('\n') || text.ends_with('\r');
     match family {
         Family::ReformItems => reform::parse(&lines, &mut b),

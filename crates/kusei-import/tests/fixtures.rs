@@ -538,3 +538,82 @@ fn surviving_filled_and_hollow_marks_in_the_review() {
         diag.message
     );
 }
+
+/// What a document says, without line numbers and diagnostics: to compare two readings.
+fn said(doc: &ParsedDocument) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.retain(|k, _| {
+                    !matches!(
+                        k.as_str(),
+                        "line" | "lines" | "diagnostics" | "findings" | "line_count"
+                    )
+                });
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = doc.to_json();
+    strip(&mut v["nodes"]);
+    v["nodes"].take()
+}
+
+/// A page break in the middle of every fixture — a page number, a form feed and the
+/// running header repeated — is read as nothing, and listed (info `page_furniture`).
+#[test]
+fn page_furniture_is_read_as_nothing_in_every_family() {
+    for name in [
+        "reform_items.txt",
+        "management_sheet.txt",
+        "results_table.txt",
+        "plan_tree.txt",
+    ] {
+        let text = fixture(name);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let header = lines.iter().find(|l| !l.trim().is_empty()).unwrap().trim();
+        // Before a blank line past the middle (between two blocks, as a page ends), or in
+        // the middle of a table's rows.
+        let at = (lines.len() / 2..lines.len().saturating_sub(1))
+            .find(|&i| lines[i].trim().is_empty())
+            .unwrap_or(lines.len() / 2);
+        for furniture in [
+            format!("- 2 -\n{header}"),
+            format!("2 / 5\n\u{c}{header}"),
+            "\u{c}".to_string(),
+        ] {
+            let mut broken: Vec<String> = lines.iter().map(|l| (*l).to_string()).collect();
+            broken.insert(at, furniture.clone());
+            let broken = broken.join("\n");
+            let a = kusei_import::parse_text(name, &text);
+            let b = kusei_import::parse_text(name, &broken);
+            assert_eq!(said(&b), said(&a), "{name} with {furniture:?}");
+            let skipped: Vec<&str> = b
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "page_furniture")
+                .map(|d| d.excerpt.as_deref().unwrap_or(""))
+                .collect();
+            // Each inserted line is listed (a header the document itself repeats right
+            // after the break is furniture too).
+            let inserted: Vec<String> = furniture.lines().map(|l| l.replace('\u{c}', "")).collect();
+            assert!(
+                skipped.len() >= inserted.len(),
+                "{name} with {furniture:?}: {skipped:?}"
+            );
+            assert!(
+                skipped
+                    .iter()
+                    .all(|s| inserted.iter().any(|i| i == s) || *s == header),
+                "{name} with {furniture:?}: {skipped:?}"
+            );
+            assert!(b
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "page_furniture")
+                .all(|d| d.severity == Severity::Info));
+        }
+    }
+}
