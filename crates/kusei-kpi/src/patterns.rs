@@ -32,6 +32,12 @@ pub(crate) static YEAR_RANGE: Lazy = LazyLock::new(|| {
     ))
 });
 
+/// A calendar-year deadline: 「令和8年までに」, 「令和8年末まで」, 「2026年までに」 (an era or a
+/// four-digit year: 「3年まで」 could be a duration).
+pub(crate) static YEAR_CALENDAR_BY: Lazy = LazyLock::new(|| {
+    compile(r"(?P<a>(?:平成|令和|昭和)\s?(?:\d{1,2}|元)|[HR]\s?\d{1,2}|\d{4})年末?まで(?:に)?")
+});
+
 pub(crate) static YEAR_SINGLE: Lazy =
     LazyLock::new(|| compile(&format!(r"(?P<a>{YNUM})年度(?P<suf>末?まで(?:に)?)?")));
 

@@ -1,7 +1,7 @@
 //! Fiscal years and as-of dates, through `kusei_domain::calendar` (all era conversion
 //! lives there).
 
-use crate::patterns::{rx, AS_OF, YEAR_RANGE, YEAR_SINGLE};
+use crate::patterns::{rx, AS_OF, YEAR_CALENDAR_BY, YEAR_RANGE, YEAR_SINGLE};
 use crate::types::{AsOf, FiscalYears};
 use kusei_domain::calendar::{self, FiscalYear};
 
@@ -106,6 +106,24 @@ pub(crate) fn find_years(s: &str, context: Option<FiscalYear>) -> Vec<YearHit> {
             let by_end = c.name("suf").is_some();
             let years = parse_fy(&with_nendo(a.as_str()), context)
                 .map(|f| single(f.year(), m.as_str(), by_end));
+            hits.push(YearHit {
+                start: m.start(),
+                end: m.end(),
+                years,
+            });
+        }
+    }
+    // 「令和8年までに」: by the end of calendar 2026, which falls in fiscal 2026.
+    if let Some(re) = rx(&YEAR_CALENDAR_BY) {
+        for c in re.captures_iter(s) {
+            let (Some(m), Some(a)) = (c.get(0), c.name("a")) else {
+                continue;
+            };
+            if hits.iter().any(|h| m.start() < h.end && h.start < m.end()) {
+                continue;
+            }
+            let years = parse_fy(&with_nendo(a.as_str()), context)
+                .map(|f| single(f.year(), m.as_str(), true));
             hits.push(YearHit {
                 start: m.start(),
                 end: m.end(),

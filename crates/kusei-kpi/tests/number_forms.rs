@@ -81,3 +81,25 @@ fn radicals_and_old_forms_are_read_in_their_japanese_form() {
     assert_eq!(a.indicator, b.indicator);
     assert_eq!(a.indicator.as_deref(), Some("戸籍の届出件数"));
 }
+
+#[test]
+fn a_calendar_year_deadline_keeps_its_year() {
+    for (s, year) in [
+        ("待機児童数 令和8年までに0人", 2026),
+        ("待機児童数 令和8年末までに0人", 2026),
+        ("待機児童数 2026年までに0人", 2026),
+        ("待機児童数 R8年までに0人", 2026),
+    ] {
+        let t = one(s);
+        let f = t
+            .fiscal_year
+            .as_ref()
+            .unwrap_or_else(|| panic!("{s}: no year"));
+        assert_eq!((f.start, f.end, f.by_end), (year, year, true), "{s}");
+        assert_eq!(t.value, Some(0.0), "{s}");
+    }
+    // A duration is not a year: 「3年まで」 gives none.
+    assert!(read_targets("支援期間 3年まで延長 10件", fy(2025))
+        .iter()
+        .all(|t| t.fiscal_year.as_ref().is_none_or(|f| f.start != 3)));
+}
