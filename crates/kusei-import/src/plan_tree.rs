@@ -127,14 +127,38 @@ pub(crate) fn parse(lines: &[Line], b: &mut Builder) {
     };
     let mut seen_content = false;
     let mut table_header_seen = false;
+    // The list item opened on the line before (node index, line), which an indented line
+    // right under it continues.
+    let mut last_item: Option<(usize, usize)> = None;
     for l in lines {
         if l.is_blank() {
             t.last_note = None;
+            last_item = None;
             continue;
         }
         let raw = l.joined();
         let (depth, list, rest) = strip_markdown(&raw);
         let rest = rest.trim();
+        // 「- ☆番号札の導入と案内表示の」 / 「  改善」: an item wrapped onto an indented line
+        // (no marker of its own) is one title.
+        if let Some((idx, at)) = last_item.take() {
+            let indented =
+                l.raw.starts_with("  ") || l.raw.starts_with('\u{3000}') || l.raw.starts_with('\t');
+            let first = rest.chars().next().unwrap_or(' ');
+            let marked = ITEM_MARKS.contains(&first)
+                || NO_MARK.contains(&first)
+                || GROUP_MARKS.contains(&first)
+                || SUBGROUP_MARKS.contains(&first)
+                || rest.starts_with('|');
+            if at + 1 == l.no && indented && depth == 0 && !list && !marked && !rest.is_empty() {
+                if let Some(n) = t.b.node(idx) {
+                    n.title.push_str(rest);
+                    n.title_normalized = crate::text::normalize(&n.title);
+                }
+                last_item = Some((idx, l.no));
+                continue;
+            }
+        }
         // tables: "| a | b |" (possibly after a list marker)
         if rest.starts_with('|') {
             if is_rule_line(rest) {
@@ -181,7 +205,12 @@ pub(crate) fn parse(lines: &[Line], b: &mut Builder) {
             }
         }
         t.last_note = None;
+        let before = t.b.doc.nodes.len();
         t.element(rest, depth, list, l.no);
+        let opened = t.b.doc.nodes.len() > before;
+        if let Some(top) = t.stack.last().filter(|o| opened && o.style == Style::Item) {
+            last_item = Some((top.idx, l.no));
+        }
     }
     t.finish();
 }

@@ -617,3 +617,23 @@ fn page_furniture_is_read_as_nothing_in_every_family() {
         }
     }
 }
+
+/// An outline item wrapped onto an indented second line is one title; an unindented
+/// line after it is still what it was (body text, or the next element).
+#[test]
+fn a_list_item_wrapped_onto_a_second_line_is_one_title() {
+    let text = fixture("plan_tree.txt");
+    assert!(text.contains("- ・予約制度の検討\n"), "the fixture changed");
+    let wrapped = text.replacen(
+        "- ・予約制度の検討\n",
+        "- ・予約制度の導入に向けた\n  検討\n",
+        1,
+    );
+    let doc = kusei_import::parse_text("wrapped.txt", &wrapped);
+    let titles: Vec<&str> = doc.nodes.iter().map(|n| n.title.as_str()).collect();
+    assert!(titles.contains(&"予約制度の導入に向けた検討"), "{titles:?}");
+    assert!(!titles.iter().any(|t| *t == "検討"));
+    assert!(!doc.to_json().to_string().contains("\"検討\""));
+    // The same number of nodes as without the wrap.
+    assert_eq!(doc.nodes.len(), parse("plan_tree.txt").nodes.len());
+}
