@@ -212,6 +212,33 @@ impl Period {
     pub fn contains(&self, fy: FiscalYear) -> bool {
         self.start <= fy && fy <= self.end
     }
+    /// A fiscal year or a span as users write it: 「令和7年度」, 「2025」, 「令和2～4年度」
+    /// (the end in the start's era), 「令和2年度～令和4年度」, 「2020-2022」, 「R2からR4」.
+    /// An end before the start is refused, not swapped.
+    pub fn parse(s: &str) -> Result<Period, String> {
+        let t = s.trim();
+        let cut = ["から", "～", "〜", "~", "－", "-", "―"]
+            .iter()
+            .filter_map(|sep| t.find(sep).map(|i| (i, sep.len())))
+            .filter(|(i, _)| *i > 0)
+            .min();
+        let Some((i, len)) = cut else {
+            return FiscalYear::parse(t, None)
+                .map(Period::year)
+                .map_err(|e| e.to_string());
+        };
+        let (a, b) = (t[..i].trim(), t[i + len..].trim().trim_end_matches("まで"));
+        let start = FiscalYear::parse(a, None).map_err(|e| format!("{a}: {e}"))?;
+        let end = FiscalYear::parse(b, Some(start)).map_err(|e| format!("{b}: {e}"))?;
+        if end < start {
+            return Err(format!(
+                "{}は{}より前です（開始～終了の順に書いてください） / the end is before the start",
+                end.label(),
+                start.label()
+            ));
+        }
+        Ok(Period { start, end })
+    }
 }
 
 impl fmt::Display for Period {
@@ -563,6 +590,31 @@ pub struct Milestone {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn periods_as_users_write_them() {
+        let fy = |y| FiscalYear::new(y).unwrap();
+        for (s, a, b) in [
+            ("令和7年度", 2025, 2025),
+            ("2025", 2025, 2025),
+            ("令和2～4年度", 2020, 2022),
+            ("令和2年度～令和4年度", 2020, 2022),
+            ("2020-2022", 2020, 2022),
+            ("R2からR4まで", 2020, 2022),
+            ("平成30～令和2年度", 2018, 2020),
+        ] {
+            assert_eq!(
+                Period::parse(s),
+                Ok(Period {
+                    start: fy(a),
+                    end: fy(b)
+                }),
+                "{s}"
+            );
+        }
+        assert!(Period::parse("令和4～2年度").is_err());
+        assert!(Period::parse("来年").is_err());
+    }
+
     use super::*;
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

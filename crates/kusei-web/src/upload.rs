@@ -15,7 +15,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use kusei_app::import::{plan_of, store_document, Destination};
 use kusei_app::{AppError, Caller};
-use kusei_domain::calendar::FiscalYear;
 use kusei_domain::model::{Period, UnitId, UnitKind};
 use kusei_domain::workflow::Refusal;
 use kusei_import::convert::document_period;
@@ -249,7 +248,7 @@ pub(crate) async fn confirm(
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let year = form.text("year");
     let period = match year.as_deref() {
-        Some(y) => Period::year(FiscalYear::parse(y, None).map_err(|e| WebError::BadRequest(format!("year: {y}: {e}")))?),
+        Some(y) => Period::parse(y).map_err(|e| WebError::BadRequest(format!("year: {y}: {e}")))?,
         None => document_period(&doc).ok_or_else(|| {
             WebError::BadRequest("year: 文書に年度が書かれていません。年度を入力してください。 The document does not say its fiscal year; enter it.".into())
         })?,

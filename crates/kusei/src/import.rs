@@ -43,7 +43,7 @@ pub async fn import(config: &Config, args: ImportArgs) -> Result<()> {
     let year = args
         .year
         .as_deref()
-        .map(|y| FiscalYear::parse(y, None).map_err(|e| anyhow!("--year {y}: {e}")))
+        .map(|y| Period::parse(y).map_err(|e| anyhow!("--year {y}: {e}")))
         .transpose()?;
     let store = crate::serve::open(config).await?;
     let texts = args.files.iter().any(|f| {
@@ -166,7 +166,7 @@ async fn import_one(
     named: Option<&str>,
     file: &Path,
     unit: Option<&str>,
-    year: Option<FiscalYear>,
+    year: Option<Period>,
 ) -> Result<String> {
     let name = file.display().to_string();
     if file.is_dir() {
@@ -181,7 +181,8 @@ async fn import_one(
         None => self::municipality(store, named).await?,
     };
     let doc = kusei_import::parse_bytes(&name, &bytes).map_err(|e| anyhow!("{e}"))?;
-    let period = match year.map(Period::year).or_else(|| document_period(&doc)) {
+    let written = document_period(&doc);
+    let period = match year.or(written) {
         Some(p) => p,
         None => {
             let answer = ask(&format!(
@@ -202,7 +203,7 @@ async fn import_one(
                     .unwrap_or_default();
                 anyhow!("{name}: the document does not say its fiscal year: give --year (e.g. 2017, 平成29, H29){hint}")
             })?;
-            Period::year(FiscalYear::parse(&answer, None).map_err(|e| anyhow!("{name}: {e}"))?)
+            Period::parse(&answer).map_err(|e| anyhow!("{name}: {e}"))?
         }
     };
     let unit_name = unit_name(&doc, unit, file)?;
@@ -219,12 +220,19 @@ async fn import_one(
     .await
     .with_context(|| format!("{name}: not stored"))?;
     let warnings = doc.diagnostics.len();
-    let what = format!(
+    let mut what = format!(
         "{} · {} · {}",
         unit_name,
         content.period,
         content.family.label_ja()
     );
+    // --year that differs from the period the document states: said, not silent.
+    if let Some(w) = written.filter(|w| *w != content.period) {
+        what.push_str(&format!(
+            "; 文書の期間は{w}、--year により{}として保存 / the document states {w}, stored as {} (--year)",
+            content.period, content.period
+        ));
+    }
     Ok(match outcome {
         ImportOutcome::Unchanged { plan_id } => {
             format!("{name}: 変更なし / unchanged (already imported as plan {plan_id}; {what})")

@@ -348,3 +348,27 @@ fn open_plan_window(db: &str, year: i32) {
         store.close().await;
     });
 }
+
+/// `--year` takes a span as users write it, and says when it differs from the period the
+/// document states (a multi-year plan is never silently stored as one year).
+#[test]
+fn import_year_takes_a_span_and_says_what_was_stored() {
+    let dir = temp_dir("import-span");
+    let db = format!("sqlite://{}/k.db", dir.display());
+    let f = fixtures().join("reform_items.txt");
+    let out = import(
+        &db,
+        &["--unit", "北区", "--year", "令和2～4", f.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stdout(&out);
+    assert!(said.contains("令和2～令和4年度"), "{said}");
+    assert!(said.contains("文書の期間は令和3年度"), "{said}");
+    let out = import(
+        &db,
+        &["--unit", "南区", "--year", "令和4～2", f.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("--year 令和4～2"), "{}", stderr(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
