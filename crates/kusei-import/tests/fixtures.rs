@@ -632,7 +632,7 @@ fn a_list_item_wrapped_onto_a_second_line_is_one_title() {
     let doc = kusei_import::parse_text("wrapped.txt", &wrapped);
     let titles: Vec<&str> = doc.nodes.iter().map(|n| n.title.as_str()).collect();
     assert!(titles.contains(&"予約制度の導入に向けた検討"), "{titles:?}");
-    assert!(!titles.iter().any(|t| *t == "検討"));
+    assert!(!titles.contains(&"検討"));
     assert!(!doc.to_json().to_string().contains("\"検討\""));
     // The same number of nodes as without the wrap.
     assert_eq!(doc.nodes.len(), parse("plan_tree.txt").nodes.len());
