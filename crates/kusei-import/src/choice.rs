@@ -62,6 +62,19 @@ fn is_chosen_char(c: char) -> bool {
     )
 }
 
+/// 「レ」, a check mark that survived extraction as katakana: a mark only where it stands
+/// alone (at the start, or after a space, a colon or a box: 「□レ」), never inside a word
+/// (「トイレ」).
+fn is_check_katakana(text: &str, at: usize) -> bool {
+    text[at..].starts_with('レ')
+        && text[..at].chars().next_back().is_none_or(|p| {
+            p.is_whitespace()
+                || is_colon(p)
+                || is_empty_box(p)
+                || matches!(p, '(' | '（' | '[' | '［')
+        })
+}
+
 fn is_empty_box(c: char) -> bool {
     matches!(c, '☐' | '□' | '◇' | '⬜' | '◻')
 }
@@ -81,6 +94,7 @@ fn paren_marker_ok(inner: &str) -> bool {
                 )
                 || is_chosen_char(c)
                 || is_empty_box(c)
+                || c == 'レ'
         })
 }
 
@@ -92,7 +106,11 @@ fn marker_region_start(text: &str, end: usize, floor: usize) -> usize {
         let Some(c) = before.chars().next_back() else {
             return pos;
         };
-        if c.is_whitespace() || is_colon(c) || is_mark_char(c) {
+        if c.is_whitespace()
+            || is_colon(c)
+            || is_mark_char(c)
+            || (c == 'レ' && is_check_katakana(text, pos - c.len_utf8()))
+        {
             pos -= c.len_utf8();
             continue;
         }
@@ -146,6 +164,9 @@ fn classify(region: &str, hollow_is_empty: bool) -> Mark {
             empty = true;
             continue;
         }
+        if c == 'レ' {
+            return Mark::Chosen;
+        }
         if is_chosen_char(c) {
             return Mark::Chosen;
         }
@@ -173,6 +194,7 @@ fn classify(region: &str, hollow_is_empty: bool) -> Mark {
                 .chars()
                 .any(|c| matches!(c, 'x' | 'X') && t.chars().count() == 1)
                 || t.chars().any(is_chosen_char)
+                || t == "レ"
             {
                 return Mark::Chosen;
             } else if let Some(v) = crate::text::roman_value(&t.to_ascii_uppercase()) {
@@ -208,6 +230,7 @@ pub(crate) fn find_choice<V: Copy>(text: &str, options: &[(&str, V)]) -> Option<
                     || is_colon(c)
                     || is_mark_char(c)
                     || matches!(c, ')' | '）' | ']' | '］')
+                    || (c == 'レ' && is_check_katakana(text, start - c.len_utf8()))
             });
             let after_ok = after.is_none_or(|c| {
                 c.is_whitespace()
@@ -376,6 +399,11 @@ mod tests {
         assert_eq!(v("■目標達成 〇目標未達成", J), Some(2 - 1));
         // A hollow circle alone still marks the chosen option.
         assert_eq!(v("○実施見込み 実施できない見込み", IMPL), Some(1));
+        // 「レ」 as a check mark, alone or in a box; inside a word it is no mark.
+        assert_eq!(v("レ 実施見込み □ 実施できない見込み", IMPL), Some(1));
+        assert_eq!(v("□実施見込み □レ実施できない見込み", IMPL), Some(2));
+        assert_eq!(v("(レ)目標達成 ( )目標未達成", J), Some(1));
+        assert_eq!(v("トイレ 実施見込み 実施できない見込み", IMPL), None);
         // Two hollow circles, or two filled ones: not told apart, never guessed.
         assert_eq!(v("○目標達成 ○目標未達成", J), None);
         let c = find_choice("●目標達成 ●目標未達成", J).unwrap();
