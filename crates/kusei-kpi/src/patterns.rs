@@ -50,11 +50,12 @@ pub(crate) static AS_OF: Lazy = LazyLock::new(|| {
     )
 });
 
-/// A figure: an amount that mixes 億 and 万 (「3億2,000万円」, 「1億5千万円」), a count in
-/// 万 (「1.5万人」), a number with its unit, or stars.
+/// A figure: a number in kanji (「三千円」, 「二十件」), an amount that mixes 億 and 万
+/// (「3億2,000万円」, 「1億5千万円」), a count in 万 (「1.5万人」), a number with its unit,
+/// or stars.
 pub(crate) static FIGURE: Lazy = LazyLock::new(|| {
     compile(&format!(
-        r"(?P<oku>{NUM})億(?P<man>{NUM})(?P<sen>千)?万円|(?P<manonly>{NUM})万(?P<munit>人|件|回|名)|(?P<num>{NUM})\s?(?P<unit>{UNIT})|(?P<stars>[☆★]+)"
+        r"(?P<kanji>[〇一二三四五六七八九十百千万億]{{2,24}})(?P<kunit>円|件|回|人|名|か所|箇所)|(?P<oku>{NUM})億(?P<man>{NUM})(?P<sen>千)?万円|(?P<manonly>{NUM})万(?P<munit>人|件|回|名)|(?P<num>{NUM})\s?(?P<unit>{UNIT})|(?P<stars>[☆★]+)"
     ))
 });
 

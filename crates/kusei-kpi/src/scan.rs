@@ -46,6 +46,44 @@ pub(crate) fn stars(s: &str) -> Option<Quantity> {
     })
 }
 
+/// A number written in kanji (「三千」, 「二十」, 「千二百五十万」, 「二〇二五」): `None` unless
+/// it has a digit (一…九, 〇) — 「十分」, 「万人」 and 「百」 alone are words, not figures.
+pub(crate) fn kanji_number(s: &str) -> Option<f64> {
+    let digit = |c: char| "〇一二三四五六七八九".chars().position(|d| d == c);
+    if !s.chars().any(|c| digit(c).is_some()) {
+        return None;
+    }
+    let (mut total, mut section) = (0u64, 0u64);
+    let mut pending: Option<u64> = None;
+    for c in s.chars() {
+        if let Some(d) = digit(c) {
+            // 「二〇二五」: digits in a row are positional.
+            pending = Some(pending.map_or(d as u64, |p| p * 10 + d as u64));
+            continue;
+        }
+        let small = match c {
+            '十' => Some(10),
+            '百' => Some(100),
+            '千' => Some(1000),
+            _ => None,
+        };
+        if let Some(m) = small {
+            section += pending.take().unwrap_or(1) * m;
+            continue;
+        }
+        let big = match c {
+            '万' => 10_000,
+            '億' => 100_000_000,
+            _ => return None,
+        };
+        let n = section + pending.take().unwrap_or(0);
+        total += n.max(1) * big;
+        section = 0;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    Some((total + section + pending.unwrap_or(0)) as f64)
+}
+
 /// 「3億2,000万円」 (3×10^8 + 2,000×10^4 yen), 「1億5千万円」, 「1.5万人」 (15,000 persons):
 /// the value in the base unit, the number as written (「3億2,000万」) before the unit.
 fn mixed_amount(c: &Captures<'_>) -> Option<Quantity> {
@@ -375,12 +413,32 @@ fn figure_candidates(s: &str, out: &mut Vec<Cand>) {
         let Some(m) = c.get(0) else { continue };
         let q = if let Some(st) = c.name("stars") {
             stars(st.as_str())
+        } else if let (Some(k), Some(u)) = (c.name("kanji"), c.name("kunit")) {
+            kanji_number(k.as_str()).and_then(|v| {
+                let unit = match u.as_str() {
+                    "か所" | "箇所" => "件",
+                    other => other,
+                };
+                let (unit, factor) = Unit::parse(unit)?;
+                Some(Quantity {
+                    value: v * factor,
+                    value_text: k.as_str().to_string(),
+                    unit,
+                    unit_text: u.as_str().to_string(),
+                })
+            })
         } else if c.name("oku").is_some() || c.name("manonly").is_some() {
             mixed_amount(&c)
         } else {
             cap_quantity(&c, "num", "unit")
         };
         let Some(q) = q else { continue };
+        // 「統一回」, 「唯一人」: a kanji numeral inside a word is no figure.
+        if c.name("kanji").is_some()
+            && prev_char(s, m.start()).is_some_and(|p| ('\u{4e00}'..='\u{9fff}').contains(&p))
+        {
+            continue;
+        }
         if c.name("stars").is_none() {
             // "第1回", "T-1", "P68", "2.0" are not figures of a target.
             if let Some(p) = prev_char(s, m.start()) {

@@ -103,3 +103,83 @@ fn a_calendar_year_deadline_keeps_its_year() {
         .iter()
         .all(|t| t.fiscal_year.as_ref().is_none_or(|f| f.start != 3)));
 }
+
+#[test]
+fn numbers_in_kanji() {
+    for (s, value, unit) in [
+        ("講座の参加者数 二百五十人以上", 250.0, Unit::Persons),
+        ("相談件数 三十件", 30.0, Unit::Count),
+        ("協賛金 千二百五十万円以上", 12_500_000.0, Unit::Yen),
+        ("開催回数 十二回", 12.0, Unit::Times),
+        ("設置数 二十か所", 20.0, Unit::Count),
+    ] {
+        let t = one(s);
+        assert_eq!((t.value, t.unit), (Some(value), Some(unit)), "{s}");
+    }
+    // Words, not figures: 十分 (enough), 万人 (everyone), 一人 alone, inside a word.
+    for s in ["十分な説明を行う", "万人に開かれた施設とする", "一人ひとりに寄り添う", "統一回答を行う"] {
+        assert!(
+            read_targets(s, fy(2025)).iter().all(|t| t.value.is_none()),
+            "{s}"
+        );
+    }
+}
+
+/// A number in kanji as a person writes it (二万三千四百五十, 千二百): the test's own writer.
+fn kanji(n: u64) -> String {
+    const D: [&str; 10] = ["", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    fn under_10000(n: u64) -> String {
+        let mut s = String::new();
+        for (unit, mark) in [(1000, "千"), (100, "百"), (10, "十")] {
+            let d = (n / unit) % 10;
+            if d > 0 {
+                if d > 1 {
+                    s.push_str(D[d as usize]);
+                }
+                s.push_str(mark);
+            }
+        }
+        s.push_str(D[(n % 10) as usize]);
+        s
+    }
+    let (man, rest) = (n / 10_000, n % 10_000);
+    let mut s = String::new();
+    if man > 0 {
+        s.push_str(&under_10000(man));
+        s.push('万');
+    }
+    s.push_str(&under_10000(rest));
+    s
+}
+
+proptest::proptest! {
+    /// Written with 億 and 万 together, or in kanji, a figure reads back to its value.
+    #[test]
+    fn mixed_and_kanji_figures_read_back(oku in 1u64..100, man in 1u64..10_000, n in 11u64..100_000_000) {
+        let written = format!("事業費 {oku}億{}万円以下", fmt_thousands(man));
+        let t = one(&written);
+        #[allow(clippy::cast_precision_loss)]
+        let want = (oku * 100_000_000 + man * 10_000) as f64;
+        proptest::prop_assert_eq!(t.value, Some(want), "{}", written);
+        let k = kanji(n);
+        // Only numerals with a digit (一…九) are figures: 「十」, 「百万」 alone are words.
+        proptest::prop_assume!(k.chars().any(|c| "一二三四五六七八九".contains(c)) && k.chars().count() >= 2);
+        let written = format!("相談件数 {k}件以上");
+        let t = one(&written);
+        #[allow(clippy::cast_precision_loss)]
+        let n = n as f64;
+        proptest::prop_assert_eq!(t.value, Some(n), "{}", written);
+    }
+}
+
+fn fmt_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
