@@ -42,7 +42,12 @@ fn item<'a>(doc: &'a ParsedDocument, number: &str) -> &'a Node {
 
 #[test]
 fn every_line_of_every_quirk_is_kept() {
-    for name in ["reform_items.txt", "plan_tree.txt", "results_table.txt"] {
+    for name in [
+        "reform_items.txt",
+        "plan_tree.txt",
+        "results_table.txt",
+        "management_sheet.txt",
+    ] {
         let (text, doc) = quirk(name);
         let missing = common::missing_fragments(&text, &doc);
         assert!(missing.is_empty(), "{name}: {missing:#?}");
@@ -200,4 +205,36 @@ fn a_results_table_as_extracted() {
         .targets
         .iter()
         .any(|t| t.value == Some(150_000_000.0)));
+}
+
+#[test]
+fn a_management_sheet_as_extracted() {
+    let (_, doc) = quirk("management_sheet.txt");
+    assert_eq!(doc.family, Family::ManagementSheet);
+    assert_eq!(
+        furniture(&doc),
+        [
+            (13, "- 5 -".to_string()),
+            (14, "経営課題3".to_string()),
+            (37, "6 / 12".to_string()),
+        ]
+    );
+    // The repeated 経営課題3 did not open a second issue; the strategy is under the first.
+    let levels: Vec<&str> = doc.nodes.iter().map(|n| n.level.as_str()).collect();
+    assert_eq!(levels, ["経営課題", "戦略", "具体的取組"]);
+    assert_eq!(
+        doc.nodes[0].title_normalized,
+        "誰もが行き来しやすいまちづくり"
+    );
+    // Two targets in one bullet: a calendar-year deadline and a rate.
+    let strategy = &doc.nodes[1];
+    let read: Vec<(Option<f64>, Option<i32>)> = strategy
+        .targets
+        .iter()
+        .map(|t| (t.value, t.fiscal_year.as_ref().map(|f| f.year)))
+        .collect();
+    assert_eq!(read, [(Some(100.0), Some(2026)), (Some(90.0), None)]);
+    // ○/● in the review: the filled one.
+    let review = doc.nodes[2].review.as_ref().unwrap();
+    assert_eq!(review.implementation, Prospect::NotExpected);
 }

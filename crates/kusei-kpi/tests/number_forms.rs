@@ -117,7 +117,12 @@ fn numbers_in_kanji() {
         assert_eq!((t.value, t.unit), (Some(value), Some(unit)), "{s}");
     }
     // Words, not figures: 十分 (enough), 万人 (everyone), 一人 alone, inside a word.
-    for s in ["十分な説明を行う", "万人に開かれた施設とする", "一人ひとりに寄り添う", "統一回答を行う"] {
+    for s in [
+        "十分な説明を行う",
+        "万人に開かれた施設とする",
+        "一人ひとりに寄り添う",
+        "統一回答を行う",
+    ] {
         assert!(
             read_targets(s, fy(2025)).iter().all(|t| t.value.is_none()),
             "{s}"
