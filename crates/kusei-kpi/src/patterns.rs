@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 /// A number as written: "15,914", "97.19", "6".
 pub(crate) const NUM: &str = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)";
 /// A unit as written.
-pub(crate) const UNIT: &str = r"(?:%|ポイント|千円|万円|億円|円|件|回|人|名|点|つ星|時間|分|日)";
+pub(crate) const UNIT: &str = r"(?:%|ポイント|千円|万円|億円|円|件|団体|世帯|施設|か所|箇所|ヶ所|カ所|校|社|台|冊|回|千人|人|名|点|つ星|時間|分|日)";
 /// A fiscal year with optional era: "平成29年度", "29年度", "H29年度", "令和元年度".
 pub(crate) const YEAR: &str = r"(?:(?:平成|令和|昭和)\s?|[HR]\s?)?(?:\d{1,4}|元)年度";
 /// The year part without 年度, for ranges.

@@ -67,9 +67,12 @@ impl Unit {
         Some(match s {
             "%" => (Unit::Percent, 1.0),
             "ポイント" => (Unit::Point, 1.0),
-            "件" => (Unit::Count, 1.0),
+            // Counter words count things: 件, 団体, 世帯, 校, 社, 台, 冊, 施設, か所.
+            "件" | "団体" | "世帯" | "校" | "社" | "台" | "冊" | "施設" | "か所" | "箇所"
+            | "ヶ所" | "カ所" => (Unit::Count, 1.0),
             "回" => (Unit::Times, 1.0),
             "人" | "名" => (Unit::Persons, 1.0),
+            "千人" => (Unit::Persons, 1_000.0),
             "点" => (Unit::Score, 1.0),
             "円" => (Unit::Yen, 1.0),
             "千円" => (Unit::Yen, 1_000.0),

@@ -188,3 +188,33 @@ fn fmt_thousands(n: u64) -> String {
     }
     out
 }
+
+#[test]
+fn counter_words_and_thousands_of_people_are_units() {
+    for (s, value, unit, written) in [
+        ("新たに登録した団体数 10団体以上", 10.0, Unit::Count, "団体"),
+        ("見守りを受けた世帯 250世帯", 250.0, Unit::Count, "世帯"),
+        ("参加した学校 12校", 12.0, Unit::Count, "校"),
+        ("協賛企業 5社以上", 5.0, Unit::Count, "社"),
+        ("避難所の設置 20か所", 20.0, Unit::Count, "か所"),
+        ("来場者数 3千人以上", 3_000.0, Unit::Persons, "千人"),
+    ] {
+        let t = one(s);
+        assert_eq!((t.value, t.unit), (Some(value), Some(unit)), "{s}");
+        assert_eq!(t.unit_text.as_deref(), Some(written), "{s}");
+    }
+    // 千人 and 人 are one measure: a target in 千人 is judged against an actual in 人.
+    assert_eq!(Unit::factor("千人"), 1_000.0);
+    let t = one("来場者数 令和7年度 3千人以上");
+    let j = judge(
+        &t,
+        &read_actuals("来場者数は3,250人であった。", fy(2025)),
+        &[],
+        Some(2025),
+    );
+    assert_eq!(j.judgment, Judgment::Achieved, "{}", j.reason_ja);
+    // A counter character that starts a word is no unit (「5校数」).
+    assert!(read_targets("学校数 5校数", fy(2025))
+        .iter()
+        .all(|t| t.value != Some(5.0)));
+}
