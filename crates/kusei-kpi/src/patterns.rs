@@ -68,6 +68,14 @@ pub(crate) static CHANGE_FOLLOW: Lazy =
 pub(crate) static COMPARISON_FOLLOW: Lazy =
     LazyLock::new(|| compile(r"^\s?(?:に比し|に比べ|と比べ|と比較|と比し|比)"));
 
+/// "28年度実績120人から20人増": a figure and the amount it is to change by (the target is
+/// 140人); base and change in one measure.
+pub(crate) static REL_ABS_DELTA: Lazy = LazyLock::new(|| {
+    compile(&format!(
+        r"(?:(?P<by>{YEAR})(?P<bname>[^\s()]*?)\s?)?(?P<bnum>{NUM})\s?(?P<bunit>{UNIT})から(?P<dnum>{NUM})\s?(?P<dunit>{UNIT})(?P<dir>増加|増|減少|削減|減)"
+    ))
+});
+
 /// "28年度件数(6件)から10%減(5件)"
 pub(crate) static REL_PCT_PAREN: Lazy = LazyLock::new(|| {
     compile(&format!(
@@ -202,7 +210,7 @@ mod tests {
 
     #[test]
     fn all_patterns_compile() {
-        let all: [&'static Lazy; 31] = [
+        let all: [&'static Lazy; 33] = [
             &MILESTONE_SPLIT,
             &SOURCE,
             &REPOST,
@@ -210,6 +218,7 @@ mod tests {
             &LABEL,
             &YEAR_RANGE,
             &YEAR_SINGLE,
+            &YEAR_CALENDAR_BY,
             &CUMULATIVE,
             &AS_OF,
             &FIGURE,
@@ -218,6 +227,7 @@ mod tests {
             &COMPARISON_FOLLOW,
             &REL_PCT_PAREN,
             &REL_FROM_TO,
+            &REL_ABS_DELTA,
             &REL_HALVE_PAREN,
             &REL_HALVE_YEAR,
             &REL_PCT_BASE,

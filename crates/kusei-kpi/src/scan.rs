@@ -3,8 +3,9 @@
 //! The text between two anchors is the "lead" of the second one (its indicator, years).
 
 use crate::patterns::{
-    rx, Lazy, CHANGE_FOLLOW, COMPARATOR, COMPARISON_FOLLOW, FIGURE, MILESTONE_DONE, REL_FROM_TO,
-    REL_HALVE_PAREN, REL_HALVE_YEAR, REL_MAINTAIN, REL_PCT_BASE, REL_PCT_PAREN, REL_PREVIOUS,
+    rx, Lazy, CHANGE_FOLLOW, COMPARATOR, COMPARISON_FOLLOW, FIGURE, MILESTONE_DONE, REL_ABS_DELTA,
+    REL_FROM_TO, REL_HALVE_PAREN, REL_HALVE_YEAR, REL_MAINTAIN, REL_PCT_BASE, REL_PCT_PAREN,
+    REL_PREVIOUS,
 };
 use crate::types::Unit;
 use kusei_domain::model::{Comparator, Direction};
@@ -338,6 +339,34 @@ fn build_from_to(c: &Captures<'_>) -> Option<AnchorKind> {
     })
 }
 
+/// 「120人から20人増」: the target is the base changed by the amount, in the base's unit.
+fn build_abs_delta(c: &Captures<'_>) -> Option<AnchorKind> {
+    let base = cap_quantity(c, "bnum", "bunit")?;
+    let delta = cap_quantity(c, "dnum", "dunit")?;
+    if base.unit != delta.unit {
+        return None;
+    }
+    let direction = dir_of(c.name("dir")?.as_str());
+    let value = match direction {
+        Direction::HigherIsBetter => base.value + delta.value,
+        Direction::LowerIsBetter => base.value - delta.value,
+    };
+    let written = value / crate::types::Unit::factor(&base.unit_text);
+    let value_text = format!("{written}");
+    Some(AnchorKind::FromTo {
+        by: cap_str(c, "by"),
+        bname: cap_str(c, "bname"),
+        target: Quantity {
+            value,
+            value_text,
+            unit: base.unit,
+            unit_text: base.unit_text.clone(),
+        },
+        base,
+        direction,
+    })
+}
+
 fn build_halve_paren(c: &Captures<'_>) -> Option<AnchorKind> {
     Some(AnchorKind::Relative(RelFound {
         kind: RelKind::Halve,
@@ -494,6 +523,7 @@ pub(crate) fn scan(s: &str, mode: Mode) -> Vec<Anchor> {
     if mode == Mode::Target {
         push_rel(&mut cands, &REL_PCT_PAREN, s, build_pct_paren);
         push_rel(&mut cands, &REL_FROM_TO, s, build_from_to);
+        push_rel(&mut cands, &REL_ABS_DELTA, s, build_abs_delta);
         push_rel(&mut cands, &REL_HALVE_PAREN, s, build_halve_paren);
         push_rel(&mut cands, &REL_HALVE_YEAR, s, build_halve_year);
         push_rel(&mut cands, &REL_PCT_BASE, s, build_pct_base);

@@ -218,3 +218,18 @@ fn counter_words_and_thousands_of_people_are_units() {
         .iter()
         .all(|t| t.value != Some(5.0)));
 }
+
+#[test]
+fn a_base_and_the_amount_it_changes_by() {
+    let t = one("講座の参加者数 28年度実績120人から20人増");
+    assert_eq!(t.indicator.as_deref(), Some("講座の参加者数"));
+    assert_eq!(t.value, Some(140.0));
+    assert_eq!(t.unit, Some(Unit::Persons));
+    assert_eq!(t.baselines.first().map(|b| b.value), Some(120.0));
+    let t = one("放置自転車の台数 30件から10件減");
+    assert_eq!(t.value, Some(20.0));
+    // Base and change in different measures: not read as a change (no guess).
+    assert!(read_targets("参加者 120人から20%増", fy(2025))
+        .iter()
+        .all(|t| t.value != Some(140.0)));
+}
