@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// Version of the JSON shape. Bump on any incompatible change (renamed or removed
 /// field, changed meaning or type); adding a new optional field or a new diagnostic
 /// code is compatible and does not bump it. See `docs/import-format.md`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The document families the importer recognises (by structure, never by file name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -263,6 +263,37 @@ pub enum Prospect {
     Unknown,
 }
 
+/// The JSON names of 目標の達成見込み (see [`Review::achievement`]).
+pub mod achievement_code {
+    use super::Prospect;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// `on_track`, `off_track` or `unknown`.
+    pub fn code(p: Prospect) -> &'static str {
+        match p {
+            Prospect::Expected => "on_track",
+            Prospect::NotExpected => "off_track",
+            Prospect::Unknown => "unknown",
+        }
+    }
+
+    pub fn serialize<S: Serializer>(p: &Prospect, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(code(*p))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Prospect, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "on_track" | "expected" => Ok(Prospect::Expected),
+            "off_track" | "not_expected" => Ok(Prospect::NotExpected),
+            "unknown" => Ok(Prospect::Unknown),
+            other => Err(serde::de::Error::custom(format!(
+                "achievement {other:?}: expected on_track, off_track or unknown"
+            ))),
+        }
+    }
+}
+
 /// Year-end evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
@@ -317,7 +348,10 @@ pub struct Review {
     pub implementation: Prospect,
     /// The implementation options as written.
     pub implementation_text: Option<String>,
-    /// 目標の達成見込み.
+    /// 目標の達成見込み: `on_track` (①達成見込み), `off_track` (②達成できない見込み) or
+    /// `unknown` — the names Kusei uses everywhere else (schema version 2; version 1 wrote
+    /// `expected` / `not_expected`, still read).
+    #[serde(with = "achievement_code")]
     pub achievement: Prospect,
     /// The achievement options as written.
     pub achievement_text: Option<String>,

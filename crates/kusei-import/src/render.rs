@@ -215,7 +215,7 @@ impl ParsedDocument {
                 out,
                 "{ind}    中間振り返り: 実施 {} / 達成 {}{}",
                 prospect(r.implementation),
-                prospect(r.achievement),
+                crate::model::achievement_code::code(r.achievement),
                 r.remedy
                     .as_deref()
                     .map(|x| format!(" / 改善策: {}", clip(&one_line(x), 60)))

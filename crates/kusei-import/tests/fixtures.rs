@@ -637,3 +637,33 @@ fn a_list_item_wrapped_onto_a_second_line_is_one_title() {
     // The same number of nodes as without the wrap.
     assert_eq!(doc.nodes.len(), parse("plan_tree.txt").nodes.len());
 }
+
+/// 達成見込み has the names the rest of Kusei uses (schema version 2); a version-1
+/// document (`expected` / `not_expected`) still reads.
+#[test]
+fn achievement_names_are_kuseis_and_version_one_still_reads() {
+    let doc = parse("reform_items.txt");
+    let json = doc.to_json();
+    assert_eq!(json["schema_version"], 2);
+    let four = doc
+        .nodes
+        .iter()
+        .position(|n| n.level == "取組項目" && n.number.as_deref() == Some("4"))
+        .unwrap();
+    assert_eq!(json["nodes"][four]["review"]["achievement"], "off_track");
+    let old = json.to_string().replace(
+        "\"achievement\":\"off_track\"",
+        "\"achievement\":\"not_expected\"",
+    );
+    let back: ParsedDocument = serde_json::from_str(&old).unwrap();
+    assert_eq!(
+        back.nodes[four].review.as_ref().unwrap().achievement,
+        Prospect::NotExpected
+    );
+    assert!(serde_json::from_str::<ParsedDocument>(
+        &json
+            .to_string()
+            .replace("\"achievement\":\"off_track\"", "\"achievement\":\"maybe\"")
+    )
+    .is_err());
+}

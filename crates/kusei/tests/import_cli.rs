@@ -60,7 +60,7 @@ fn parse_prints_json_and_text_and_stores_nothing() {
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["family"], "reform_items");
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert!(!v["nodes"].as_array().unwrap().is_empty());
     for n in v["nodes"].as_array().unwrap() {
         for key in [
