@@ -28,7 +28,7 @@ pub(crate) fn rx(l: &'static Lazy) -> Option<&'static Regex> {
 
 pub(crate) static YEAR_RANGE: Lazy = LazyLock::new(|| {
     compile(&format!(
-        r"(?P<a>{YNUM})(?:年度)?\s?(?:~|-|から|・)\s?(?P<b>{YNUM})年度(?P<suf>末?まで(?:に)?)?"
+        r"(?P<a>{YNUM})(?:年度)?\s?(?:~|-|から|・)\s?(?P<b>{YNUM})年度(?P<suf>末?まで(?:に)?|末(?:時点|現在)?(?:の|で|には|に)?)?"
     ))
 });
 
@@ -38,8 +38,11 @@ pub(crate) static YEAR_CALENDAR_BY: Lazy = LazyLock::new(|| {
     compile(r"(?P<a>(?:平成|令和|昭和)\s?(?:\d{1,2}|元)|[HR]\s?\d{1,2}|\d{4})年末?まで(?:に)?")
 });
 
-pub(crate) static YEAR_SINGLE: Lazy =
-    LazyLock::new(|| compile(&format!(r"(?P<a>{YNUM})年度(?P<suf>末?まで(?:に)?)?")));
+pub(crate) static YEAR_SINGLE: Lazy = LazyLock::new(|| {
+    compile(&format!(
+        r"(?P<a>{YNUM})年度(?P<suf>末?まで(?:に)?|末(?:時点|現在)?(?:の|で|には|に)?)?"
+    ))
+});
 
 pub(crate) static CUMULATIVE: Lazy =
     LazyLock::new(|| compile(r"^\s?の?\s?(?P<n>\d+)年間(?:で|の累計|累計)?"));

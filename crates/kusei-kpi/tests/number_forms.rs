@@ -233,3 +233,17 @@ fn a_base_and_the_amount_it_changes_by() {
         .iter()
         .all(|t| t.value != Some(140.0)));
 }
+
+#[test]
+fn the_end_of_a_year_is_not_part_of_the_indicator() {
+    for s in [
+        "令和6年度末の空き家率 10%以下",
+        "令和6年度末時点の空き家率 10%以下",
+        "空き家率 令和6年度末に10%以下",
+    ] {
+        let t = one(s);
+        assert_eq!(t.indicator.as_deref(), Some("空き家率"), "{s}");
+        let f = t.fiscal_year.as_ref().unwrap();
+        assert_eq!((f.start, f.by_end), (2024, true), "{s}");
+    }
+}
