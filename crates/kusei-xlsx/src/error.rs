@@ -12,6 +12,10 @@ pub enum XlsxError {
         "Excelブック（xlsx）として読めません（{detail}） / not an Excel workbook (xlsx): {detail}"
     )]
     NotXlsx { detail: String },
+    /// The workbook would expand beyond the limit once unpacked (a zip bomb, or not a
+    /// workbook of plans): refused before anything is decompressed.
+    #[error("{ja} / {en}")]
+    TooBig { ja: String, en: String },
     /// A sheet the format requires is absent.
     #[error("シート「{sheet}」がありません / sheet {sheet} is missing")]
     MissingSheet { sheet: String },
@@ -51,9 +55,10 @@ impl XlsxError {
             | XlsxError::MissingColumn { sheet, .. }
             | XlsxError::MissingItem { sheet, .. }
             | XlsxError::Cell { sheet, .. } => Some(sheet),
-            XlsxError::NotXlsx { .. } | XlsxError::InvalidRecord { .. } | XlsxError::Write(_) => {
-                None
-            }
+            XlsxError::NotXlsx { .. }
+            | XlsxError::TooBig { .. }
+            | XlsxError::InvalidRecord { .. }
+            | XlsxError::Write(_) => None,
         }
     }
 

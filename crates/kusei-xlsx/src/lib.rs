@@ -119,10 +119,12 @@ mod error;
 mod layout;
 mod read;
 mod write;
+mod zipsize;
 
 pub use error::{a1, Problem, XlsxError};
 pub use layout::{DIRECTORY_SHEET, TARGETS_SHEET};
 pub use read::read_workbook;
+pub use zipsize::MAX_UNPACKED;
 
 /// Rows a sheet may use when read (a whole city's years fit many times over); a value
 /// further down is refused at its cell, before the sheet's area is allocated.

@@ -445,6 +445,9 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
 /// possibly edited since). Every cell is checked; the first problem is returned and no
 /// record is.
 pub fn read_workbook(bytes: &[u8]) -> Result<Vec<PlanRecord>, XlsxError> {
+    if let Some((ja, en)) = crate::zipsize::too_big(bytes) {
+        return Err(XlsxError::TooBig { ja, en });
+    }
     let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(not_xlsx)?;
     let names = wb.sheet_names();
     for required in [TARGETS_SHEET, DIRECTORY_SHEET] {

@@ -372,3 +372,56 @@ fn import_year_takes_a_span_and_says_what_was_stored() {
     assert!(stderr(&out).contains("--year 令和4～2"), "{}", stderr(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A workbook whose parts would expand to gigabytes (a zip bomb) is refused with its
+/// reason on the file's line, before anything is unpacked, and nothing is stored.
+#[test]
+fn a_zip_bomb_is_refused_in_one_line() {
+    let dir = temp_dir("import-bomb");
+    let db = format!("sqlite://{}/k.db", dir.display());
+    let f = fixtures().join("reform_items.txt");
+    let out = import(
+        &db,
+        &["--unit", "北区", "--year", "2021", f.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let xlsx = dir.join("plan.xlsx");
+    let out = kusei()
+        .args([
+            "export",
+            "--db",
+            &db,
+            "--format",
+            "xlsx",
+            "-o",
+            xlsx.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The first part now declares 3 GB unpacked, as a bomb's directory does.
+    let mut bytes = std::fs::read(&xlsx).unwrap();
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"PK\x01\x02")
+        .expect("a central directory");
+    bytes[at + 24..at + 28].copy_from_slice(&3_000_000_000u32.to_le_bytes());
+    let bomb = dir.join("bomb.xlsx");
+    std::fs::write(&bomb, &bytes).unwrap();
+    let out = import(&db, &[bomb.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    let first = err.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("bomb.xlsx")
+            && first.contains("展開すると大きすぎる")
+            && first.contains("expands too far"),
+        "{err}"
+    );
+    assert!(err.contains("nothing of them was stored"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
