@@ -29,7 +29,9 @@ pub fn dummy_hash() -> &'static str {
     "$argon2id$v=19$m=19456,t=2,p=1$a3VzZWlkdW1teXNhbHQ$V8sxPZ0SkSOwgpqkjWyZbpWEJt0Rq4bDw0gPfOgdHBs"
 }
 
-/// Rules for a new password: 12 to 128 characters, not the login.
+/// Rules for a new password: 12 to 128 characters, not the login, and not easy to guess:
+/// zxcvbn (common passwords, names, words, repeats, sequences, keyboard patterns, dates)
+/// must estimate more than 10^10 guesses (its score 3 of 4).
 pub fn password_problem(pw: &str, login: &str) -> Option<(&'static str, &'static str)> {
     if pw.chars().count() < 12 {
         return Some((
@@ -48,6 +50,12 @@ pub fn password_problem(pw: &str, login: &str) -> Option<(&'static str, &'static
         return Some((
             "ログインIDと同じパスワードは使えません。",
             "The password must differ from the login.",
+        ));
+    }
+    if zxcvbn::zxcvbn(pw, &[login]).score() < zxcvbn::Score::Three {
+        return Some((
+            "推測されやすいパスワードです（同じ文字や連番・よく使われる語の組み合わせなど）。関係のない語をいくつか組み合わせてください。",
+            "This password is easy to guess (repeated characters, sequences or common words). Combine several unrelated words.",
         ));
     }
     None
@@ -237,5 +245,39 @@ mod tests {
         assert!(set_cookie("k", "v", 60, true).contains("HttpOnly; SameSite=Strict"));
         assert!(password_problem("short", "x").is_some());
         assert!(password_problem("long enough password", "x").is_none());
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused() {
+        // The probe's: repeats, spaces, a sequence; and a common word with digits.
+        for weak in [
+            "aaaaaaaaaaaa",
+            "            ",
+            "123456789012",
+            "password1234",
+            "qwertyuiopas",
+            "abcdefghijkl",
+        ] {
+            let (ja, en) = password_problem(weak, "editor1").unwrap_or_else(|| panic!("{weak:?}"));
+            assert!(!ja.is_empty() && !en.is_empty());
+        }
+        // The login with a few digits is guessable too.
+        assert!(password_problem("tanaka-editor-2025", "tanaka-editor").is_some());
+        for strong in [
+            "correct horse battery",
+            "e2e-admin-password-1",
+            "区政 会議の 春 2025",
+        ] {
+            assert!(password_problem(strong, "editor1").is_none(), "{strong:?}");
+        }
+        // The browser scenarios' own.
+        for (login, pw) in [
+            ("editor1", "e2e-editor-password-1"),
+            ("director1", "e2e-director-password-1"),
+            ("figures1", "e2e-figures-password-1"),
+            ("admin", "e2e-admin-password-1"),
+        ] {
+            assert!(password_problem(pw, login).is_none(), "{pw:?}");
+        }
     }
 }
