@@ -16,7 +16,7 @@
 //! municipality and knows which one, so "administer this municipality" is a question the
 //! tree answers.
 
-use crate::model::{MunicipalityId, Unit, UnitId};
+use crate::model::{MunicipalityId, Unit, UnitId, UnitKind};
 use crate::workflow::Transition;
 use std::collections::HashMap;
 
@@ -132,19 +132,33 @@ impl Grants {
 pub struct Tree {
     municipality: Option<MunicipalityId>,
     parent: HashMap<UnitId, Option<UnitId>>,
+    kind: HashMap<UnitId, UnitKind>,
 }
 
 impl Tree {
     /// The tree of `municipality`; `units` are its units (others are ignored).
     pub fn new(municipality: MunicipalityId, units: &[Unit]) -> Tree {
+        let own = || units.iter().filter(|u| u.municipality_id == municipality);
         Tree {
             municipality: Some(municipality),
-            parent: units
-                .iter()
-                .filter(|u| u.municipality_id == municipality)
-                .map(|u| (u.id, u.parent_id))
-                .collect(),
+            parent: own().map(|u| (u.id, u.parent_id)).collect(),
+            kind: own().map(|u| (u.id, u.kind)).collect(),
         }
+    }
+    /// The organisation a unit works in: the unit and its ancestors up to the first ward,
+    /// city or bureau (a section of 東区 works in 東区, not in the city above it).
+    pub fn organisation(&self, unit: UnitId) -> Vec<UnitId> {
+        let mut out = Vec::new();
+        for u in self.ancestors(unit) {
+            out.push(u);
+            if matches!(
+                self.kind.get(&u),
+                Some(UnitKind::Ward | UnitKind::City | UnitKind::Bureau)
+            ) {
+                break;
+            }
+        }
+        out
     }
     pub fn municipality(&self) -> Option<MunicipalityId> {
         self.municipality
@@ -250,10 +264,11 @@ pub fn allow(grants: &Grants, tree: &Tree, action: Action) -> Result<(), Denied>
                 ]
                 .into_iter()
                 .any(|r| any(r, plan_unit))
-                // A section editor sees the plan its initiatives belong to.
+                // A section editor sees the plan its initiatives belong to: its own ward's
+                // (or bureau's), never the city's above it.
                 || grants
                     .unit_scopes(Role::SectionEditor)
-                    .any(|s| tree.ancestors(s).contains(&plan_unit) || tree.within(plan_unit, Scope::Unit(s)))
+                    .any(|s| tree.organisation(s).contains(&plan_unit) || tree.within(plan_unit, Scope::Unit(s)))
         }
         Action::EditNode { plan_unit, owner } => {
             any(Role::WardEditor, plan_unit)
@@ -321,6 +336,34 @@ mod tests {
                 unit(6, Some(5), UnitKind::Section),
             ],
         )
+    }
+
+    #[test]
+    fn a_section_editor_reads_its_wards_plan_never_the_citys_above_it() {
+        // 1 city ← 2 東区 ← 3 総務課 ← 4 総合企画 (wards under the city, as set up).
+        let t = Tree::new(
+            MunicipalityId(1),
+            &[
+                unit(1, None, UnitKind::City),
+                unit(2, Some(1), UnitKind::Ward),
+                unit(3, Some(2), UnitKind::Division),
+                unit(4, Some(3), UnitKind::Section),
+            ],
+        );
+        let g = Grants(vec![(Role::SectionEditor, Scope::Unit(UnitId(4)))]);
+        let read = |u| {
+            allow(
+                &g,
+                &t,
+                Action::ReadDraft {
+                    plan_unit: UnitId(u),
+                },
+            )
+            .is_ok()
+        };
+        assert!(read(2), "its ward's plan");
+        assert!(!read(1), "the city's plan");
+        assert_eq!(t.organisation(UnitId(4)), [UnitId(4), UnitId(3), UnitId(2)]);
     }
 
     // Municipality 2: 11 北区 ← 12 企画担当
