@@ -14,6 +14,8 @@ pub struct Session {
     pub user: StoredUser,
     pub csrf: String,
     pub expires_at: String,
+    /// The idle deadline (RFC 3339 UTC), when the session has one.
+    pub idle_until: Option<String>,
 }
 
 impl Store {
@@ -177,8 +179,8 @@ impl Store {
         now: &str,
     ) -> Result<Option<Session>, StoreError> {
         let Some(row) = sqlx::query(
-            "SELECT u.login, s.csrf, s.expires_at FROM session s JOIN app_user u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+            "SELECT u.login, s.csrf, s.expires_at, s.idle_until FROM session s JOIN app_user u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND (s.idle_until IS NULL OR s.idle_until > $2)",
         )
         .bind(token_hash)
         .bind(now)
@@ -195,7 +197,24 @@ impl Store {
             user,
             csrf: row.try_get("csrf")?,
             expires_at: row.try_get("expires_at")?,
+            idle_until: row.try_get("idle_until")?,
         }))
+    }
+
+    /// Moves a session's idle deadline to `idle_until` (RFC 3339 UTC).
+    pub async fn touch_session(
+        &self,
+        token_hash: &str,
+        idle_until: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE session SET idle_until = $1 WHERE token_hash = $2")
+            .bind(idle_until)
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Ends a session (sign-out); also drops every expired session.

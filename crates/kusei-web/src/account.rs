@@ -1,8 +1,8 @@
 //! Sign-in, sign-out and password change.
 
 use crate::auth::{
-    check_csrf, cookie, dummy_hash, password_problem, random_token, set_cookie, token_hash, Who,
-    LOCK_AFTER, LOCK_MINUTES, PRE_COOKIE, SESSION_COOKIE, SESSION_HOURS,
+    check_csrf, cookie, dummy_hash, idle_deadline, password_problem, random_token, set_cookie,
+    token_hash, Who, LOCK_AFTER, LOCK_MINUTES, PRE_COOKIE, SESSION_COOKIE, SESSION_HOURS,
 };
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
@@ -154,6 +154,10 @@ pub(crate) async fn login(
     state
         .store
         .create_session(&token_hash(&token), user.id, &random_token(), &expires)
+        .await?;
+    state
+        .store
+        .touch_session(&token_hash(&token), &idle_deadline(now_unix))
         .await?;
     tracing::info!(login = %user.login, "signed in");
     let to = if user.must_change_password {

@@ -21,6 +21,16 @@ pub const PRE_COOKIE: &str = "kusei_pre";
 pub const LOCK_AFTER: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 pub const SESSION_HOURS: i64 = 8;
+/// A session also ends after this long without a request.
+pub const IDLE_MINUTES: i64 = 60;
+/// The idle deadline is moved forward at most this often (a write per request is not
+/// needed to keep a session alive).
+const TOUCH_EVERY_MINUTES: i64 = 5;
+
+/// The idle deadline of a session used at `now_unix`.
+pub fn idle_deadline(now_unix: i64) -> String {
+    kusei_store::format_unix(now_unix + IDLE_MINUTES * 60)
+}
 
 pub use kusei_app::accounts::{hash_password, verify_password};
 
@@ -182,7 +192,20 @@ impl Who {
         };
         let hash = token_hash(&token);
         let now = state.clock.now_utc();
-        let viewer = state.store.session(&hash, &now).await?.map(|s| Viewer {
+        let session = state.store.session(&hash, &now).await?;
+        // Used: the idle deadline moves forward (at most every few minutes).
+        if let Some(idle) = session.as_ref().and_then(|s| s.idle_until.as_deref()) {
+            let now_unix = state.clock.unix();
+            let stale =
+                kusei_store::format_unix(now_unix + (IDLE_MINUTES - TOUCH_EVERY_MINUTES) * 60);
+            if idle < stale.as_str() {
+                state
+                    .store
+                    .touch_session(&hash, &idle_deadline(now_unix))
+                    .await?;
+            }
+        }
+        let viewer = session.map(|s| Viewer {
             grants: Grants::from_stored(&s.user.roles),
             user: s.user,
             csrf: s.csrf,

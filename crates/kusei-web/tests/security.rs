@@ -519,3 +519,57 @@ async fn names_with_control_or_direction_characters_are_refused() {
     // An ordinary Japanese name is fine.
     assert!(w.store.create_unit("t", &unit("港区")).await.is_ok());
 }
+
+/// A session ends after an hour without a request; a request within the hour moves the
+/// deadline on. The session's absolute end (8 hours) still holds.
+#[tokio::test]
+async fn an_idle_session_ends_after_an_hour() {
+    let w = world("idle").await;
+    let body = serde_urlencoded::to_string([
+        ("login", "signer"),
+        ("password", "correct horse battery staple"),
+        ("next", "/"),
+        ("csrf", "pre"),
+    ])
+    .unwrap();
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, "kusei_pre=pre")
+        .body(Body::from(body))
+        .unwrap();
+    let res = app(w.state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let token = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("kusei_session="))
+        .map(|c| c.split(';').next().unwrap_or("").to_string())
+        .expect("a session cookie");
+    // The account page as the same browser, `minutes` after signing in.
+    let at = |minutes: i64| {
+        let state = AppState::new(w.store.clone()).with_clock(Clock::Fixed(NOW + minutes * 60));
+        let req = Request::get("/admin/indicators")
+            .header(header::COOKIE, format!("kusei_session={token}"))
+            .body(Body::empty())
+            .unwrap();
+        async move {
+            let res = app(state).oneshot(req).await.unwrap();
+            (
+                res.status(),
+                res.headers()
+                    .get(header::LOCATION)
+                    .map(|v| v.to_str().unwrap().to_string()),
+            )
+        }
+    };
+    // Signed in (a ward editor: refused the city's page, not sent to sign in).
+    assert_eq!(at(50).await.0, StatusCode::FORBIDDEN);
+    // 50 minutes later the deadline had moved on: still signed in at 100.
+    assert_eq!(at(100).await.0, StatusCode::FORBIDDEN);
+    // Then an hour and more without a request: sent to sign in again.
+    let (status, location) = at(100 + 61).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location:?}");
+    assert!(location.unwrap_or_default().starts_with("/login"));
+}
