@@ -64,15 +64,18 @@ try {
     municipality = new URL(page.url()).searchParams.get('municipality');
     if (!municipality) throw new Error(`no municipality after creating it: ${page.url()}`);
     await expectText(page, 'p.lead', CITY);
+    await expectText(page, '[role=status]', '自治体を追加しました');
     await page.fill('#f-name', WARD);
     await page.selectOption('#f-kind', 'ward');
     await submit(page, 'form[action="/admin/units"] button[type=submit]');
+    await expectText(page, '[role=status]', '組織を追加しました');
     for (const phase of ['plan', 'evaluation']) {
       await page.fill('#f-fiscal_year', String(fy));
       await page.selectOption('#f-phase', phase);
       await page.fill('#f-opens_on', `${fy}-04-01`);
       await page.fill('#f-closes_on', `${fy + 1}-03-31`);
       await submit(page, 'form[action="/admin/schedule"] button[type=submit]');
+      await expectText(page, '[role=status]', '受付期間を保存しました');
     }
     await expectPageText(page, WARD);
     await page.fill('#f-login', 'figures1');

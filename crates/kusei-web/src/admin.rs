@@ -367,6 +367,9 @@ pub(crate) struct AdminQuery {
     lang: Option<Lang>,
     #[serde(default)]
     municipality: Option<String>,
+    /// What was just saved (see [`Done`]).
+    #[serde(default)]
+    done: Option<String>,
 }
 
 pub(crate) async fn page(
@@ -384,8 +387,14 @@ pub(crate) async fn page(
         .filter(|s| !s.is_empty())
         .map(|s| parse_id(s, "municipality").map(MunicipalityId))
         .transpose()?;
+    let lang = page.lang;
+    let notice = q
+        .done
+        .as_deref()
+        .and_then(Done::parse)
+        .map(|d| html! { p.notice.success role="status" { (d.message(lang)) } });
     Ok(Html(
-        admin_page(&state, &page, selected, &FieldErrors::default(), None).await?,
+        admin_page(&state, &page, selected, &FieldErrors::default(), notice).await?,
     ))
 }
 
@@ -407,12 +416,54 @@ async fn answer(
 }
 
 /// Back to the page of municipality `m` after a change.
-fn done(lang: Lang, m: MunicipalityId) -> Response {
+/// What was just saved, said on the page the change returns to.
+#[derive(Debug, Clone, Copy)]
+enum Done {
+    Window,
+    Unit,
+    Municipality,
+    Renamed,
+}
+
+impl Done {
+    fn code(self) -> &'static str {
+        match self {
+            Done::Window => "window",
+            Done::Unit => "unit",
+            Done::Municipality => "municipality",
+            Done::Renamed => "renamed",
+        }
+    }
+    fn parse(s: &str) -> Option<Done> {
+        [Done::Window, Done::Unit, Done::Municipality, Done::Renamed]
+            .into_iter()
+            .find(|d| d.code() == s)
+    }
+    fn message(self, lang: Lang) -> &'static str {
+        match self {
+            Done::Window => lang.t("受付期間を保存しました。", "The period was saved."),
+            Done::Unit => lang.t("組織を追加しました。", "The unit was added."),
+            Done::Municipality => lang.t("自治体を追加しました。", "The municipality was added."),
+            Done::Renamed => lang.t(
+                "自治体の名称を変更しました。",
+                "The municipality was renamed.",
+            ),
+        }
+    }
+}
+
+/// Back to the page of municipality `m` after a change, which it confirms.
+fn done(lang: Lang, m: MunicipalityId, what: Done) -> Response {
     (
         StatusCode::SEE_OTHER,
         [(
             header::LOCATION,
-            format!("/admin?municipality={}&lang={}", m.0, lang.code()),
+            format!(
+                "/admin?municipality={}&lang={}&done={}",
+                m.0,
+                lang.code(),
+                what.code()
+            ),
         )],
     )
         .into_response()
@@ -502,7 +553,7 @@ pub(crate) async fn save_window(
         closes_on,
     };
     match state.store.set_window(&actor, m, &w).await {
-        Ok(()) => Ok(done(lang, m)),
+        Ok(()) => Ok(done(lang, m, Done::Window)),
         Err(e) => {
             let errors = form_errors(e, "form", None)?;
             answer(&state, &who, lang, Some(m), errors, None).await
@@ -701,7 +752,7 @@ pub(crate) async fn create_unit(
         duties: None,
     };
     match state.store.create_unit(&actor, &new).await {
-        Ok(_) => Ok(done(lang, m)),
+        Ok(_) => Ok(done(lang, m, Done::Unit)),
         Err(e) => {
             let taken = lang.t(
                 "同じ名前の組織がすでにあります。",
@@ -752,7 +803,7 @@ pub(crate) async fn create_municipality(
         .create_municipality(&actor, &code, &name, false)
         .await
     {
-        Ok(id) => Ok(done(lang, id)),
+        Ok(id) => Ok(done(lang, id, Done::Municipality)),
         Err(StoreError::Duplicate(_)) => {
             let e = one_error(
                 "m_code",
@@ -789,7 +840,7 @@ pub(crate) async fn rename_municipality(
     };
     let actor = who.login().unwrap_or("?").to_string();
     match state.store.rename_municipality(&actor, m, &name).await {
-        Ok(()) => Ok(done(lang, m)),
+        Ok(()) => Ok(done(lang, m, Done::Renamed)),
         Err(StoreError::Field { message, .. }) => {
             answer(
                 &state,
