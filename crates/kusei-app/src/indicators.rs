@@ -352,8 +352,9 @@ impl From<StoreError> for IndicatorError {
 }
 
 /// The indicator `id` of the municipality the caller administers (the city: its
-/// administrators); not found for another municipality's.
-async fn administered(
+/// administrators); not found when there is none, refused for another municipality's.
+/// What every read and change of one indicator asks first.
+pub async fn administered(
     store: &Store,
     caller: &Caller,
     id: IndicatorId,

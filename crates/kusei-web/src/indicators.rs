@@ -4,7 +4,7 @@
 //! the same measure. City administrators only; every change goes through
 //! `kusei_app::indicators` (the same guard and rules as any other caller).
 
-use crate::admin::{require_admin, require_administer};
+use crate::admin::require_admin;
 use crate::auth::{check_csrf, Who};
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
@@ -176,16 +176,10 @@ impl Shown {
 
 /// The indicator `id` of a municipality the viewer administers.
 async fn administered(state: &AppState, who: &Who, id: &str) -> Result<Indicator, WebError> {
+    // Signed out: to the sign-in page; signed in without any administration: refused.
     require_admin(state, who).await?;
     let id = IndicatorId(parse_id(id, "indicator")?);
-    let ind = state
-        .store
-        .get_indicator(id)
-        .await?
-        .filter(|i| i.id == id)
-        .ok_or_else(|| WebError::NotFound(format!("indicator {id}")))?;
-    require_administer(state, who, ind.municipality_id).await?;
-    Ok(ind)
+    Ok(app::administered(&state.store, &who.caller(), id).await?)
 }
 
 async fn edit_page(
