@@ -171,7 +171,7 @@ try {
     await citizen.close();
   });
 
-  await check('sign-in page and the locked-out message', async () => {
+  await check('sign-in page and the wait after repeated failures', async () => {
     await open(page, '/login');
     await checkA11y(page, '/login');
     for (let i = 0; i < 5; i++) {
@@ -179,13 +179,21 @@ try {
       await page.fill('#f-password', `wrong-${i}`);
       await submit(page, 'form[action="/login"] button[type=submit]');
     }
-    await expectPageText(page, 'ロック');
-    // The right password is refused while locked.
+    await expectPageText(page, 'パスワードが違います');
+    // After five in a row, the next attempt waits (even with the right password), and
+    // the page says until when, in Japan time.
     await page.fill('#f-login', 'editor1');
     await page.fill('#f-password', 'e2e-editor-password-1');
     await submit(page, 'form[action="/login"] button[type=submit]');
-    expectEqual(new URL(page.url()).pathname, '/login', 'page after signing in to a locked account');
-    await expectPageText(page, 'ロック');
+    expectEqual(new URL(page.url()).pathname, '/login', 'page after signing in while throttled');
+    await expectPageText(page, 'しばらくお待ちください');
+    // An unknown login is answered the same way (nothing tells which logins exist).
+    for (let i = 0; i < 6; i++) {
+      await page.fill('#f-login', 'nobody-here');
+      await page.fill('#f-password', `wrong-${i}`);
+      await submit(page, 'form[action="/login"] button[type=submit]');
+    }
+    await expectPageText(page, 'しばらくお待ちください');
   });
 
   await check('no external requests, no dialogs, no console errors', async () => session.assertClean());

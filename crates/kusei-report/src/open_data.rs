@@ -349,6 +349,14 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// One CSV line (CRLF-ended) of these cells, each neutralised against spreadsheet
+/// formulas and quoted as RFC 4180 says.
+pub fn csv_row(cells: impl Iterator<Item = String>) -> String {
+    let mut out = cells.map(|c| csv_field(&c)).collect::<Vec<_>>().join(",");
+    out.push_str("\r\n");
+    out
+}
+
 fn number(v: Option<f64>) -> String {
     v.map(crate::plain_number).unwrap_or_default()
 }

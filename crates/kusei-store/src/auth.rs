@@ -1,4 +1,4 @@
-//! Sign-in bookkeeping (failed attempts, lock-out), passwords and sessions.
+//! Passwords and sessions (throttling lives in `security`).
 //! Sessions are found by the SHA-256 of the cookie token; the token is never stored.
 
 use crate::history::record;
@@ -41,52 +41,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Counts a failed sign-in; at `lock_after` failures the account is locked until
-    /// `lock_until`. Returns true when the account is now locked.
-    pub async fn note_failed_login(
-        &self,
-        user: UserId,
-        lock_after: i64,
-        lock_until: &str,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.write().await?;
-        let failed: i64 = sqlx::query_scalar(
-            "UPDATE app_user SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-        )
-        .bind(user.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let locked = failed >= lock_after;
-        if locked {
-            sqlx::query("UPDATE app_user SET locked_until = $1, failed_logins = 0 WHERE id = $2")
-                .bind(lock_until)
-                .bind(user.0)
-                .execute(&mut *tx)
-                .await?;
-            record(
-                &mut tx,
-                "kusei",
-                &now_utc(),
-                "user",
-                user.0,
-                Some(&json!({"locked_until": null})),
-                Some(&json!({"locked_until": lock_until, "reason": "failed sign-ins"})),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(locked)
-    }
-
-    /// A successful sign-in clears the failure count and any expired lock.
-    pub async fn note_successful_login(&self, user: UserId) -> Result<(), StoreError> {
-        sqlx::query("UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(user.0)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// Replaces a password hash (never recorded in the history) and ends the user's
     /// other sessions.
     pub async fn set_password(
@@ -101,7 +55,7 @@ impl Store {
         let mut tx = self.write().await?;
         sqlx::query(
             "UPDATE app_user SET password_hash = $1, must_change_password = $2, failed_logins = 0, \
-             locked_until = NULL WHERE id = $3",
+             locked_until = NULL, password_expires_at = NULL WHERE id = $3",
         )
         .bind(password_hash)
         .bind(i64::from(must_change))
@@ -180,7 +134,7 @@ impl Store {
     ) -> Result<Option<Session>, StoreError> {
         let Some(row) = sqlx::query(
             "SELECT u.login, s.csrf, s.expires_at, s.idle_until FROM session s JOIN app_user u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND (s.idle_until IS NULL OR s.idle_until > $2)",
+             WHERE s.token_hash = $1 AND u.disabled_at IS NULL AND s.expires_at > $2 AND (s.idle_until IS NULL OR s.idle_until > $2)",
         )
         .bind(token_hash)
         .bind(now)

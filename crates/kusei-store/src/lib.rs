@@ -17,6 +17,7 @@ mod import;
 mod merge;
 mod plans;
 mod records;
+mod security;
 mod time;
 mod tx;
 mod units;
@@ -32,7 +33,10 @@ pub use import::{ImportOutcome, ImportTarget, ImportUnit, SourceDocument};
 pub use merge::Merge;
 pub use plans::{PlanSummary, StoredNode, StoredPlan};
 pub use records::{directory_of, Copy};
-pub use time::{format_unix, now_utc};
+pub use security::{
+    throttle_delay, EventFilter, NewSecurityEvent, PendingImport, SecurityEvent, ThrottleKey,
+};
+pub use time::{format_unix, now_utc, parse_unix};
 pub use units::{NewIndicator, NewUnit, SeriesPoint};
 pub use users::{NewUser, StoredUser};
 pub use workflow::{Decision, Opinion, PublishedVersion, Transition, Window};

@@ -29,9 +29,40 @@ pub fn format_unix(secs: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
 }
 
+/// Reads back what [`format_unix`] writes (`YYYY-MM-DDTHH:MM:SSZ`); `None` otherwise.
+pub fn parse_unix(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[19] != b'Z' {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, mo, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    let (h, mi, se) = (n(11..13)?, n(14..16)?, n(17..19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if mo > 2 { mo - 3 } else { mo + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + se)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::format_unix;
+    use super::{format_unix, parse_unix};
+
+    #[test]
+    fn parses_what_it_formats() {
+        for t in [0, 951_782_400, 1_556_668_800, 4_102_444_799, 1_900_000_123] {
+            assert_eq!(parse_unix(&format_unix(t)), Some(t));
+        }
+        assert_eq!(parse_unix("2026-13-01T00:00:00Z"), None);
+        assert_eq!(parse_unix("2026-01-01 00:00:00"), None);
+    }
 
     #[test]
     fn formats_known_instants() {

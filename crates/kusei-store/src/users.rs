@@ -28,10 +28,11 @@ pub struct StoredUser {
     pub password_hash: String,
     pub must_change_password: bool,
     pub roles: Vec<(String, Scope)>,
-    /// Failed sign-ins since the last success.
-    pub failed_logins: i64,
-    /// RFC 3339 UTC; sign-in is refused until then.
-    pub locked_until: Option<String>,
+    /// RFC 3339 UTC: when the user was disabled (no sign-in, no session); `None` when
+    /// enabled.
+    pub disabled_at: Option<String>,
+    /// RFC 3339 UTC: when a one-time password stops working; `None` for the user's own.
+    pub password_expires_at: Option<String>,
 }
 
 impl std::fmt::Debug for StoredUser {
@@ -88,8 +89,8 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn find_user(&self, login: &str) -> Result<Option<StoredUser>, StoreError> {
         let Some(row) = sqlx::query(
-            "SELECT id, login, display_name, password_hash, must_change_password, failed_logins, \
-             locked_until FROM app_user WHERE login = $1",
+            "SELECT id, login, display_name, password_hash, must_change_password, disabled_at, \
+             password_expires_at FROM app_user WHERE login = $1",
         )
         .bind(login)
         .fetch_optional(self.pool())
@@ -125,8 +126,8 @@ impl Store {
             password_hash: row.try_get("password_hash")?,
             must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
             roles,
-            failed_logins: row.try_get("failed_logins")?,
-            locked_until: row.try_get("locked_until")?,
+            disabled_at: row.try_get("disabled_at")?,
+            password_expires_at: row.try_get("password_expires_at")?,
         }))
     }
 }

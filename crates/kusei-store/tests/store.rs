@@ -13,8 +13,9 @@ use kusei_domain::model::{
 };
 use kusei_domain::policy::Scope;
 use kusei_store::{
-    ImportOutcome, ImportTarget, ImportUnit, NewIndicator, NewUnit, NewUser, NodeEdit,
-    SourceDocument, Store, StoreError, StoredPlan, Transition, Window,
+    format_unix, EventFilter, ImportOutcome, ImportTarget, ImportUnit, NewIndicator,
+    NewSecurityEvent, NewUnit, NewUser, NodeEdit, PendingImport, SourceDocument, Store, StoreError,
+    StoredPlan, ThrottleKey, Transition, Window,
 };
 use sqlx::Connection;
 use std::future::Future;
@@ -160,6 +161,9 @@ store_case!(the_same_file_in_two_wards_makes_two_plans);
 store_case!(municipality_settings_are_versioned_in_history);
 store_case!(workflow_publishes_immutable_versions);
 store_case!(sessions_and_lock_out);
+store_case!(throttling_counts_every_attempt_once);
+store_case!(revoking_a_user_and_the_security_log);
+store_case!(waiting_uploads_are_shared_and_capped);
 store_case!(schedule_windows);
 store_case!(published_snapshot_v1_reads_back);
 store_case!(missing_and_present_figures_in_every_order);
@@ -1700,6 +1704,278 @@ mod cases {
         assert_eq!(store.published_versions(id).await.unwrap().len(), 1);
     }
 
+    pub async fn throttling_counts_every_attempt_once(store: Store, _url: String) {
+        let keys = vec![
+            ThrottleKey {
+                key: "p:editor|10.0.0.1".into(),
+                free: 5,
+                cap_secs: 900,
+            },
+            ThrottleKey {
+                key: "i:10.0.0.1".into(),
+                free: 30,
+                cap_secs: 900,
+            },
+        ];
+        let t0 = 1_900_000_000;
+        // 40 attempts at once: exactly five may go ahead, the rest wait.
+        let tasks: Vec<_> = (0..40)
+            .map(|_| {
+                let (s, k) = (store.clone(), keys.clone());
+                tokio::spawn(async move { s.reserve_attempt(&k, t0).await.unwrap() })
+            })
+            .collect();
+        let mut allowed = 0;
+        for t in tasks {
+            if t.await.unwrap().is_none() {
+                allowed += 1;
+            }
+        }
+        assert_eq!(
+            allowed, 5,
+            "five attempts in a burst, whatever the concurrency"
+        );
+        // The wait grows, never for good: 30 s after the fifth.
+        let until = store.reserve_attempt(&keys, t0 + 29).await.unwrap();
+        assert_eq!(until.as_deref(), Some(format_unix(t0 + 30).as_str()));
+        assert!(store
+            .reserve_attempt(&keys, t0 + 30)
+            .await
+            .unwrap()
+            .is_none());
+        assert_eq!(
+            store
+                .reserve_attempt(&keys, t0 + 31)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(format_unix(t0 + 90).as_str()),
+            "the sixth attempt waits 60 s"
+        );
+        // A success forgets the pair and takes back the address's attempt.
+        store
+            .settle_attempt(
+                &["p:editor|10.0.0.1".to_string()],
+                &["i:10.0.0.1".to_string()],
+            )
+            .await
+            .unwrap();
+        assert!(store
+            .reserve_attempt(&keys, t0 + 100)
+            .await
+            .unwrap()
+            .is_none());
+        // Another key is not affected; an hour of quiet starts again.
+        let other = vec![ThrottleKey {
+            key: "p:other|10.0.0.2".into(),
+            free: 5,
+            cap_secs: 900,
+        }];
+        assert!(store
+            .reserve_attempt(&other, t0 + 100)
+            .await
+            .unwrap()
+            .is_none());
+        for _ in 0..4 {
+            store.reserve_attempt(&keys, t0 + 200).await.unwrap();
+        }
+        assert!(store
+            .reserve_attempt(&keys, t0 + 201)
+            .await
+            .unwrap()
+            .is_some());
+        assert!(store
+            .reserve_attempt(&keys, t0 + 200 + 3700)
+            .await
+            .unwrap()
+            .is_none());
+    }
+
+    pub async fn revoking_a_user_and_the_security_log(store: Store, _url: String) {
+        let (m, east, _) = setup_units(&store).await;
+        let uid = store
+            .create_user(
+                "system",
+                &NewUser {
+                    login: "editor",
+                    display_name: "東区 編集者",
+                    password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+                    must_change_password: false,
+                    roles: vec![
+                        ("ward_editor", Scope::Unit(east)),
+                        ("approver", Scope::Unit(east)),
+                    ],
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .create_session("hash-a", uid, "csrf-a", "2030-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        store.set_user_disabled("admin", uid, true).await.unwrap();
+        let u = store.find_user("editor").await.unwrap().unwrap();
+        assert!(u.disabled_at.is_some());
+        assert!(
+            store
+                .session("hash-a", "2029-01-01T00:00:00Z")
+                .await
+                .unwrap()
+                .is_none(),
+            "disabling ends the sessions"
+        );
+        store
+            .create_session("hash-b", uid, "csrf-b", "2030-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        assert!(
+            store
+                .session("hash-b", "2029-01-01T00:00:00Z")
+                .await
+                .unwrap()
+                .is_none(),
+            "a disabled user has no session"
+        );
+        store.set_user_disabled("admin", uid, false).await.unwrap();
+        assert!(store
+            .session("hash-b", "2029-01-01T00:00:00Z")
+            .await
+            .unwrap()
+            .is_some());
+        assert_eq!(store.end_sessions(uid).await.unwrap(), 1);
+        store.remove_role("admin", uid, 1).await.unwrap();
+        let u = store.find_user("editor").await.unwrap().unwrap();
+        assert_eq!(
+            u.roles,
+            vec![("ward_editor".to_string(), Scope::Unit(east))]
+        );
+        assert!(matches!(
+            store.remove_role("admin", uid, 5).await,
+            Err(StoreError::NotFound(_))
+        ));
+        store
+            .rename_user("admin", uid, "東区 編集担当")
+            .await
+            .unwrap();
+        store
+            .set_password_expiry(uid, Some("2030-01-02T00:00:00Z"))
+            .await
+            .unwrap();
+        let u = store.find_user("editor").await.unwrap().unwrap();
+        assert_eq!(u.display_name, "東区 編集担当");
+        assert_eq!(
+            u.password_expires_at.as_deref(),
+            Some("2030-01-02T00:00:00Z")
+        );
+        let changes = store.history("user", uid.0).await.unwrap();
+        assert!(changes.len() >= 4, "{changes:?}");
+        // The log: each municipality reads its own events only.
+        for (kind, muni) in [
+            ("sign_in", Some(m)),
+            ("sign_in_failed", None),
+            ("user_disabled", Some(m)),
+        ] {
+            store
+                .log_security(&NewSecurityEvent {
+                    kind,
+                    login: Some("editor"),
+                    actor: Some("admin"),
+                    address: Some("10.0.0.1"),
+                    municipality: muni,
+                    detail: serde_json::json!({"n": 1}),
+                })
+                .await
+                .unwrap();
+        }
+        let all = EventFilter {
+            limit: 10,
+            ..EventFilter::default()
+        };
+        let (events, total) = store.security_events(&all).await.unwrap();
+        assert_eq!((events.len(), total), (3, 3));
+        assert_eq!(events[0].kind, "user_disabled", "newest first");
+        let city = EventFilter {
+            municipalities: Some(vec![m]),
+            limit: 10,
+            ..EventFilter::default()
+        };
+        let (events, total) = store.security_events(&city).await.unwrap();
+        assert_eq!(total, 2);
+        assert!(events.iter().all(|e| e.municipality == Some(m)));
+        let kind = EventFilter {
+            kind: Some("sign_in".into()),
+            limit: 10,
+            ..EventFilter::default()
+        };
+        assert_eq!(store.security_events(&kind).await.unwrap().1, 1);
+        let none = EventFilter {
+            municipalities: Some(vec![]),
+            limit: 10,
+            ..EventFilter::default()
+        };
+        assert_eq!(store.security_events(&none).await.unwrap().1, 0);
+        let page = EventFilter {
+            limit: 1,
+            offset: 1,
+            ..EventFilter::default()
+        };
+        let (events, total) = store.security_events(&page).await.unwrap();
+        assert_eq!(
+            (events.len(), total, events[0].kind.as_str()),
+            (1, 3, "sign_in_failed")
+        );
+        // A secret is made once.
+        let a = store.server_secret("pre", || "first".into()).await.unwrap();
+        let b = store
+            .server_secret("pre", || "second".into())
+            .await
+            .unwrap();
+        assert_eq!((a.as_str(), b.as_str()), ("first", "first"));
+    }
+
+    pub async fn waiting_uploads_are_shared_and_capped(store: Store, url: String) {
+        let up = |owner: &str, created_at: i64, n: usize| PendingImport {
+            owner: owner.into(),
+            file_name: "区_計画.txt".into(),
+            bytes: vec![0xE3; n],
+            created_at,
+        };
+        store
+            .keep_pending_import("t1", &up("a", 100, 10), 0, 3, 1000)
+            .await
+            .unwrap();
+        // Another connection (another server instance) finds it.
+        let other = Store::connect(&url).await.unwrap();
+        let got = other.pending_import("t1").await.unwrap().unwrap();
+        assert_eq!((got.owner.as_str(), got.bytes.len()), ("a", 10));
+        other.close().await;
+        // At most three per owner: the oldest goes.
+        for (t, at) in [("t2", 101), ("t3", 102), ("t4", 103)] {
+            store
+                .keep_pending_import(t, &up("a", at, 10), 0, 3, 1000)
+                .await
+                .unwrap();
+        }
+        assert!(store.pending_import("t1").await.unwrap().is_none());
+        assert!(store.pending_import("t4").await.unwrap().is_some());
+        // All together at most 1000 bytes: the oldest of anyone's go.
+        store
+            .keep_pending_import("t5", &up("b", 104, 985), 0, 3, 1000)
+            .await
+            .unwrap();
+        assert!(store.pending_import("t2").await.unwrap().is_none());
+        assert!(store.pending_import("t3").await.unwrap().is_none());
+        assert!(store.pending_import("t4").await.unwrap().is_some());
+        // Expired ones go; a confirmed one is dropped.
+        store
+            .keep_pending_import("t6", &up("c", 500, 1), 200, 3, 1000)
+            .await
+            .unwrap();
+        assert!(store.pending_import("t5").await.unwrap().is_none());
+        store.drop_pending_import("t6").await.unwrap();
+        assert!(store.pending_import("t6").await.unwrap().is_none());
+    }
+
     pub async fn sessions_and_lock_out(store: Store, url: String) {
         let (_, east, _) = setup_units(&store).await;
         let uid = store
@@ -1715,18 +1991,6 @@ mod cases {
             )
             .await
             .unwrap();
-        for _ in 0..4 {
-            assert!(!store
-                .note_failed_login(uid, 5, "2030-01-01T00:00:00Z")
-                .await
-                .unwrap());
-        }
-        assert!(store
-            .note_failed_login(uid, 5, "2030-01-01T00:00:00Z")
-            .await
-            .unwrap());
-        let u = store.find_user("editor").await.unwrap().unwrap();
-        assert_eq!(u.locked_until.as_deref(), Some("2030-01-01T00:00:00Z"));
         store
             .create_session("hash-a", uid, "csrf-a", "2030-01-01T00:00:00Z")
             .await
@@ -1768,7 +2032,7 @@ mod cases {
             .unwrap()
             .is_none());
         let u = store.find_user("editor").await.unwrap().unwrap();
-        assert!(!u.must_change_password && u.locked_until.is_none());
+        assert!(!u.must_change_password && u.password_expires_at.is_none());
         store
             .delete_session("hash-a", "2029-01-01T00:00:00Z")
             .await

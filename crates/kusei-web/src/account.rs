@@ -1,8 +1,8 @@
 //! Sign-in, sign-out and password change.
 
 use crate::auth::{
-    check_csrf, cookie, dummy_hash, idle_deadline, password_problem, random_token, set_cookie,
-    token_hash, Who, LOCK_AFTER, LOCK_MINUTES, PRE_COOKIE, SESSION_COOKIE, SESSION_HOURS,
+    check_csrf, cookie, idle_deadline, new_pre_token, password_problem, random_token, set_cookie,
+    token_hash, ClientAddress, Who, PRE_COOKIE, SESSION_COOKIE, SESSION_HOURS,
 };
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
-use kusei_app::accounts::{hash_password_blocking, verify_password_blocking};
+use kusei_app::accounts::{hash_password_blocking, verify_password_blocking, SignInRefusal};
 use maud::html;
 use serde::Deserialize;
 
@@ -55,11 +55,11 @@ pub(crate) async fn login_form(
     State(state): State<AppState>,
     who: Who,
     Query(q): Query<LoginQuery>,
-) -> Response {
+) -> Result<Response, WebError> {
     let mut who = who;
     let mut headers = HeaderMap::new();
     if who.csrf().is_none() {
-        let pre = random_token();
+        let pre = new_pre_token(&state).await?;
         if let Ok(v) =
             HeaderValue::from_str(&set_cookie(PRE_COOKIE, &pre, 3600, state.secure_cookies))
         {
@@ -72,17 +72,19 @@ pub(crate) async fn login_form(
         who: &who,
     };
     let next = safe_next(q.next.as_deref());
-    (
+    Ok((
         headers,
         Html(login_page(&page, &next, "", &FieldErrors::default())),
     )
-        .into_response()
+        .into_response())
 }
 
-/// POST /login.
+/// POST /login. The decision is `kusei_app::accounts::sign_in` (throttling, the password,
+/// the account's state, the security log); this makes the session.
 pub(crate) async fn login(
     State(state): State<AppState>,
     who: Who,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
     Form(form): Form<Vec<(String, String)>>,
@@ -94,58 +96,65 @@ pub(crate) async fn login(
     let login = form.text("login").unwrap_or_default();
     let password = form.get("password").unwrap_or("").to_string();
     let next = safe_next(form.get("next"));
-    let fail = |msg: &str| {
+    let fail = |status: StatusCode, msg: &str| {
         let mut e = FieldErrors::default();
         e.add("form", msg);
-        (
-            StatusCode::UNAUTHORIZED,
-            Html(login_page(&page, &next, &login, &e)),
-        )
-            .into_response()
-    };
-    let bad = lang.t(
-        "ログインIDまたはパスワードが違います。",
-        "The login or the password is wrong.",
-    );
-    // No password is this long (new ones are at most 128 characters): answered as a wrong
-    // one without spending a hash on it.
-    if password.len() > 4096 {
-        return Ok(fail(bad));
-    }
-    let Some(user) = state.store.find_user(&login).await? else {
-        let _ = verify_password_blocking(&password, dummy_hash()).await;
-        return Ok(fail(bad));
+        (status, Html(login_page(&page, &next, &login, &e))).into_response()
     };
     let now_unix = state.clock.unix();
+    let user = match kusei_app::accounts::sign_in(
+        &state.store,
+        &login,
+        &password,
+        &address,
+        now_unix,
+    )
+    .await?
+    {
+        Ok(user) => user,
+        Err(SignInRefusal::Wrong) => {
+            tracing::warn!(%address, "failed sign-in");
+            return Ok(fail(
+                StatusCode::UNAUTHORIZED,
+                lang.t(
+                    "ログインIDまたはパスワードが違います。",
+                    "The login or the password is wrong.",
+                ),
+            ));
+        }
+        Err(SignInRefusal::Wait(until)) => {
+            tracing::warn!(%address, "sign-in throttled");
+            let when = crate::i18n::japan_time(lang, until);
+            let msg = match lang {
+                Lang::Ja => format!("サインインの試行が続いたため、しばらくお待ちください。{when} 以降にもう一度お試しください。"),
+                Lang::En => format!("Too many sign-in attempts. Try again after {when}."),
+            };
+            let mut r = fail(StatusCode::TOO_MANY_REQUESTS, &msg);
+            if let Ok(v) = HeaderValue::from_str(&(until - now_unix).max(1).to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return Ok(r);
+        }
+        Err(SignInRefusal::Disabled) => {
+            return Ok(fail(
+                StatusCode::FORBIDDEN,
+                lang.t(
+                    "このアカウントは利用停止中です。管理者にお問い合わせください。",
+                    "This account is disabled. Ask your administrator.",
+                ),
+            ));
+        }
+        Err(SignInRefusal::Expired) => {
+            return Ok(fail(
+                StatusCode::FORBIDDEN,
+                lang.t(
+                    "一時パスワードの有効期限（発行から24時間）が切れています。管理者に再発行を依頼してください。",
+                    "The one-time password expired (24 hours after it was issued). Ask your administrator for a new one.",
+                ),
+            ));
+        }
+    };
     let now = state.clock.now_utc();
-    if let Some(until) = user.locked_until.as_deref().filter(|u| *u > now.as_str()) {
-        let _ = verify_password_blocking(&password, dummy_hash()).await;
-        return Ok(fail(&format!(
-            "{} {} UTC",
-            lang.t(
-                "サインインの失敗が続いたため、このアカウントは一時的にロックされています。解除予定:",
-                "This account is locked for a while after repeated failed sign-ins. Unlocked at",
-            ),
-            until.replace('T', " ").trim_end_matches('Z')
-        )));
-    }
-    if !verify_password_blocking(&password, &user.password_hash).await {
-        let until = kusei_store::format_unix(now_unix + LOCK_MINUTES * 60);
-        let locked = state
-            .store
-            .note_failed_login(user.id, LOCK_AFTER, &until)
-            .await?;
-        tracing::warn!(login = %user.login, locked, "failed sign-in");
-        return Ok(fail(if locked {
-            lang.t(
-                "サインインの失敗が続いたため、このアカウントを15分間ロックしました。",
-                "After repeated failed sign-ins this account is locked for 15 minutes.",
-            )
-        } else {
-            bad
-        }));
-    }
-    state.store.note_successful_login(user.id).await?;
     if let Some(old) = cookie(&headers, SESSION_COOKIE) {
         state.store.delete_session(&token_hash(&old), &now).await?;
     }
@@ -189,11 +198,13 @@ pub(crate) async fn login(
 pub(crate) async fn logout(
     State(state): State<AppState>,
     who: Who,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
     if let Some(v) = &who.viewer {
+        kusei_app::accounts::log_own(&state.store, &v.user, "sign_out", &address).await?;
         state
             .store
             .delete_session(&v.token_hash, &state.clock.now_utc())
@@ -264,6 +275,7 @@ pub(crate) async fn password_form(
 pub(crate) async fn change_password(
     State(state): State<AppState>,
     who: Who,
+    ClientAddress(address): ClientAddress,
     Query(q): Query<LoginQuery>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -322,6 +334,7 @@ pub(crate) async fn change_password(
         .store
         .set_password(&v.user.login, v.user.id, &hash, false, Some(&v.token_hash))
         .await?;
+    kusei_app::accounts::log_own(&state.store, &v.user, "password_changed", &address).await?;
     Ok((
         StatusCode::SEE_OTHER,
         [(header::LOCATION, format!("/?lang={}", lang.code()))],

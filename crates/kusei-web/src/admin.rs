@@ -4,7 +4,7 @@
 //! the municipality of the thing it changes, read from the store (a form field names a
 //! municipality, it never grants one).
 
-use crate::auth::{check_csrf, hash_password, random_token, Who};
+use crate::auth::{check_csrf, Who};
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
 use crate::i18n::{Lang, LangQuery};
@@ -18,7 +18,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use kusei_domain::calendar::{Date, FiscalYear};
 use kusei_domain::model::{Municipality, MunicipalityId, Phase, Unit, UnitId, UnitKind};
-use kusei_store::{NewUnit, NewUser, StoreError, StoredUser, Window};
+use kusei_store::{NewUnit, StoreError, StoredUser, Window};
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -115,9 +115,57 @@ fn scope_label(lang: Lang, role: &str, scope: Scope, city: &City) -> String {
     }
 }
 
+/// True when the viewer is a system administrator.
+pub(crate) fn is_system(who: &Who) -> bool {
+    require_system(who).is_ok()
+}
+
+/// A unit as its path reads: 「サンプル市 ＞ 城東区 ＞ 総務課 ＞ 総合企画」.
+pub(crate) fn unit_path(municipality: &str, units: &[Unit], id: UnitId) -> String {
+    let mut names = Vec::new();
+    let mut at = units.iter().find(|u| u.id == id);
+    while let Some(u) = at {
+        if names.len() > units.len() {
+            break;
+        }
+        names.push(u.name.as_str());
+        at = u.parent_id.and_then(|p| units.iter().find(|x| x.id == p));
+    }
+    if names.is_empty() {
+        return format!("{id}");
+    }
+    names.push(municipality);
+    names.reverse();
+    names.join(" ＞ ")
+}
+
+/// The options of a unit picker, each unit by its path and kind, in tree order.
+pub(crate) fn unit_options(lang: Lang, name: &str, city: &City, described: Option<&str>) -> Markup {
+    let mut rows: Vec<(String, &Unit)> = city
+        .units
+        .iter()
+        .map(|u| (unit_path(&city.m.name, &city.units, u.id), u))
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    html! {
+        select id={ "f-" (name) } name=(name) aria-describedby=[described] {
+            option value="" { (if name == "parent" { lang.t("（なし）", "(none)") } else { lang.t("自治体全体（市の管理者）", "whole municipality (city administrator)") }) }
+            @for (path, u) in &rows { option value=(u.id.0) { (path) " (" (kind_label(lang, u.kind)) ")" } }
+        }
+    }
+}
+
+/// A unit kind in the page's language.
+pub(crate) fn kind_label(lang: Lang, kind: UnitKind) -> &'static str {
+    match lang {
+        Lang::Ja => kind.label_ja(),
+        Lang::En => kind.code(),
+    }
+}
+
 /// True when one of the user's grants lies in `city` (or, for a system administrator's
 /// view, is system-wide).
-fn user_in(u: &StoredUser, city: &City, system_view: bool) -> bool {
+pub(crate) fn user_in(u: &StoredUser, city: &City, system_view: bool) -> bool {
     u.roles.iter().any(|(_, s)| match *s {
         Scope::System => system_view,
         Scope::Municipality(m) => m == city.m.id,
@@ -282,8 +330,8 @@ async fn admin_page(
                     th scope="col" { (lang.t("権限", "Roles")) }
                 } }
                 tbody { @for u in &users { tr {
-                    td { (u.login) }
-                    td { (u.display_name) }
+                    td { a href={ "/admin/users/" (u.login) "?municipality=" (c.m.id.0) "&lang=" (lang.code()) } { (u.login) } }
+                    td { (u.display_name) @if u.disabled_at.is_some() { " " strong.badge { (lang.t("利用停止中", "disabled")) } } }
                     td { @for (r, scope) in &u.roles {
                         @let label = Role::from_code(r).map_or(r.as_str(), |r| lang.t(r.label_ja(), r.label_en()));
                         span.role { (label) "（" (scope_label(lang, r, *scope, c)) "）" } " "
@@ -309,9 +357,13 @@ async fn admin_page(
                         }
                     }
                 }
-                (unit_select(lang, "unit", &c.units))
+                (unit_select(lang, "unit", c))
                 button type="submit" { (lang.t("追加して一時パスワードを発行", "Add and issue a one-time password")) }
             }
+        }
+        section aria-labelledby="sec-h" {
+            h2 #sec-h { (lang.t("セキュリティ記録", "Security event log")) }
+            p { a href={ "/admin/security?municipality=" (c.m.id.0) "&lang=" (lang.code()) } { (lang.t("サインイン・権限の変更・公表などの記録を見る", "Read the sign-ins, role changes, publications and other events")) } }
         }
         section aria-labelledby="ind-h" {
             h2 #ind-h { (lang.t("指標", "Indicators")) }
@@ -339,7 +391,7 @@ async fn admin_page(
                     }
                 }
                 @if let Some(e) = err("parent") { (e) }
-                (unit_select(lang, "parent", &c.units))
+                (unit_select(lang, "parent", c))
                 button type="submit" { (lang.t("組織を追加", "Add the unit")) }
             }
         }
@@ -348,14 +400,11 @@ async fn admin_page(
     Ok(page.render(lang.t("管理", "Administration"), "/admin", body))
 }
 
-fn unit_select(lang: Lang, name: &str, units: &[Unit]) -> Markup {
+fn unit_select(lang: Lang, name: &str, city: &City) -> Markup {
     html! {
         div.field {
             label for={ "f-" (name) } { (if name == "parent" { lang.t("上位の組織", "Parent unit") } else { lang.t("対象の組織", "Unit") }) }
-            select id={ "f-" (name) } name=(name) {
-                option value="" { (if name == "parent" { lang.t("（なし）", "(none)") } else { lang.t("自治体全体（市の管理者）", "whole municipality (city administrator)") }) }
-                @for u in units { option value=(u.id.0) { (u.name) " (" (u.kind.label_ja()) ")" } }
-            }
+            (unit_options(lang, name, city, None))
         }
     }
 }
@@ -660,21 +709,21 @@ pub(crate) async fn create_user(
     if !errors.is_empty() {
         return answer(&state, &who, lang, Some(m), errors, None).await;
     }
-    let password = random_token()[..16].to_string();
-    let hash = hash_password(&password).map_err(WebError::Internal)?;
-    let actor = who.login().unwrap_or("?").to_string();
-    let new = NewUser {
-        login: &login,
-        display_name: &name,
-        password_hash: &hash,
-        must_change_password: true,
-        roles: vec![(role.code(), scope)],
-    };
-    match state.store.create_user(&actor, &new).await {
-        Ok(_) => {
+    match kusei_app::accounts::create_user(
+        &state.store,
+        &who.caller(),
+        &login,
+        &name,
+        role,
+        scope,
+        state.clock.unix(),
+    )
+    .await
+    {
+        Ok((_, password)) => {
             let notice = html! {
                 div.notice.success role="status" {
-                    p { (lang.t("利用者を追加しました。一時パスワードは一度だけ表示されます:", "User added. The one-time password is shown only once:")) }
+                    p { (lang.t("利用者を追加しました。一時パスワードは一度だけ表示されます（24時間有効）:", "User added. The one-time password is shown only once (valid for 24 hours):")) }
                     p { (lang.t("ログインID", "Login")) ": " code { (login) } " / " (lang.t("一時パスワード", "one-time password")) ": " code.otp { (password) } }
                 }
             };
@@ -688,7 +737,7 @@ pub(crate) async fn create_user(
             )
             .await
         }
-        Err(e) => {
+        Err(kusei_app::AppError::Store(e)) => {
             let taken = lang.t(
                 "このログインIDはすでに使われています。",
                 "This login is taken.",
@@ -696,6 +745,7 @@ pub(crate) async fn create_user(
             let errors = form_errors(e, "login", Some(taken))?;
             answer(&state, &who, lang, Some(m), errors, None).await
         }
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -5,7 +5,10 @@
 //! - Every form that changes state carries a CSRF token: the session's token once signed
 //!   in, or a pre-session cookie's value on the sign-in form (double submit). Handlers call
 //!   [`check_csrf`] before anything else.
-//! - Five failed sign-ins lock an account for 15 minutes.
+//! - Sign-in attempts are throttled per login and address, per login and per address
+//!   (`kusei_app::accounts::throttle_keys`): growing waits, never a lock-out for good.
+//! - The pre-session token of the sign-in form is signed with the server's key, so a
+//!   cookie planted by someone else is refused.
 
 use crate::policy::Grants;
 use crate::AppState;
@@ -18,8 +21,6 @@ use sha2::{Digest, Sha256};
 
 pub const SESSION_COOKIE: &str = "kusei_session";
 pub const PRE_COOKIE: &str = "kusei_pre";
-pub const LOCK_AFTER: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
 pub const SESSION_HOURS: i64 = 8;
 /// A session also ends after this long without a request.
 pub const IDLE_MINUTES: i64 = 60;
@@ -34,9 +35,79 @@ pub fn idle_deadline(now_unix: i64) -> String {
 
 pub use kusei_app::accounts::{hash_password, verify_password};
 
-/// A hash to verify against when the login is unknown, so both cases take as long.
-pub fn dummy_hash() -> &'static str {
-    "$argon2id$v=19$m=19456,t=2,p=1$a3VzZWlkdW1teXNhbHQ$V8sxPZ0SkSOwgpqkjWyZbpWEJt0Rq4bDw0gPfOgdHBs"
+pub use kusei_app::accounts::dummy_hash;
+
+/// The key that signs pre-session tokens (kept in the database, shared by instances).
+async fn pre_session_key(state: &AppState) -> Result<String, crate::WebError> {
+    Ok(state
+        .store
+        .server_secret("pre_session", random_token)
+        .await?)
+}
+
+fn sign(key: &str, nonce: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(key.as_bytes());
+    h.update(b"\0pre-session\0");
+    h.update(nonce.as_bytes());
+    format!("{:x}", h.finalize())
+}
+
+/// A new pre-session token: a random nonce and its signature by the server's key.
+pub async fn new_pre_token(state: &AppState) -> Result<String, crate::WebError> {
+    let nonce = random_token();
+    let key = pre_session_key(state).await?;
+    Ok(format!("{nonce}{}", sign(&key, &nonce)))
+}
+
+/// True when a pre-session token was made by this server.
+async fn pre_token_is_ours(state: &AppState, token: &str) -> Result<bool, crate::WebError> {
+    if token.len() != 128 {
+        return Ok(false);
+    }
+    let (nonce, mac) = token.split_at(64);
+    let key = pre_session_key(state).await?;
+    Ok(same_token(&sign(&key, nonce), mac))
+}
+
+/// Where a request comes from: the peer's address, or (with `trust_forwarded_for`, behind
+/// a proxy) the last address of `X-Forwarded-For`, the one the proxy added. "unknown"
+/// when neither is known (requests made in process by tests).
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .trust_forwarded_for
+            .then(|| {
+                // The last entry is the proxy's own; the ones before it the client wrote.
+                let all: Vec<&str> = parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .collect();
+                all.last()
+                    .map(|a| a.trim())
+                    .filter(|a| a.parse::<std::net::IpAddr>().is_ok())
+                    .map(str::to_string)
+            })
+            .flatten();
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientAddress(
+            forwarded.or(peer).unwrap_or_else(|| "unknown".into()),
+        ))
+    }
 }
 
 /// Rules for a new password: 12 to 128 characters, not the login, and not easy to guess:
@@ -186,7 +257,11 @@ impl Who {
     }
 
     async fn read(parts: &Parts, state: &AppState) -> Result<Who, crate::WebError> {
-        let pre = cookie(&parts.headers, PRE_COOKIE);
+        // Only a pre-session token this server signed counts (login CSRF).
+        let pre = match cookie(&parts.headers, PRE_COOKIE) {
+            Some(t) if pre_token_is_ours(state, &t).await? => Some(t),
+            _ => None,
+        };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Ok(Who { viewer: None, pre });
         };

@@ -27,6 +27,7 @@ mod pages;
 pub use kusei_domain::policy;
 mod reports;
 mod upload;
+mod users;
 mod workflow;
 
 pub use error::WebError;
@@ -38,21 +39,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kusei_store::Store;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use tower_http::trace::TraceLayer;
 
 pub use kusei_app::Clock;
-
-/// An uploaded document waiting for the user to confirm the import.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingUpload {
-    pub file_name: String,
-    /// Shared, so reading a pending upload never copies it.
-    pub bytes: Arc<[u8]>,
-    pub owner: String,
-    pub created: i64,
-}
 
 /// Everything a handler needs.
 #[derive(Clone, Debug)]
@@ -61,9 +50,10 @@ pub struct AppState {
     pub clock: Clock,
     /// Adds `Secure` to cookies (set when Kusei is served over HTTPS).
     pub secure_cookies: bool,
-    pub(crate) uploads: Arc<Mutex<HashMap<String, PendingUpload>>>,
     /// PDF/Excel/CSV/JSON exports (the PDF font is found once, on first use).
     pub exporter: kusei_app::export::Exporter,
+    /// Read the client's address from `X-Forwarded-For` (set behind a reverse proxy).
+    pub trust_forwarded_for: bool,
 }
 
 impl AppState {
@@ -72,9 +62,13 @@ impl AppState {
             store,
             clock: Clock::System,
             secure_cookies: false,
-            uploads: Arc::default(),
             exporter: kusei_app::export::Exporter::default(),
+            trust_forwarded_for: false,
         }
+    }
+    pub fn with_trust_forwarded_for(mut self, trust: bool) -> AppState {
+        self.trust_forwarded_for = trust;
+        self
     }
     /// Names the font file PDFs use (the `pdf_font` setting); else the system's fonts.
     pub fn with_pdf_font(mut self, font: Option<std::path::PathBuf>) -> AppState {
@@ -134,6 +128,8 @@ pub fn app(state: AppState) -> Router {
         .route("/admin", get(admin::page))
         .route("/admin/schedule", post(admin::save_window))
         .route("/admin/users", post(admin::create_user))
+        .route("/admin/users/{login}", get(users::page).post(users::act))
+        .route("/admin/security", get(users::log))
         .route("/admin/units", post(admin::create_unit))
         .route("/admin/municipalities", post(admin::create_municipality))
         .route(

@@ -1,14 +1,15 @@
 //! Importing a legacy document from the browser: upload → parse report → confirm.
-//! Nothing is stored until the user confirms; the upload waits in memory (30 minutes).
+//! Nothing is stored until the user confirms; the upload waits in the database (30
+//! minutes, at most three per user and 100 MiB in all), so any instance can confirm it.
 
-use crate::auth::{check_csrf, random_token, Who};
+use crate::auth::{check_csrf, random_token, token_hash, Who};
 use crate::error::WebError;
 use crate::forms::FormData;
 use crate::i18n::{Lang, LangQuery};
 use crate::layout::{period_label, Page};
 use crate::pages::parse_id;
 use crate::policy::{allow, Action, Role, Tree};
-use crate::{AppState, PendingUpload};
+use crate::AppState;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -18,16 +19,15 @@ use kusei_app::{AppError, Caller};
 use kusei_domain::model::{Period, UnitId, UnitKind};
 use kusei_domain::workflow::Refusal;
 use kusei_import::convert::document_period;
-use kusei_store::ImportOutcome;
+use kusei_store::{ImportOutcome, PendingImport};
 use maud::html;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 const KEEP_SECS: i64 = 30 * 60;
 /// Uploads waiting for confirmation per user (the oldest goes first).
-const PENDING_PER_USER: usize = 3;
+const PENDING_PER_USER: i64 = 3;
 /// Bytes of all uploads waiting for confirmation (the oldest go first).
-const PENDING_BYTES: usize = 100 * 1024 * 1024;
+const PENDING_BYTES: i64 = 100 * 1024 * 1024;
 /// How long reading one document may take before the user is told.
 const PARSE_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
 const ACTOR_SUFFIX: &str = " (ブラウザ取込)";
@@ -161,19 +161,21 @@ pub(crate) async fn preview(
     let token = random_token();
     let owner = who.login().unwrap_or("?").to_string();
     let now = state.clock.unix();
-    if let Ok(mut uploads) = state.uploads.lock() {
-        uploads.retain(|_, u| now - u.created < KEEP_SECS);
-        keep_within_limits(&mut uploads, &owner, bytes.len());
-        uploads.insert(
-            token.clone(),
-            PendingUpload {
-                file_name: name.clone(),
-                bytes: bytes.clone(),
+    state
+        .store
+        .keep_pending_import(
+            &token_hash(&token),
+            &PendingImport {
                 owner,
-                created: now,
+                file_name: name.clone(),
+                bytes: bytes.to_vec(),
+                created_at: now,
             },
-        );
-    }
+            now - KEEP_SECS,
+            PENDING_PER_USER,
+            PENDING_BYTES,
+        )
+        .await?;
     let period = document_period(&doc);
     let units = target_units(&state, &who).await?;
     let targets: usize = doc.nodes.iter().map(|n| n.targets.len()).sum();
@@ -228,12 +230,12 @@ pub(crate) async fn confirm(
     require_importer(&who)?;
     let lang: Lang = q.lang();
     let login = who.login().unwrap_or("?").to_string();
+    let kept = token_hash(form.get("token").unwrap_or(""));
     let upload = state
-        .uploads
-        .lock()
-        .ok()
-        .and_then(|u| u.get(form.get("token").unwrap_or("")).cloned())
-        .filter(|u| u.owner == login)
+        .store
+        .pending_import(&kept)
+        .await?
+        .filter(|u| u.owner == login && u.created_at >= state.clock.unix() - KEEP_SECS)
         .ok_or_else(|| WebError::BadRequest("token: 取込の有効期限が切れました。もう一度ファイルを選んでください。 The upload expired; choose the file again.".into()))?;
     let unit = UnitId(parse_id(form.get("unit").unwrap_or(""), "unit")?);
     let units = target_units(&state, &who).await?;
@@ -243,7 +245,8 @@ pub(crate) async fn confirm(
         ));
     }
     let u = state.store.get_unit(unit).await?;
-    let doc = parse_off_workers(&upload.file_name, &upload.bytes)
+    let bytes: Arc<[u8]> = upload.bytes.into();
+    let doc = parse_off_workers(&upload.file_name, &bytes)
         .await?
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
     let year = form.text("year");
@@ -258,7 +261,7 @@ pub(crate) async fn confirm(
         &state.store,
         &caller,
         &doc,
-        &upload.bytes,
+        &bytes,
         u.municipality_id,
         Destination::Unit(u.id),
         period,
@@ -272,9 +275,7 @@ pub(crate) async fn confirm(
         }
         Err(e) => return Err(e.into()),
     };
-    if let Ok(mut uploads) = state.uploads.lock() {
-        uploads.remove(form.get("token").unwrap_or(""));
-    }
+    state.store.drop_pending_import(&kept).await?;
     let plan = plan_of(&outcome);
     let what = match outcome {
         ImportOutcome::Created { .. } => "created",
@@ -346,67 +347,5 @@ async fn parse_off_workers(
             PARSE_BUDGET.as_secs(),
             PARSE_BUDGET.as_secs()
         ))),
-    }
-}
-
-/// Makes room for one more upload of `size` bytes by `owner`: each user keeps at most
-/// [`PENDING_PER_USER`] waiting uploads, all users together [`PENDING_BYTES`]; the oldest
-/// go first.
-fn keep_within_limits(uploads: &mut HashMap<String, PendingUpload>, owner: &str, size: usize) {
-    loop {
-        let mine = uploads.values().filter(|u| u.owner == owner).count();
-        let total: usize = uploads.values().map(|u| u.bytes.len()).sum();
-        let over_user = mine >= PENDING_PER_USER;
-        if !over_user && total + size <= PENDING_BYTES {
-            return;
-        }
-        let oldest = uploads
-            .iter()
-            .filter(|(_, u)| !over_user || u.owner == owner)
-            .min_by_key(|(_, u)| u.created)
-            .map(|(k, _)| k.clone());
-        match oldest {
-            Some(k) => {
-                uploads.remove(&k);
-            }
-            None => return,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn upload(owner: &str, created: i64, size: usize) -> PendingUpload {
-        PendingUpload {
-            file_name: "f.txt".into(),
-            bytes: vec![0u8; size].into(),
-            owner: owner.into(),
-            created,
-        }
-    }
-
-    #[test]
-    fn waiting_uploads_stay_within_their_limits() {
-        let mut u = HashMap::new();
-        for i in 0..3 {
-            u.insert(format!("a{i}"), upload("a", i, 10));
-        }
-        u.insert("b0".into(), upload("b", 0, 10));
-        keep_within_limits(&mut u, "a", 10);
-        assert_eq!(
-            u.len(),
-            3,
-            "a's oldest went: {:?}",
-            u.keys().collect::<Vec<_>>()
-        );
-        assert!(!u.contains_key("a0") && u.contains_key("b0"));
-        // All users together: the oldest of anyone goes.
-        let mut u = HashMap::new();
-        u.insert("x".into(), upload("x", 1, PENDING_BYTES / 2));
-        u.insert("y".into(), upload("y", 2, PENDING_BYTES / 2));
-        keep_within_limits(&mut u, "z", 10);
-        assert!(!u.contains_key("x") && u.contains_key("y"));
     }
 }

@@ -68,6 +68,20 @@ pub(crate) async fn step(
         .store
         .transition(&actor, sp.plan.id, step, form.text("comment").as_deref())
         .await?;
+    if step == Transition::Publish {
+        let unit = state.store.get_unit(sp.plan.unit_id).await?;
+        state
+            .store
+            .log_security(&kusei_store::NewSecurityEvent {
+                kind: "plan_published",
+                login: None,
+                actor: Some(&actor),
+                address: None,
+                municipality: Some(unit.municipality_id),
+                detail: serde_json::json!({"plan_id": sp.plan.id.0, "unit": unit.name}),
+            })
+            .await?;
+    }
     Ok(back(sp.plan.id, q.lang()))
 }
 

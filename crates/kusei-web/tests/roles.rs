@@ -167,7 +167,7 @@ async fn world() -> World {
                 .unwrap();
         }
     }
-    let users: [(&str, &str, Scope); 8] = [
+    let users: [(&str, &str, Scope); 9] = [
         ("sysadmin", "system_admin", Scope::System),
         ("admin", "city_admin", Scope::Municipality(m)),
         ("b_admin", "city_admin", Scope::Municipality(other)),
@@ -176,6 +176,7 @@ async fn world() -> World {
         ("section_a", "section_editor", Scope::Unit(sec_a)),
         ("east_approver", "approver", Scope::Unit(east)),
         ("east_council", "council_member", Scope::Unit(east)),
+        ("north_editor", "ward_editor", Scope::Unit(north)),
     ];
     for (login, role, scope) in users {
         let uid = store
@@ -322,6 +323,13 @@ enum Route {
     EditIndicator,
     MergeIndicator,
     OtherIndicator,
+    /// Revoking a user of テスト市 (東区's editor): disable, a new one-time password,
+    /// removing a role, ending the sessions; and disabling a user of 他市.
+    DisableUser,
+    ResetPassword,
+    RemoveRole,
+    EndSessions,
+    DisableOtherUser,
 }
 
 const FIXTURE: &str = include_str!("../../kusei-import/tests/fixtures/reform_items.txt");
@@ -710,6 +718,60 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                     .is_empty(),
             )
         }
+        Route::DisableUser | Route::DisableOtherUser => {
+            let (target, m) = if route == Route::DisableUser {
+                ("east_editor", w.municipality)
+            } else {
+                ("north_editor", w.other)
+            };
+            let s = post(
+                w,
+                login,
+                &format!("/admin/users/{target}?municipality={}", m.0),
+                &[("action", "disable".into())],
+            )
+            .await;
+            let u = store.find_user(target).await.unwrap().unwrap();
+            (s, u.disabled_at.is_some())
+        }
+        Route::ResetPassword => {
+            let before = store.find_user("east_editor").await.unwrap().unwrap();
+            let s = post(
+                w,
+                login,
+                &format!("/admin/users/east_editor?municipality={}", w.municipality.0),
+                &[("action", "reset".into())],
+            )
+            .await;
+            let after = store.find_user("east_editor").await.unwrap().unwrap();
+            (s, after.password_hash != before.password_hash)
+        }
+        Route::RemoveRole => {
+            let s = post(
+                w,
+                login,
+                &format!("/admin/users/east_editor?municipality={}", w.municipality.0),
+                &[("action", "remove_role".into()), ("index", "0".into())],
+            )
+            .await;
+            let after = store.find_user("east_editor").await.unwrap().unwrap();
+            (s, after.roles.is_empty())
+        }
+        Route::EndSessions => {
+            let s = post(
+                w,
+                login,
+                &format!("/admin/users/east_editor?municipality={}", w.municipality.0),
+                &[("action", "end_sessions".into())],
+            )
+            .await;
+            let gone = store
+                .session(&token_hash("tokeneasteditor"), "2030-01-01T00:00:00Z")
+                .await
+                .unwrap()
+                .is_none();
+            (s, gone)
+        }
         Route::AdminUnit => {
             let before = store.list_units(w.municipality).await.unwrap().len();
             let s = post(
@@ -780,6 +842,11 @@ async fn every_role_against_every_state_changing_route() {
         (EditIndicator, &["admin", "sysadmin"]),
         (MergeIndicator, &["admin", "sysadmin"]),
         (OtherIndicator, &["b_admin", "sysadmin"]),
+        (DisableUser, &["admin", "sysadmin"]),
+        (ResetPassword, &["admin", "sysadmin"]),
+        (RemoveRole, &["admin", "sysadmin"]),
+        (EndSessions, &["admin", "sysadmin"]),
+        (DisableOtherUser, &["b_admin", "sysadmin"]),
     ];
     let mut failures = Vec::new();
     for (route, allowed) in table {

@@ -74,6 +74,8 @@ async fn world(name: &str) -> World {
             Scope::Unit(ward),
             Some("correct horse battery staple"),
         ),
+        ("cityadmin", "city_admin", Scope::Municipality(m), None),
+        ("root", "system_admin", Scope::System, None),
     ] {
         let hash = match password {
             Some(p) => kusei_app::accounts::hash_password(p).unwrap(),
@@ -126,6 +128,39 @@ async fn send(w: &World, req: Request<Body>) -> (StatusCode, Option<String>, Str
         location,
         String::from_utf8_lossy(&bytes).to_string(),
     )
+}
+
+/// A pre-session token as the sign-in form hands it out.
+async fn pre_token(w: &World) -> String {
+    let res = app(w.state.clone())
+        .oneshot(Request::get("/login").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("kusei_pre="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string()
+}
+
+/// A sign-in post with the form's own pre-session token.
+async fn sign_in_request(w: &World, login: &str, password: &str, next: &str) -> Request<Body> {
+    let pre = pre_token(w).await;
+    let body = serde_urlencoded::to_string([
+        ("login", login),
+        ("password", password),
+        ("next", next),
+        ("csrf", pre.as_str()),
+    ])
+    .unwrap();
+    Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, format!("kusei_pre={pre}"))
+        .body(Body::from(body))
+        .unwrap()
 }
 
 fn form(uri: &str, login: &str, fields: &[(&str, &str)]) -> Request<Body> {
@@ -239,18 +274,7 @@ async fn sign_in_never_redirects_to_another_site() {
         );
         assert!(!page.contains("evil.example"), "{evil:?}");
         // Signing in with it lands on this site.
-        let body = serde_urlencoded::to_string([
-            ("login", "signer"),
-            ("password", "correct horse battery staple"),
-            ("next", evil),
-            ("csrf", "pre"),
-        ])
-        .unwrap();
-        let req = Request::post("/login")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::COOKIE, "kusei_pre=pre")
-            .body(Body::from(body))
-            .unwrap();
+        let req = sign_in_request(&w, "signer", "correct horse battery staple", evil).await;
         let (status, location, page) = send(&w, req).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{evil:?}: {page}");
         assert_eq!(location.as_deref(), Some("/"), "{evil:?}");
@@ -525,18 +549,7 @@ async fn names_with_control_or_direction_characters_are_refused() {
 #[tokio::test]
 async fn an_idle_session_ends_after_an_hour() {
     let w = world("idle").await;
-    let body = serde_urlencoded::to_string([
-        ("login", "signer"),
-        ("password", "correct horse battery staple"),
-        ("next", "/"),
-        ("csrf", "pre"),
-    ])
-    .unwrap();
-    let req = Request::post("/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, "kusei_pre=pre")
-        .body(Body::from(body))
-        .unwrap();
+    let req = sign_in_request(&w, "signer", "correct horse battery staple", "/").await;
     let res = app(w.state.clone()).oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let token = res
@@ -572,4 +585,343 @@ async fn an_idle_session_ends_after_an_hour() {
     let (status, location) = at(100 + 61).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location:?}");
     assert!(location.unwrap_or_default().starts_with("/login"));
+}
+
+/// Login CSRF: a pre-session cookie the server did not make (planted by someone else)
+/// is refused, even with a matching form field.
+#[tokio::test]
+async fn a_planted_pre_session_cookie_is_refused() {
+    let w = world("planted").await;
+    for planted in ["pre", &"a".repeat(128), &"0".repeat(64)] {
+        let body = serde_urlencoded::to_string([
+            ("login", "signer"),
+            ("password", "correct horse battery staple"),
+            ("next", "/"),
+            ("csrf", planted),
+        ])
+        .unwrap();
+        let req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("kusei_pre={planted}"))
+            .body(Body::from(body))
+            .unwrap();
+        let (status, _, _) = send(&w, req).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{planted:?}");
+    }
+    // The form's own token works.
+    let req = sign_in_request(&w, "signer", "correct horse battery staple", "/").await;
+    assert_eq!(send(&w, req).await.0, StatusCode::SEE_OTHER);
+}
+
+/// 40 wrong passwords at once: five are checked, the others wait (never eight); the
+/// right password waits too, then works; an unknown login gets exactly the same answers.
+#[tokio::test]
+async fn sign_in_attempts_are_throttled_the_same_for_unknown_logins() {
+    let w = world("throttle").await;
+    let burst = |login: &'static str| {
+        let w_state = w.state.clone();
+        async move {
+            let pre = {
+                let res = app(w_state.clone())
+                    .oneshot(Request::get("/login").body(Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                res.headers()
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .find_map(|c| c.strip_prefix("kusei_pre="))
+                    .and_then(|c| c.split(';').next())
+                    .unwrap()
+                    .to_string()
+            };
+            let tasks: Vec<_> = (0..40)
+                .map(|i| {
+                    let (state, pre) = (w_state.clone(), pre.clone());
+                    tokio::spawn(async move {
+                        let body = serde_urlencoded::to_string([
+                            ("login", login),
+                            ("password", &format!("wrong password {i}")),
+                            ("csrf", &pre),
+                        ])
+                        .unwrap();
+                        let req = Request::post("/login")
+                            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                            .header(header::COOKIE, format!("kusei_pre={pre}"))
+                            .body(Body::from(body))
+                            .unwrap();
+                        app(state).oneshot(req).await.unwrap().status()
+                    })
+                })
+                .collect();
+            let mut counts = std::collections::BTreeMap::new();
+            for t in tasks {
+                *counts.entry(t.await.unwrap().as_u16()).or_insert(0) += 1;
+            }
+            counts
+        }
+    };
+    let known = burst("signer").await;
+    assert_eq!(known.get(&401), Some(&5), "{known:?}");
+    assert_eq!(known.get(&429), Some(&35), "{known:?}");
+    let unknown = burst("nobody").await;
+    assert_eq!(unknown, known, "an unknown login is answered the same way");
+    // The right password waits too, and the page says until when (Japan time).
+    let req = sign_in_request(&w, "signer", "correct horse battery staple", "/").await;
+    let res = app(w.state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().get(header::RETRY_AFTER).is_some());
+    let page = String::from_utf8(
+        axum::body::to_bytes(res.into_body(), 1 << 20)
+            .await
+            .unwrap()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        page.contains("しばらくお待ちください") && page.contains("令和7年10月1日 12:00"),
+        "{page}"
+    );
+    // Thirty seconds later the real user signs in: waits grow, they never lock for good.
+    let later = World {
+        state: AppState::new(w.store.clone()).with_clock(Clock::Fixed(NOW + 31)),
+        store: w.store.clone(),
+        m: w.m,
+        ward: w.ward,
+        _dir: w._dir.clone(),
+    };
+    let req = sign_in_request(&later, "signer", "correct horse battery staple", "/").await;
+    assert_eq!(send(&later, req).await.0, StatusCode::SEE_OTHER);
+    // Each step is in the security log; never a password.
+    let (events, _) = w
+        .store
+        .security_events(&kusei_store::EventFilter {
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let count = |kind: &str| events.iter().filter(|e| e.kind == kind).count();
+    assert_eq!(count("sign_in_failed"), 10);
+    assert_eq!(count("sign_in_throttled"), 71);
+    assert_eq!(count("sign_in"), 1);
+    assert!(events
+        .iter()
+        .all(|e| !e.detail.to_string().contains("wrong password")));
+}
+
+/// An administrator disables a user (sessions end at once, sign-in refused), re-enables
+/// them, issues a one-time password that expires after 24 hours, and removes a role; a
+/// ward editor can do none of it.
+#[tokio::test]
+async fn an_administrator_revokes_and_restores_a_user() {
+    let w = world("revoke").await;
+    let m = w.m.0.to_string();
+    let user_url = format!("/admin/users/signer?municipality={m}");
+    let signed_in = |w: &World| {
+        let req = Request::get("/admin/indicators")
+            .header(header::COOKIE, "kusei_session=tokensigner")
+            .body(Body::empty())
+            .unwrap();
+        let state = w.state.clone();
+        async move { app(state).oneshot(req).await.unwrap().status() != StatusCode::SEE_OTHER }
+    };
+    assert!(signed_in(&w).await);
+    // A ward editor cannot.
+    let (status, _, _) = send(&w, form(&user_url, "editor", &[("action", "disable")])).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The city administrator disables: the session ends, sign-in is refused.
+    let (status, location, page) =
+        send(&w, form(&user_url, "cityadmin", &[("action", "disable")])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(location.unwrap().contains("done=disabled"));
+    assert!(!signed_in(&w).await, "disabling ends the user's sessions");
+    let req = sign_in_request(&w, "signer", "correct horse battery staple", "/").await;
+    let (status, _, page) = send(&w, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("利用停止中"), "{page}");
+    // The user's page says so, in one language.
+    let (status, _, page) = send(
+        &w,
+        Request::get(format!("{user_url}&lang=en"))
+            .header(header::COOKIE, "kusei_session=tokencityadmin")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Disabled") && page.contains("Japan time"),
+        "{page}"
+    );
+    // Re-enabled, then a new one-time password, shown once.
+    let (status, _, _) = send(&w, form(&user_url, "cityadmin", &[("action", "enable")])).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, page) = send(&w, form(&user_url, "cityadmin", &[("action", "reset")])).await;
+    assert_eq!(status, StatusCode::OK);
+    let otp = page
+        .split("class=\"otp\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_string();
+    assert_eq!(otp.len(), 16);
+    // The old password no longer works; the new one does, and must be changed first.
+    let req = sign_in_request(&w, "signer", "correct horse battery staple", "/").await;
+    assert_eq!(send(&w, req).await.0, StatusCode::UNAUTHORIZED);
+    let req = sign_in_request(&w, "signer", &otp, "/").await;
+    let (status, location, _) = send(&w, req).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/account/password"))
+    );
+    // A day later it has expired.
+    let tomorrow = World {
+        state: AppState::new(w.store.clone()).with_clock(Clock::Fixed(NOW + 24 * 3600 + 1)),
+        store: w.store.clone(),
+        m: w.m,
+        ward: w.ward,
+        _dir: w._dir.clone(),
+    };
+    let req = sign_in_request(&tomorrow, "signer", &otp, "/").await;
+    let (status, _, page) = send(&tomorrow, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("有効期限"), "{page}");
+    // Removing the role takes the rights away at once.
+    let (status, _, _) = send(
+        &w,
+        form(
+            &user_url,
+            "cityadmin",
+            &[("action", "remove_role"), ("index", "0")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let u = w.store.find_user("signer").await.unwrap().unwrap();
+    assert!(u.roles.is_empty());
+    // Nobody disables themselves.
+    let own = format!("/admin/users/cityadmin?municipality={m}");
+    let (status, _, page) = send(&w, form(&own, "cityadmin", &[("action", "disable")])).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    // Every step is in the log, read by the city administrator, exported as CSV.
+    let (status, _, page) = send(
+        &w,
+        Request::get(format!("/admin/security?municipality={m}"))
+            .header(header::COOKIE, "kusei_session=tokencityadmin")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for kind in [
+        "利用停止",
+        "利用再開",
+        "一時パスワード再発行",
+        "権限の削除",
+        "サインイン拒否",
+    ] {
+        assert!(page.contains(kind), "{kind}: {page}");
+    }
+    assert!(!page.contains(&otp), "a one-time password is never logged");
+    let (status, _, _) = send(
+        &w,
+        Request::get(format!("/admin/security?municipality={m}"))
+            .header(header::COOKIE, "kusei_session=tokeneditor")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a ward editor does not read the log"
+    );
+}
+
+/// The log's CSV neutralises formulas (a login typed as a formula at the sign-in form).
+#[tokio::test]
+async fn the_security_log_exports_without_formulas() {
+    let w = world("seclog").await;
+    let req = sign_in_request(
+        &w,
+        "=HYPERLINK(\"http://evil.example\")",
+        "whatever it is",
+        "/",
+    )
+    .await;
+    assert_eq!(send(&w, req).await.0, StatusCode::UNAUTHORIZED);
+    let (status, _, csv) = send(
+        &w,
+        Request::get("/admin/security?format=csv")
+            .header(header::COOKIE, "kusei_session=tokenroot")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+    // An unknown login's failure is system-wide: not in the city's log.
+    let (_, _, page) = send(
+        &w,
+        Request::get(format!("/admin/security?municipality={}", w.m.0))
+            .header(header::COOKIE, "kusei_session=tokencityadmin")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(!page.contains("HYPERLINK"));
+}
+
+/// An upload waits in the database: another server instance on the same database
+/// confirms it.
+#[tokio::test]
+async fn another_instance_confirms_an_upload() {
+    let w = world("instances").await;
+    let boundary = "kuseiboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ncsrfeditor\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"reform.txt\"\r\nContent-Type: text/plain\r\n\r\n{FIXTURE}\r\n--{boundary}--\r\n"
+    );
+    let req = Request::post("/import")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, "kusei_session=tokeneditor")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, page) = send(&w, req).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let token = page
+        .split("name=\"token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let url = format!("sqlite://{}", w._dir.join("k.db").display());
+    let other_store = Store::connect(&url).await.unwrap();
+    let other = World {
+        state: AppState::new(other_store.clone()).with_clock(Clock::Fixed(NOW)),
+        store: other_store,
+        m: w.m,
+        ward: w.ward,
+        _dir: w._dir.clone(),
+    };
+    let ward = w.ward.0.to_string();
+    let confirm = form(
+        "/import/confirm",
+        "editor",
+        &[("token", &token), ("unit", &ward), ("year", "2025")],
+    );
+    let (status, location, page) = send(&other, confirm).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(location.unwrap().contains("imported=created"));
+    // Confirmed once: the token is gone.
+    let again = form(
+        "/import/confirm",
+        "editor",
+        &[("token", &token), ("unit", &ward), ("year", "2025")],
+    );
+    assert_eq!(send(&w, again).await.0, StatusCode::BAD_REQUEST);
 }

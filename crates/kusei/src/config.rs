@@ -23,6 +23,13 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Font file for PDFs (`pdf_font` / KUSEI_PDF_FONT); else the system's Japanese fonts.
     pub pdf_font: Option<PathBuf>,
+    /// Read the client's address from `X-Forwarded-For` (behind a reverse proxy only).
+    pub trust_forwarded_for: bool,
+    /// Seconds a connection may take to send a request's headers, and may stay open
+    /// idle between requests (`header_timeout_secs` / KUSEI_HEADER_TIMEOUT_SECS).
+    pub header_timeout_secs: u64,
+    /// On first start, create the sample city (`sample` / KUSEI_SAMPLE; `--no-sample`).
+    pub sample: bool,
 }
 
 /// The database URL may hold a password: never print it.
@@ -36,6 +43,9 @@ impl std::fmt::Debug for Config {
             .field("file", &self.file)
             .field("secure_cookies", &self.secure_cookies)
             .field("pdf_font", &self.pdf_font)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("header_timeout_secs", &self.header_timeout_secs)
+            .field("sample", &self.sample)
             .finish()
     }
 }
@@ -50,6 +60,9 @@ impl Default for Config {
             file: None,
             secure_cookies: false,
             pdf_font: None,
+            trust_forwarded_for: false,
+            header_timeout_secs: 15,
+            sample: true,
         }
     }
 }
@@ -63,6 +76,9 @@ struct FileLayer {
     log_format: Option<String>,
     secure_cookies: Option<bool>,
     pdf_font: Option<PathBuf>,
+    trust_forwarded_for: Option<bool>,
+    header_timeout_secs: Option<u64>,
+    sample: Option<bool>,
 }
 
 impl Config {
@@ -95,6 +111,9 @@ impl Config {
             c.log_format = layer.log_format.unwrap_or(c.log_format);
             c.secure_cookies = layer.secure_cookies.unwrap_or(c.secure_cookies);
             c.pdf_font = layer.pdf_font.or(c.pdf_font);
+            c.trust_forwarded_for = layer.trust_forwarded_for.unwrap_or(c.trust_forwarded_for);
+            c.header_timeout_secs = layer.header_timeout_secs.unwrap_or(c.header_timeout_secs);
+            c.sample = layer.sample.unwrap_or(c.sample);
             c.file = Some(path);
         }
         if let Some(v) = env("KUSEI_DB") {
@@ -114,6 +133,20 @@ impl Config {
         }
         if let Some(v) = env("KUSEI_PDF_FONT") {
             c.pdf_font = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("KUSEI_TRUST_FORWARDED_FOR") {
+            c.trust_forwarded_for = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(v) = env("KUSEI_SAMPLE") {
+            c.sample = !matches!(v.as_str(), "0" | "false" | "no");
+        }
+        if let Some(v) = env("KUSEI_HEADER_TIMEOUT_SECS") {
+            c.header_timeout_secs = v.parse().with_context(|| {
+                format!("KUSEI_HEADER_TIMEOUT_SECS must be whole seconds, not {v:?}")
+            })?;
+        }
+        if c.header_timeout_secs == 0 {
+            bail!("header_timeout_secs must be at least 1");
         }
         if c.log_format != "text" && c.log_format != "json" {
             bail!(

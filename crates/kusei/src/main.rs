@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod sample;
 mod serve;
+mod user;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -54,6 +55,9 @@ enum Command {
         /// 待ち受けアドレス / listen address [default: 127.0.0.1:8080]
         #[arg(long, value_name = "HOST:PORT")]
         addr: Option<String>,
+        /// 初回起動でサンプルの市を作らない（管理者だけ） / on first start, create only the administrator, no sample city
+        #[arg(long)]
+        no_sample: bool,
     },
     /// 文書を読み取り、結果を表示する（保存しない） / read one document and print what was read (stores nothing)
     Parse {
@@ -170,12 +174,58 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// 利用者の追加・パスワード再発行・利用停止（管理者が締め出されたときも） / add users, reset a password, disable or enable a user (also when the administrator is locked out)
+    User {
+        /// データベースURL / database URL [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL", global = true)]
+        db: Option<String>,
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// データベースを最新の構造にする / apply database migrations
     Migrate {
         /// データベースURL / database URL [default: sqlite://kusei.db]
         #[arg(long, value_name = "URL")]
         db: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// 利用者を追加し、一時パスワードを表示する / add a user and print a one-time password
+    Add {
+        /// ログインID / login (letters, digits, . _ -)
+        login: String,
+        /// 権限 / role: system_admin, city_admin, ward_editor, section_editor, approver, council_member
+        #[arg(long)]
+        role: String,
+        /// 氏名 / display name [default: the login]
+        #[arg(long)]
+        name: Option<String>,
+        /// 組織名 / the unit of the role (e.g. 城東区)
+        #[arg(long)]
+        unit: Option<String>,
+        /// 自治体名 / municipality (needed when several exist)
+        #[arg(long)]
+        municipality: Option<String>,
+    },
+    /// 一時パスワードを再発行する（24時間有効） / issue a new one-time password (valid for 24 hours)
+    ResetPassword {
+        /// ログインID / login
+        login: String,
+    },
+    /// 利用を停止する（サインイン不可、サインイン中も終了） / disable a user (no sign-in; sessions end)
+    Disable {
+        /// ログインID / login
+        login: String,
+    },
+    /// 利用を再開する / enable a user again
+    Enable {
+        /// ログインID / login
+        login: String,
+    },
+    /// 利用者の一覧 / list the users
+    List,
 }
 
 fn main() -> ExitCode {
@@ -207,10 +257,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Serve {
         db: None,
         addr: None,
+        no_sample: false,
     });
     match command {
-        Command::Serve { db, addr } => {
-            let config = config.with_overrides(db, addr);
+        Command::Serve {
+            db,
+            addr,
+            no_sample,
+        } => {
+            let mut config = config.with_overrides(db, addr);
+            if no_sample {
+                config.sample = false;
+            }
             init_logging(&config)?;
             runtime.block_on(serve::serve(config))?;
         }
@@ -301,6 +359,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = config.with_overrides(db, None);
             init_logging(&config)?;
             runtime.block_on(export::sample_city(&config, &name, wards, &years, items))?;
+        }
+        Command::User { db, action } => {
+            let config = config.with_overrides(db, None);
+            init_logging(&config)?;
+            let command = match action {
+                UserAction::Add {
+                    login,
+                    role,
+                    name,
+                    unit,
+                    municipality,
+                } => user::UserCommand::Add {
+                    login,
+                    name,
+                    role,
+                    unit,
+                    municipality,
+                },
+                UserAction::ResetPassword { login } => user::UserCommand::ResetPassword { login },
+                UserAction::Disable { login } => user::UserCommand::Disable { login },
+                UserAction::Enable { login } => user::UserCommand::Enable { login },
+                UserAction::List => user::UserCommand::List,
+            };
+            runtime.block_on(user::run(&config, command))?;
         }
         Command::Migrate { db } => {
             let config = config.with_overrides(db, None);

@@ -27,19 +27,22 @@ fn current_fiscal_year() -> Result<FiscalYear> {
     Ok(FiscalYear::new(fy)?)
 }
 
-/// On an empty database, creates the sample and the administrator and returns the text
-/// to show once. Returns `None` when the database already has data.
-pub async fn first_start(store: &Store) -> Result<Option<String>> {
+/// On an empty database, creates the administrator (and, with `sample`, the sample
+/// city) and returns the text to show once. Returns `None` when the database already has
+/// data.
+pub async fn first_start(store: &Store, sample: bool) -> Result<Option<String>> {
     if !store.is_empty().await? {
         return Ok(None);
     }
-    let fy = current_fiscal_year()?.prev();
-    let (municipality, ward) = create_sample_units(store).await?;
-    create_sample_plan(store, municipality, ward, fy).await?;
-    open_sample_schedule(store, municipality, fy).await?;
+    if sample {
+        let fy = current_fiscal_year()?.prev();
+        let (municipality, ward) = create_sample_units(store).await?;
+        create_sample_plan(store, municipality, ward, fy).await?;
+        open_sample_schedule(store, municipality, fy).await?;
+    }
     let password = one_time_password();
     let hash = hash_password(&password)?;
-    store
+    let admin = store
         .create_user(
             ACTOR,
             &NewUser {
@@ -52,26 +55,36 @@ pub async fn first_start(store: &Store) -> Result<Option<String>> {
         )
         .await
         .context("cannot create the administrator")?;
+    let expires = kusei_store::format_unix(
+        kusei_app::Clock::System.unix() + kusei_app::accounts::ONE_TIME_PASSWORD_HOURS * 3600,
+    );
+    store.set_password_expiry(admin, Some(&expires)).await?;
+    let (made_ja, made_en) = if sample {
+        (
+            "サンプルデータと管理者を作成しました。",
+            "sample data and an administrator were created.",
+        )
+    } else {
+        (
+            "管理者を作成しました（サンプルなし）。",
+            "an administrator was created (no sample).",
+        )
+    };
     Ok(Some(format!(
         "\n==================================================================\n\
-         初回起動: サンプルデータと管理者を作成しました。\n\
-         First start: sample data and an administrator were created.\n\
+         初回起動: {made_ja}\n\
+         First start: {made_en}\n\
          \n  ログインID / login:                  admin\n\
          \x20 一時パスワード / one-time password:  {password}\n\
-         \n このパスワードは再表示されません。初回サインイン時に変更してください。\n\
-         \x20This password is not shown again; change it at first sign-in.\n\
+         \n このパスワードは再表示されません。24時間有効です。初回サインイン時に変更してください。\n\
+         \x20This password is not shown again; it works for 24 hours; change it at first sign-in.\n\
+         \x20期限切れ・締め出し / expired or locked out:  kusei user reset-password admin\n\
          ==================================================================\n"
     )))
 }
 
 fn one_time_password() -> String {
-    use rand::Rng;
-    // No look-alike characters (0/O, 1/l/I): it is read off a terminal and typed.
-    const CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    let mut rng = rand::rngs::OsRng;
-    (0..16)
-        .map(|_| char::from(CHARS[rng.gen_range(0..CHARS.len())]))
-        .collect()
+    kusei_app::accounts::one_time_password()
 }
 
 pub fn hash_password(password: &str) -> Result<String> {

@@ -30,7 +30,7 @@ pub async fn serve(config: Config) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.addr))?;
     let store = open(&config).await?;
-    if let Some(first) = crate::sample::first_start(&store).await? {
+    if let Some(first) = crate::sample::first_start(&store, config.sample).await? {
         // Printed once, to the terminal, never logged.
         println!("{first}");
     }
@@ -40,15 +40,75 @@ pub async fn serve(config: Config) -> Result<()> {
     let app = kusei_web::app(
         kusei_web::AppState::new(store.clone())
             .with_secure_cookies(config.secure_cookies)
+            .with_trust_forwarded_for(config.trust_forwarded_for)
             .with_pdf_font(config.pdf_font.clone()),
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server stopped with an error")?;
+    accept(
+        listener,
+        app,
+        std::time::Duration::from_secs(config.header_timeout_secs),
+    )
+    .await;
     store.close().await;
     tracing::info!("kusei stopped cleanly");
     Ok(())
+}
+
+/// Serves HTTP/1.1 connections until Ctrl-C or SIGTERM, then lets open requests finish
+/// (30 s at most). A connection that does not send a request's headers within
+/// `header_timeout` (also between requests, when idle) is closed. Each request carries
+/// its peer's address (`ConnectInfo`).
+async fn accept(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    header_timeout: std::time::Duration,
+) {
+    use hyper::body::Incoming;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a moment, go on.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let service = app
+            .clone()
+            .map_request(move |mut req: axum::http::Request<Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req.map(axum::body::Body::new)
+            });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(
+                TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(std::time::Duration::from_secs(30)) => {
+            tracing::warn!("requests still open after 30 s; stopping anyway");
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

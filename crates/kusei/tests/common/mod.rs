@@ -39,12 +39,19 @@ pub struct Server {
 
 impl Server {
     pub fn start(name: &str) -> Server {
+        Server::start_with(name, &[], &[])
+    }
+
+    /// [`Server::start`] with more `serve` arguments and environment variables.
+    pub fn start_with(name: &str, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let dir = std::env::temp_dir().join(format!("kusei-server-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let db = format!("sqlite://{}/kusei.db", dir.display());
         let mut child = kusei()
             .args(["serve", "--db", &db, "--addr", "127.0.0.1:0"])
+            .args(args)
+            .envs(envs.iter().copied())
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
