@@ -269,7 +269,8 @@ impl Store {
         migrator
             .run(&self.pool)
             .await
-            .map_err(|e| StoreError::Migrate(error::one_line(&e)))
+            .map_err(|e| StoreError::Migrate(error::one_line(&e)))?;
+        self.fill_published_summaries().await
     }
 
     /// A cheap round trip, for the health endpoint.

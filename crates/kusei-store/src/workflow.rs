@@ -7,7 +7,7 @@
 
 use crate::history::record;
 use crate::units::fiscal_year;
-use crate::{now_utc, Actor, Store, StoreError, StoredPlan};
+use crate::{now_utc, Actor, PlanSummary, Store, StoreError, StoredPlan};
 use kusei_domain::calendar::Date;
 use kusei_domain::model::{MunicipalityId, Phase, PlanId, PlanStatus};
 pub use kusei_domain::workflow::{Transition, Window};
@@ -144,7 +144,11 @@ impl Store {
         let snapshot = if step == Transition::Publish {
             let mut sp = self.load_plan(plan_id).await?;
             sp.plan.status = PlanStatus::Published;
-            Some(serde_json::to_string(&sp).map_err(|e| StoreError::Invalid(e.to_string()))?)
+            let summary = self.summary_of(&sp).await?;
+            Some((
+                serde_json::to_string(&sp).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                summary,
+            ))
         } else {
             None
         };
@@ -194,7 +198,7 @@ impl Store {
         .bind(&at)
         .execute(&mut *tx)
         .await?;
-        if let Some(snapshot) = snapshot {
+        if let Some((snapshot, summary)) = snapshot {
             sqlx::query(
                 "INSERT INTO plan_version (plan_id, version, published_at, published_by, snapshot) VALUES ($1, $2, $3, $4, $5)",
             )
@@ -203,6 +207,14 @@ impl Store {
             .bind(&at)
             .bind(actor)
             .bind(&snapshot)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO published_summary (plan_id, version, summary) VALUES ($1, $2, $3)",
+            )
+            .bind(plan_id.0)
+            .bind(version)
+            .bind(summary)
             .execute(&mut *tx)
             .await?;
         }
@@ -266,6 +278,76 @@ impl Store {
     }
 
     /// The latest published version number of every plan that has one.
+    /// The list line of a snapshot (JSON of [`PlanSummary`]).
+    async fn summary_of(&self, sp: &StoredPlan) -> Result<String, StoreError> {
+        let unit_name: String = sqlx::query_scalar("SELECT name FROM unit WHERE id = $1")
+            .bind(sp.plan.unit_id.0)
+            .fetch_optional(self.pool())
+            .await?
+            .unwrap_or_default();
+        let summary = PlanSummary {
+            plan: sp.plan.clone(),
+            unit_name,
+            node_count: i64::try_from(sp.nodes.len()).unwrap_or(i64::MAX),
+        };
+        serde_json::to_string(&summary).map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+
+    /// Writes the list lines of versions published before they were kept (run after the
+    /// migrations; does nothing once every version has one).
+    pub(crate) async fn fill_published_summaries(&self) -> Result<(), StoreError> {
+        let missing = sqlx::query(
+            "SELECT pv.plan_id, pv.version FROM plan_version pv LEFT JOIN published_summary ps \
+             ON ps.plan_id = pv.plan_id AND ps.version = pv.version WHERE ps.plan_id IS NULL",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for r in missing {
+            let (plan, version): (i64, i64) = (r.try_get("plan_id")?, r.try_get("version")?);
+            let Some(sp) = self.published_plan(PlanId(plan), Some(version)).await? else {
+                continue;
+            };
+            let summary = self.summary_of(&sp).await?;
+            let mut tx = self.write().await?;
+            sqlx::query(
+                "INSERT INTO published_summary (plan_id, version, summary) VALUES ($1, $2, $3) \
+                 ON CONFLICT (plan_id, version) DO NOTHING",
+            )
+            .bind(plan)
+            .bind(version)
+            .bind(summary)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// The latest published version of every published plan, as lists show it (its own
+    /// title, period, family and item count, never the working copy's).
+    pub async fn published_summaries(
+        &self,
+    ) -> Result<HashMap<PlanId, (i64, PlanSummary)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT ps.plan_id, ps.version, ps.summary FROM published_summary ps \
+             JOIN (SELECT plan_id, MAX(version) AS v FROM published_summary GROUP BY plan_id) l \
+             ON l.plan_id = ps.plan_id AND l.v = ps.version",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let text: String = r.try_get("summary")?;
+                let summary: PlanSummary = serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Corrupt(format!("published summary: {e}")))?;
+                Ok((
+                    PlanId(r.try_get("plan_id")?),
+                    (r.try_get("version")?, summary),
+                ))
+            })
+            .collect()
+    }
+
     pub async fn latest_published(&self) -> Result<HashMap<PlanId, i64>, StoreError> {
         let rows =
             sqlx::query("SELECT plan_id, MAX(version) AS v FROM plan_version GROUP BY plan_id")

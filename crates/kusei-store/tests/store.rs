@@ -1702,6 +1702,18 @@ mod cases {
             .unwrap_err();
         assert!(e.contains("never changes"), "{e}");
         assert_eq!(store.published_versions(id).await.unwrap().len(), 1);
+        // The list line of version 1: its own title and count, not the working copy's.
+        let summaries = store.published_summaries().await.unwrap();
+        let (v, s) = &summaries[&id];
+        assert_eq!((*v, s.node_count), (1, v1.nodes.len() as i64));
+        assert_eq!(s.plan.title, v1.plan.title);
+        // A database published before the list lines were kept gets them on migrating.
+        raw_execute(&url, "DELETE FROM published_summary")
+            .await
+            .unwrap();
+        assert!(store.published_summaries().await.unwrap().is_empty());
+        store.migrate().await.unwrap();
+        assert_eq!(store.published_summaries().await.unwrap(), summaries);
     }
 
     pub async fn throttling_counts_every_attempt_once(store: Store, _url: String) {

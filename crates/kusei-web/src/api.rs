@@ -163,7 +163,7 @@ pub(crate) async fn plans(
         .map(|m| parse_id(m, "municipality"))
         .transpose()?
         .map(MunicipalityId);
-    let published = store.latest_published().await?;
+    let published = store.published_summaries().await?;
     let grants = who.grants();
     let all = store.list_plans(unit, year).await?;
     let mut out = Vec::new();
@@ -185,10 +185,14 @@ pub(crate) async fn plans(
                 },
             )
             .is_ok();
-            let version = published.get(&p.plan.id).copied();
-            if !working && version.is_none() {
-                continue;
-            }
+            let public = published.get(&p.plan.id);
+            let version = public.map(|(v, _)| *v);
+            // The public reads the published version's own title, period and count.
+            let p = match (working, public) {
+                (true, _) => p,
+                (false, Some((_, s))) => s,
+                (false, None) => continue,
+            };
             out.push(json!({
                 "id": p.plan.id.0,
                 "municipality_id": m.id.0,

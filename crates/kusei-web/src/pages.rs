@@ -63,7 +63,9 @@ pub(crate) async fn home(
     let lang = page.lang;
     let store = &state.store;
     let plans = store.list_plans(None, None).await?;
-    let published = store.latest_published().await?;
+    // What the public sees of a plan is its latest published version, never the working
+    // copy (its title, period and item count may have changed since).
+    let published = store.published_summaries().await?;
     let grants = who.grants();
     let mut sections = Vec::new();
     for m in store.list_municipalities().await? {
@@ -89,10 +91,10 @@ pub(crate) async fn home(
                 p { a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較（ダッシュボード）", "Ward comparison (dashboard)")) }
                     " · " a href=(page.href("/open-data")) { (lang.t("オープンデータ", "Open data")) } }
                 @for u in units {
+                    @let drafts = allow(&grants, tree, Action::ReadDraft { plan_unit: u.id }).is_ok();
                     @let unit_plans: Vec<_> = plans.iter()
                         .filter(|p| p.plan.unit_id == u.id)
-                        .filter(|p| published.contains_key(&p.plan.id)
-                            || allow(&grants, tree, Action::ReadDraft { plan_unit: u.id }).is_ok())
+                        .filter_map(|p| if drafts { Some(p) } else { published.get(&p.plan.id).map(|(_, s)| s) })
                         .collect();
                     @if !unit_plans.is_empty() {
                         h3 { (u.name) " " span.muted { "(" (u.kind.label_ja()) ")" } }
@@ -115,8 +117,8 @@ pub(crate) async fn home(
                                         }
                                         td { (p.plan.family.label_ja()) }
                                         td {
-                                            @if who.viewer.is_some() { (status_badge(lang, p.plan.status)) }
-                                            @else if let Some(v) = published.get(&p.plan.id) {
+                                            @if drafts { (status_badge(lang, p.plan.status)) }
+                                            @else if let Some((v, _)) = published.get(&p.plan.id) {
                                                 (lang.t("公表", "published")) " (" (lang.t("第", "v")) (v) (lang.t("版", "")) ")"
                                             }
                                         }

@@ -283,12 +283,12 @@ pub(crate) async fn open_data_page(
     };
     let lang = page.lang;
     let store = &state.store;
-    let published = store.latest_published().await?;
+    // The published versions' own periods and units (never a working copy's).
     let plans: Vec<_> = store
-        .list_plans(None, None)
+        .published_summaries()
         .await?
-        .into_iter()
-        .filter(|p| published.contains_key(&p.plan.id))
+        .into_values()
+        .map(|(_, s)| s)
         .collect();
     let mut sections = Vec::new();
     for m in store.list_municipalities().await? {

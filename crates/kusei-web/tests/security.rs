@@ -925,3 +925,59 @@ async fn another_instance_confirms_an_upload() {
     );
     assert_eq!(send(&w, again).await.0, StatusCode::BAD_REQUEST);
 }
+
+/// The public lists (home page, `/api/v1/plans`, open data) show a published plan as it
+/// was published: its title and item count, never the working copy's.
+#[tokio::test]
+async fn public_lists_show_the_published_version_not_the_working_copy() {
+    let w = world("lists").await;
+    w.store
+        .set_window(
+            "t",
+            w.m,
+            &Window {
+                fiscal_year: FiscalYear::new(2025).unwrap(),
+                phase: Phase::Plan,
+                opens_on: Date::new(2025, 4, 1).unwrap(),
+                closes_on: Date::new(2026, 3, 31).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let (status, _) = browser_import(&w, "editor", FIXTURE).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let plan = PlanId(1);
+    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+        w.store.transition("t", plan, step, None).await.unwrap();
+    }
+    let published = w.store.load_plan(plan).await.unwrap();
+    let items = published.nodes.len();
+    // The ward goes on working: one more item in the working copy.
+    let revised = FIXTURE.to_string()
+        + "\n取組項目 9\n\n【まだ公表していない取組】\n\n取組の方針・目標内容\t当年度の取組内容\n<p>(趣旨・目的) 未公表。</p>\t<p>(取組の内容) 未公表。</p>\n";
+    let (status, page) = browser_import(&w, "editor", &revised).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let plans = w.store.list_plans(None, None).await.unwrap();
+    assert_eq!(plans.len(), 1, "the same plan, revised");
+    assert!(plans[0].node_count > items as i64, "{plans:?}");
+    let anonymous = |uri: &str| Request::get(uri).body(Body::empty()).unwrap();
+    let (_, _, home) = send(&w, anonymous("/")).await;
+    assert!(home.contains(&format!("<td>{items}</td>")), "{home}");
+    let (_, _, api) = send(&w, anonymous("/api/v1/plans")).await;
+    let v: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(v["plans"][0]["node_count"], items);
+    assert_eq!(v["plans"][0]["status"], serde_json::Value::Null);
+    // Staff of the ward see their working copy.
+    let (_, _, staff) = send(
+        &w,
+        Request::get("/")
+            .header(header::COOKIE, "kusei_session=tokeneditor")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        staff.contains(&format!("<td>{}</td>", plans[0].node_count)),
+        "{staff}"
+    );
+}
