@@ -199,12 +199,22 @@ impl Store {
     ) -> Result<Vec<PlanRecord>, StoreError> {
         let context = RecordContext::load(self, municipality).await?;
         let published = match copy {
-            Copy::Published => Some(self.latest_published().await?),
+            Copy::Published => Some(
+                self.published_scope_in(&context, unit, year)
+                    .await?
+                    .into_iter()
+                    .collect::<HashMap<PlanId, i64>>(),
+            ),
             Copy::Working => None,
+        };
+        let listed = match copy {
+            // Which published plans cover the year is the published version's business.
+            Copy::Published => self.list_plans(None, None).await?,
+            Copy::Working => self.list_plans(None, year).await?,
         };
         let mut out = Vec::new();
         let mut cache = HashMap::new();
-        for summary in self.list_plans(None, year).await? {
+        for summary in listed {
             let p = &summary.plan;
             if !context.units.contains_key(&p.unit_id) {
                 continue;
@@ -216,10 +226,10 @@ impl Store {
             }
             let stored = match &published {
                 Some(versions) => {
-                    if !versions.contains_key(&p.id) {
+                    let Some(v) = versions.get(&p.id) else {
                         continue;
-                    }
-                    match self.published_plan(p.id, None).await? {
+                    };
+                    match self.published_plan(p.id, Some(*v)).await? {
                         Some(s) => s,
                         None => continue,
                     }
@@ -231,6 +241,44 @@ impl Store {
                 .await?;
             out.push(record);
         }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// The published plans (id, latest version) of a scope — a municipality, optionally
+    /// one unit and its sub-units, optionally covering one fiscal year — by the published
+    /// versions' own unit and period, sorted. The same scope and versions always give the
+    /// same export, so this is also the export's cache key.
+    pub async fn published_scope(
+        &self,
+        municipality: MunicipalityId,
+        unit: Option<UnitId>,
+        year: Option<FiscalYear>,
+    ) -> Result<Vec<(PlanId, i64)>, StoreError> {
+        let context = RecordContext::load(self, municipality).await?;
+        self.published_scope_in(&context, unit, year).await
+    }
+
+    async fn published_scope_in(
+        &self,
+        context: &RecordContext,
+        unit: Option<UnitId>,
+        year: Option<FiscalYear>,
+    ) -> Result<Vec<(PlanId, i64)>, StoreError> {
+        let mut out: Vec<(PlanId, i64)> = self
+            .published_summaries()
+            .await?
+            .into_iter()
+            .filter(|(_, (_, s))| {
+                let u = s.plan.unit_id;
+                context.units.contains_key(&u)
+                    && unit.is_none_or(|x| context.within(u, x))
+                    && year.is_none_or(|y| s.plan.period.start <= y && y <= s.plan.period.end)
+            })
+            .map(|(id, (v, _))| (id, v))
+            .collect();
+        out.sort();
         Ok(out)
     }
 }

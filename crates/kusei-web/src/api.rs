@@ -11,8 +11,8 @@ use crate::error::WebError;
 use crate::pages::{parse_id, unit_tree};
 use crate::policy::{allow, Action};
 use crate::reports::{
-    dashboard_data, parse_format, parse_year, run_export, scope_records, visible_record,
-    DashboardQuery, ScopeQuery,
+    dashboard_data, parse_format, parse_year, run_export, visible_record, DashboardQuery,
+    ScopeQuery,
 };
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -347,10 +347,12 @@ pub(crate) async fn open_data(
         ))
         .into());
     }
-    let (name, title, records) =
-        scope_records(&state, m, q.unit.as_deref(), q.year.as_deref()).await?;
-    let bytes = run_export(&state, format, &title, &name, records).await?;
-    Ok(([(header::CONTENT_TYPE, format.content_type())], bytes).into_response())
+    let (_, bytes) = crate::reports::scope_file(&state, m, &q, format).await?;
+    Ok((
+        [(header::CONTENT_TYPE, format.content_type())],
+        bytes.to_vec(),
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/plans/{id}/open-data?format=json|csv` — one plan as open data (the copy

@@ -25,7 +25,7 @@ mod layout;
 mod node;
 mod pages;
 pub use kusei_domain::policy;
-mod reports;
+pub mod reports;
 mod upload;
 mod users;
 mod workflow;
@@ -54,6 +54,8 @@ pub struct AppState {
     pub exporter: kusei_app::export::Exporter,
     /// Read the client's address from `X-Forwarded-For` (set behind a reverse proxy).
     pub trust_forwarded_for: bool,
+    /// Exports of published versions, made once.
+    pub export_cache: std::sync::Arc<reports::ExportCache>,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             secure_cookies: false,
             exporter: kusei_app::export::Exporter::default(),
             trust_forwarded_for: false,
+            export_cache: std::sync::Arc::default(),
         }
     }
     pub fn with_trust_forwarded_for(mut self, trust: bool) -> AppState {

@@ -124,21 +124,24 @@ pub(crate) async fn plan_export(
 ) -> Result<Response, WebError> {
     let id = PlanId(parse_id(&id, "plan")?);
     let format = parse_format(&format)?;
-    let (record, _) = visible_record(&state, &who, id).await?;
+    let (record, copy) = visible_record(&state, &who, id).await?;
     let title = kusei_report::layout::report_title(&record);
-    let bytes = run_export(
-        &state,
-        format,
-        &title,
-        &record.municipality.clone(),
-        vec![record.clone()],
-    )
-    .await?;
-    Ok(download(
-        format,
-        &kusei_report::open_data::file_stem(&record),
-        bytes,
-    ))
+    let stem = kusei_report::open_data::file_stem(&record);
+    let municipality = record.municipality.clone();
+    let version = record.version;
+    let make = || async {
+        let _slot = heavy_slot(format).await?;
+        run_export(&state, format, &title, &municipality, vec![record]).await
+    };
+    let bytes = match copy {
+        // A published version never changes: made once, then served from the cache.
+        Copy::Published => {
+            let key = format!("plan|{}|{}|{version}", format.extension(), id.0);
+            state.export_cache.get_or_make(key, make).await?
+        }
+        Copy::Working => std::sync::Arc::new(make().await?),
+    };
+    Ok(download(format, &stem, bytes.to_vec()))
 }
 
 /// Renders off the async threads (PDF and Excel of a city year take a while).
@@ -151,21 +154,26 @@ pub(crate) async fn run_export(
 ) -> Result<Vec<u8>, WebError> {
     let exporter = state.exporter.clone();
     let (title, municipality) = (title.to_string(), municipality.to_string());
-    // PDF and Excel take seconds and hundreds of MiB for a whole city: at most one per
-    // core at a time, the others wait their turn (memory stays bounded).
-    let _slot = match format {
-        Format::Pdf | Format::Xlsx => Some(
-            heavy_export_slots()
-                .acquire()
-                .await
-                .map_err(|e| WebError::Internal(e.to_string()))?,
-        ),
-        _ => None,
-    };
     tokio::task::spawn_blocking(move || exporter.export(format, &title, &municipality, &records))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?
         .map_err(export_failure)
+}
+
+/// PDF and Excel take seconds and hundreds of MiB for a whole city: at most one per core
+/// at a time, taken before the plans are read, so waiting requests hold no memory.
+pub(crate) async fn heavy_slot(
+    format: Format,
+) -> Result<Option<tokio::sync::SemaphorePermit<'static>>, WebError> {
+    match format {
+        Format::Pdf | Format::Xlsx => Ok(Some(
+            heavy_export_slots()
+                .acquire()
+                .await
+                .map_err(|e| WebError::Internal(e.to_string()))?,
+        )),
+        _ => Ok(None),
+    }
 }
 
 fn heavy_export_slots() -> &'static tokio::sync::Semaphore {
@@ -192,13 +200,14 @@ pub(crate) fn parse_year(s: &str) -> Result<FiscalYear, WebError> {
     })
 }
 
-/// The published plans of a scope (city, optionally one unit and one year), with a title.
-pub(crate) async fn scope_records(
+/// A scope's municipality name and title (「テスト市 東区 令和7年度 計画（公表版）」):
+/// not found when the municipality does not exist or the unit is not one of its own.
+pub(crate) async fn scope_title(
     state: &AppState,
     municipality: MunicipalityId,
-    unit: Option<&str>,
-    year: Option<&str>,
-) -> Result<(String, String, Vec<PlanRecord>), WebError> {
+    unit: Option<UnitId>,
+    year: Option<FiscalYear>,
+) -> Result<(String, String), WebError> {
     let m = state
         .store
         .list_municipalities()
@@ -206,37 +215,51 @@ pub(crate) async fn scope_records(
         .into_iter()
         .find(|m| m.id == municipality)
         .ok_or_else(|| WebError::NotFound(format!("municipality {municipality}")))?;
-    let unit = match unit.filter(|u| !u.is_empty()) {
-        Some(u) => {
-            let found = state.store.get_unit(UnitId(parse_id(u, "unit")?)).await?;
-            if found.municipality_id != municipality {
-                return Err(WebError::NotFound(format!("unit {}", found.id)));
-            }
-            Some(found)
-        }
-        None => None,
-    };
-    let year = year.filter(|y| !y.is_empty()).map(parse_year).transpose()?;
-    let records = state
-        .store
-        .plan_records(
-            municipality,
-            unit.as_ref().map(|u| u.id),
-            year,
-            Copy::Published,
-        )
-        .await?;
     let mut title = m.name.clone();
-    if let Some(u) = &unit {
+    if let Some(u) = unit {
+        let found = state.store.get_unit(u).await?;
+        if found.municipality_id != municipality {
+            return Err(WebError::NotFound(format!("unit {}", found.id)));
+        }
         title.push(' ');
-        title.push_str(&u.name);
+        title.push_str(&found.name);
     }
     if let Some(y) = year {
         title.push(' ');
         title.push_str(&y.label());
     }
     title.push_str(" 計画（公表版）");
-    Ok((m.name, title, records))
+    Ok((m.name, title))
+}
+
+/// The published plans of a scope (city, optionally one unit and one year).
+pub(crate) async fn scope_records(
+    state: &AppState,
+    municipality: MunicipalityId,
+    unit: Option<UnitId>,
+    year: Option<FiscalYear>,
+) -> Result<Vec<PlanRecord>, WebError> {
+    Ok(state
+        .store
+        .plan_records(municipality, unit, year, Copy::Published)
+        .await?)
+}
+
+/// The unit and year of a scope query (`unit=`, `year=`; empty means none).
+pub(crate) fn scope_of(q: &ScopeQuery) -> Result<(Option<UnitId>, Option<FiscalYear>), WebError> {
+    let unit = q
+        .unit
+        .as_deref()
+        .filter(|u| !u.is_empty())
+        .map(|u| parse_id(u, "unit").map(UnitId))
+        .transpose()?;
+    let year = q
+        .year
+        .as_deref()
+        .filter(|y| !y.is_empty())
+        .map(parse_year)
+        .transpose()?;
+    Ok((unit, year))
 }
 
 /// Open data of a scope: `/open-data/{municipality}/export?unit=&year=&format=`.
@@ -247,11 +270,37 @@ pub(crate) async fn scope_export(
 ) -> Result<Response, WebError> {
     let m = MunicipalityId(parse_id(&m, "municipality")?);
     let format = parse_format(q.format.as_deref().unwrap_or("csv"))?;
-    let (name, title, records) =
-        scope_records(&state, m, q.unit.as_deref(), q.year.as_deref()).await?;
-    let stem = title.replace(' ', "_");
-    let bytes = run_export(&state, format, &title, &name, records).await?;
-    Ok(download(format, &stem, bytes))
+    let (title, bytes) = scope_file(&state, m, &q, format).await?;
+    Ok(download(format, &title.replace(' ', "_"), bytes.to_vec()))
+}
+
+/// The published plans of a scope in a format, and the scope's title. Published versions
+/// never change: the same scope and versions give the same file, made once (also when
+/// many ask at the same moment) and then served from the cache.
+pub(crate) async fn scope_file(
+    state: &AppState,
+    m: MunicipalityId,
+    q: &ScopeQuery,
+    format: Format,
+) -> Result<(String, std::sync::Arc<Vec<u8>>), WebError> {
+    let (unit, year) = scope_of(q)?;
+    let (name, title) = scope_title(state, m, unit, year).await?;
+    let versions = state.store.published_scope(m, unit, year).await?;
+    let key = format!(
+        "scope|{}|{}|{unit:?}|{:?}|{versions:?}",
+        format.extension(),
+        m.0,
+        year.map(|y| y.year())
+    );
+    let bytes = state
+        .export_cache
+        .get_or_make(key, || async {
+            let _slot = heavy_slot(format).await?;
+            let records = scope_records(state, m, unit, year).await?;
+            run_export(state, format, &title, &name, records).await
+        })
+        .await?;
+    Ok((title, bytes))
 }
 
 fn scope_links(m: MunicipalityId, unit: Option<UnitId>, year: Option<i32>) -> Markup {
@@ -365,7 +414,8 @@ pub(crate) async fn dashboard_data(
     m: MunicipalityId,
     year: Option<&str>,
 ) -> Result<(String, Vec<i32>, Dashboard), WebError> {
-    let (name, _, records) = scope_records(state, m, None, None).await?;
+    let (name, _) = scope_title(state, m, None, None).await?;
+    let records = scope_records(state, m, None, None).await?;
     let years: Vec<i32> = records
         .iter()
         .flat_map(|r| r.content.period.start.year()..=r.content.period.end.year())
@@ -572,4 +622,94 @@ pub fn disposition(stem: &str, format: Format) -> String {
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         crate::forms::url_encode(&name)
     )
+}
+
+/// Exports of published versions, kept by what they are made of (format, scope, the
+/// versions): a published version never changes, so a kept file is never stale. Requests
+/// for the same file at the same moment wait for one making of it. At most
+/// [`CACHE_BYTES`] in all (the oldest go first); a file over [`CACHE_ENTRY_BYTES`] is
+/// not kept.
+#[derive(Debug, Default)]
+pub struct ExportCache {
+    inner: std::sync::Mutex<CacheInner>,
+}
+
+type Cell = std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<Vec<u8>>>>;
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    cells: std::collections::HashMap<String, Cell>,
+    /// Kept files, oldest first, with their sizes.
+    kept: std::collections::VecDeque<(String, usize)>,
+    bytes: usize,
+}
+
+pub const CACHE_BYTES: usize = 256 * 1024 * 1024;
+pub const CACHE_ENTRY_BYTES: usize = 64 * 1024 * 1024;
+
+impl ExportCache {
+    /// The file under `key`, made by `make` when it is not kept.
+    pub(crate) async fn get_or_make<F, Fut>(
+        &self,
+        key: String,
+        make: F,
+    ) -> Result<std::sync::Arc<Vec<u8>>, WebError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<u8>, WebError>>,
+    {
+        let cell = {
+            let mut inner = self
+                .inner
+                .lock()
+                .map_err(|e| WebError::Internal(e.to_string()))?;
+            inner.cells.entry(key.clone()).or_default().clone()
+        };
+        let made = std::sync::atomic::AtomicBool::new(false);
+        let result = cell
+            .get_or_try_init(|| async {
+                made.store(true, std::sync::atomic::Ordering::Relaxed);
+                make().await.map(std::sync::Arc::new)
+            })
+            .await
+            .cloned();
+        let mut inner = self
+            .inner
+            .lock()
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        match &result {
+            Err(_) => {
+                if !cell.initialized() {
+                    inner.cells.remove(&key);
+                }
+            }
+            Ok(bytes) if made.load(std::sync::atomic::Ordering::Relaxed) => {
+                let size = bytes.len();
+                if size > CACHE_ENTRY_BYTES {
+                    inner.cells.remove(&key);
+                } else {
+                    inner.kept.push_back((key, size));
+                    inner.bytes += size;
+                    while inner.bytes > CACHE_BYTES {
+                        let Some((old, n)) = inner.kept.pop_front() else {
+                            break;
+                        };
+                        inner.cells.remove(&old);
+                        inner.bytes -= n;
+                    }
+                }
+            }
+            Ok(_) => {}
+        }
+        result
+    }
+
+    /// How many files are kept (for tests and the health of the cache).
+    pub fn len(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.kept.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }

@@ -641,3 +641,64 @@ async fn a_missing_font_names_the_package_and_everything_else_keeps_working() {
     let msg = kusei_pdf::PdfError::NoJapaneseFont.to_string();
     assert!(msg.contains("fonts-ipaexfont"), "{msg}");
 }
+
+/// Published exports are made once: twelve requests at the same moment for a whole
+/// city's workbook get one making and the same file; a later publication makes a new
+/// file (a kept file is never stale).
+#[tokio::test]
+async fn published_exports_are_made_once_and_never_stale() {
+    let (store, _dir) = temp_store("cache").await;
+    let m = kusei_app::sample_city::load(&store, "c", "見本市", 3, &years(&[2025]), 5)
+        .await
+        .unwrap();
+    let state = AppState::new(store.clone());
+    let bytes = |path: String| {
+        let state = state.clone();
+        async move {
+            let res = app(state)
+                .oneshot(Request::get(&path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
+                .await
+                .unwrap()
+                .to_vec()
+        }
+    };
+    let xlsx = format!("/open-data/{}/export?format=xlsx", m.0);
+    let tasks: Vec<_> = (0..12).map(|_| tokio::spawn(bytes(xlsx.clone()))).collect();
+    let mut files = Vec::new();
+    for t in tasks {
+        files.push(t.await.unwrap());
+    }
+    assert!(files[0].len() > 1000);
+    assert!(files.iter().all(|f| *f == files[0]), "one file for all");
+    assert_eq!(state.export_cache.len(), 1, "made once");
+    // The city's CSV, then a new version of one plan published: a new file.
+    let csv = format!("/open-data/{}/export?format=csv", m.0);
+    let before = String::from_utf8(bytes(csv.clone()).await).unwrap();
+    assert_eq!(state.export_cache.len(), 2);
+    let plan = store.list_plans(None, None).await.unwrap()[0].plan.id;
+    let node = store.load_plan(plan).await.unwrap().nodes[0].node.clone();
+    let edit = kusei_store::NodeEdit {
+        title: "改訂して公表した取組".into(),
+        ..kusei_store::NodeEdit::default()
+    };
+    store
+        .update_node("t", node.id, node.version, &edit)
+        .await
+        .unwrap();
+    let again = String::from_utf8(bytes(csv.clone()).await).unwrap();
+    assert_eq!(again, before, "the working copy is not published");
+    for step in [
+        kusei_store::Transition::Submit,
+        kusei_store::Transition::Approve,
+        kusei_store::Transition::Publish,
+    ] {
+        store.transition("t", plan, step, None).await.unwrap();
+    }
+    let after = String::from_utf8(bytes(csv).await).unwrap();
+    assert!(after.contains("改訂して公表した取組") && !before.contains("改訂して公表した取組"));
+    assert_eq!(state.export_cache.len(), 3);
+}
