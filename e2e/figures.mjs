@@ -58,7 +58,7 @@ try {
   await check('administrator: a new city with a ward and this year\'s windows', async () => {
     await firstSignIn(page, process.env.ADMIN_LOGIN ?? 'admin', process.env.ADMIN_PASSWORD, 'e2e-admin-password-1');
     await open(page, '/admin');
-    await page.fill('#f-m_code', '279999');
+    await page.fill('#f-m_code', '279994');
     await page.fill('#f-m_name', CITY);
     await submit(page, 'form[action="/admin/municipalities"] button[type=submit]');
     municipality = new URL(page.url()).searchParams.get('municipality');

@@ -21,6 +21,7 @@ pub mod import;
 pub mod indicators;
 pub mod judge;
 pub mod sample_city;
+pub mod structure;
 
 mod error;
 

@@ -41,6 +41,64 @@ pub struct Municipality {
     pub is_sample: bool,
 }
 
+/// Why a 全国地方公共団体コード cannot be right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeProblem {
+    /// Not six half-width digits.
+    Shape,
+    /// The first two digits are no prefecture (01–47).
+    Prefecture,
+    /// The sixth digit is not the check digit of the first five (it would be `expected`).
+    CheckDigit { expected: u32 },
+}
+
+impl CodeProblem {
+    pub fn ja(self) -> String {
+        match self {
+            CodeProblem::Shape => {
+                "団体コードは半角数字6桁で入力してください（例: 271004）。".into()
+            }
+            CodeProblem::Prefecture => "団体コードの上2桁は都道府県コード（01～47）です。".into(),
+            CodeProblem::CheckDigit { expected } => format!(
+                "団体コードの6桁目（検査数字）が合いません。上5桁からは {expected} になります。"
+            ),
+        }
+    }
+    pub fn en(self) -> String {
+        match self {
+            CodeProblem::Shape => "Enter the code as six digits (e.g. 271004).".into(),
+            CodeProblem::Prefecture => "The first two digits are the prefecture (01 to 47).".into(),
+            CodeProblem::CheckDigit { expected } => format!(
+                "The sixth digit (the check digit) does not match: the first five give {expected}."
+            ),
+        }
+    }
+}
+
+/// Checks a 6-digit 全国地方公共団体コード (JIS X 0402): a prefecture 01–47, and the sixth
+/// digit the check digit of the first five (weights 6, 5, 4, 3, 2; 11 − the sum mod 11,
+/// its last digit).
+pub fn check_local_government_code(code: &str) -> Result<(), CodeProblem> {
+    let digits: Vec<u32> = code.chars().filter_map(|c| c.to_digit(10)).collect();
+    if code.len() != 6 || digits.len() != 6 {
+        return Err(CodeProblem::Shape);
+    }
+    let prefecture = digits[0] * 10 + digits[1];
+    if !(1..=47).contains(&prefecture) {
+        return Err(CodeProblem::Prefecture);
+    }
+    let sum: u32 = digits[..5]
+        .iter()
+        .zip([6, 5, 4, 3, 2])
+        .map(|(d, w)| d * w)
+        .sum();
+    let expected = (11 - sum % 11) % 10;
+    if digits[5] != expected {
+        return Err(CodeProblem::CheckDigit { expected });
+    }
+    Ok(())
+}
+
 /// Kinds of organisation unit. Stored as the stable code of [`UnitKind::code`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -590,6 +648,32 @@ pub struct Milestone {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn local_government_codes_have_their_check_digit() {
+        use super::{check_local_government_code as check, CodeProblem};
+        // 大阪市, 札幌市, 千代田区, 堺市, 横浜市鶴見区: real codes.
+        for ok in ["271004", "011002", "131016", "271403", "141011"] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+        // Remainders 0 and 1 give 1 and 0.
+        assert_eq!(
+            check("271005"),
+            Err(CodeProblem::CheckDigit { expected: 4 })
+        );
+        for bad in ["27100", "2710044", "27100a", "２７１００４", ""] {
+            assert_eq!(check(bad), Err(CodeProblem::Shape), "{bad:?}");
+        }
+        assert_eq!(check("999997"), Err(CodeProblem::Prefecture));
+        assert_eq!(check("001007"), Err(CodeProblem::Prefecture));
+        // Every 5-digit code has exactly one check digit that passes.
+        for five in [27100, 1100, 13101, 40130, 47201] {
+            let passing = (0..10)
+                .filter(|d| check(&format!("{five:05}{d}")).is_ok())
+                .count();
+            assert_eq!(passing, 1, "{five}");
+        }
+    }
+
     #[test]
     fn periods_as_users_write_them() {
         let fy = |y| FiscalYear::new(y).unwrap();

@@ -223,6 +223,11 @@ pub enum Action {
     Step { plan_unit: UnitId, step: Transition },
     /// Copy a plan of `plan_unit` to the next fiscal year.
     CopyForward { plan_unit: UnitId },
+    /// Change the structure of a plan of `plan_unit`: add, delete, move and 再掲 items,
+    /// set their 担当.
+    EditStructure { plan_unit: UnitId },
+    /// Write a new plan for `unit` in the browser.
+    CreatePlan { unit: UnitId },
     /// Comment on a plan of `plan_unit` (区政会議).
     Comment { plan_unit: UnitId },
     /// Import a document as a plan of `unit` (`None`: a new ward of the tree's
@@ -285,6 +290,8 @@ pub fn allow(grants: &Grants, tree: &Tree, action: Action) -> Result<(), Denied>
             Transition::Publish => any(Role::Approver, plan_unit) || admin_of(plan_unit),
         },
         Action::CopyForward { plan_unit } => any(Role::WardEditor, plan_unit),
+        Action::EditStructure { plan_unit } => any(Role::WardEditor, plan_unit),
+        Action::CreatePlan { unit } => any(Role::WardEditor, unit) || admin_of(unit),
         Action::Comment { plan_unit } => any(Role::CouncilMember, plan_unit),
         Action::Import { unit } => match unit {
             Some(u) => admin_of(u) || any(Role::WardEditor, u),

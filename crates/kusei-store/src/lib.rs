@@ -18,6 +18,7 @@ mod merge;
 mod plans;
 mod records;
 mod security;
+mod structure;
 mod time;
 mod tx;
 mod units;
@@ -36,6 +37,7 @@ pub use records::{directory_of, Copy};
 pub use security::{
     throttle_delay, EventFilter, NewSecurityEvent, PendingImport, SecurityEvent, ThrottleKey,
 };
+pub use structure::{DeleteScope, Move, NewNode};
 pub use time::{format_unix, now_utc, parse_unix};
 pub use units::{NewIndicator, NewUnit, SeriesPoint};
 pub use users::{NewUser, StoredUser};

@@ -8,12 +8,12 @@ use kusei_domain::content::{DirectoryEntry, LinkContent, NodeContent, PlanConten
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
 use kusei_domain::model::{
     Actual, Comparator, Direction, Evaluation, Family, IndicatorId, LinkKind, Milestone,
-    MunicipalityId, Period, Phase, PlanId, PlanStatus, Review, Section, Target, UnitId, UnitKind,
-    When,
+    MunicipalityId, NodeId, Period, Phase, PlanId, PlanStatus, Review, Section, Target, UnitId,
+    UnitKind, When,
 };
 use kusei_domain::policy::Scope;
 use kusei_store::{
-    format_unix, EventFilter, ImportOutcome, ImportTarget, ImportUnit, NewIndicator,
+    format_unix, EventFilter, ImportOutcome, ImportTarget, ImportUnit, Move, NewIndicator, NewNode,
     NewSecurityEvent, NewUnit, NewUser, NodeEdit, PendingImport, SourceDocument, Store, StoreError,
     StoredPlan, ThrottleKey, Transition, Window,
 };
@@ -164,6 +164,7 @@ store_case!(sessions_and_lock_out);
 store_case!(throttling_counts_every_attempt_once);
 store_case!(revoking_a_user_and_the_security_log);
 store_case!(waiting_uploads_are_shared_and_capped);
+store_case!(a_plan_written_item_by_item);
 store_case!(schedule_windows);
 store_case!(published_snapshot_v1_reads_back);
 store_case!(missing_and_present_figures_in_every_order);
@@ -1943,6 +1944,191 @@ mod cases {
             .await
             .unwrap();
         assert_eq!((a.as_str(), b.as_str()), ("first", "first"));
+    }
+
+    pub async fn a_plan_written_item_by_item(store: Store, _url: String) {
+        let (m, east, west) = setup_units(&store).await;
+        let section = store
+            .list_units(m)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.name == "総合企画")
+            .unwrap()
+            .id;
+        let content = PlanContent {
+            family: kusei_domain::model::Family::ManagementSheet,
+            period: Period::year(fy(2025)),
+            title: "令和7年度 東区運営方針".into(),
+            level_names: vec!["経営課題".into(), "戦略".into(), "具体的取組".into()],
+            nodes: vec![],
+            links: vec![],
+            is_sample: false,
+        };
+        let plan = store.save_plan("ed", east, &content).await.unwrap();
+        let add = |parent: Option<NodeId>,
+                   level: &'static str,
+                   number: &'static str,
+                   title: &'static str| {
+            let store = store.clone();
+            async move {
+                store
+                    .add_node(
+                        "ed",
+                        plan,
+                        parent,
+                        &NewNode {
+                            level,
+                            number: Some(number),
+                            title,
+                        },
+                    )
+                    .await
+                    .unwrap()
+            }
+        };
+        let issue = add(None, "経営課題", "1", "安全なまち").await;
+        let s1 = add(Some(issue), "戦略", "1-1", "防災").await;
+        let s2 = add(Some(issue), "戦略", "1-2", "防犯").await;
+        let a = add(Some(s1), "具体的取組", "1-1-1", "訓練").await;
+        let b = add(Some(s1), "具体的取組", "1-1-2", "備蓄").await;
+        let c = add(Some(s2), "具体的取組", "1-2-1", "見守り").await;
+        let titles = |sp: &StoredPlan| -> Vec<String> {
+            sp.tree_rows()
+                .iter()
+                .map(|r| {
+                    let t = sp.nodes[r.node].node.title.clone();
+                    if r.kind == kusei_domain::model::LinkKind::Repeat {
+                        format!("({t})")
+                    } else {
+                        t
+                    }
+                })
+                .collect()
+        };
+        let sp = store.load_plan(plan).await.unwrap();
+        assert_eq!(
+            titles(&sp),
+            ["安全なまち", "防災", "訓練", "備蓄", "防犯", "見守り"]
+        );
+        // Document order follows the tree.
+        let order: Vec<&str> = sp.nodes.iter().map(|n| n.node.title.as_str()).collect();
+        assert_eq!(
+            order,
+            ["安全なまち", "防災", "訓練", "備蓄", "防犯", "見守り"]
+        );
+        // Moving: 備蓄 up, then the strategies swap with their subtrees.
+        assert!(store.move_node("ed", b, Move::Up).await.unwrap());
+        assert!(
+            !store.move_node("ed", b, Move::Up).await.unwrap(),
+            "first already"
+        );
+        assert!(store.move_node("ed", s2, Move::Up).await.unwrap());
+        let sp = store.load_plan(plan).await.unwrap();
+        assert_eq!(
+            titles(&sp),
+            ["安全なまち", "防犯", "見守り", "防災", "備蓄", "訓練"]
+        );
+        let order: Vec<&str> = sp.nodes.iter().map(|n| n.node.title.as_str()).collect();
+        assert_eq!(
+            order,
+            ["安全なまち", "防犯", "見守り", "防災", "備蓄", "訓練"]
+        );
+        // 再掲: 訓練 shown again under 防犯; never under itself or below itself.
+        store.add_repeat("ed", s2, a).await.unwrap();
+        assert!(matches!(
+            store.add_repeat("ed", s2, a).await,
+            Err(StoreError::Field { .. })
+        ));
+        assert!(matches!(
+            store.add_repeat("ed", a, s1).await,
+            Err(StoreError::Field { .. })
+        ));
+        assert!(matches!(
+            store.add_repeat("ed", b, issue).await,
+            Err(StoreError::Field { .. })
+        ));
+        let sp = store.load_plan(plan).await.unwrap();
+        assert_eq!(
+            titles(&sp),
+            [
+                "安全なまち",
+                "防犯",
+                "見守り",
+                "(訓練)",
+                "防災",
+                "備蓄",
+                "訓練"
+            ]
+        );
+        // 担当: a section under the ward, never another ward or the ward itself.
+        assert_eq!(
+            store
+                .set_owners("ed", plan, &[a, b], Some(section))
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            store
+                .set_owners("ed", plan, &[a, b], Some(section))
+                .await
+                .unwrap(),
+            0,
+            "unchanged"
+        );
+        for wrong in [west, east] {
+            assert!(matches!(
+                store.set_owners("ed", plan, &[c], Some(wrong)).await,
+                Err(StoreError::Field { .. })
+            ));
+        }
+        // Deleting 防災 takes 備蓄 and 訓練 (and 訓練's 再掲 under 防犯) with it.
+        let scope = store.delete_scope(s1).await.unwrap();
+        assert_eq!(scope.nodes.len(), 3);
+        assert_eq!(scope.repeats, vec![(s2, a)]);
+        let version = store.load_plan(plan).await.unwrap().plan.version;
+        assert!(
+            matches!(
+                store.delete_node("ed", s1, version - 1).await,
+                Err(StoreError::Conflict { .. })
+            ),
+            "a stale confirmation deletes nothing"
+        );
+        store.delete_node("ed", s1, version).await.unwrap();
+        let sp = store.load_plan(plan).await.unwrap();
+        assert_eq!(titles(&sp), ["安全なまち", "防犯", "見守り"]);
+        // Restored from the history, under its parent, with its 担当.
+        let back = store.restore_node("ed", b).await.unwrap();
+        let sp = store.load_plan(plan).await.unwrap();
+        assert_eq!(titles(&sp), ["安全なまち", "防犯", "見守り", "備蓄"]);
+        let restored = sp.nodes.iter().find(|n| n.node.id == back).unwrap();
+        assert_eq!(restored.node.owner_unit_id, Some(section));
+        assert!(
+            store.restore_node("ed", issue).await.is_err(),
+            "not deleted"
+        );
+        // Every change is in the history; a submitted plan refuses structure changes.
+        assert!(!store.history("node", a.0).await.unwrap().is_empty());
+        store
+            .transition("ed", plan, Transition::Submit, None)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .add_node(
+                    "ed",
+                    plan,
+                    None,
+                    &NewNode {
+                        level: "経営課題",
+                        number: None,
+                        title: "追加"
+                    }
+                )
+                .await,
+            Err(StoreError::Refused(_))
+        ));
     }
 
     pub async fn waiting_uploads_are_shared_and_capped(store: Store, url: String) {

@@ -828,14 +828,12 @@ pub(crate) async fn create_municipality(
     let lang = q.lang();
     let mut errors = FieldErrors::default();
     let code = form.text("m_code").unwrap_or_default();
-    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        errors.add(
-            "m_code",
-            lang.t(
-                "団体コードは6桁の数字で入力してください。",
-                "Enter the 6-digit local government code.",
-            ),
-        );
+    if let Err(problem) = kusei_domain::model::check_local_government_code(&code) {
+        let message = match lang {
+            Lang::Ja => problem.ja(),
+            Lang::En => problem.en(),
+        };
+        errors.add("m_code", message);
     }
     let name = form.text("m_name");
     if name.is_none() {

@@ -38,11 +38,12 @@ pub use kusei_app::accounts::{hash_password, verify_password};
 pub use kusei_app::accounts::dummy_hash;
 
 /// The key that signs pre-session tokens (kept in the database, shared by instances).
-async fn pre_session_key(state: &AppState) -> Result<String, crate::WebError> {
-    Ok(state
-        .store
-        .server_secret("pre_session", random_token)
-        .await?)
+async fn pre_session_key(state: &AppState) -> Result<&str, crate::WebError> {
+    let key = state
+        .pre_session_key
+        .get_or_try_init(|| state.store.server_secret("pre_session", random_token))
+        .await?;
+    Ok(key.as_str())
 }
 
 fn sign(key: &str, nonce: &str) -> String {
@@ -57,7 +58,7 @@ fn sign(key: &str, nonce: &str) -> String {
 pub async fn new_pre_token(state: &AppState) -> Result<String, crate::WebError> {
     let nonce = random_token();
     let key = pre_session_key(state).await?;
-    Ok(format!("{nonce}{}", sign(&key, &nonce)))
+    Ok(format!("{nonce}{}", sign(key, &nonce)))
 }
 
 /// True when a pre-session token was made by this server.
@@ -67,7 +68,7 @@ async fn pre_token_is_ours(state: &AppState, token: &str) -> Result<bool, crate:
     }
     let (nonce, mac) = token.split_at(64);
     let key = pre_session_key(state).await?;
-    Ok(same_token(&sign(&key, nonce), mac))
+    Ok(same_token(&sign(key, nonce), mac))
 }
 
 /// Where a request comes from: the peer's address, or (with `trust_forwarded_for`, behind

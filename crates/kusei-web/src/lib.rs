@@ -26,6 +26,7 @@ mod node;
 mod pages;
 pub use kusei_domain::policy;
 pub mod reports;
+mod structure;
 mod upload;
 mod users;
 mod workflow;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Exports of published versions, made once.
     pub export_cache: std::sync::Arc<reports::ExportCache>,
+    /// The key that signs pre-session tokens (read from the database once).
+    pub(crate) pre_session_key: std::sync::Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl AppState {
@@ -67,6 +70,7 @@ impl AppState {
             exporter: kusei_app::export::Exporter::default(),
             trust_forwarded_for: false,
             export_cache: std::sync::Arc::default(),
+            pre_session_key: std::sync::Arc::default(),
         }
     }
     pub fn with_trust_forwarded_for(mut self, trust: bool) -> AppState {
@@ -92,7 +96,19 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home))
+        .route(
+            "/plans/new",
+            get(structure::new_form).post(structure::create),
+        )
         .route("/plans/{id}", get(pages::plan))
+        .route(
+            "/plans/{id}/structure",
+            get(structure::page).post(structure::change),
+        )
+        .route(
+            "/nodes/{id}/delete",
+            get(structure::delete_form).post(structure::delete),
+        )
         .route(
             "/plans/{id}/versions/{version}",
             get(pages::published_version),

@@ -73,6 +73,11 @@ pub(crate) async fn home(
         let tree = Tree::new(m.id, &units);
         sections.push((m, units, tree));
     }
+    let can_write = sections.iter().any(|(_, units, tree)| {
+        units
+            .iter()
+            .any(|u| allow(&grants, tree, Action::CreatePlan { unit: u.id }).is_ok())
+    });
     let body = html! {
         h1 { (lang.t("区政運営方針・計画", "Management plans")) }
         @if who.viewer.is_none() {
@@ -81,6 +86,9 @@ pub(crate) async fn home(
         }
         @if sections.is_empty() {
             p { (lang.t("まだ自治体が登録されていません。", "No municipality has been set up yet.")) }
+        }
+        @if can_write {
+            p { a href=(page.href("/plans/new")) { (lang.t("計画を作成する", "Write a new plan")) } }
         }
         @for (m, units, tree) in &sections {
             section aria-labelledby={ "m-" (m.id) } {
@@ -307,6 +315,14 @@ async fn workflow_panel(
         },
     )
     .is_ok();
+    let can_structure = allow(
+        &grants,
+        tree,
+        Action::EditStructure {
+            plan_unit: p.unit_id,
+        },
+    )
+    .is_ok();
     let action = format!("/plans/{}/workflow", p.id.0);
     Ok(html! {
         section.workflow aria-labelledby="wf-h" {
@@ -322,6 +338,9 @@ async fn workflow_panel(
             }
             @if let Err(why) = kusei_domain::workflow::editable(p.status) {
                 p.notice { (lang.t(&why.ja(), &why.en())) }
+            }
+            @if can_structure {
+                p { a href=(page.href(&format!("/plans/{}/structure", p.id.0))) { (lang.t("項目の追加・並べ替え・削除・担当の設定", "Add, order and delete items; set their 担当")) } }
             }
             @for s in &steps {
                 form.step method="post" action=(action) {

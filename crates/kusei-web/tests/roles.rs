@@ -330,6 +330,17 @@ enum Route {
     RemoveRole,
     EndSessions,
     DisableOtherUser,
+    /// A plan written in the browser for 東区 (and, crafted, for 北区 of 他市); items of
+    /// 東区's plan added, moved, shown again, given a 担当, deleted; an item added to
+    /// 他市's plan.
+    CreatePlan,
+    CreateOtherPlan,
+    AddItem,
+    MoveItem,
+    RepeatItem,
+    AssignOwner,
+    DeleteItem,
+    AddOtherItem,
 }
 
 const FIXTURE: &str = include_str!("../../kusei-import/tests/fixtures/reform_items.txt");
@@ -772,6 +783,131 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 .is_none();
             (s, gone)
         }
+        Route::CreatePlan | Route::CreateOtherPlan => {
+            let unit = if route == Route::CreatePlan {
+                store.load_plan(w.east_plan).await.unwrap().plan.unit_id
+            } else {
+                w.north
+            };
+            let before = store.list_plans(None, None).await.unwrap().len();
+            let s = post(
+                w,
+                login,
+                "/plans/new",
+                &[
+                    ("unit", unit.0.to_string()),
+                    ("family", "reform_items".into()),
+                    ("period", "令和7年度".into()),
+                    ("title", "手で書いた計画".into()),
+                ],
+            )
+            .await;
+            (
+                s,
+                store.list_plans(None, None).await.unwrap().len() != before,
+            )
+        }
+        Route::AddItem | Route::AddOtherItem => {
+            let plan = if route == Route::AddItem {
+                w.east_plan
+            } else {
+                w.north_plan
+            };
+            let before = store.load_plan(plan).await.unwrap().nodes.len();
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/structure", plan.0),
+                &[
+                    ("action", "add".into()),
+                    ("parent", String::new()),
+                    ("level", "経営課題".into()),
+                    ("title", "新しい経営課題".into()),
+                ],
+            )
+            .await;
+            (
+                s,
+                store.load_plan(plan).await.unwrap().nodes.len() != before,
+            )
+        }
+        Route::MoveItem => {
+            let order = |sp: &kusei_store::StoredPlan| -> Vec<i64> {
+                sp.nodes.iter().map(|n| n.node.id.0).collect()
+            };
+            let before = order(&store.load_plan(w.east_plan).await.unwrap());
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/structure", w.east_plan.0),
+                &[("action", "down".into()), ("node", w.east_node.to_string())],
+            )
+            .await;
+            (
+                s,
+                order(&store.load_plan(w.east_plan).await.unwrap()) != before,
+            )
+        }
+        Route::RepeatItem => {
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/structure", w.east_plan.0),
+                &[
+                    ("action", "repeat".into()),
+                    ("node", w.east_other_node.to_string()),
+                    ("parent", w.east_node.to_string()),
+                ],
+            )
+            .await;
+            let links = store.load_plan(w.east_plan).await.unwrap().links.len();
+            (s, links != 2)
+        }
+        Route::AssignOwner => {
+            let owner = |sp: &kusei_store::StoredPlan| {
+                sp.nodes
+                    .iter()
+                    .find(|n| n.node.id.0 == w.east_other_node)
+                    .and_then(|n| n.node.owner_unit_id)
+            };
+            let before = owner(&store.load_plan(w.east_plan).await.unwrap());
+            let section_a = store
+                .load_plan(w.east_plan)
+                .await
+                .unwrap()
+                .nodes
+                .iter()
+                .find(|n| n.node.id.0 == w.east_node)
+                .and_then(|n| n.node.owner_unit_id)
+                .unwrap();
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/structure", w.east_plan.0),
+                &[
+                    ("action", "owner".into()),
+                    ("node", w.east_other_node.to_string()),
+                    ("owner", section_a.0.to_string()),
+                ],
+            )
+            .await;
+            (
+                s,
+                owner(&store.load_plan(w.east_plan).await.unwrap()) != before,
+            )
+        }
+        Route::DeleteItem => {
+            let version = store.load_plan(w.east_plan).await.unwrap().plan.version;
+            let s = post(
+                w,
+                login,
+                &format!("/nodes/{}/delete", w.east_other_node),
+                &[("plan_version", version.to_string())],
+            )
+            .await;
+            let left = store.load_plan(w.east_plan).await.unwrap().nodes.len();
+            (s, left != 3)
+        }
         Route::AdminUnit => {
             let before = store.list_units(w.municipality).await.unwrap().len();
             let s = post(
@@ -847,6 +983,14 @@ async fn every_role_against_every_state_changing_route() {
         (RemoveRole, &["admin", "sysadmin"]),
         (EndSessions, &["admin", "sysadmin"]),
         (DisableOtherUser, &["b_admin", "sysadmin"]),
+        (CreatePlan, &["east_editor", "admin", "sysadmin"]),
+        (CreateOtherPlan, &["b_admin", "sysadmin"]),
+        (AddItem, &["east_editor"]),
+        (MoveItem, &["east_editor"]),
+        (RepeatItem, &["east_editor"]),
+        (AssignOwner, &["east_editor"]),
+        (DeleteItem, &["east_editor"]),
+        (AddOtherItem, &[]),
     ];
     let mut failures = Vec::new();
     for (route, allowed) in table {

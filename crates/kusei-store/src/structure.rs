@@ -1,0 +1,608 @@
+//! A plan's structure, changed item by item (the browser's plan editor): an item added
+//! under a parent or at the top, deleted with what hangs under it, moved among its
+//! siblings, shown again under another parent (再掲), and given its 担当. Every change
+//! runs in one transaction that opens the plan for editing (refused while submitted or
+//! approved; a published plan gets its next draft), bumps the plan's version, and goes
+//! to the history; a deleted item's history entry holds everything needed to restore it.
+
+use crate::edit::open_plan_for_edit;
+use crate::history::record;
+use crate::plans::{content_snapshot, insert_node, insert_node_parts};
+use crate::tx::WriteTx;
+use crate::{now_utc, Actor, Store, StoreError};
+use kusei_domain::content::NodeContent;
+use kusei_domain::model::{LinkKind, NodeId, PlanId, UnitId};
+use serde_json::json;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// Which way an item moves among its siblings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+}
+
+/// A new item: its level name (経営課題, 戦略, 具体的取組, 取組項目 …), number as written,
+/// and title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewNode<'a> {
+    pub level: &'a str,
+    pub number: Option<&'a str>,
+    pub title: &'a str,
+}
+
+/// What a delete takes with it: the items under the item (only there, not shown again
+/// elsewhere) and the 再掲 links that end.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeleteScope {
+    /// The item and every item only under it, top first.
+    pub nodes: Vec<NodeId>,
+    /// 再掲 links that end: (parent, child).
+    pub repeats: Vec<(NodeId, NodeId)>,
+}
+
+async fn plan_of(tx: &mut WriteTx, node: NodeId) -> Result<PlanId, StoreError> {
+    Ok(PlanId(
+        sqlx::query_scalar("SELECT plan_id FROM node WHERE id = $1")
+            .bind(node.0)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("node {node}")))?,
+    ))
+}
+
+async fn bump_plan(tx: &mut WriteTx, plan: PlanId, at: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE plan SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(plan.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// (parent, child, position, kind) of every link of a plan.
+async fn links(tx: &mut WriteTx, plan: PlanId) -> Result<Vec<(i64, i64, i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT parent_id, child_id, position, kind FROM node_link WHERE plan_id = $1 ORDER BY parent_id, position",
+    )
+    .bind(plan.0)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("parent_id")?,
+                r.try_get("child_id")?,
+                r.try_get("position")?,
+                r.try_get("kind")?,
+            ))
+        })
+        .collect()
+}
+
+/// Puts the plan's items back in document order: top-level items by their order, each
+/// followed by its primary children in link order (depth first).
+async fn renumber(tx: &mut WriteTx, plan: PlanId) -> Result<(), StoreError> {
+    let nodes: Vec<(i64, i64)> =
+        sqlx::query("SELECT id, position FROM node WHERE plan_id = $1 ORDER BY position, id")
+            .bind(plan.0)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("position")?)))
+            .collect::<Result<_, StoreError>>()?;
+    let links = links(tx, plan).await?;
+    let mut children: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    let mut has_parent = std::collections::HashSet::new();
+    for (p, c, pos, kind) in &links {
+        if kind == "primary" {
+            children.entry(*p).or_default().push((*pos, *c));
+            has_parent.insert(*c);
+        }
+    }
+    for v in children.values_mut() {
+        v.sort();
+    }
+    let mut order = Vec::with_capacity(nodes.len());
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<i64> = nodes
+        .iter()
+        .filter(|(id, _)| !has_parent.contains(id))
+        .map(|(id, _)| *id)
+        .rev()
+        .collect();
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n) {
+            continue;
+        }
+        order.push(n);
+        if let Some(kids) = children.get(&n) {
+            for (_, c) in kids.iter().rev() {
+                stack.push(*c);
+            }
+        }
+    }
+    // Items in a cycle or otherwise unreachable keep their relative order at the end.
+    for (id, _) in &nodes {
+        if !seen.contains(id) {
+            order.push(*id);
+        }
+    }
+    for (pos, id) in order.iter().enumerate() {
+        sqlx::query("UPDATE node SET position = $1 WHERE id = $2")
+            .bind(i64::try_from(pos).unwrap_or(i64::MAX))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Adds an item at the end of `parent`'s children (or of the top level).
+    pub async fn add_node(
+        &self,
+        actor: Actor<'_>,
+        plan: PlanId,
+        parent: Option<NodeId>,
+        new: &NewNode<'_>,
+    ) -> Result<NodeId, StoreError> {
+        if new.title.trim().is_empty() {
+            return Err(StoreError::Field {
+                field: "title".into(),
+                message: "名称を入力してください。 The title must not be empty.".into(),
+            });
+        }
+        crate::units::usable_name("title", new.title)?;
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let unit = open_plan_for_edit(&mut tx, actor, &at, plan).await?;
+        if let Some(p) = parent {
+            if plan_of(&mut tx, p).await? != plan {
+                return Err(StoreError::NotFound(format!("node {p} in plan {plan}")));
+            }
+        }
+        let content = NodeContent {
+            level: new.level.trim().to_string(),
+            number: new
+                .number
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            title: new.title.trim().to_string(),
+            ..NodeContent::default()
+        };
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(position) FROM node WHERE plan_id = $1")
+                .bind(plan.0)
+                .fetch_one(&mut *tx)
+                .await?;
+        let id = insert_node(
+            &mut tx,
+            plan.0,
+            usize::try_from(last.unwrap_or(-1) + 1).unwrap_or(0),
+            &content,
+            None,
+        )
+        .await?;
+        insert_node_parts(&mut tx, id, unit, &content).await?;
+        if let Some(p) = parent {
+            let pos: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(position) FROM node_link WHERE parent_id = $1")
+                    .bind(p.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(
+                "INSERT INTO node_link (plan_id, parent_id, child_id, position, kind) VALUES ($1, $2, $3, $4, 'primary')",
+            )
+            .bind(plan.0)
+            .bind(p.0)
+            .bind(id)
+            .bind(pos.unwrap_or(-1) + 1)
+            .execute(&mut *tx)
+            .await?;
+        }
+        renumber(&mut tx, plan).await?;
+        bump_plan(&mut tx, plan, &at).await?;
+        let mut after = content_snapshot(&content, None);
+        after["parent_id"] = json!(parent.map(|p| p.0));
+        record(&mut tx, actor, &at, "node", id, None, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(NodeId(id))
+    }
+
+    /// What deleting `node` would take with it (asked before the delete is confirmed).
+    pub async fn delete_scope(&self, node: NodeId) -> Result<DeleteScope, StoreError> {
+        let mut tx = self.write().await?;
+        let scope = delete_scope_tx(&mut tx, node).await?;
+        drop(tx);
+        Ok(scope)
+    }
+
+    /// Deletes an item, every item only under it, and the 再掲 links to and from them.
+    /// Each deleted item's history entry holds its whole content, its parent and its
+    /// 担当, so it can be restored ([`Store::restore_node`]).
+    pub async fn delete_node(
+        &self,
+        actor: Actor<'_>,
+        node: NodeId,
+        expected_plan_version: i64,
+    ) -> Result<DeleteScope, StoreError> {
+        let at = now_utc();
+        // Read first; the version check in the transaction makes sure nothing changed.
+        let plan = self.node_plan(node).await?;
+        let sp = self.load_plan(plan).await?;
+        let mut tx = self.write().await?;
+        let version: i64 = sqlx::query_scalar("SELECT version FROM plan WHERE id = $1")
+            .bind(plan.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        if version != expected_plan_version || version != sp.plan.version {
+            return Err(StoreError::Conflict {
+                what: format!("plan {plan}"),
+                expected: expected_plan_version,
+                current: version,
+            });
+        }
+        open_plan_for_edit(&mut tx, actor, &at, plan).await?;
+        let scope = delete_scope_tx(&mut tx, node).await?;
+        let parents: HashMap<i64, i64> = links(&mut tx, plan)
+            .await?
+            .into_iter()
+            .filter(|l| l.3 == "primary")
+            .map(|(p, c, _, _)| (c, p))
+            .collect();
+        for id in &scope.nodes {
+            let Some(sn) = sp.nodes.iter().find(|n| n.node.id == *id) else {
+                continue;
+            };
+            let content = sn.to_content();
+            let before = json!({
+                "content": content,
+                "owner_unit_id": sn.node.owner_unit_id.map(|u| u.0),
+                "parent_id": parents.get(&id.0),
+                "plan_id": plan.0,
+            });
+            record(&mut tx, actor, &at, "node", id.0, Some(&before), None).await?;
+        }
+        for id in scope.nodes.iter().rev() {
+            sqlx::query("DELETE FROM node WHERE id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        renumber(&mut tx, plan).await?;
+        bump_plan(&mut tx, plan, &at).await?;
+        tx.commit().await?;
+        Ok(scope)
+    }
+
+    /// Restores a deleted item from its history entry (`change_id`, the entry its delete
+    /// wrote) under its parent when the parent is still there, else at the top. Returns
+    /// the new item.
+    pub async fn restore_node(&self, actor: Actor<'_>, node: NodeId) -> Result<NodeId, StoreError> {
+        let changes = self.history("node", node.0).await?;
+        let Some(deleted) = changes
+            .iter()
+            .rev()
+            .find(|c| c.after.is_none() && c.before.is_some())
+        else {
+            return Err(StoreError::NotFound(format!("a deleted node {node}")));
+        };
+        let before = deleted.before.clone().unwrap_or_default();
+        let content: NodeContent = serde_json::from_value(before["content"].clone())
+            .map_err(|e| StoreError::Corrupt(format!("deleted node {node}: {e}")))?;
+        let plan = PlanId(
+            before["plan_id"]
+                .as_i64()
+                .ok_or_else(|| StoreError::Corrupt(format!("deleted node {node}: no plan")))?,
+        );
+        let owner = before["owner_unit_id"].as_i64();
+        let parent = before["parent_id"].as_i64();
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let unit = open_plan_for_edit(&mut tx, actor, &at, plan).await?;
+        let parent = match parent {
+            Some(p) => {
+                sqlx::query_scalar::<_, i64>("SELECT id FROM node WHERE id = $1 AND plan_id = $2")
+                    .bind(p)
+                    .bind(plan.0)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            None => None,
+        };
+        let id = insert_node(&mut tx, plan.0, usize::MAX >> 1, &content, owner).await?;
+        insert_node_parts(&mut tx, id, unit, &content).await?;
+        if let Some(p) = parent {
+            let pos: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(position) FROM node_link WHERE parent_id = $1")
+                    .bind(p)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query(
+                "INSERT INTO node_link (plan_id, parent_id, child_id, position, kind) VALUES ($1, $2, $3, $4, 'primary')",
+            )
+            .bind(plan.0)
+            .bind(p)
+            .bind(id)
+            .bind(pos.unwrap_or(-1) + 1)
+            .execute(&mut *tx)
+            .await?;
+        }
+        renumber(&mut tx, plan).await?;
+        bump_plan(&mut tx, plan, &at).await?;
+        let mut after = content_snapshot(&content, owner);
+        after["restored_from"] = json!(node.0);
+        record(&mut tx, actor, &at, "node", id, None, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(NodeId(id))
+    }
+
+    /// Moves an item one place up or down among its siblings (under its parent, or at the
+    /// top level). Returns false when it is first (or last) already.
+    pub async fn move_node(
+        &self,
+        actor: Actor<'_>,
+        node: NodeId,
+        direction: Move,
+    ) -> Result<bool, StoreError> {
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let plan = plan_of(&mut tx, node).await?;
+        open_plan_for_edit(&mut tx, actor, &at, plan).await?;
+        let all = links(&mut tx, plan).await?;
+        let parent = all
+            .iter()
+            .find(|l| l.1 == node.0 && l.3 == "primary")
+            .map(|l| l.0);
+        let moved = match parent {
+            Some(p) => {
+                let mut sibs: Vec<(i64, i64)> = all
+                    .iter()
+                    .filter(|l| l.0 == p)
+                    .map(|l| (l.2, l.1))
+                    .collect();
+                sibs.sort();
+                let Some(i) = sibs.iter().position(|s| s.1 == node.0) else {
+                    return Ok(false);
+                };
+                let j = match direction {
+                    Move::Up if i > 0 => i - 1,
+                    Move::Down if i + 1 < sibs.len() => i + 1,
+                    _ => return Ok(false),
+                };
+                sibs.swap(i, j);
+                for (pos, (_, c)) in sibs.iter().enumerate() {
+                    sqlx::query(
+                        "UPDATE node_link SET position = $1 WHERE parent_id = $2 AND child_id = $3",
+                    )
+                    .bind(i64::try_from(pos).unwrap_or(i64::MAX))
+                    .bind(p)
+                    .bind(c)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                true
+            }
+            None => {
+                let children: std::collections::HashSet<i64> = all
+                    .iter()
+                    .filter(|l| l.3 == "primary")
+                    .map(|l| l.1)
+                    .collect();
+                let tops: Vec<(i64, i64)> = sqlx::query(
+                    "SELECT id, position FROM node WHERE plan_id = $1 ORDER BY position",
+                )
+                .bind(plan.0)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("id")?, r.try_get("position")?)))
+                .collect::<Result<Vec<_>, StoreError>>()?
+                .into_iter()
+                .filter(|(id, _)| !children.contains(id))
+                .collect();
+                let Some(i) = tops.iter().position(|t| t.0 == node.0) else {
+                    return Ok(false);
+                };
+                let j = match direction {
+                    Move::Up if i > 0 => i - 1,
+                    Move::Down if i + 1 < tops.len() => i + 1,
+                    _ => return Ok(false),
+                };
+                // Swap the two top-level items' positions; renumbering carries their
+                // subtrees along.
+                let (a, b) = (tops[i], tops[j]);
+                for (id, pos) in [(a.0, b.1), (b.0, a.1)] {
+                    sqlx::query("UPDATE node SET position = $1 WHERE id = $2")
+                        .bind(pos)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                true
+            }
+        };
+        renumber(&mut tx, plan).await?;
+        bump_plan(&mut tx, plan, &at).await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "node",
+            node.0,
+            Some(&json!({"moved": null})),
+            Some(&json!({"moved": match direction { Move::Up => "up", Move::Down => "down" }})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Shows an item again under another parent of the same plan (再掲). An item is not
+    /// shown under itself or under an item below it.
+    pub async fn add_repeat(
+        &self,
+        actor: Actor<'_>,
+        parent: NodeId,
+        child: NodeId,
+    ) -> Result<(), StoreError> {
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let plan = plan_of(&mut tx, child).await?;
+        if plan_of(&mut tx, parent).await? != plan {
+            return Err(StoreError::NotFound(format!(
+                "node {parent} in plan {plan}"
+            )));
+        }
+        open_plan_for_edit(&mut tx, actor, &at, plan).await?;
+        let all = links(&mut tx, plan).await?;
+        // No cycle: the parent must not lie under the child.
+        let mut below = vec![child.0];
+        let mut i = 0;
+        while i < below.len() {
+            let n = below[i];
+            for l in all.iter().filter(|l| l.0 == n) {
+                if !below.contains(&l.1) {
+                    below.push(l.1);
+                }
+            }
+            i += 1;
+        }
+        if below.contains(&parent.0) {
+            return Err(StoreError::Field {
+                field: "parent".into(),
+                message: "項目を自分自身やその下の項目の下に再掲することはできません。 An item cannot be shown again under itself or an item below it.".into(),
+            });
+        }
+        if all.iter().any(|l| l.0 == parent.0 && l.1 == child.0) {
+            return Err(StoreError::Field {
+                field: "parent".into(),
+                message: "この項目はすでにその下にあります。 The item is there already.".into(),
+            });
+        }
+        let pos = all.iter().filter(|l| l.0 == parent.0).map(|l| l.2).max();
+        sqlx::query(
+            "INSERT INTO node_link (plan_id, parent_id, child_id, position, kind) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(plan.0)
+        .bind(parent.0)
+        .bind(child.0)
+        .bind(pos.unwrap_or(-1) + 1)
+        .bind(LinkKind::Repeat.code())
+        .execute(&mut *tx)
+        .await?;
+        bump_plan(&mut tx, plan, &at).await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "node",
+            child.0,
+            Some(&json!({"repeat_under": null})),
+            Some(&json!({"repeat_under": parent.0})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets the 担当 of items (or clears it). The 担当 must be a unit under the plan's
+    /// unit; ids travel, never names.
+    pub async fn set_owners(
+        &self,
+        actor: Actor<'_>,
+        plan: PlanId,
+        nodes: &[NodeId],
+        owner: Option<UnitId>,
+    ) -> Result<usize, StoreError> {
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let unit = open_plan_for_edit(&mut tx, actor, &at, plan).await?;
+        if let Some(o) = owner {
+            let mut at_unit = Some(o.0);
+            let mut inside = false;
+            for _ in 0..32 {
+                let Some(u) = at_unit else { break };
+                if u == unit.0 {
+                    inside = true;
+                    break;
+                }
+                at_unit = sqlx::query_scalar("SELECT parent_id FROM unit WHERE id = $1")
+                    .bind(u)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .flatten();
+            }
+            if !inside || o == unit {
+                return Err(StoreError::Field {
+                    field: "owner".into(),
+                    message: "担当はこの計画の組織の下の課・担当から選んでください。 Choose a division or section under this plan's unit.".into(),
+                });
+            }
+        }
+        let mut changed = 0;
+        for n in nodes {
+            let before: Option<Option<i64>> =
+                sqlx::query_scalar("SELECT owner_unit_id FROM node WHERE id = $1 AND plan_id = $2")
+                    .bind(n.0)
+                    .bind(plan.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(before) = before else {
+                return Err(StoreError::NotFound(format!("node {n} in plan {plan}")));
+            };
+            if before == owner.map(|o| o.0) {
+                continue;
+            }
+            sqlx::query("UPDATE node SET owner_unit_id = $1, version = version + 1 WHERE id = $2")
+                .bind(owner.map(|o| o.0))
+                .bind(n.0)
+                .execute(&mut *tx)
+                .await?;
+            record(
+                &mut tx,
+                actor,
+                &at,
+                "node",
+                n.0,
+                Some(&json!({"owner_unit_id": before})),
+                Some(&json!({"owner_unit_id": owner.map(|o| o.0)})),
+            )
+            .await?;
+            changed += 1;
+        }
+        if changed > 0 {
+            bump_plan(&mut tx, plan, &at).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}
+
+async fn delete_scope_tx(tx: &mut WriteTx, node: NodeId) -> Result<DeleteScope, StoreError> {
+    let plan = plan_of(tx, node).await?;
+    let all = links(tx, plan).await?;
+    let mut nodes = vec![node.0];
+    let mut i = 0;
+    while i < nodes.len() {
+        let n = nodes[i];
+        for l in all.iter().filter(|l| l.0 == n && l.3 == "primary") {
+            if !nodes.contains(&l.1) {
+                nodes.push(l.1);
+            }
+        }
+        i += 1;
+    }
+    let repeats = all
+        .iter()
+        .filter(|l| l.3 == "repeat" && (nodes.contains(&l.0) || nodes.contains(&l.1)))
+        .map(|l| (NodeId(l.0), NodeId(l.1)))
+        .collect();
+    Ok(DeleteScope {
+        nodes: nodes.into_iter().map(NodeId).collect(),
+        repeats,
+    })
+}
