@@ -81,7 +81,7 @@ try {
     await page.fill('#f-login', 'figures1');
     await page.fill('#f-display_name', '東区 編集者');
     await page.selectOption('#f-role', 'ward_editor');
-    await page.selectOption('#f-unit', { label: `${WARD} (区)` });
+    await page.selectOption('#f-unit', { label: `${CITY} ＞ ${WARD} (区)` });
     await submit(page, 'form[action="/admin/users"] button[type=submit]');
     editorPassword = (await page.locator('code.otp').innerText()).trim();
     if (editorPassword.length < 12) throw new Error('no one-time password shown');

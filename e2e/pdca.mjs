@@ -41,7 +41,7 @@ try {
       await page.fill('#f-login', login);
       await page.fill('#f-display_name', login === 'editor1' ? '区 編集者' : '区長');
       await page.selectOption('#f-role', role);
-      await page.selectOption('#f-unit', { label: 'サンプル区 (区)' });
+      await page.selectOption('#f-unit', { label: 'サンプル市 ＞ サンプル区 (区)' });
       await submit(page, 'form[action="/admin/users"] button[type=submit]');
       passwords[login] = (await page.locator('code.otp').innerText()).trim();
       if (passwords[login].length < 12) throw new Error(`no one-time password shown for ${login}`);

@@ -117,7 +117,7 @@ impl Grants {
             .map(|(_, s)| *s)
     }
     /// Unit scopes of a role (the section editor's 担当).
-    fn unit_scopes(&self, role: Role) -> impl Iterator<Item = UnitId> + '_ {
+    pub fn unit_scopes(&self, role: Role) -> impl Iterator<Item = UnitId> + '_ {
         self.scopes(role).filter_map(|s| match s {
             Scope::Unit(u) => Some(u),
             _ => None,

@@ -32,7 +32,7 @@ pub use error::StoreError;
 pub use history::Change;
 pub use import::{ImportOutcome, ImportTarget, ImportUnit, SourceDocument};
 pub use merge::Merge;
-pub use plans::{PlanSummary, StoredNode, StoredPlan};
+pub use plans::{OwnedNode, PlanSummary, StoredNode, StoredPlan};
 pub use records::{directory_of, Copy};
 pub use security::{
     throttle_delay, EventFilter, NewSecurityEvent, PendingImport, SecurityEvent, ThrottleKey,

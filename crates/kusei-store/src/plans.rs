@@ -872,3 +872,51 @@ impl Store {
         Ok(out)
     }
 }
+
+/// An item whose 担当 is one of a list of units (a section editor's "my items").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedNode {
+    pub plan_id: PlanId,
+    pub plan_title: String,
+    pub node_id: NodeId,
+    pub level: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub owner: UnitId,
+}
+
+impl Store {
+    /// The items whose 担当 is one of `units`, by plan (newest plan first) and document
+    /// order.
+    pub async fn nodes_owned_by(&self, units: &[UnitId]) -> Result<Vec<OwnedNode>, StoreError> {
+        if units.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=units.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT n.id, n.plan_id, n.level, n.number, n.title, n.owner_unit_id, p.title AS plan_title \
+             FROM node n JOIN plan p ON p.id = n.plan_id WHERE n.owner_unit_id IN ({}) \
+             ORDER BY p.fy_start DESC, p.id DESC, n.position",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for u in units {
+            q = q.bind(u.0);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(OwnedNode {
+                    plan_id: PlanId(r.try_get("plan_id")?),
+                    plan_title: r.try_get("plan_title")?,
+                    node_id: NodeId(r.try_get("id")?),
+                    level: r.try_get("level")?,
+                    number: r.try_get("number")?,
+                    title: r.try_get("title")?,
+                    owner: UnitId(r.try_get("owner_unit_id")?),
+                })
+            })
+            .collect()
+    }
+}

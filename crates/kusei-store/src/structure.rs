@@ -258,12 +258,21 @@ impl Store {
                 continue;
             };
             let content = sn.to_content();
-            let before = json!({
+            let mut before = json!({
                 "content": content,
                 "owner_unit_id": sn.node.owner_unit_id.map(|u| u.0),
                 "parent_id": parents.get(&id.0),
                 "plan_id": plan.0,
             });
+            if *id == node {
+                before["deleted_with"] =
+                    json!(scope.nodes.iter().skip(1).map(|n| n.0).collect::<Vec<_>>());
+                before["repeats"] = json!(scope
+                    .repeats
+                    .iter()
+                    .map(|(p, c)| [p.0, c.0])
+                    .collect::<Vec<_>>());
+            }
             record(&mut tx, actor, &at, "node", id.0, Some(&before), None).await?;
         }
         for id in scope.nodes.iter().rev() {
@@ -278,66 +287,107 @@ impl Store {
         Ok(scope)
     }
 
-    /// Restores a deleted item from its history entry (`change_id`, the entry its delete
-    /// wrote) under its parent when the parent is still there, else at the top. Returns
-    /// the new item.
+    /// Restores a deleted item — and what its delete took with it: the items under it
+    /// and the 再掲 links — from the history, under its parent when the parent is still
+    /// there, else at the top. Returns the restored item (a new id).
     pub async fn restore_node(&self, actor: Actor<'_>, node: NodeId) -> Result<NodeId, StoreError> {
-        let changes = self.history("node", node.0).await?;
-        let Some(deleted) = changes
-            .iter()
-            .rev()
-            .find(|c| c.after.is_none() && c.before.is_some())
-        else {
-            return Err(StoreError::NotFound(format!("a deleted node {node}")));
+        let deleted_entry = |id: i64| async move {
+            let changes = self.history("node", id).await?;
+            changes
+                .iter()
+                .rev()
+                .find(|c| c.after.is_none() && c.before.is_some())
+                .and_then(|c| c.before.clone())
+                .ok_or_else(|| StoreError::NotFound(format!("a deleted node {id}")))
         };
-        let before = deleted.before.clone().unwrap_or_default();
-        let content: NodeContent = serde_json::from_value(before["content"].clone())
-            .map_err(|e| StoreError::Corrupt(format!("deleted node {node}: {e}")))?;
+        let top = deleted_entry(node.0).await?;
         let plan = PlanId(
-            before["plan_id"]
+            top["plan_id"]
                 .as_i64()
                 .ok_or_else(|| StoreError::Corrupt(format!("deleted node {node}: no plan")))?,
         );
-        let owner = before["owner_unit_id"].as_i64();
-        let parent = before["parent_id"].as_i64();
+        let mut entries = vec![(node.0, top.clone())];
+        for id in top["deleted_with"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_i64())
+        {
+            entries.push((id, deleted_entry(id).await?));
+        }
         let at = now_utc();
         let mut tx = self.write().await?;
         let unit = open_plan_for_edit(&mut tx, actor, &at, plan).await?;
-        let parent = match parent {
-            Some(p) => {
-                sqlx::query_scalar::<_, i64>("SELECT id FROM node WHERE id = $1 AND plan_id = $2")
+        let mut new_ids: HashMap<i64, i64> = HashMap::new();
+        for (old, before) in &entries {
+            let content: NodeContent = serde_json::from_value(before["content"].clone())
+                .map_err(|e| StoreError::Corrupt(format!("deleted node {old}: {e}")))?;
+            let owner = before["owner_unit_id"].as_i64();
+            let parent = match before["parent_id"].as_i64() {
+                Some(p) => match new_ids.get(&p) {
+                    Some(n) => Some(*n),
+                    None => {
+                        sqlx::query_scalar::<_, i64>(
+                            "SELECT id FROM node WHERE id = $1 AND plan_id = $2",
+                        )
+                        .bind(p)
+                        .bind(plan.0)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                    }
+                },
+                None => None,
+            };
+            let id = insert_node(&mut tx, plan.0, usize::MAX >> 1, &content, owner).await?;
+            insert_node_parts(&mut tx, id, unit, &content).await?;
+            if let Some(p) = parent {
+                append_link(&mut tx, plan, p, id, LinkKind::Primary).await?;
+            }
+            let mut after = content_snapshot(&content, owner);
+            after["restored_from"] = json!(old);
+            record(&mut tx, actor, &at, "node", id, None, Some(&after)).await?;
+            new_ids.insert(*old, id);
+        }
+        for pair in top["repeats"].as_array().into_iter().flatten() {
+            let (Some(p), Some(c)) = (pair[0].as_i64(), pair[1].as_i64()) else {
+                continue;
+            };
+            let (np, nc) = (new_ids.get(&p).copied(), new_ids.get(&c).copied());
+            let p = match np {
+                Some(n) => Some(n),
+                None => {
+                    sqlx::query_scalar::<_, i64>(
+                        "SELECT id FROM node WHERE id = $1 AND plan_id = $2",
+                    )
                     .bind(p)
                     .bind(plan.0)
                     .fetch_optional(&mut *tx)
                     .await?
+                }
+            };
+            let c = match nc {
+                Some(n) => Some(n),
+                None => {
+                    sqlx::query_scalar::<_, i64>(
+                        "SELECT id FROM node WHERE id = $1 AND plan_id = $2",
+                    )
+                    .bind(c)
+                    .bind(plan.0)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                }
+            };
+            if let (Some(p), Some(c)) = (p, c) {
+                append_link(&mut tx, plan, p, c, LinkKind::Repeat).await?;
             }
-            None => None,
-        };
-        let id = insert_node(&mut tx, plan.0, usize::MAX >> 1, &content, owner).await?;
-        insert_node_parts(&mut tx, id, unit, &content).await?;
-        if let Some(p) = parent {
-            let pos: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(position) FROM node_link WHERE parent_id = $1")
-                    .bind(p)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            sqlx::query(
-                "INSERT INTO node_link (plan_id, parent_id, child_id, position, kind) VALUES ($1, $2, $3, $4, 'primary')",
-            )
-            .bind(plan.0)
-            .bind(p)
-            .bind(id)
-            .bind(pos.unwrap_or(-1) + 1)
-            .execute(&mut *tx)
-            .await?;
         }
         renumber(&mut tx, plan).await?;
         bump_plan(&mut tx, plan, &at).await?;
-        let mut after = content_snapshot(&content, owner);
-        after["restored_from"] = json!(node.0);
-        record(&mut tx, actor, &at, "node", id, None, Some(&after)).await?;
         tx.commit().await?;
-        Ok(NodeId(id))
+        new_ids
+            .get(&node.0)
+            .map(|n| NodeId(*n))
+            .ok_or_else(|| StoreError::NotFound(format!("a deleted node {node}")))
     }
 
     /// Moves an item one place up or down among its siblings (under its parent, or at the
@@ -580,6 +630,32 @@ impl Store {
         tx.commit().await?;
         Ok(changed)
     }
+}
+
+/// Puts `child` last under `parent`.
+async fn append_link(
+    tx: &mut WriteTx,
+    plan: PlanId,
+    parent: i64,
+    child: i64,
+    kind: LinkKind,
+) -> Result<(), StoreError> {
+    let pos: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(position) FROM node_link WHERE parent_id = $1")
+            .bind(parent)
+            .fetch_one(&mut **tx)
+            .await?;
+    sqlx::query(
+        "INSERT INTO node_link (plan_id, parent_id, child_id, position, kind) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(plan.0)
+    .bind(parent)
+    .bind(child)
+    .bind(pos.unwrap_or(-1) + 1)
+    .bind(kind.code())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn delete_scope_tx(tx: &mut WriteTx, node: NodeId) -> Result<DeleteScope, StoreError> {

@@ -2098,11 +2098,24 @@ mod cases {
         store.delete_node("ed", s1, version).await.unwrap();
         let sp = store.load_plan(plan).await.unwrap();
         assert_eq!(titles(&sp), ["安全なまち", "防犯", "見守り"]);
-        // Restored from the history, under its parent, with its 担当.
-        let back = store.restore_node("ed", b).await.unwrap();
+        // Restored from the history with what went with it: the items under it (with
+        // their 担当) and the 再掲.
+        let back = store.restore_node("ed", s1).await.unwrap();
         let sp = store.load_plan(plan).await.unwrap();
-        assert_eq!(titles(&sp), ["安全なまち", "防犯", "見守り", "備蓄"]);
-        let restored = sp.nodes.iter().find(|n| n.node.id == back).unwrap();
+        assert_eq!(
+            titles(&sp),
+            [
+                "安全なまち",
+                "防犯",
+                "見守り",
+                "(訓練)",
+                "防災",
+                "備蓄",
+                "訓練"
+            ]
+        );
+        assert!(sp.nodes.iter().any(|n| n.node.id == back));
+        let restored = sp.nodes.iter().find(|n| n.node.title == "備蓄").unwrap();
         assert_eq!(restored.node.owner_unit_id, Some(section));
         assert!(
             store.restore_node("ed", issue).await.is_err(),

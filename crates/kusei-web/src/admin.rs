@@ -134,7 +134,10 @@ pub(crate) fn unit_path(municipality: &str, units: &[Unit], id: UnitId) -> Strin
     if names.is_empty() {
         return format!("{id}");
     }
-    names.push(municipality);
+    // The city's own unit usually bears the municipality's name: said once.
+    if names.last() != Some(&municipality) {
+        names.push(municipality);
+    }
     names.reverse();
     names.join(" ＞ ")
 }
@@ -372,8 +375,10 @@ async fn admin_page(
         section aria-labelledby="units-h" {
             h2 #units-h { (lang.t("組織", "Units")) }
             ul.units { @for u in &c.units {
-                li { (u.name) " " span.muted { "(" (u.kind.label_ja()) ")" }
-                    @if let Some(p) = u.parent_id.and_then(|p| c.units.iter().find(|x| x.id == p)) { " — " (p.name) } }
+                li { (unit_path(&c.m.name, &c.units, u.id)) " " span.muted { "(" (kind_label(lang, u.kind)) ")" }
+                    @if let Some(p) = &u.phone { " " (lang.t("電話", "tel.")) " " (p) }
+                    @if let Some(f) = &u.fax { " " (lang.t("FAX", "fax")) " " (f) }
+                    @if let Some(d) = &u.duties { br; span.muted { (d) } } }
             } }
             h3 { (lang.t("組織を追加", "Add a unit")) }
             form method="post" action="/admin/units" novalidate {
@@ -387,11 +392,21 @@ async fn admin_page(
                 div.field {
                     label for="f-kind" { (lang.t("種類", "Kind")) }
                     select #f-kind name="kind" {
-                        @for k in UnitKind::ALL { option value=(k.code()) selected[k == UnitKind::Ward] { (k.label_ja()) } }
+                        @for k in UnitKind::ALL { option value=(k.code()) selected[k == UnitKind::Ward] { (kind_label(lang, k)) } }
                     }
                 }
                 @if let Some(e) = err("parent") { (e) }
                 (unit_select(lang, "parent", c))
+                @for (name, ja, en) in [("phone", "電話番号（省略可）", "Phone (optional)"), ("fax", "FAX番号（省略可）", "Fax (optional)")] {
+                    div.field {
+                        label for={ "f-" (name) } { (lang.t(ja, en)) }
+                        input id={ "f-" (name) } type="tel" name=(name);
+                    }
+                }
+                div.field {
+                    label for="f-duties" { (lang.t("主な業務（業務一覧、省略可）", "Main duties (optional)")) }
+                    textarea #f-duties name="duties" rows="2" {}
+                }
                 button type="submit" { (lang.t("組織を追加", "Add the unit")) }
             }
         }
@@ -792,14 +807,15 @@ pub(crate) async fn create_unit(
         }
     }
     let actor = who.login().unwrap_or("?").to_string();
+    let (phone, fax, duties) = (form.text("phone"), form.text("fax"), form.text("duties"));
     let new = NewUnit {
         municipality_id: m,
         parent_id: parent,
         kind,
         name: &name,
-        phone: None,
-        fax: None,
-        duties: None,
+        phone: phone.as_deref(),
+        fax: fax.as_deref(),
+        duties: duties.as_deref(),
     };
     match state.store.create_unit(&actor, &new).await {
         Ok(_) => Ok(done(lang, m, Done::Unit)),

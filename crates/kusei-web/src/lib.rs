@@ -24,6 +24,7 @@ mod indicators;
 mod layout;
 mod node;
 mod pages;
+mod progress;
 pub use kusei_domain::policy;
 pub mod reports;
 mod structure;
@@ -105,6 +106,7 @@ pub fn app(state: AppState) -> Router {
             "/plans/{id}/structure",
             get(structure::page).post(structure::change),
         )
+        .route("/plans/{id}/progress", get(progress::page))
         .route(
             "/nodes/{id}/delete",
             get(structure::delete_form).post(structure::delete),

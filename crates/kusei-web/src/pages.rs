@@ -73,6 +73,20 @@ pub(crate) async fn home(
         let tree = Tree::new(m.id, &units);
         sections.push((m, units, tree));
     }
+    // A section editor's items: those whose 担当 is its section (or a unit under it).
+    let mine_units: Vec<UnitId> = sections
+        .iter()
+        .flat_map(|(_, units, tree)| {
+            let grants = &grants;
+            units.iter().filter(move |u| {
+                grants
+                    .unit_scopes(kusei_domain::policy::Role::SectionEditor)
+                    .any(|s| tree.within(u.id, kusei_domain::policy::Scope::Unit(s)))
+            })
+        })
+        .map(|u| u.id)
+        .collect();
+    let mine = store.nodes_owned_by(&mine_units).await?;
     let can_write = sections.iter().any(|(_, units, tree)| {
         units
             .iter()
@@ -89,6 +103,32 @@ pub(crate) async fn home(
         }
         @if can_write {
             p { a href=(page.href("/plans/new")) { (lang.t("計画を作成する", "Write a new plan")) } }
+        }
+        @if !mine_units.is_empty() {
+            section aria-labelledby="mine-h" {
+                h2 #mine-h { (lang.t("あなたの担当の項目", "Your items")) }
+                @if mine.is_empty() {
+                    p { (lang.t("担当に設定された項目はまだありません（区の編集者が設定します）。", "No item has your section as its 担当 yet (the ward's editor sets it).")) }
+                } @else {
+                    table {
+                        caption.visually-hidden { (lang.t("担当の項目", "Your items")) }
+                        thead { tr {
+                            th scope="col" { (lang.t("計画", "Plan")) }
+                            th scope="col" { (lang.t("項目", "Item")) }
+                            th scope="col" { (lang.t("入力", "Enter")) }
+                        } }
+                        tbody { @for o in &mine { tr {
+                            td { a href=(page.href(&format!("/plans/{}/progress", o.plan_id.0))) { (o.plan_title) } }
+                            td { a href=(page.href(&format!("/nodes/{}", o.node_id.0))) { (o.level) @if let Some(n) = &o.number { " " (n) } " " (o.title) } }
+                            td {
+                                a href=(page.href(&format!("/nodes/{}/plan", o.node_id.0))) { (lang.t("計画", "Plan")) } " · "
+                                a href=(page.href(&format!("/nodes/{}/review", o.node_id.0))) { (lang.t("中間振り返り", "Review")) } " · "
+                                a href=(page.href(&format!("/nodes/{}/evaluation", o.node_id.0))) { (lang.t("自己評価", "Evaluation")) }
+                            }
+                        } } }
+                    }
+                }
+            }
         }
         @for (m, units, tree) in &sections {
             section aria-labelledby={ "m-" (m.id) } {
@@ -339,8 +379,12 @@ async fn workflow_panel(
             @if let Err(why) = kusei_domain::workflow::editable(p.status) {
                 p.notice { (lang.t(&why.ja(), &why.en())) }
             }
-            @if can_structure {
-                p { a href=(page.href(&format!("/plans/{}/structure", p.id.0))) { (lang.t("項目の追加・並べ替え・削除・担当の設定", "Add, order and delete items; set their 担当")) } }
+            p {
+                a href=(page.href(&format!("/plans/{}/progress", p.id.0))) { (lang.t("入力の状況（項目×計画・中間振り返り・自己評価）", "Progress (items × plan, review, evaluation)")) }
+                @if can_structure {
+                    " · "
+                    a href=(page.href(&format!("/plans/{}/structure", p.id.0))) { (lang.t("項目の追加・並べ替え・削除・担当の設定", "Add, order and delete items; set their 担当")) }
+                }
             }
             @for s in &steps {
                 form.step method="post" action=(action) {

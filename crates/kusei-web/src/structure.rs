@@ -257,7 +257,7 @@ pub(crate) async fn create(
 
 /// The plan, its unit's sub-units (the 担当 it may give), and whether the viewer may
 /// change its structure.
-async fn load(
+pub(crate) async fn load(
     state: &AppState,
     who: &Who,
     id: &str,

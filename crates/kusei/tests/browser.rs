@@ -55,6 +55,13 @@ fn figures_from_nothing_in_the_browser() {
     run_scenario("figures.mjs", &[]);
 }
 
+/// A new city set up and a plan written by hand in the browser: structure, 再掲, 担当,
+/// a delete undone, section editors' own items, the progress table, a user revoked.
+#[test]
+fn a_plan_written_by_hand_in_the_browser() {
+    run_scenario("write.mjs", &[]);
+}
+
 /// The ward comparison dashboard and the open-data page on the made-up sample city.
 #[test]
 fn ward_comparison_in_the_browser() {
