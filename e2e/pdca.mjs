@@ -52,7 +52,7 @@ try {
 
   await check('editor: signs in and finds an item of the sample plan', async () => {
     await firstSignIn(page, 'editor1', passwords.editor1, 'e2e-editor-password-1');
-    await page.click('a[href^="/plans/"]');
+    await page.click('table a[href^="/plans/"]');
     await page.waitForLoadState('load');
     planPath = new URL(page.url()).pathname;
     await expectText(page, '.workflow', '公表済み');
@@ -114,7 +114,7 @@ try {
   await check('editor: imports a document from the browser, seeing the report before storing', async () => {
     const fixture = new URL('../crates/kusei-import/tests/fixtures/reform_items.txt', import.meta.url).pathname;
     await open(page, '/');
-    const before = await page.locator('a[href^="/plans/"]').count();
+    const before = await page.locator('table a[href^="/plans/"]').count();
     await open(page, '/import');
     await checkA11y(page, '/import');
     await page.setInputFiles('#f-file', fixture);
@@ -123,7 +123,7 @@ try {
     await expectPageText(page, 'reform_items');
     await checkA11y(page, '/import (report)');
     await open(page, '/');
-    expectEqual(await page.locator('a[href^="/plans/"]').count(), before, 'plans listed before confirming');
+    expectEqual(await page.locator('table a[href^="/plans/"]').count(), before, 'plans listed before confirming');
     await page.goBack();
     await page.fill('#f-year', '2025');
     await submit(page, 'form[action^="/import/confirm"] button[type=submit]');
@@ -131,7 +131,7 @@ try {
     await expectText(page, '.workflow', '作成中');
     await expectText(page, '.notice', '新しい計画として保存しました');
     await open(page, '/');
-    expectEqual(await page.locator('a[href^="/plans/"]').count(), before + 1, 'plans listed after confirming');
+    expectEqual(await page.locator('table a[href^="/plans/"]').count(), before + 1, 'plans listed after confirming');
   });
 
   await check('editor: submits the plan for approval', async () => {

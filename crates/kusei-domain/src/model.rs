@@ -113,6 +113,21 @@ pub enum UnitKind {
 }
 
 impl UnitKind {
+    /// Whether a unit of this kind may sit under `parent` (`None`: at the top of its
+    /// municipality). A city holds wards, bureaus and divisions; a ward or a bureau holds
+    /// divisions and sections; a division holds sections; a section holds nothing. At the
+    /// top: the city, a ward, a bureau, or a division (a town without wards).
+    pub fn fits_under(self, parent: Option<UnitKind>) -> bool {
+        use UnitKind::*;
+        match parent {
+            None => matches!(self, City | Ward | Bureau | Division),
+            Some(City) => matches!(self, Ward | Bureau | Division),
+            Some(Ward | Bureau) => matches!(self, Division | Section),
+            Some(Division) => self == Section,
+            Some(Section) => false,
+        }
+    }
+
     pub const ALL: [UnitKind; 5] = [
         UnitKind::City,
         UnitKind::Ward,
@@ -648,6 +663,16 @@ pub struct Milestone {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unit_kinds_fit_their_parents() {
+        use super::UnitKind::*;
+        assert!(Ward.fits_under(Some(City)) && Section.fits_under(Some(Division)));
+        assert!(Division.fits_under(None) && Ward.fits_under(None));
+        assert!(!Ward.fits_under(Some(Section)), "no ward under a section");
+        assert!(!Ward.fits_under(Some(Ward)) && !City.fits_under(Some(Ward)));
+        assert!(!Section.fits_under(None) && !Section.fits_under(Some(Section)));
+    }
+
     #[test]
     fn local_government_codes_have_their_check_digit() {
         use super::{check_local_government_code as check, CodeProblem};

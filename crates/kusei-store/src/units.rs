@@ -194,18 +194,28 @@ impl Store {
         usable_name("name", unit.name)?;
         let at = now_utc();
         let mut tx = self.write().await?;
+        let mut parent_kind = None;
         if let Some(parent) = unit.parent_id {
-            let home: i64 = sqlx::query_scalar("SELECT municipality_id FROM unit WHERE id = $1")
+            let row = sqlx::query("SELECT municipality_id, kind FROM unit WHERE id = $1")
                 .bind(parent.0)
                 .fetch_optional(&mut *tx)
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("unit {parent}")))?;
+            let home: i64 = row.try_get("municipality_id")?;
             if home != unit.municipality_id.0 {
                 return Err(StoreError::Field {
                     field: "parent".into(),
-                    message: "the parent unit belongs to another municipality".into(),
+                    message: "上位の組織は別の自治体のものです。 The parent unit belongs to another municipality.".into(),
                 });
             }
+            let kind: String = row.try_get("kind")?;
+            parent_kind = UnitKind::from_code(&kind);
+        }
+        if !unit.kind.fits_under(parent_kind) {
+            return Err(StoreError::Field {
+                field: "parent".into(),
+                message: "この種類の組織はその下には置けません（例: 担当の下に区は置けません）。 A unit of this kind cannot sit there (no ward under a section, for instance).".into(),
+            });
         }
         let position: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM unit WHERE municipality_id = $1 AND COALESCE(parent_id, 0) = $2",
@@ -236,6 +246,77 @@ impl Store {
         record(&mut tx, actor, &at, "unit", id, None, Some(&after)).await?;
         tx.commit().await?;
         Ok(UnitId(id))
+    }
+
+    /// Renames a unit, moves it under another parent of its municipality (its kind must
+    /// fit there, and never under itself or a unit below it) and sets its contacts and
+    /// duties; recorded in the history. Plans and items keep pointing at it by id, so
+    /// nothing of its history is lost.
+    pub async fn update_unit(
+        &self,
+        actor: Actor<'_>,
+        id: UnitId,
+        edit: &NewUnit<'_>,
+    ) -> Result<(), StoreError> {
+        usable_name("name", edit.name)?;
+        let before = self.get_unit(id).await?;
+        let units = self.list_units(before.municipality_id).await?;
+        let parent_kind = match edit.parent_id {
+            Some(p) => {
+                let Some(parent) = units.iter().find(|u| u.id == p) else {
+                    return Err(StoreError::Field {
+                        field: "parent".into(),
+                        message: "上位の組織は別の自治体のものです。 The parent unit belongs to another municipality.".into(),
+                    });
+                };
+                // Not under itself, nor under a unit below it.
+                let mut at = Some(parent.id);
+                for _ in 0..64 {
+                    let Some(u) = at else { break };
+                    if u == id {
+                        return Err(StoreError::Field {
+                            field: "parent".into(),
+                            message: "組織を自分自身やその下の組織の下には移せません。 A unit cannot move under itself or a unit below it.".into(),
+                        });
+                    }
+                    at = units.iter().find(|x| x.id == u).and_then(|x| x.parent_id);
+                }
+                Some(parent.kind)
+            }
+            None => None,
+        };
+        if !before.kind.fits_under(parent_kind) {
+            return Err(StoreError::Field {
+                field: "parent".into(),
+                message: "この種類の組織はその下には置けません（例: 担当の下に区は置けません）。 A unit of this kind cannot sit there (no ward under a section, for instance).".into(),
+            });
+        }
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE unit SET name = $1, parent_id = $2, phone = $3, fax = $4, duties = $5 WHERE id = $6",
+        )
+        .bind(edit.name)
+        .bind(edit.parent_id.map(|p| p.0))
+        .bind(edit.phone)
+        .bind(edit.fax)
+        .bind(edit.duties)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+        let was = json!({
+            "parent_id": before.parent_id.map(|p| p.0), "name": before.name,
+            "phone": before.phone, "fax": before.fax, "duties": before.duties,
+        });
+        let now = json!({
+            "parent_id": edit.parent_id.map(|p| p.0), "name": edit.name,
+            "phone": edit.phone, "fax": edit.fax, "duties": edit.duties,
+        });
+        if was != now {
+            record(&mut tx, actor, &at, "unit", id.0, Some(&was), Some(&now)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn get_unit(&self, id: UnitId) -> Result<Unit, StoreError> {

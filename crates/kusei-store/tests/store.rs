@@ -2121,6 +2121,64 @@ mod cases {
             store.restore_node("ed", issue).await.is_err(),
             "not deleted"
         );
+        // Units: a kind fits its parent; a move never goes under itself.
+        let div = store
+            .create_unit(
+                "t",
+                &NewUnit {
+                    municipality_id: m,
+                    parent_id: Some(east),
+                    kind: UnitKind::Division,
+                    name: "総務課",
+                    phone: None,
+                    fax: None,
+                    duties: None,
+                },
+            )
+            .await
+            .unwrap();
+        let ward_under_section = NewUnit {
+            municipality_id: m,
+            parent_id: Some(section),
+            kind: UnitKind::Ward,
+            name: "ありえない区",
+            phone: None,
+            fax: None,
+            duties: None,
+        };
+        assert!(matches!(
+            store.create_unit("t", &ward_under_section).await,
+            Err(StoreError::Field { .. })
+        ));
+        let moved = NewUnit {
+            municipality_id: m,
+            parent_id: Some(div),
+            kind: UnitKind::Section,
+            name: "企画担当",
+            phone: Some("06-1234-5678"),
+            fax: None,
+            duties: Some("区政の企画"),
+        };
+        store.update_unit("t", section, &moved).await.unwrap();
+        let u = store.get_unit(section).await.unwrap();
+        assert_eq!((u.name.as_str(), u.parent_id), ("企画担当", Some(div)));
+        assert_eq!(store.history("unit", section.0).await.unwrap().len(), 2);
+        let under_itself = NewUnit {
+            parent_id: Some(section),
+            kind: UnitKind::Division,
+            name: "総務課",
+            ..moved.clone()
+        };
+        assert!(matches!(
+            store.update_unit("t", div, &under_itself).await,
+            Err(StoreError::Field { .. })
+        ));
+        // The items it owns still name it.
+        let sp = store.load_plan(plan).await.unwrap();
+        assert!(sp
+            .nodes
+            .iter()
+            .any(|n| n.node.owner_unit_id == Some(section)));
         // Every change is in the history; a submitted plan refuses structure changes.
         assert!(!store.history("node", a.0).await.unwrap().is_empty());
         store

@@ -8,7 +8,7 @@ use crate::auth::{check_csrf, Who};
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
 use crate::i18n::{Lang, LangQuery};
-use crate::layout::Page;
+use crate::layout::{text_field, Page};
 use crate::pages::{parse_id, phase_en};
 use crate::policy::{allow, Action, Denied, Role, Scope, Tree};
 use crate::AppState;
@@ -375,7 +375,7 @@ async fn admin_page(
         section aria-labelledby="units-h" {
             h2 #units-h { (lang.t("組織", "Units")) }
             ul.units { @for u in &c.units {
-                li { (unit_path(&c.m.name, &c.units, u.id)) " " span.muted { "(" (kind_label(lang, u.kind)) ")" }
+                li { a href={ "/admin/units/" (u.id.0) "?lang=" (lang.code()) } { (unit_path(&c.m.name, &c.units, u.id)) } " " span.muted { "(" (kind_label(lang, u.kind)) ")" }
                     @if let Some(p) = &u.phone { " " (lang.t("電話", "tel.")) " " (p) }
                     @if let Some(f) = &u.fax { " " (lang.t("FAX", "fax")) " " (f) }
                     @if let Some(d) = &u.duties { br; span.muted { (d) } } }
@@ -487,6 +487,7 @@ enum Done {
     Unit,
     Municipality,
     Renamed,
+    UnitSaved,
 }
 
 impl Done {
@@ -496,12 +497,19 @@ impl Done {
             Done::Unit => "unit",
             Done::Municipality => "municipality",
             Done::Renamed => "renamed",
+            Done::UnitSaved => "unit_saved",
         }
     }
     fn parse(s: &str) -> Option<Done> {
-        [Done::Window, Done::Unit, Done::Municipality, Done::Renamed]
-            .into_iter()
-            .find(|d| d.code() == s)
+        [
+            Done::Window,
+            Done::Unit,
+            Done::Municipality,
+            Done::Renamed,
+            Done::UnitSaved,
+        ]
+        .into_iter()
+        .find(|d| d.code() == s)
     }
     fn message(self, lang: Lang) -> &'static str {
         match self {
@@ -512,6 +520,7 @@ impl Done {
                 "自治体の名称を変更しました。",
                 "The municipality was renamed.",
             ),
+            Done::UnitSaved => lang.t("組織を保存しました。", "The unit was saved."),
         }
     }
 }
@@ -543,13 +552,15 @@ fn one_error(field: &str, message: impl Into<String>) -> FieldErrors {
 /// its field, another rule at `fallback`, a duplicate (when the form names one) at
 /// `fallback` in the form's words; anything else is an error page.
 fn form_errors(
+    lang: Lang,
     e: StoreError,
     fallback: &str,
     duplicate: Option<&str>,
 ) -> Result<FieldErrors, WebError> {
+    let said = |m: &str| crate::forms::one_language(lang, m);
     match (e, duplicate) {
-        (StoreError::Field { field, message }, _) => Ok(one_error(&field, message)),
-        (StoreError::Invalid(message), _) => Ok(one_error(fallback, message)),
+        (StoreError::Field { field, message }, _) => Ok(one_error(&field, said(&message))),
+        (StoreError::Invalid(message), _) => Ok(one_error(fallback, said(&message))),
         (StoreError::Duplicate(_), Some(message)) => Ok(one_error(fallback, message)),
         (e, _) => Err(e.into()),
     }
@@ -619,7 +630,7 @@ pub(crate) async fn save_window(
     match state.store.set_window(&actor, m, &w).await {
         Ok(()) => Ok(done(lang, m, Done::Window)),
         Err(e) => {
-            let errors = form_errors(e, "form", None)?;
+            let errors = form_errors(lang, e, "form", None)?;
             answer(&state, &who, lang, Some(m), errors, None).await
         }
     }
@@ -757,7 +768,7 @@ pub(crate) async fn create_user(
                 "このログインIDはすでに使われています。",
                 "This login is taken.",
             );
-            let errors = form_errors(e, "login", Some(taken))?;
+            let errors = form_errors(lang, e, "login", Some(taken))?;
             answer(&state, &who, lang, Some(m), errors, None).await
         }
         Err(e) => Err(e.into()),
@@ -824,7 +835,7 @@ pub(crate) async fn create_unit(
                 "同じ名前の組織がすでにあります。",
                 "A unit with this name exists.",
             );
-            let errors = form_errors(e, "name", Some(taken))?;
+            let errors = form_errors(lang, e, "name", Some(taken))?;
             answer(&state, &who, lang, Some(m), errors, None).await
         }
     }
@@ -918,4 +929,138 @@ pub(crate) async fn rename_municipality(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+fn unit_page(page: &Page<'_>, city: &City, unit: &Unit, errors: &FieldErrors) -> String {
+    let lang = page.lang;
+    let err = |f: &str| {
+        errors
+            .get(f)
+            .map(|e| html! { p.error role="alert" id={ "f-" (f) "-err" } { (e) } })
+    };
+    let mut parents: Vec<(String, &Unit)> = city
+        .units
+        .iter()
+        .filter(|u| u.id != unit.id)
+        .map(|u| (unit_path(&city.m.name, &city.units, u.id), u))
+        .collect();
+    parents.sort_by(|a, b| a.0.cmp(&b.0));
+    let body = html! {
+        p { a href={ "/admin?municipality=" (city.m.id.0) "&lang=" (lang.code()) } { (lang.t("← 管理へ戻る", "← Back to administration")) } }
+        h1 { (unit_path(&city.m.name, &city.units, unit.id)) " " span.muted { "(" (kind_label(lang, unit.kind)) ")" } }
+        p { (lang.t("名称を変えても、移しても、この組織の計画・担当の項目・履歴はそのまま残ります。",
+            "Renaming or moving the unit keeps its plans, the items it owns and its history.")) }
+        @if let Some(e) = err("form") { (e) }
+        form method="post" action={ "/admin/units/" (unit.id.0) "?lang=" (lang.code()) } novalidate {
+            (page.csrf_field())
+            (text_field("name", lang.t("名称", "Name"), Some(&unit.name), errors, None, None))
+            div class={ "field" @if errors.get("parent").is_some() { " has-error" } } {
+                label for="f-parent" { (lang.t("上位の組織", "Parent unit")) }
+                @if let Some(e) = err("parent") { (e) }
+                select #f-parent name="parent" aria-describedby=[errors.get("parent").map(|_| "f-parent-err")] {
+                    option value="" selected[unit.parent_id.is_none()] { (lang.t("（なし）", "(none)")) }
+                    @for (path, u) in &parents {
+                        option value=(u.id.0) selected[unit.parent_id == Some(u.id)] { (path) " (" (kind_label(lang, u.kind)) ")" }
+                    }
+                }
+            }
+            (text_field("phone", lang.t("電話番号", "Phone"), unit.phone.as_deref(), errors, None, None))
+            (text_field("fax", lang.t("FAX番号", "Fax"), unit.fax.as_deref(), errors, None, None))
+            (text_field("duties", lang.t("主な業務（業務一覧）", "Main duties"), unit.duties.as_deref(), errors, Some(3), None))
+            button type="submit" { (lang.t("保存する", "Save")) }
+        }
+    };
+    page.render(&unit.name, &format!("/admin/units/{}", unit.id.0), body)
+}
+
+async fn the_unit(state: &AppState, who: &Who, id: &str) -> Result<(City, Unit), WebError> {
+    let unit = state.store.get_unit(UnitId(parse_id(id, "unit")?)).await?;
+    let city = require_administer(state, who, unit.municipality_id).await?;
+    Ok((city, unit))
+}
+
+/// GET /admin/units/{id}
+pub(crate) async fn unit_form(
+    State(state): State<AppState>,
+    who: Who,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Html<String>, WebError> {
+    require_admin(&state, &who).await?;
+    let (city, unit) = the_unit(&state, &who, &id).await?;
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    Ok(Html(unit_page(
+        &page,
+        &city,
+        &unit,
+        &FieldErrors::default(),
+    )))
+}
+
+/// POST /admin/units/{id}: rename, move, contacts and duties.
+pub(crate) async fn save_unit(
+    State(state): State<AppState>,
+    who: Who,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    require_admin(&state, &who).await?;
+    let lang = q.lang();
+    let (city, unit) = the_unit(&state, &who, &id).await?;
+    let parent = form
+        .text("parent")
+        .map(|p| parse_id(&p, "unit").map(UnitId))
+        .transpose()?;
+    let name = form.text("name").unwrap_or_default();
+    let (phone, fax, duties) = (form.text("phone"), form.text("fax"), form.text("duties"));
+    let edit = NewUnit {
+        municipality_id: unit.municipality_id,
+        parent_id: parent,
+        kind: unit.kind,
+        name: &name,
+        phone: phone.as_deref(),
+        fax: fax.as_deref(),
+        duties: duties.as_deref(),
+    };
+    let errors = if name.is_empty() {
+        one_error(
+            "name",
+            lang.t("名称を入力してください。", "Enter the name."),
+        )
+    } else {
+        match state
+            .store
+            .update_unit(who.login().unwrap_or("?"), unit.id, &edit)
+            .await
+        {
+            Ok(()) => return Ok(done(lang, unit.municipality_id, Done::UnitSaved)),
+            Err(e) => {
+                let taken = lang.t(
+                    "同じ上位の組織の下に同じ名称の組織があります。",
+                    "A unit of this name is there already.",
+                );
+                form_errors(lang, e, "name", Some(taken))?
+            }
+        }
+    };
+    let page = Page { lang, who: &who };
+    let typed = Unit {
+        name: name.clone(),
+        parent_id: parent,
+        phone: phone.clone(),
+        fax: fax.clone(),
+        duties: duties.clone(),
+        ..unit
+    };
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Html(unit_page(&page, &city, &typed, &errors)),
+    )
+        .into_response())
 }

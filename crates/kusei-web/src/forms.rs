@@ -83,6 +83,23 @@ pub fn parse_number(s: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// The part of a two-language store message ("日本語。 English.") in the page language.
+pub(crate) fn one_language(lang: crate::i18n::Lang, message: &str) -> String {
+    let ascii_from = message
+        .char_indices()
+        .find(|(i, c)| {
+            c.is_ascii_uppercase()
+                && message[..*i].ends_with(' ')
+                && !message[..*i].trim().is_empty()
+        })
+        .map(|(i, _)| i);
+    match (lang, ascii_from) {
+        (crate::i18n::Lang::Ja, Some(i)) => message[..i].trim().to_string(),
+        (crate::i18n::Lang::En, Some(i)) => message[i..].trim().to_string(),
+        _ => message.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -152,6 +152,10 @@ pub fn app(state: AppState) -> Router {
         .route("/admin/users/{login}", get(users::page).post(users::act))
         .route("/admin/security", get(users::log))
         .route("/admin/units", post(admin::create_unit))
+        .route(
+            "/admin/units/{id}",
+            get(admin::unit_form).post(admin::save_unit),
+        )
         .route("/admin/municipalities", post(admin::create_municipality))
         .route(
             "/admin/municipalities/rename",

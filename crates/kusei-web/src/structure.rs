@@ -672,7 +672,7 @@ pub(crate) async fn change(
         Ok(r) => return Ok(r),
         Err(AppError::Store(StoreError::Field { field, message })) => {
             // Store messages come in both languages ("日本語。 English."): keep the page's.
-            errors.add(&field, one_language(lang, &message));
+            errors.add(&field, crate::forms::one_language(lang, &message));
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(AppError::Refused(r)) => {
@@ -698,23 +698,6 @@ pub(crate) async fn change(
         Html(structure_page(&page, &sp, &below, &errors, None)),
     )
         .into_response())
-}
-
-/// The part of a two-language store message ("日本語。 English.") in the page language.
-fn one_language(lang: Lang, message: &str) -> String {
-    let ascii_from = message
-        .char_indices()
-        .find(|(i, c)| {
-            c.is_ascii_uppercase()
-                && message[..*i].ends_with(' ')
-                && !message[..*i].trim().is_empty()
-        })
-        .map(|(i, _)| i);
-    match (lang, ascii_from) {
-        (Lang::Ja, Some(i)) => message[..i].trim().to_string(),
-        (Lang::En, Some(i)) => message[i..].trim().to_string(),
-        _ => message.to_string(),
-    }
 }
 
 /// GET /nodes/{id}/delete: what deleting the item takes with it, and the confirmation.

@@ -341,6 +341,9 @@ enum Route {
     AssignOwner,
     DeleteItem,
     AddOtherItem,
+    /// Renaming a unit of テスト市 (西区), and one of 他市 (北区).
+    EditUnit,
+    EditOtherUnit,
 }
 
 const FIXTURE: &str = include_str!("../../kusei-import/tests/fixtures/reform_items.txt");
@@ -908,6 +911,21 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
             let left = store.load_plan(w.east_plan).await.unwrap().nodes.len();
             (s, left != 3)
         }
+        Route::EditUnit | Route::EditOtherUnit => {
+            let unit = if route == Route::EditUnit {
+                store.load_plan(w.west_plan).await.unwrap().plan.unit_id
+            } else {
+                w.north
+            };
+            let s = post(
+                w,
+                login,
+                &format!("/admin/units/{}", unit.0),
+                &[("name", "改名区".into()), ("parent", String::new())],
+            )
+            .await;
+            (s, store.get_unit(unit).await.unwrap().name == "改名区")
+        }
         Route::AdminUnit => {
             let before = store.list_units(w.municipality).await.unwrap().len();
             let s = post(
@@ -991,6 +1009,8 @@ async fn every_role_against_every_state_changing_route() {
         (AssignOwner, &["east_editor"]),
         (DeleteItem, &["east_editor"]),
         (AddOtherItem, &[]),
+        (EditUnit, &["admin", "sysadmin"]),
+        (EditOtherUnit, &["b_admin", "sysadmin"]),
     ];
     let mut failures = Vec::new();
     for (route, allowed) in table {
