@@ -62,6 +62,9 @@ try {
     await page.fill('#f-m_name', CITY);
     await submit(page, 'form[action="/admin/municipalities"] button[type=submit]');
     await expectText(page, '#f-m_code-err', '検査数字');
+    // What was typed is still there.
+    expectEqual(await page.inputValue('#f-m_code'), '282015', 'the code typed');
+    expectEqual(await page.inputValue('#f-m_name'), CITY, 'the name typed');
     await checkA11y(page, '/admin (a wrong code)');
     await page.fill('#f-m_code', '282014');
     await page.fill('#f-m_name', CITY);

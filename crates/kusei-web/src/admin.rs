@@ -242,7 +242,7 @@ async fn admin_page(
                             th scope="col" { (lang.t("団体コード", "Code")) }
                             th scope="col" { (lang.t("名称", "Name")) }
                         } }
-                        tbody { @for x in &cities { tr { td { (x.m.code) } td { (x.m.name) } } } }
+                        tbody { @for x in &cities { tr { td { (x.m.code) } td { (x.m.name) @if x.m.is_sample { " " span.badge.sample { (lang.t("サンプル", "sample")) } } } } } }
                     }
                 }
                 h3 { (lang.t("自治体を追加", "Add a municipality")) }
@@ -252,8 +252,12 @@ async fn admin_page(
                         div class={ "field" @if errors.get(name).is_some() { " has-error" } } {
                             label for={ "f-" (name) } { (lang.t(ja, en)) }
                             @if let Some(e) = err(name) { (e) }
-                            input id={ "f-" (name) } type="text" name=(name) aria-describedby=[described(name)];
+                            input id={ "f-" (name) } type="text" name=(name) value=[errors.typed(name)] aria-describedby=[described(name)];
                         }
+                    }
+                    div.field {
+                        input #f-designated type="checkbox" name="designated" value="1";
+                        label for="f-designated" { (lang.t("政令指定都市（行政区がある市）", "Designated city (a city with wards)")) }
                     }
                     button type="submit" { (lang.t("自治体を追加", "Add the municipality")) }
                 }
@@ -300,7 +304,7 @@ async fn admin_page(
                 div.field {
                     label for="f-fiscal_year" { (lang.t("年度（例: 令和7、2025）", "Fiscal year (e.g. 2025)")) }
                     @if let Some(e) = err("fiscal_year") { (e) }
-                    input #f-fiscal_year type="text" name="fiscal_year" aria-describedby=[errors.get("fiscal_year").map(|_| "f-fiscal_year-err")];
+                    input #f-fiscal_year type="text" name="fiscal_year" value=[errors.typed("fiscal_year")] aria-describedby=[errors.get("fiscal_year").map(|_| "f-fiscal_year-err")];
                 }
                 div.field {
                     label for="f-phase" { (lang.t("段階", "Phase")) }
@@ -313,12 +317,12 @@ async fn admin_page(
                 div.field {
                     label for="f-opens_on" { (lang.t("開始日", "Opens on")) }
                     @if let Some(e) = err("opens_on") { (e) }
-                    input #f-opens_on type="date" name="opens_on";
+                    input #f-opens_on type="date" name="opens_on" value=[errors.typed("opens_on")];
                 }
                 div.field {
                     label for="f-closes_on" { (lang.t("終了日", "Closes on")) }
                     @if let Some(e) = err("closes_on") { (e) }
-                    input #f-closes_on type="date" name="closes_on";
+                    input #f-closes_on type="date" name="closes_on" value=[errors.typed("closes_on")];
                 }
                 button type="submit" { (lang.t("受付期間を保存", "Save the period")) }
             }
@@ -349,7 +353,7 @@ async fn admin_page(
                     div class={ "field" @if errors.get(name).is_some() { " has-error" } } {
                         label for={ "f-" (name) } { (lang.t(ja, en)) }
                         @if let Some(e) = err(name) { (e) }
-                        input id={ "f-" (name) } type="text" name=(name) aria-describedby=[described(name)];
+                        input id={ "f-" (name) } type="text" name=(name) value=[errors.typed(name)] aria-describedby=[described(name)];
                     }
                 }
                 div.field {
@@ -387,7 +391,7 @@ async fn admin_page(
                 div class={ "field" @if errors.get("name").is_some() { " has-error" } } {
                     label for="f-name" { (lang.t("名称", "Name")) }
                     @if let Some(e) = err("name") { (e) }
-                    input #f-name type="text" name="name" aria-describedby=[described("name")];
+                    input #f-name type="text" name="name" value=[errors.typed("name")] aria-describedby=[described("name")];
                 }
                 div.field {
                     label for="f-kind" { (lang.t("種類", "Kind")) }
@@ -400,12 +404,12 @@ async fn admin_page(
                 @for (name, ja, en) in [("phone", "電話番号（省略可）", "Phone (optional)"), ("fax", "FAX番号（省略可）", "Fax (optional)")] {
                     div.field {
                         label for={ "f-" (name) } { (lang.t(ja, en)) }
-                        input id={ "f-" (name) } type="tel" name=(name);
+                        input id={ "f-" (name) } type="tel" name=(name) value=[errors.typed(name)];
                     }
                 }
                 div.field {
                     label for="f-duties" { (lang.t("主な業務（業務一覧、省略可）", "Main duties (optional)")) }
-                    textarea #f-duties name="duties" rows="2" {}
+                    textarea #f-duties name="duties" rows="2" { (errors.typed("duties").unwrap_or("")) }
                 }
                 button type="submit" { (lang.t("組織を追加", "Add the unit")) }
             }
@@ -469,8 +473,13 @@ async fn answer(
     selected: Option<MunicipalityId>,
     errors: FieldErrors,
     notice: Option<Markup>,
+    form: &FormData,
 ) -> Result<Response, WebError> {
     let page = Page { lang, who };
+    let mut errors = errors;
+    if !errors.is_empty() {
+        errors.keep_typed(form, TYPED_FIELDS);
+    }
     let html = admin_page(state, &page, selected, &errors, notice).await?;
     if errors.is_empty() {
         Ok(Html(html).into_response())
@@ -478,6 +487,21 @@ async fn answer(
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
     }
 }
+
+/// The fields of the administration forms whose typed text a refused form shows again.
+const TYPED_FIELDS: &[&str] = &[
+    "m_code",
+    "m_name",
+    "fiscal_year",
+    "opens_on",
+    "closes_on",
+    "login",
+    "display_name",
+    "name",
+    "phone",
+    "fax",
+    "duties",
+];
 
 /// Back to the page of municipality `m` after a change.
 /// What was just saved, said on the page the change returns to.
@@ -618,7 +642,7 @@ pub(crate) async fn save_window(
         if phase.is_none() {
             errors.add("phase", "phase: plan / review / evaluation");
         }
-        return answer(&state, &who, lang, Some(m), errors, None).await;
+        return answer(&state, &who, lang, Some(m), errors, None, &form).await;
     };
     let actor = who.login().unwrap_or("?").to_string();
     let w = Window {
@@ -631,7 +655,7 @@ pub(crate) async fn save_window(
         Ok(()) => Ok(done(lang, m, Done::Window)),
         Err(e) => {
             let errors = form_errors(lang, e, "form", None)?;
-            answer(&state, &who, lang, Some(m), errors, None).await
+            answer(&state, &who, lang, Some(m), errors, None, &form).await
         }
     }
 }
@@ -721,7 +745,7 @@ pub(crate) async fn create_user(
         .map(|u| parse_id(&u, "unit").map(UnitId))
         .transpose()?;
     let Some(role) = role else {
-        return answer(&state, &who, lang, Some(m), errors, None).await;
+        return answer(&state, &who, lang, Some(m), errors, None, &form).await;
     };
     let scope = match new_user_scope(&state, &who, lang, m, role, unit).await? {
         Ok(scope) => scope,
@@ -729,11 +753,11 @@ pub(crate) async fn create_user(
             for (f, message) in e.0 {
                 errors.add(&f, message);
             }
-            return answer(&state, &who, lang, Some(m), errors, None).await;
+            return answer(&state, &who, lang, Some(m), errors, None, &form).await;
         }
     };
     if !errors.is_empty() {
-        return answer(&state, &who, lang, Some(m), errors, None).await;
+        return answer(&state, &who, lang, Some(m), errors, None, &form).await;
     }
     match kusei_app::accounts::create_user(
         &state.store,
@@ -760,6 +784,7 @@ pub(crate) async fn create_user(
                 Some(m),
                 FieldErrors::default(),
                 Some(notice),
+                &form,
             )
             .await
         }
@@ -769,7 +794,7 @@ pub(crate) async fn create_user(
                 "This login is taken.",
             );
             let errors = form_errors(lang, e, "login", Some(taken))?;
-            answer(&state, &who, lang, Some(m), errors, None).await
+            answer(&state, &who, lang, Some(m), errors, None, &form).await
         }
         Err(e) => Err(e.into()),
     }
@@ -792,7 +817,7 @@ pub(crate) async fn create_unit(
             "name",
             lang.t("名称を入力してください。", "Enter the name."),
         );
-        return answer(&state, &who, lang, Some(m), e, None).await;
+        return answer(&state, &who, lang, Some(m), e, None, &form).await;
     };
     let kind = form
         .get("kind")
@@ -814,7 +839,7 @@ pub(crate) async fn create_unit(
                     "Choose a parent unit of this municipality.",
                 ),
             );
-            return answer(&state, &who, lang, Some(m), e, None).await;
+            return answer(&state, &who, lang, Some(m), e, None, &form).await;
         }
     }
     let actor = who.login().unwrap_or("?").to_string();
@@ -836,7 +861,7 @@ pub(crate) async fn create_unit(
                 "A unit with this name exists.",
             );
             let errors = form_errors(lang, e, "name", Some(taken))?;
-            answer(&state, &who, lang, Some(m), errors, None).await
+            answer(&state, &who, lang, Some(m), errors, None, &form).await
         }
     }
 }
@@ -870,7 +895,7 @@ pub(crate) async fn create_municipality(
         );
     }
     let Some(name) = name.filter(|_| errors.is_empty()) else {
-        return answer(&state, &who, lang, None, errors, None).await;
+        return answer(&state, &who, lang, None, errors, None, &form).await;
     };
     let actor = who.login().unwrap_or("?").to_string();
     match state
@@ -878,7 +903,19 @@ pub(crate) async fn create_municipality(
         .create_municipality(&actor, &code, &name, false)
         .await
     {
-        Ok(id) => Ok(done(lang, id, Done::Municipality)),
+        Ok(id) => {
+            // The kind: a designated city (政令指定都市) has administrative wards.
+            state
+                .store
+                .set_municipality_setting(
+                    &actor,
+                    id,
+                    "designated_city",
+                    &serde_json::json!(form.get("designated") == Some("1")),
+                )
+                .await?;
+            Ok(done(lang, id, Done::Municipality))
+        }
         Err(StoreError::Duplicate(_)) => {
             let e = one_error(
                 "m_code",
@@ -887,7 +924,7 @@ pub(crate) async fn create_municipality(
                     "This code is already registered.",
                 ),
             );
-            answer(&state, &who, lang, None, e, None).await
+            answer(&state, &who, lang, None, e, None, &form).await
         }
         Err(e) => Err(e.into()),
     }
@@ -911,7 +948,7 @@ pub(crate) async fn rename_municipality(
             "rename_name",
             lang.t("名称を入力してください。", "Enter the name."),
         );
-        return answer(&state, &who, lang, Some(m), e, None).await;
+        return answer(&state, &who, lang, Some(m), e, None, &form).await;
     };
     let actor = who.login().unwrap_or("?").to_string();
     match state.store.rename_municipality(&actor, m, &name).await {
@@ -924,6 +961,7 @@ pub(crate) async fn rename_municipality(
                 Some(m),
                 one_error("rename_name", message),
                 None,
+                &form,
             )
             .await
         }

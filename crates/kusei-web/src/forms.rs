@@ -40,6 +40,19 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// Keeps what was typed in the fields of a refused form (shown again, never lost).
+    /// Kept beside the errors under `=NAME`; only for a form that has an error.
+    pub fn keep_typed(&mut self, form: &FormData, fields: &[&str]) {
+        for f in fields {
+            if let Some(v) = form.get(f) {
+                self.0.insert(format!("={f}"), v.to_string());
+            }
+        }
+    }
+    /// What was typed in `field` of the refused form.
+    pub fn typed(&self, field: &str) -> Option<&str> {
+        self.0.get(&format!("={field}")).map(String::as_str)
+    }
 }
 
 /// A `next` target after sign-in: a path on this site, or `None`. Refused: anything not
