@@ -879,7 +879,17 @@ pub(crate) async fn create_municipality(
     require_system(&who)?;
     let lang = q.lang();
     let mut errors = FieldErrors::default();
-    let code = form.text("m_code").unwrap_or_default();
+    // Digits typed full-width (an IME left on) are the same code.
+    let code: String = form
+        .text("m_code")
+        .unwrap_or_default()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            other => other,
+        })
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     if let Err(problem) = kusei_domain::model::check_local_government_code(&code) {
         let message = match lang {
             Lang::Ja => problem.ja(),
