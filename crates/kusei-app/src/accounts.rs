@@ -488,6 +488,18 @@ pub async fn remove_role(
     let Some((role, scope)) = user.roles.get(index).cloned() else {
         return Err(AppError::Invalid(format!("{login} has no role {index}")));
     };
+    // Nobody takes their own administration away (a sole administrator would be locked
+    // out; `kusei user` recovers that, the browser need not cause it).
+    if user.login == caller.name
+        && matches!(
+            Role::from_code(&role),
+            Some(Role::SystemAdmin | Role::CityAdmin)
+        )
+    {
+        return Err(AppError::Invalid(
+            "you cannot remove your own administration role".into(),
+        ));
+    }
     store.remove_role(&caller.name, user.id, index).await?;
     store.end_sessions(user.id).await?;
     log_admin(

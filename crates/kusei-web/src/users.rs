@@ -311,8 +311,20 @@ pub(crate) async fn act(
                 .get("index")
                 .and_then(|i| i.parse::<usize>().ok())
                 .filter(|i| *i < user.roles.len());
+            let own_admin = index.and_then(|i| user.roles.get(i)).is_some_and(|(r, _)| {
+                who.login() == Some(user.login.as_str())
+                    && matches!(
+                        Role::from_code(r),
+                        Some(Role::SystemAdmin | Role::CityAdmin)
+                    )
+            });
             match index {
                 None => refuse("form", "外す権限が見つかりません。", "No such role."),
+                Some(_) if own_admin => refuse(
+                    "form",
+                    "自分自身の管理者の権限は外せません（ほかの管理者に依頼してください）。",
+                    "You cannot remove your own administration role (ask another administrator).",
+                ),
                 Some(i) => {
                     accounts::remove_role(store, &caller, &user.login, i).await?;
                     return Ok(again("role_removed"));

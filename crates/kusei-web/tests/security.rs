@@ -804,6 +804,25 @@ async fn an_administrator_revokes_and_restores_a_user() {
     let own = format!("/admin/users/cityadmin?municipality={m}");
     let (status, _, page) = send(&w, form(&own, "cityadmin", &[("action", "disable")])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    // Nor takes their own administration away.
+    let (status, _, page) = send(
+        &w,
+        form(
+            &own,
+            "cityadmin",
+            &[("action", "remove_role"), ("index", "0")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(!w
+        .store
+        .find_user("cityadmin")
+        .await
+        .unwrap()
+        .unwrap()
+        .roles
+        .is_empty());
     // Every step is in the log, read by the city administrator, exported as CSV.
     let (status, _, page) = send(
         &w,
