@@ -37,7 +37,7 @@ pub use records::{directory_of, Copy};
 pub use security::{
     throttle_delay, EventFilter, NewSecurityEvent, PendingImport, SecurityEvent, ThrottleKey,
 };
-pub use structure::{DeleteScope, Move, NewNode};
+pub use structure::{DeleteScope, DeletedItem, Move, NewNode};
 pub use time::{format_unix, now_utc, parse_unix};
 pub use units::{NewIndicator, NewUnit, SeriesPoint};
 pub use users::{NewUser, StoredUser};

@@ -645,21 +645,34 @@ pub(crate) async fn insert_node(
     owner: Option<i64>,
 ) -> Result<i64, StoreError> {
     let marks = serde_json::to_string(&n.marks).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    Ok(sqlx::query_scalar(
-        "INSERT INTO node (plan_id, position, level, number, title, subtitle, marks, \
-         owner_unit_id, source_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-    )
-    .bind(plan_id)
-    .bind(position as i64)
-    .bind(&n.level)
-    .bind(n.number.as_deref())
-    .bind(&n.title)
-    .bind(n.subtitle.as_deref())
-    .bind(&marks)
-    .bind(owner)
-    .bind(n.source_line.map(i64::from))
-    .fetch_one(&mut **tx)
-    .await?)
+    // SQLite gives a new row the largest id + 1, so the id of the last item deleted would
+    // be given again, and its history (and the way to restore it) would then belong to
+    // another item. There, a new item's id is also above every id the history has seen.
+    // PostgreSQL's identity never hands out an id twice.
+    let sql = match tx.backend() {
+        crate::Backend::Sqlite => {
+            "INSERT INTO node (id, plan_id, position, level, number, title, subtitle, marks, \
+             owner_unit_id, source_line) VALUES (1 + MAX(COALESCE((SELECT MAX(id) FROM node), 0), \
+             COALESCE((SELECT MAX(entity_id) FROM change_log WHERE entity = 'node'), 0)), \
+             $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+        }
+        crate::Backend::Postgres => {
+            "INSERT INTO node (plan_id, position, level, number, title, subtitle, marks, \
+             owner_unit_id, source_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+        }
+    };
+    Ok(sqlx::query_scalar(sql)
+        .bind(plan_id)
+        .bind(position as i64)
+        .bind(&n.level)
+        .bind(n.number.as_deref())
+        .bind(&n.title)
+        .bind(n.subtitle.as_deref())
+        .bind(&marks)
+        .bind(owner)
+        .bind(n.source_line.map(i64::from))
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 /// Sections, targets, actuals, reviews, evaluations and milestones of a node.

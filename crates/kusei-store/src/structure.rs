@@ -42,6 +42,21 @@ pub struct DeleteScope {
     pub repeats: Vec<(NodeId, NodeId)>,
 }
 
+/// An item deleted from a plan, as the plan's history lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeletedItem {
+    pub node: NodeId,
+    pub level: String,
+    pub number: Option<String>,
+    pub title: String,
+    /// How many items under it went with it.
+    pub with: usize,
+    pub at: String,
+    pub actor: String,
+    /// The item it was restored as, if it was (restored items have new ids).
+    pub restored_as: Option<NodeId>,
+}
+
 async fn plan_of(tx: &mut WriteTx, node: NodeId) -> Result<PlanId, StoreError> {
     Ok(PlanId(
         sqlx::query_scalar("SELECT plan_id FROM node WHERE id = $1")
@@ -275,6 +290,27 @@ impl Store {
             }
             record(&mut tx, actor, &at, "node", id.0, Some(&before), None).await?;
         }
+        // The plan's own history lists its deleted items (and offers them back).
+        if let Some(sn) = sp.nodes.iter().find(|n| n.node.id == node) {
+            let entry = json!({
+                "node": node.0,
+                "level": sn.node.level,
+                "number": sn.node.number,
+                "title": sn.node.title,
+                "with": scope.nodes.len() - 1,
+                "repeats": scope.repeats.len(),
+            });
+            record(
+                &mut tx,
+                actor,
+                &at,
+                PLAN_DELETIONS,
+                plan.0,
+                None,
+                Some(&entry),
+            )
+            .await?;
+        }
         for id in scope.nodes.iter().rev() {
             sqlx::query("DELETE FROM node WHERE id = $1")
                 .bind(id.0)
@@ -320,6 +356,29 @@ impl Store {
         let unit = open_plan_for_edit(&mut tx, actor, &at, plan).await?;
         let mut new_ids: HashMap<i64, i64> = HashMap::new();
         for (old, before) in &entries {
+            // Restored once already (the undo pressed twice, or an item that went with
+            // this one restored on its own): not again. The item itself is refused; one
+            // that went with it stays where it was restored to.
+            if let Some(done) = restored_as(&mut tx, *old).await? {
+                if *old == node.0 {
+                    return Err(StoreError::Field {
+                        field: "form".into(),
+                        message:
+                            "この項目はすでに元に戻されています。 This item was restored already."
+                                .into(),
+                    });
+                }
+                let still: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM node WHERE id = $1 AND plan_id = $2")
+                        .bind(done)
+                        .bind(plan.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some(n) = still {
+                    new_ids.insert(*old, n);
+                }
+                continue;
+            }
             let content: NodeContent = serde_json::from_value(before["content"].clone())
                 .map_err(|e| StoreError::Corrupt(format!("deleted node {old}: {e}")))?;
             let owner = before["owner_unit_id"].as_i64();
@@ -346,6 +405,8 @@ impl Store {
             let mut after = content_snapshot(&content, owner);
             after["restored_from"] = json!(old);
             record(&mut tx, actor, &at, "node", id, None, Some(&after)).await?;
+            let mark = json!({"restored_as": id, "plan_id": plan.0});
+            record(&mut tx, actor, &at, RESTORED, *old, None, Some(&mark)).await?;
             new_ids.insert(*old, id);
         }
         for pair in top["repeats"].as_array().into_iter().flatten() {
@@ -388,6 +449,39 @@ impl Store {
             .get(&node.0)
             .map(|n| NodeId(*n))
             .ok_or_else(|| StoreError::NotFound(format!("a deleted node {node}")))
+    }
+
+    /// The items deleted from `plan`, newest first, and whether each was restored.
+    pub async fn deleted_items(&self, plan: PlanId) -> Result<Vec<DeletedItem>, StoreError> {
+        let mut out = Vec::new();
+        for c in self
+            .history(PLAN_DELETIONS, plan.0)
+            .await?
+            .into_iter()
+            .rev()
+        {
+            let Some(a) = c.after else { continue };
+            let Some(node) = a["node"].as_i64() else {
+                continue;
+            };
+            let restored_as = self
+                .history(RESTORED, node)
+                .await?
+                .last()
+                .and_then(|r| r.after.as_ref()?["restored_as"].as_i64())
+                .map(NodeId);
+            out.push(DeletedItem {
+                node: NodeId(node),
+                level: a["level"].as_str().unwrap_or_default().to_string(),
+                number: a["number"].as_str().map(str::to_string),
+                title: a["title"].as_str().unwrap_or_default().to_string(),
+                with: usize::try_from(a["with"].as_u64().unwrap_or(0)).unwrap_or(0),
+                at: c.at,
+                actor: c.actor,
+                restored_as,
+            });
+        }
+        Ok(out)
     }
 
     /// Moves an item one place up or down among its siblings (under its parent, or at the
@@ -681,4 +775,25 @@ async fn delete_scope_tx(tx: &mut WriteTx, node: NodeId) -> Result<DeleteScope, 
         nodes: nodes.into_iter().map(NodeId).collect(),
         repeats,
     })
+}
+
+/// History entity of a plan's deleted items (entity id: the plan), one entry per delete.
+pub const PLAN_DELETIONS: &str = "plan_item_deleted";
+/// History entity marking a deleted item as restored (entity id: the deleted item's id;
+/// `after.restored_as`: the new item).
+pub const RESTORED: &str = "node_restored";
+
+/// The item a deleted item was restored as, if it was.
+async fn restored_as(tx: &mut WriteTx, old: i64) -> Result<Option<i64>, StoreError> {
+    let after: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT after FROM change_log WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(RESTORED)
+    .bind(old)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(after
+        .flatten()
+        .and_then(|a| serde_json::from_str::<serde_json::Value>(&a).ok())
+        .and_then(|v| v["restored_as"].as_i64()))
 }

@@ -38,6 +38,7 @@ impl Turns {
 pub(crate) struct WriteTx {
     conn: Option<PoolConnection<Any>>,
     _turn: Option<OwnedMutexGuard<()>>,
+    backend: Backend,
 }
 
 impl Store {
@@ -63,11 +64,17 @@ impl Store {
         Ok(WriteTx {
             conn: Some(conn),
             _turn: turn,
+            backend: self.backend(),
         })
     }
 }
 
 impl WriteTx {
+    /// The database this transaction writes to (for the few statements that differ).
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// Commits. On failure nothing was stored and the connection is closed.
     pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
         let Some(mut conn) = self.conn.take() else {

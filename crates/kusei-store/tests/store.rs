@@ -2121,6 +2121,50 @@ mod cases {
             store.restore_node("ed", issue).await.is_err(),
             "not deleted"
         );
+        // The undo pressed twice restores nothing more.
+        assert!(matches!(
+            store.restore_node("ed", s1).await,
+            Err(StoreError::Field { .. })
+        ));
+        let sp = store.load_plan(plan).await.unwrap();
+        assert_eq!(titles(&sp).len(), 7, "no second copy: {:?}", titles(&sp));
+        // The plan's history lists the delete and what it was restored as.
+        let deleted = store.deleted_items(plan).await.unwrap();
+        assert_eq!(deleted.len(), 1);
+        assert_eq!(
+            (
+                deleted[0].title.as_str(),
+                deleted[0].with,
+                deleted[0].restored_as
+            ),
+            ("防災", 2, Some(back))
+        );
+        // An item that went with its parent, restored on its own first, is not restored a
+        // second time with the parent.
+        let s1 = back;
+        let b = sp
+            .nodes
+            .iter()
+            .find(|n| n.node.title == "備蓄")
+            .unwrap()
+            .node
+            .id;
+        let version = sp.plan.version;
+        store.delete_node("ed", s1, version).await.unwrap();
+        let b_back = store.restore_node("ed", b).await.unwrap();
+        store.restore_node("ed", s1).await.unwrap();
+        let sp = store.load_plan(plan).await.unwrap();
+        let bichiku: Vec<_> = sp.nodes.iter().filter(|n| n.node.title == "備蓄").collect();
+        assert_eq!(bichiku.len(), 1, "{:?}", titles(&sp));
+        assert_eq!(bichiku[0].node.id, b_back);
+        // A deleted item's id is never given to a new item (its history stays its own).
+        let last = sp.nodes.iter().map(|n| n.node.id).max().unwrap();
+        let version = sp.plan.version;
+        store.delete_node("ed", last, version).await.unwrap();
+        let fresh = add(Some(issue), "戦略", "1-9", "新しい戦略").await;
+        assert!(fresh.0 > last.0, "{fresh:?} after deleting {last:?}");
+        assert!(store.history("node", fresh.0).await.unwrap().len() == 1);
+        store.restore_node("ed", last).await.unwrap();
         // Units: a kind fits its parent; a move never goes under itself.
         let div = store
             .create_unit(
