@@ -1,11 +1,15 @@
-// A plan written by hand, in a real browser, with no import and no command line:
+// A city started from NOTHING, in a real browser, with no import and no command line
+// (the server runs with --no-sample: only the administrator exists):
 //   the administrator sets up a new city (a wrong 団体コード is refused at the field), its
 //   ward, a division and two sections with contacts, the year's windows, a ward editor,
-//   two section editors and an approver; revokes and restores a user. The ward editor
-//   writes a 区運営方針 (1 経営課題, 2 戦略, 3 具体的取組, one shown again as 再掲) and a
-//   取組項目 plan, gives the items to the two sections, deletes one and undoes it. Each
-//   section editor finds only its own items and enters its review; the progress table
-//   says what is still open. axe-core on every page met.
+//   two section editors and an approver (a role on the wrong kind of unit is refused at the
+//   field); revokes and restores a user. The ward editor writes a 区運営方針 (1 経営課題,
+//   2 戦略, 3 具体的取組, one shown again as 再掲; a level under the wrong parent refused)
+//   and a 取組項目 plan, gives the items to the two sections, deletes one and undoes it
+//   (the plan's history says so). Each section editor finds only its own items and enters
+//   the plan, the mid-year review and the evaluation; the progress table goes from open
+//   cells to none; submit → approve → publish; a signed-out citizen reads both plans.
+//   axe-core on every page met.
 //
 //   BASE_URL=… ADMIN_PASSWORD=… node write.mjs
 
@@ -50,6 +54,7 @@ const fy = fiscalYear();
 const passwords = {};
 let municipality;
 let planPath;
+let reformPath;
 const items = {};
 
 try {
@@ -78,7 +83,11 @@ try {
       await page.fill('#f-name', name);
       await page.selectOption('#f-kind', kind);
       if (parent) await pick(page, '#f-parent', parent);
-      if (phone) await page.fill('#f-phone', phone);
+      if (phone) {
+        await page.fill('#f-phone', phone);
+        await page.fill('#f-fax', phone.replace(/1|2$/, '9'));
+        await page.fill('#f-duties', `${name}の業務（区政の企画、窓口案内）`);
+      }
       await submit(page, 'form[action="/admin/units"] button[type=submit]');
       await expectText(page, '[role=status]', '組織を追加しました');
     };
@@ -96,6 +105,18 @@ try {
       await expectText(page, '[role=status]', '受付期間を保存しました');
     }
     await checkA11y(page, '/admin (a new city)');
+  });
+
+  await check('administrator: a role on the wrong kind of unit is refused at the field, with the form kept', async () => {
+    await page.fill('#f-login', 'wr-wrong');
+    await page.fill('#f-display_name', '誤り');
+    await page.selectOption('#f-role', 'section_editor');
+    await pick(page, '#f-unit', `${WARD} (区)`);
+    await submit(page, 'form[action="/admin/users"] button[type=submit]');
+    await expectText(page, '#f-unit-err', '課または担当');
+    expectEqual(await page.inputValue('#f-login'), 'wr-wrong', 'the login typed');
+    expectEqual(await page.inputValue('#f-role'), 'section_editor', 'the role chosen');
+    await checkA11y(page, '/admin (a role on the wrong unit)');
   });
 
   await check('administrator: a ward editor, two section editors and an approver', async () => {
@@ -159,7 +180,19 @@ try {
       items[title] = id.replace('item-', '');
     };
     await add(null, '経営課題', '1', '安全なまち');
+    // The link beside an item presets the place and the next level.
+    await submit(page, `tr#item-${items['安全なまち']} a[href*="under="]`);
+    expectEqual(await page.inputValue('#f-parent'), items['安全なまち'], 'the place preset');
+    expectEqual(await page.inputValue('#f-level'), '戦略', 'the level preset');
     await add('安全なまち', '戦略', '1-1', '防災の備え');
+    // A level that does not fit under its parent is refused at the field, the typing kept.
+    await pick(page, '#f-parent', '防災の備え');
+    await page.selectOption('#f-level', '経営課題');
+    await page.fill('#f-title', '置けない項目');
+    await submit(page, 'form:has(input[name=action][value=add]) button[type=submit]');
+    await expectText(page, '#f-level-err', '具体的取組');
+    expectEqual(await page.inputValue('#f-title'), '置けない項目', 'the title typed');
+    await checkA11y(page, `${planPath}/structure with an error`);
     await add('安全なまち', '戦略', '1-2', '地域の見守り');
     await add('防災の備え', '具体的取組', '1-1-1', '防災訓練');
     await add('防災の備え', '具体的取組', '1-1-2', '備蓄の点検');
@@ -208,6 +241,13 @@ try {
     for (const t of ['防災の備え', '防災訓練', '備蓄の点検']) {
       items[t] = (await itemRow(page, t).getAttribute('id')).replace('item-', '');
     }
+    // The plan's history lists the delete as restored, and offers no second undo.
+    await open(page, `${planPath}/history`);
+    await checkA11y(page, `${planPath}/history`);
+    await expectText(page, 'section[aria-labelledby=deleted-h]', '防災の備え');
+    await expectText(page, 'section[aria-labelledby=deleted-h]', '元に戻しました');
+    expectEqual(await page.locator('section[aria-labelledby=deleted-h] button').count(), 0, 'undo buttons left');
+    await open(page, `${planPath}/structure`);
   });
 
   await check('ward editor: the 取組項目 plan with two items', async () => {
@@ -217,50 +257,133 @@ try {
     await page.fill('#f-period', String(fy));
     await page.fill('#f-title', `${WARD} 市政改革プランに基づく取組`);
     await submit(page, 'form[action^="/plans/new"] button[type=submit]');
+    reformPath = new URL(page.url()).pathname.replace(/\/structure$/, '');
     for (const [n, t] of [['1', '窓口サービスの向上'], ['2', 'ペーパーレス化']]) {
       await page.selectOption('#f-level', '取組項目');
       await page.fill('#f-number', n);
       await page.fill('#f-title', t);
       await submit(page, 'form:has(input[name=action][value=add]) button[type=submit]');
       await expectText(page, '[role=status]', '項目を追加しました');
+      items[t] = (await itemRow(page, t).getAttribute('id')).replace('item-', '');
     }
+    for (const [t, section] of [['窓口サービスの向上', '企画担当'], ['ペーパーレス化', '窓口担当']]) {
+      await page.check(`#pick-${items[t]}`);
+      await pick(page, '#f-owner', section);
+      await submit(page, 'form#owners button[type=submit]');
+      await expectText(page, '[role=status]', '担当を設定しました');
+    }
+    // The ward editor sees what is still open, by item and phase.
+    await open(page, `${reformPath}/progress`);
+    await expectText(page, 'p[role=status]', '未完了の欄: 6');
     await open(page, `${planPath}/structure?lang=en`);
     await expectPageText(page, 'Items and structure');
     await signOut(page);
   });
 
-  await check('each section editor sees only its items and enters its review', async () => {
+  await check('each section editor sees only its items and enters the plan, the review and the evaluation', async () => {
     for (const [login, mine, other] of [
-      ['wr-kikaku', '防災訓練', '見守り活動'],
-      ['wr-madoguchi', '見守り活動', '防災訓練'],
+      ['wr-kikaku', ['防災訓練', '備蓄の点検', '窓口サービスの向上'], '見守り活動'],
+      ['wr-madoguchi', ['見守り活動', 'ペーパーレス化'], '防災訓練'],
     ]) {
       await firstSignIn(page, login, passwords[login], `e2e-${login}-password-1`);
-      await expectText(page, 'section[aria-labelledby=mine-h]', mine);
       const text = await page.locator('section[aria-labelledby=mine-h]').innerText();
+      for (const t of mine) if (!text.includes(t)) throw new Error(`${login} does not see ${t}: ${text}`);
       if (text.includes(other)) throw new Error(`${login} sees ${other} among its items`);
       await checkA11y(page, `/ as ${login}`);
-      await submit(page, `section[aria-labelledby=mine-h] tr:has-text("${mine}") a[href$="/review?lang=ja"]`);
-      await page.check('input[name=implementation][value=expected]');
-      await page.check('input[name=achievement][value=on_track]');
-      await submit(page, 'form[action*="/review?"] button[type=submit]');
-      await expectText(page, '[role=status]', '保存しました');
+      for (const t of mine) {
+        const node = `/nodes/${items[t]}`;
+        await open(page, `${node}/plan`);
+        if (t === mine[0]) await checkA11y(page, `${node}/plan as ${login}`);
+        await page.fill('#f-s0_body', `${t}を年2回実施し、区民の参加を広げる。`);
+        await page.fill('#t0_indicator', `${t}の参加者数`);
+        await page.fill('#t0_value', '100');
+        await page.fill('#t0_unit', '人');
+        await submit(page, 'form[action*="/plan?"] button[type=submit]');
+        await expectText(page, '[role=status]', '保存しました');
+        await open(page, `${node}/review`);
+        await page.check('input[name=implementation][value=expected]');
+        await page.check('input[name=achievement][value=on_track]');
+        await submit(page, 'form[action*="/review?"] button[type=submit]');
+        await expectText(page, '[role=status]', '保存しました');
+        await open(page, `${node}/evaluation`);
+        if (t === mine[0]) await checkA11y(page, `${node}/evaluation as ${login}`);
+        await page.fill('#f-results', `${t}を2回実施し、参加者は120人だった。`);
+        // The actual row is offered for the target's indicator.
+        await page.fill('#f-a0_value', '120');
+        await page.fill('#f-a0_unit', '人');
+        await page.check('input[name=stated][value=achieved]');
+        await submit(page, 'form[action*="/evaluation?"] button[type=submit]');
+        await expectText(page, '[role=status]', '保存しました');
+      }
+      // Another section's item is refused.
+      const res = await page.request.get(`${process.env.BASE_URL}/nodes/${items[other]}/plan`);
+      if (res.status() !== 403 && res.status() !== 404) throw new Error(`${login} opened ${other}'s form: ${res.status()}`);
       await signOut(page);
     }
   });
 
-  await check('the progress table says what is still open, by 担当', async () => {
+  await check('the progress table shows nothing open any more, by 担当 too', async () => {
     await signIn(page, 'wr-editor', 'e2e-write-editor-password-1');
+    for (const path of [planPath, reformPath]) {
+      await open(page, `${path}/progress`);
+      await checkA11y(page, `${path}/progress`);
+      await expectText(page, 'p[role=status]', 'すべて入力済みです');
+      if ((await page.locator('td.progress-empty, td.progress-remedy, td.progress-check').count()) !== 0) throw new Error(`${path}: cells still open`);
+    }
     await open(page, `${planPath}/progress`);
-    await checkA11y(page, `${planPath}/progress`);
-    await expectText(page, `tr:has-text("見守り活動") td.progress-done`, '入力済み');
-    await expectText(page, `tr:has-text("見守り活動") td.progress-empty`, '未入力');
+    await expectText(page, 'tr:has-text("見守り活動") td.progress-done', '入力済み');
     await pick(page, '#f-owner', '窓口担当');
     await submit(page, 'form[action$="/progress"] button[type=submit]');
-    const rows = await page.locator('tbody tr').count();
-    expectEqual(rows, 1, 'rows for 窓口担当');
+    expectEqual(await page.locator('tbody tr').count(), 1, 'rows for 窓口担当');
     await open(page, `${planPath}/progress?lang=en`);
-    await expectPageText(page, 'not entered');
+    await expectPageText(page, 'Everything is entered');
   });
+
+  await check('the item pages lead to the previous and the next item', async () => {
+    await open(page, `${planPath}/structure`);
+    const ids = (await page.locator('tbody tr[id^="item-"]').evaluateAll((rows) => rows.map((r) => r.id.replace('item-', ''))));
+    const [before, middle, after] = ids.slice(1, 4);
+    await open(page, `/nodes/${middle}`);
+    expectEqual(new URL(await page.getAttribute('nav.pager a[rel=prev]', 'href'), 'http://x').pathname, `/nodes/${before}`, 'the previous item');
+    expectEqual(new URL(await page.getAttribute('nav.pager a[rel=next]', 'href'), 'http://x').pathname, `/nodes/${after}`, 'the next item');
+    await checkA11y(page, `/nodes/${middle}`);
+  });
+
+  await check('ward editor submits both plans; the approver approves and publishes them', async () => {
+    for (const path of [planPath, reformPath]) {
+      await open(page, path);
+      await submit(page, 'form.step:has(input[value=submit]) button');
+      await expectText(page, '.workflow', '承認待ち');
+    }
+    await signOut(page);
+    await firstSignIn(page, 'wr-boss', passwords['wr-boss'], 'e2e-wr-boss-password-1');
+    for (const path of [planPath, reformPath]) {
+      await open(page, path);
+      await submit(page, 'form.step:has(input[value=approve]) button');
+      await expectText(page, '.workflow', '承認済み');
+      await submit(page, 'form.step:has(input[value=publish]) button');
+      await expectText(page, '.workflow', '公表済み');
+    }
+    await signOut(page);
+  });
+
+  await check('a citizen (signed out) finds and reads both published plans', async () => {
+    await open(page, '/');
+    await checkA11y(page, '/ (public, a city from nothing)');
+    for (const path of [planPath, reformPath]) {
+      if ((await page.locator(`a[href^="${path}"]`).count()) === 0) throw new Error(`${path} is not listed for the public`);
+    }
+    await open(page, planPath);
+    await expectPageText(page, '公表版');
+    await expectPageText(page, '見守り活動を2回実施し、参加者は120人だった。');
+    await expectPageText(page, '防災訓練を年2回実施し、区民の参加を広げる。');
+    await checkA11y(page, `${planPath} (public)`);
+    await open(page, reformPath);
+    await expectPageText(page, 'ペーパーレス化');
+    if ((await page.locator('.workflow').count()) !== 0) throw new Error('the public page shows the working copy panel');
+  });
+
+  await check('no external requests, no dialogs, no console errors', async () => session.assertClean());
 } catch (e) {
   console.log(`FAIL - scenario stopped: ${e instanceof Error ? e.stack : e}`);
   process.exitCode = 1;

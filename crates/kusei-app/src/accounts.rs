@@ -269,6 +269,18 @@ async fn may_grant(
                     "this role is for a whole municipality or the system, not one unit".into(),
                 ));
             }
+            let kind = store.get_unit(u).await?.kind;
+            if !role.fits_unit(kind) {
+                let message = if role == Role::SectionEditor {
+                    "担当の編集者には課または担当を選んでください（区全体には区の編集者を使います）。 A section editor is for a division or a section (a whole ward has a ward editor)."
+                } else {
+                    "この権限には区（または局・市）を選んでください（課・担当ではなく）。 This role is for a ward (or a bureau, or the city), not a division or a section."
+                };
+                return Err(AppError::Store(kusei_store::StoreError::Field {
+                    field: "unit".into(),
+                    message: message.into(),
+                }));
+            }
         }
     }
     Ok(())

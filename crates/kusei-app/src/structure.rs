@@ -10,11 +10,16 @@ use kusei_domain::calendar::Date;
 use kusei_domain::content::PlanContent;
 use kusei_domain::model::{Family, NodeId, Period, Phase, PlanId, UnitId};
 use kusei_domain::policy::Action;
-use kusei_store::{DeleteScope, Move, NewNode, Store};
+use kusei_store::{DeleteScope, Move, NewNode, Store, StoreError, StoredPlan};
 
 /// The guard of a structure change of `plan`: the ward's editor, the plan editable, the
 /// 計画 window of its year open.
-async fn guard(store: &Store, caller: &Caller, plan: PlanId, today: Date) -> Result<(), AppError> {
+async fn guard(
+    store: &Store,
+    caller: &Caller,
+    plan: PlanId,
+    today: Date,
+) -> Result<StoredPlan, AppError> {
     let sp = store.load_plan(plan).await?;
     let (tree, m) = tree_of(store, sp.plan.unit_id).await?;
     check_in_store(
@@ -33,7 +38,35 @@ async fn guard(store: &Store, caller: &Caller, plan: PlanId, today: Date) -> Res
         today,
     )
     .await?;
-    Ok(())
+    Ok(sp)
+}
+
+/// Refuses an item of level `child` under an item of level `parent` unless the child's
+/// level comes after the parent's in the plan's levels (no 経営課題 under a 戦略, nothing
+/// under a 取組項目 of a one-level plan). Levels the plan does not name (an imported
+/// document's own headings) are not judged.
+fn check_level(sp: &StoredPlan, parent: NodeId, child: &str) -> Result<(), AppError> {
+    let Some(p) = sp.nodes.iter().find(|n| n.node.id == parent) else {
+        return Ok(());
+    };
+    let levels = &sp.plan.level_names;
+    let at = |l: &str| levels.iter().position(|x| x == l);
+    match (at(&p.node.level), at(child)) {
+        (Some(pi), Some(ci)) if ci <= pi => Err(AppError::Store(StoreError::Field {
+            field: "level".into(),
+            message: match levels.get(pi + 1) {
+                Some(next) => format!(
+                    "「{}」の下に置けるのは「{next}」です（「{child}」は置けません）。 Under a {} only a {next} can be placed, not a {child}.",
+                    p.node.level, p.node.level
+                ),
+                None => format!(
+                    "「{}」の下には項目を置けません（最も下の階層です）。 Nothing can be placed under a {} (the lowest level).",
+                    p.node.level, p.node.level
+                ),
+            },
+        })),
+        _ => Ok(()),
+    }
 }
 
 /// A new, empty plan for `unit`: the family's levels, the period, a title. Refused when
@@ -79,7 +112,10 @@ pub async fn add_item(
     new: &NewNode<'_>,
     today: Date,
 ) -> Result<NodeId, AppError> {
-    guard(store, caller, plan, today).await?;
+    let sp = guard(store, caller, plan, today).await?;
+    if let Some(p) = parent {
+        check_level(&sp, p, new.level)?;
+    }
     Ok(store.add_node(&caller.name, plan, parent, new).await?)
 }
 
@@ -145,7 +181,18 @@ pub async fn repeat_item(
     today: Date,
 ) -> Result<(), AppError> {
     let plan = store.node_plan(child).await?;
-    guard(store, caller, plan, today).await?;
+    let sp = guard(store, caller, plan, today).await?;
+    if let Some(c) = sp.nodes.iter().find(|n| n.node.id == child) {
+        check_level(&sp, parent, &c.node.level).map_err(|e| match e {
+            AppError::Store(StoreError::Field { message, .. }) => {
+                AppError::Store(StoreError::Field {
+                    field: "parent".into(),
+                    message,
+                })
+            }
+            other => other,
+        })?;
+    }
     Ok(store.add_repeat(&caller.name, parent, child).await?)
 }
 

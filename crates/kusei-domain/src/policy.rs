@@ -73,6 +73,19 @@ impl Role {
             Role::CouncilMember => "Ward council member",
         }
     }
+    /// Whether this role may be given for a unit of `kind`: the ward's editor, approver
+    /// and council for a unit that has plans (a ward, a bureau, the city), a section's
+    /// editor for a 課 or 担当 (never a whole ward). Administrators have no unit.
+    pub fn fits_unit(self, kind: crate::model::UnitKind) -> bool {
+        use crate::model::UnitKind;
+        match self {
+            Role::WardEditor | Role::Approver | Role::CouncilMember => {
+                matches!(kind, UnitKind::Ward | UnitKind::Bureau | UnitKind::City)
+            }
+            Role::SectionEditor => matches!(kind, UnitKind::Division | UnitKind::Section),
+            Role::SystemAdmin | Role::CityAdmin => false,
+        }
+    }
     /// The one role whose scope is the whole system (and no other scope).
     pub fn is_system_wide(self) -> bool {
         self == Role::SystemAdmin

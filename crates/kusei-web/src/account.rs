@@ -124,7 +124,8 @@ pub(crate) async fn login(
         }
         Err(SignInRefusal::Wait(until)) => {
             tracing::warn!(%address, "sign-in throttled");
-            let when = crate::i18n::japan_time(lang, until);
+            // Shown to the minute, so rounded up: at the time shown the wait is over.
+            let when = crate::i18n::japan_time(lang, (until + 59).div_euclid(60) * 60);
             let msg = match lang {
                 Lang::Ja => format!("サインインの試行が続いたため、しばらくお待ちください。{when} 以降にもう一度お試しください。"),
                 Lang::En => format!("Too many sign-in attempts. Try again after {when}."),

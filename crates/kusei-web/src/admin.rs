@@ -143,7 +143,13 @@ pub(crate) fn unit_path(municipality: &str, units: &[Unit], id: UnitId) -> Strin
 }
 
 /// The options of a unit picker, each unit by its path and kind, in tree order.
-pub(crate) fn unit_options(lang: Lang, name: &str, city: &City, described: Option<&str>) -> Markup {
+pub(crate) fn unit_options(
+    lang: Lang,
+    name: &str,
+    city: &City,
+    described: Option<&str>,
+    selected: Option<&str>,
+) -> Markup {
     let mut rows: Vec<(String, &Unit)> = city
         .units
         .iter()
@@ -151,9 +157,9 @@ pub(crate) fn unit_options(lang: Lang, name: &str, city: &City, described: Optio
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     html! {
-        select id={ "f-" (name) } name=(name) aria-describedby=[described] {
+        select id={ "f-" (name) } name=(name) aria-describedby=[described] aria-invalid=[described.map(|_| "true")] {
             option value="" { (if name == "parent" { lang.t("（なし）", "(none)") } else { lang.t("自治体全体（市の管理者）", "whole municipality (city administrator)") }) }
-            @for (path, u) in &rows { option value=(u.id.0) { (path) " (" (kind_label(lang, u.kind)) ")" } }
+            @for (path, u) in &rows { option value=(u.id.0) selected[selected == Some(u.id.0.to_string().as_str())] { (path) " (" (kind_label(lang, u.kind)) ")" } }
         }
     }
 }
@@ -359,12 +365,15 @@ async fn admin_page(
                 div.field {
                     label for="f-role" { (lang.t("権限", "Role")) }
                     select #f-role name="role" {
-                        @for r in Role::ALL.into_iter().filter(|r| system || !r.is_system_wide()) {
-                            option value=(r.code()) { (lang.t(r.label_ja(), r.label_en())) }
+                        // The most common role first and chosen (never system administration
+                        // by default); what was typed is kept on a refused form.
+                        @let typed_role = errors.typed("role").unwrap_or(Role::WardEditor.code());
+                        @for r in ROLE_ORDER.into_iter().filter(|r| system || !r.is_system_wide()) {
+                            option value=(r.code()) selected[typed_role == r.code()] { (lang.t(r.label_ja(), r.label_en())) }
                         }
                     }
                 }
-                (unit_select(lang, "unit", c))
+                (unit_select(lang, "unit", c, errors))
                 button type="submit" { (lang.t("追加して一時パスワードを発行", "Add and issue a one-time password")) }
             }
         }
@@ -396,11 +405,10 @@ async fn admin_page(
                 div.field {
                     label for="f-kind" { (lang.t("種類", "Kind")) }
                     select #f-kind name="kind" {
-                        @for k in UnitKind::ALL { option value=(k.code()) selected[k == UnitKind::Ward] { (kind_label(lang, k)) } }
+                        @for k in UnitKind::ALL { option value=(k.code()) selected[errors.typed("kind").map_or(k == UnitKind::Ward, |t| t == k.code())] { (kind_label(lang, k)) } }
                     }
                 }
-                @if let Some(e) = err("parent") { (e) }
-                (unit_select(lang, "parent", c))
+                (unit_select(lang, "parent", c, errors))
                 @for (name, ja, en) in [("phone", "電話番号（省略可）", "Phone (optional)"), ("fax", "FAX番号（省略可）", "Fax (optional)")] {
                     div.field {
                         label for={ "f-" (name) } { (lang.t(ja, en)) }
@@ -419,11 +427,14 @@ async fn admin_page(
     Ok(page.render(lang.t("管理", "Administration"), "/admin", body))
 }
 
-fn unit_select(lang: Lang, name: &str, city: &City) -> Markup {
+fn unit_select(lang: Lang, name: &str, city: &City, errors: &FieldErrors) -> Markup {
+    let err = errors.get(name);
+    let err_id = format!("f-{name}-err");
     html! {
-        div.field {
+        div class={ "field" @if err.is_some() { " has-error" } } {
             label for={ "f-" (name) } { (if name == "parent" { lang.t("上位の組織", "Parent unit") } else { lang.t("対象の組織", "Unit") }) }
-            (unit_options(lang, name, city, None))
+            @if let Some(e) = err { p.error role="alert" id=(err_id) { (e) } }
+            (unit_options(lang, name, city, err.map(|_| err_id.as_str()), errors.typed(name)))
         }
     }
 }
@@ -489,7 +500,21 @@ async fn answer(
 }
 
 /// The fields of the administration forms whose typed text a refused form shows again.
+/// The roles in the order the user forms offer them: the everyday ones first.
+pub(crate) const ROLE_ORDER: [Role; 6] = [
+    Role::WardEditor,
+    Role::SectionEditor,
+    Role::Approver,
+    Role::CouncilMember,
+    Role::CityAdmin,
+    Role::SystemAdmin,
+];
+
 const TYPED_FIELDS: &[&str] = &[
+    "role",
+    "unit",
+    "parent",
+    "kind",
     "m_code",
     "m_name",
     "fiscal_year",

@@ -235,7 +235,7 @@ pub(crate) async fn page(
                 @let d = diff(&before, &after);
                 li {
                     h2.change-head {
-                        time datetime=(c.at) { (c.at.replace('T', " ").trim_end_matches('Z')) " UTC" }
+                        time datetime=(c.at) { (crate::i18n::japan_time_of(lang, &c.at)) }
                         " · " (c.actor) " · "
                         (match c.action.as_str() { "create" => lang.t("作成", "created"), "delete" => lang.t("削除", "deleted"), _ => lang.t("変更", "changed") })
                     }
@@ -247,6 +247,141 @@ pub(crate) async fn page(
                         dl.diff { @for ch in &d { (change_view(lang, ch)) } }
                     }
                 }
+            }
+        }
+    };
+    Ok(Html(page.render(
+        lang.t("変更履歴", "History"),
+        &path,
+        body,
+    )))
+}
+
+/// GET /plans/{id}/history: the plan's own history — its workflow steps and structure
+/// changes, and the items deleted from it, each with a way back (or where it went back
+/// to) — and a link to each item's history.
+pub(crate) async fn plan_page(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<LangQuery>,
+) -> Result<Html<String>, WebError> {
+    let (sp, _, _) = crate::structure::load(&state, &who, &id).await?;
+    let page = Page {
+        lang: q.lang(),
+        who: &who,
+    };
+    let lang = page.lang;
+    let plan = sp.plan.id.0;
+    let path = format!("/plans/{plan}/history");
+    let deleted = state.store.deleted_items(sp.plan.id).await?;
+    let mut changes = state.store.history("plan", plan).await?;
+    changes.reverse();
+    let step_label = |c: &kusei_store::Change| -> String {
+        let after = c.after.as_ref();
+        let status = after
+            .and_then(|a| a["status"].as_str())
+            .and_then(kusei_domain::model::PlanStatus::from_code);
+        match (
+            c.action.as_str(),
+            after.and_then(|a| a["step"].as_str()),
+            status,
+        ) {
+            ("create", _, _) => lang.t("計画を作成", "Plan created").to_string(),
+            (_, Some(step), _) => {
+                let (ja, en) = match step {
+                    "submit" => ("承認を依頼", "Submitted for approval"),
+                    "approve" => ("承認", "Approved"),
+                    "return" => ("差し戻し", "Returned"),
+                    "publish" => ("公表", "Published"),
+                    _ => ("手続", "Workflow step"),
+                };
+                lang.t(ja, en).to_string()
+            }
+            (_, None, Some(kusei_domain::model::PlanStatus::Draft)) => lang
+                .t(
+                    "公表後の変更を開始（次の版）",
+                    "Next version opened after publication",
+                )
+                .to_string(),
+            _ => lang.t("構成・階層の変更", "Structure changed").to_string(),
+        }
+    };
+    let label = |d: &kusei_store::DeletedItem| {
+        let mut s = d.level.clone();
+        if let Some(n) = &d.number {
+            s.push(' ');
+            s.push_str(n);
+        }
+        format!("{s} 「{}」", d.title)
+    };
+    let body = html! {
+        p { a href=(page.href(&format!("/plans/{plan}"))) { (lang.t("← 計画のページへ", "← Back to the plan")) } }
+        h1 { (sp.plan.title) " — " (lang.t("変更履歴", "History of changes")) }
+        section aria-labelledby="deleted-h" {
+            h2 #deleted-h { (lang.t("削除した項目", "Deleted items")) }
+            @if deleted.is_empty() { p { (lang.t("削除した項目はありません。", "No item was deleted.")) } }
+            @else {
+                table {
+                    caption.visually-hidden { (lang.t("削除した項目", "Deleted items")) }
+                    thead { tr {
+                        th scope="col" { (lang.t("項目", "Item")) }
+                        th scope="col" { (lang.t("削除", "Deleted")) }
+                        th scope="col" { (lang.t("元に戻す", "Restore")) }
+                    } }
+                    tbody { @for d in &deleted {
+                        tr {
+                            th scope="row" {
+                                (label(d))
+                                @if d.with > 0 { " " span.muted { (lang.t("（下の項目", "(with ")) (d.with) (lang.t("件とともに）", " items under it)")) } }
+                            }
+                            td { time datetime=(d.at) { (crate::i18n::japan_time_of(lang, &d.at)) } " · " (d.actor) }
+                            td {
+                                @if let Some(r) = d.restored_as {
+                                    @if sp.nodes.iter().any(|n| n.node.id == r) {
+                                        a href=(page.href(&format!("/nodes/{}", r.0))) { (lang.t("元に戻しました", "Restored")) }
+                                    } @else { (lang.t("元に戻した後、再び削除", "Restored, then deleted again")) }
+                                } @else {
+                                    form method="post" action=(page.href(&format!("/plans/{plan}/structure"))) {
+                                        (page.csrf_field())
+                                        input type="hidden" name="action" value="restore";
+                                        input type="hidden" name="deleted" value=(d.node.0);
+                                        button type="submit" aria-label={ (lang.t("元に戻す", "Restore")) ": " (label(d)) } { (lang.t("元に戻す", "Restore")) }
+                                    }
+                                }
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+        section aria-labelledby="steps-h" {
+            h2 #steps-h { (lang.t("計画の手続と構成の変更", "Workflow and structure")) }
+            @if changes.is_empty() { p { (lang.t("記録はありません。", "Nothing recorded.")) } }
+            @else {
+                ol.history reversed {
+                    @for c in &changes {
+                        li {
+                            time datetime=(c.at) { (crate::i18n::japan_time_of(lang, &c.at)) }
+                            " · " (c.actor) " · " (step_label(c))
+                            @if let Some(comment) = c.after.as_ref().and_then(|a| a["comment"].as_str()).filter(|s| !s.is_empty()) {
+                                " — " q { (comment) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="items-h" {
+            h2 #items-h { (lang.t("項目ごとの変更履歴", "History of each item")) }
+            @if sp.nodes.is_empty() { p { (lang.t("項目はありません。", "No item.")) } }
+            @else {
+                ul { @for row in sp.tree_rows().iter().filter(|r| r.kind == kusei_domain::model::LinkKind::Primary) {
+                    @let n = &sp.nodes[row.node].node;
+                    li { a href=(page.href(&format!("/nodes/{}/history", n.id.0))) {
+                        (n.level) @if let Some(num) = &n.number { " " (num) } " " (n.title)
+                    } }
+                } }
             }
         }
     };

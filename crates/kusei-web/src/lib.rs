@@ -107,6 +107,7 @@ pub fn app(state: AppState) -> Router {
             get(structure::page).post(structure::change),
         )
         .route("/plans/{id}/progress", get(progress::page))
+        .route("/plans/{id}/history", get(history::plan_page))
         .route(
             "/nodes/{id}/delete",
             get(structure::delete_form).post(structure::delete),

@@ -285,7 +285,7 @@ fn versions_nav(
                 p.notice {
                     (lang.t("公表版", "Published version")) " " (v)
                     @if let Some(p) = versions.iter().find(|p| p.version == v) {
-                        " — " (lang.t("公表日時", "published")) " " (p.published_at.replace('T', " ").trim_end_matches('Z')) " UTC"
+                        " — " (lang.t("公表日時", "published")) " " (crate::i18n::japan_time_of(lang, &p.published_at))
                     }
                 }
             }
@@ -385,6 +385,8 @@ async fn workflow_panel(
                     " · "
                     a href=(page.href(&format!("/plans/{}/structure", p.id.0))) { (lang.t("項目の追加・並べ替え・削除・担当の設定", "Add, order and delete items; set their 担当")) }
                 }
+                " · "
+                a href=(page.href(&format!("/plans/{}/history", p.id.0))) { (lang.t("変更履歴（削除した項目を元に戻す）", "History (restore deleted items)")) }
             }
             @for s in &steps {
                 form.step method="post" action=(action) {
@@ -411,7 +413,7 @@ async fn workflow_panel(
                     ol.decisions {
                         @for d in &decisions {
                             li {
-                                (d.at.replace('T', " ").trim_end_matches('Z')) " UTC · " (d.actor) " · "
+                                (crate::i18n::japan_time_of(lang, &d.at)) " · " (d.actor) " · "
                                 strong { (lang.t(d.action.label_ja(), d.action.label_en())) }
                                 " (" (lang.t("版", "v")) " " (d.version) ")"
                                 @if let Some(c) = &d.comment { " — " q { (c) } }
@@ -481,7 +483,7 @@ pub(crate) fn plan_body(
         nav.toc aria-label=(lang.t("目次", "Contents")) {
             h2 { (lang.t("目次", "Contents")) }
             ul {
-                @for row in rows.iter().filter(|r| r.kind == LinkKind::Primary && r.depth < 2) {
+                @for row in rows.iter().filter(|r| r.kind == LinkKind::Primary) {
                     @let n = &sp.nodes[row.node].node;
                     li class={ "depth-" (row.depth) } {
                         a href={ "#node-" (n.id) } {

@@ -54,18 +54,35 @@ pub(crate) async fn page(
         .map(UnitId);
     let refs = References::load(&state.store, sp.plan.unit_id, year).await?;
     let before = refs.before(year);
-    let rows: Vec<_> = sp
+    // The items that go through the year's forms: the lowest items (具体的取組, 取組項目),
+    // and an upper item with its own targets or 担当 (a 戦略's 成果目標). The others are
+    // headings, shown for their place in the tree when nothing is filtered.
+    let primary: Vec<_> = sp
         .tree_rows()
         .into_iter()
         .filter(|r| r.kind == LinkKind::Primary)
-        .map(|r| &sp.nodes[r.node])
-        .filter(|sn| owner.is_none_or(|o| sn.node.owner_unit_id == Some(o)))
-        .map(|sn| (sn, progress(sn, year, &before)))
+        .collect();
+    let rows: Vec<_> = primary
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let sn = &sp.nodes[r.node];
+            let leaf = primary.get(i + 1).is_none_or(|next| next.depth <= r.depth);
+            let tracked = leaf || !sn.targets.is_empty() || sn.node.owner_unit_id.is_some();
+            let shown = owner.is_none_or(|o| sn.node.owner_unit_id == Some(o));
+            match (tracked, shown) {
+                (true, true) => Some((sn, r.depth, Some(progress(sn, year, &before)))),
+                (false, _) if owner.is_none() => Some((sn, r.depth, None)),
+                _ => None,
+            }
+        })
         .collect();
     let open: usize = rows
         .iter()
-        .map(|(_, p)| p.iter().filter(|x| **x != Progress::Done).count())
+        .filter_map(|(_, _, p)| p.as_ref())
+        .map(|p| p.iter().filter(|x| **x != Progress::Done).count())
         .sum();
+    let tracked = rows.iter().filter(|(_, _, p)| p.is_some()).count();
     let owner_name = |u: Option<UnitId>| {
         u.and_then(|u| below.iter().find(|x| x.0.id == u))
             .map_or_else(|| lang.t("未設定", "not set").to_string(), |x| x.1.clone())
@@ -99,12 +116,12 @@ pub(crate) async fn page(
         }
         p role="status" {
             (year.label()) " · "
-            @if open == 0 && !rows.is_empty() { (lang.t("すべて入力済みです。", "Everything is entered.")) }
+            @if open == 0 && tracked > 0 { (lang.t("すべて入力済みです。", "Everything is entered.")) }
             @else { (lang.t("未完了の欄: ", "Cells still open: ")) (open) }
         }
-        @if rows.is_empty() { p { (lang.t("該当する項目はありません。", "No item.")) } }
+        @if tracked == 0 { p { (lang.t("該当する項目はありません。", "No item.")) } }
         @else {
-            table.progress {
+            div.table-scroll { table.progress {
                 caption.visually-hidden { (lang.t("項目ごとの入力の状況", "Progress by item")) }
                 thead { tr {
                     th scope="col" { (lang.t("項目", "Item")) }
@@ -113,21 +130,30 @@ pub(crate) async fn page(
                     th scope="col" { (lang.t("中間振り返り", "Mid-year review")) }
                     th scope="col" { (lang.t("自己評価", "Evaluation")) }
                 } }
-                tbody { @for (sn, p) in &rows {
+                tbody { @for (sn, depth, p) in &rows {
                     @let n = &sn.node;
-                    tr {
-                        th scope="row" { a href={ "/nodes/" (n.id.0) "?lang=" (lang.code()) } {
-                            (n.level) @if let Some(num) = &n.number { " " (num) } " " (n.title)
-                        } }
-                        td { (owner_name(n.owner_unit_id)) }
-                        @for (i, form) in ["plan", "review", "evaluation"].into_iter().enumerate() {
-                            td class={ "progress-" (p[i].code()) } {
-                                a href={ "/nodes/" (n.id.0) "/" (form) "?lang=" (lang.code()) } { (lang.t(p[i].label_ja(), p[i].label_en())) }
+                    @let depth = if owner.is_some() { 0 } else { (*depth).min(6) };
+                    @if let Some(p) = p {
+                        tr {
+                            th scope="row" class={ "depth-" (depth) } { a href={ "/nodes/" (n.id.0) "?lang=" (lang.code()) } {
+                                (n.level) @if let Some(num) = &n.number { " " (num) } " " (n.title)
+                            } }
+                            td { (owner_name(n.owner_unit_id)) }
+                            @for (i, form) in ["plan", "review", "evaluation"].into_iter().enumerate() {
+                                td class={ "progress-" (p[i].code()) } {
+                                    a href={ "/nodes/" (n.id.0) "/" (form) "?lang=" (lang.code()) } { (lang.t(p[i].label_ja(), p[i].label_en())) }
+                                }
                             }
+                        }
+                    } @else {
+                        tr.heading-row {
+                            th scope="rowgroup" colspan="5" class={ "depth-" (depth) } { a href={ "/nodes/" (n.id.0) "?lang=" (lang.code()) } {
+                                (n.level) @if let Some(num) = &n.number { " " (num) } " " (n.title)
+                            } }
                         }
                     }
                 } }
-            }
+            } }
         }
     };
     Ok(Html(page.render(

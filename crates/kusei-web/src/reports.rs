@@ -462,7 +462,25 @@ pub(crate) async fn dashboard_page(
     };
     let lang = page.lang;
     let mid = MunicipalityId(parse_id(&m, "municipality")?);
-    let (name, years, d) = dashboard_data(&state, mid, q.year.as_deref()).await?;
+    // An unknown municipality is a 404; a known one without published plans says so.
+    let (city, _) = scope_title(&state, mid, None, None).await?;
+    let (name, years, d) = match dashboard_data(&state, mid, q.year.as_deref()).await {
+        Err(WebError::NotFound(_)) if q.year.as_deref().is_none_or(str::is_empty) => {
+            let title = format!("{city} {}", lang.t("区の比較", "ward comparison"));
+            let body = html! {
+                h1 { (title) }
+                p role="status" { (lang.t("まだ公表された計画がありません。計画が公表されると、ここで区ごとの達成状況と共通指標を比べられます。",
+                    "No plan has been published yet. Once plans are published, this page compares the wards' results and common indicators.")) }
+                p { a href=(page.href("/")) { (lang.t("トップページへ", "Back to the home page")) } }
+            };
+            return Ok(Html(page.render(
+                &title,
+                &format!("/dashboard/{}", mid.0),
+                body,
+            )));
+        }
+        other => other?,
+    };
     let title = format!(
         "{name} {} {}",
         d.label,

@@ -320,6 +320,38 @@ pub(crate) struct StructureQuery {
     /// The item just deleted (for the way back).
     #[serde(default)]
     deleted: Option<String>,
+    /// Add the next item under this one (the add form's place and level preset).
+    #[serde(default)]
+    under: Option<String>,
+}
+
+/// What the add form shows: the place, level, number and title (typed, or preset).
+#[derive(Debug, Clone, Default)]
+struct AddTyped {
+    parent: Option<i64>,
+    level: Option<String>,
+    number: String,
+    title: String,
+}
+
+impl AddTyped {
+    /// The form preset for a new item under `parent`: the level after the parent's.
+    fn under(sp: &StoredPlan, parent: Option<NodeId>) -> AddTyped {
+        let levels = &sp.plan.level_names;
+        let level = match parent.and_then(|p| sp.nodes.iter().find(|n| n.node.id == p)) {
+            Some(p) => levels
+                .iter()
+                .position(|l| *l == p.node.level)
+                .and_then(|i| levels.get(i + 1))
+                .cloned(),
+            None => levels.first().cloned(),
+        };
+        AddTyped {
+            parent: parent.map(|p| p.0),
+            level,
+            ..AddTyped::default()
+        }
+    }
 }
 
 fn item_label(sp: &StoredPlan, id: NodeId) -> String {
@@ -346,6 +378,7 @@ fn structure_page(
     below: &[(Unit, String)],
     errors: &FieldErrors,
     notice: Option<Markup>,
+    typed: &AddTyped,
 ) -> String {
     let lang = page.lang;
     let id = sp.plan.id.0;
@@ -375,24 +408,26 @@ fn structure_page(
             form method="post" action=(action) novalidate {
                 (page.csrf_field())
                 input type="hidden" name="action" value="add";
-                div.field {
+                div class={ "field" @if errors.get("parent").is_some() { " has-error" } } {
                     label for="f-parent" { (lang.t("追加する場所（上位の項目）", "Where (the item above it)")) }
-                    select #f-parent name="parent" {
+                    @if let Some(e) = err("parent") { (e) }
+                    select #f-parent name="parent" aria-invalid=[errors.get("parent").map(|_| "true")] aria-describedby=[errors.get("parent").map(|_| "f-parent-err")] {
                         option value="" { (lang.t("最上位", "top level")) }
                         @for row in rows.iter().filter(|r| r.kind == LinkKind::Primary) {
                             @let n = &sp.nodes[row.node].node;
-                            option value=(n.id.0) { ("　".repeat(row.depth)) (item_label(sp, n.id)) }
+                            option value=(n.id.0) selected[typed.parent == Some(n.id.0)] { ("　".repeat(row.depth)) (item_label(sp, n.id)) }
                         }
                     }
                 }
-                div.field {
+                div class={ "field" @if errors.get("level").is_some() { " has-error" } } {
                     label for="f-level" { (lang.t("階層", "Level")) }
-                    select #f-level name="level" {
-                        @for l in levels { option value=(l) { (l) } }
+                    @if let Some(e) = err("level") { (e) }
+                    select #f-level name="level" aria-invalid=[errors.get("level").map(|_| "true")] aria-describedby=[errors.get("level").map(|_| "f-level-err")] {
+                        @for l in levels { option value=(l) selected[typed.level.as_deref() == Some(l.as_str())] { (l) } }
                     }
                 }
-                (text_field("number", lang.t("番号（例: 1、1-1、①。省略可）", "Number (e.g. 1, 1-1, ①; optional)"), None, errors, None, None))
-                (text_field("title", lang.t("名称", "Title"), None, errors, None, None))
+                (text_field("number", lang.t("番号（例: 1、1-1、①。省略可）", "Number (e.g. 1, 1-1, ①; optional)"), Some(&typed.number), errors, None, None))
+                (text_field("title", lang.t("名称", "Title"), Some(&typed.title), errors, None, None))
                 button type="submit" { (lang.t("追加する", "Add")) }
             }
         }
@@ -410,7 +445,7 @@ fn structure_page(
                     }
                     button type="submit" { (lang.t("選んだ項目の担当を設定", "Set the 担当 of the chosen items")) }
                 }
-                table.structure {
+                div.table-scroll { table.structure {
                     caption.visually-hidden { (lang.t("項目の一覧", "The items")) }
                     thead { tr {
                         th scope="col" { (lang.t("選択", "Choose")) }
@@ -449,6 +484,10 @@ fn structure_page(
                                             }
                                         }
                                         a href={ "/nodes/" (n.id.0) "/delete?lang=" (lang.code()) } aria-label={ (lang.t("削除", "Delete")) ": " (item_label(sp, n.id)) } { (lang.t("削除…", "Delete…")) }
+                                        @if levels.iter().position(|l| *l == n.level).is_some_and(|i| i + 1 < levels.len()) {
+                                            " "
+                                            a href={ "/plans/" (id) "/structure?lang=" (lang.code()) "&under=" (n.id.0) "#add-h" } aria-label={ (lang.t("この下に追加", "Add under it")) ": " (item_label(sp, n.id)) } { (lang.t("下に追加", "Add under")) }
+                                        }
                                     }
                                     td {
                                         form.inline method="post" action=(action) {
@@ -469,7 +508,7 @@ fn structure_page(
                             }
                         }
                     }
-                }
+                } }
             }
         }
     };
@@ -527,12 +566,19 @@ pub(crate) async fn page(
         who: &who,
     };
     let notice = done_notice(&page, &sp, &q);
+    let under = q
+        .under
+        .as_deref()
+        .and_then(|u| u.parse::<i64>().ok())
+        .map(NodeId);
+    let typed = AddTyped::under(&sp, under);
     Ok(Html(structure_page(
         &page,
         &sp,
         &below,
         &FieldErrors::default(),
         notice,
+        &typed,
     )))
 }
 
@@ -579,7 +625,7 @@ pub(crate) async fn change(
                         .into(),
                 })),
                 (_, None) => Err(AppError::Store(StoreError::Field {
-                    field: "form".into(),
+                    field: "level".into(),
                     message: lang.t("階層を選んでください。", "Choose a level.").into(),
                 })),
                 (false, Some(level)) => app::add_item(
@@ -668,11 +714,30 @@ pub(crate) async fn change(
     };
     let page = Page { lang, who: &who };
     let mut errors = FieldErrors::default();
+    let action = form.get("action").unwrap_or("");
+    // The add form shows again what was typed; other actions' forms are one button.
+    let typed = if action == "add" {
+        AddTyped {
+            parent: form.text("parent").and_then(|p| p.parse().ok()),
+            level: form.text("level"),
+            number: form.text("number").unwrap_or_default(),
+            title: form.text("title").unwrap_or_default(),
+        }
+    } else {
+        AddTyped::under(&sp, None)
+    };
     let status = match result {
         Ok(r) => return Ok(r),
         Err(AppError::Store(StoreError::Field { field, message })) => {
             // Store messages come in both languages ("日本語。 English."): keep the page's.
-            errors.add(&field, crate::forms::one_language(lang, &message));
+            // A field the page has no place for (a 再掲's parent, a moved item) is said
+            // at the top.
+            let shown = match (action, field.as_str()) {
+                ("add", "parent" | "level" | "number" | "title") => field.as_str(),
+                ("owner", "owner") => "owner",
+                _ => "form",
+            };
+            errors.add(shown, crate::forms::one_language(lang, &message));
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(AppError::Refused(r)) => {
@@ -695,7 +760,7 @@ pub(crate) async fn change(
     let (sp, _, _) = load(&state, &who, &id).await?;
     Ok((
         status,
-        Html(structure_page(&page, &sp, &below, &errors, None)),
+        Html(structure_page(&page, &sp, &below, &errors, None, &typed)),
     )
         .into_response())
 }
@@ -726,8 +791,12 @@ pub(crate) async fn delete_form(
             p { (lang.t("次の再掲もなくなります:", "These 再掲 (listed-again) entries end too:")) }
             ul { @for (p, c) in &scope.repeats { li { (item_label(&sp, *c)) " ← " (item_label(&sp, *p)) } } }
         }
-        p { (lang.t("目標・実績・中間振り返り・自己評価も一緒に削除されます。削除した後でも、履歴から元に戻せます。",
-            "Their targets, actuals, reviews and evaluations go with them. You can restore them afterwards from the history.")) }
+        p {
+            (lang.t("目標・実績・中間振り返り・自己評価も一緒に削除されます。削除した後でも、",
+                "Their targets, actuals, reviews and evaluations go with them. You can restore them afterwards from "))
+            a href={ "/plans/" (plan.0) "/history?lang=" (lang.code()) } { (lang.t("計画の変更履歴", "the plan's history")) }
+            (lang.t("から元に戻せます。", "."))
+        }
         form method="post" action={ "/nodes/" (node.0) "/delete?lang=" (lang.code()) } {
             (page.csrf_field())
             input type="hidden" name="plan_version" value=(sp.plan.version);

@@ -161,15 +161,16 @@ async fn user_page(
                 div.field {
                     label for="f-role" { (lang.t("権限", "Role")) }
                     select #f-role name="role" {
-                        @for r in Role::ALL.into_iter().filter(|r| crate::admin::is_system(page.who) || !r.is_system_wide()) {
-                            option value=(r.code()) { (lang.t(r.label_ja(), r.label_en())) }
+                        @let typed_role = errors.typed("role").unwrap_or(Role::WardEditor.code());
+                        @for r in crate::admin::ROLE_ORDER.into_iter().filter(|r| crate::admin::is_system(page.who) || !r.is_system_wide()) {
+                            option value=(r.code()) selected[typed_role == r.code()] { (lang.t(r.label_ja(), r.label_en())) }
                         }
                     }
                 }
                 div class={ "field" @if errors.get("unit").is_some() { " has-error" } } {
                     label for="f-unit" { (lang.t("対象の組織", "Unit")) }
                     @if let Some(e) = err("unit") { (e) }
-                    (crate::admin::unit_options(lang, "unit", city, errors.get("unit").map(|_| "f-unit-err")))
+                    (crate::admin::unit_options(lang, "unit", city, errors.get("unit").map(|_| "f-unit-err"), errors.typed("unit")))
                 }
                 button type="submit" { (lang.t("権限を追加", "Add the role")) }
             }
@@ -388,8 +389,18 @@ pub(crate) async fn act(
                     )
                 }
                 Ok((role, scope)) => {
-                    accounts::add_role(store, &caller, &user.login, role, scope).await?;
-                    return Ok(again("role_added"));
+                    match accounts::add_role(store, &caller, &user.login, role, scope).await {
+                        Ok(()) => return Ok(again("role_added")),
+                        Err(kusei_app::AppError::Store(kusei_store::StoreError::Field {
+                            field,
+                            message,
+                        })) => {
+                            let mut e = FieldErrors::default();
+                            e.add(&field, crate::forms::one_language(lang, &message));
+                            e
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
                 }
                 Err(e) => e,
             }

@@ -852,6 +852,21 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
             )
         }
         Route::RepeatItem => {
+            // A second 経営課題 to show 窓口案内 again under (a 具体的取組 under a
+            // 具体的取組 would be refused for its level).
+            let second = store
+                .add_node(
+                    "t",
+                    w.east_plan,
+                    None,
+                    &kusei_store::NewNode {
+                        level: "経営課題",
+                        number: Some("2"),
+                        title: "開かれた区政",
+                    },
+                )
+                .await
+                .unwrap();
             let s = post(
                 w,
                 login,
@@ -859,7 +874,7 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 &[
                     ("action", "repeat".into()),
                     ("node", w.east_other_node.to_string()),
-                    ("parent", w.east_node.to_string()),
+                    ("parent", second.0.to_string()),
                 ],
             )
             .await;

@@ -6,7 +6,9 @@
 //! a 取組項目 document whose title and texts are markup (`<script>…`, `<img onerror>`) —
 //! under a unit whose name is markup too. The import runs while the server is up, because
 //! the sample and the administrator are only created on an empty database. The script
-//! gets BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD and XSS_PLAN_PATH.
+//! gets BASE_URL, ADMIN_LOGIN, ADMIN_PASSWORD and XSS_PLAN_PATH. A scenario of a city
+//! started from nothing (`Start::Empty`) gets a `--no-sample` server with only the
+//! administrator, and no import.
 //!
 //! Without /usr/bin/chromium or e2e/node_modules the tests say they were skipped, unless
 //! KUSEI_REQUIRE_BROWSER=1 (CI), where that is a failure.
@@ -55,11 +57,18 @@ fn figures_from_nothing_in_the_browser() {
     run_scenario("figures.mjs", &[]);
 }
 
-/// A new city set up and a plan written by hand in the browser: structure, 再掲, 担当,
-/// a delete undone, section editors' own items, the progress table, a user revoked.
+/// A city started from an EMPTY database (`--no-sample`, no import, no command line):
+/// its set-up, users, two plans written by hand (structure, 再掲, 担当, a delete undone),
+/// section editors entering their own items' three phases, the progress table emptying,
+/// submit → approve → publish, and a citizen reading the result.
 #[test]
-fn a_plan_written_by_hand_in_the_browser() {
-    run_scenario("write.mjs", &[]);
+fn a_city_from_nothing_in_the_browser() {
+    run(Run {
+        script: "write.mjs",
+        env: &[],
+        prepare: &[],
+        start: Start::Empty,
+    });
 }
 
 /// The ward comparison dashboard and the open-data page on the made-up sample city.
@@ -119,10 +128,41 @@ fn run_scenario(script: &str, extra_env: &[(&str, &str)]) {
     run_scenario_with(script, extra_env, &[]);
 }
 
+/// How a scenario's server starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// First start with the sample, then the XSS fixture imported (XSS_PLAN_PATH).
+    SampleAndXss,
+    /// `--no-sample` and nothing imported: only the administrator exists.
+    Empty,
+}
+
+struct Run<'a> {
+    script: &'a str,
+    env: &'a [(&'a str, &'a str)],
+    prepare: &'a [&'a [&'a str]],
+    start: Start,
+}
+
 /// [`run_scenario`], with `kusei` commands run against the server's database (while it
 /// runs, after the XSS import) before the script starts: each is a subcommand and its
 /// arguments, to which `--db URL` is added, e.g. `&["sample-city", "--wards", "24"]`.
 fn run_scenario_with(script: &str, extra_env: &[(&str, &str)], prepare: &[&[&str]]) {
+    run(Run {
+        script,
+        env: extra_env,
+        prepare,
+        start: Start::SampleAndXss,
+    });
+}
+
+fn run(r: Run<'_>) {
+    let Run {
+        script,
+        env: extra_env,
+        prepare,
+        start,
+    } = r;
     let missing = missing_prerequisites();
     if !missing.is_empty() {
         if std::env::var("KUSEI_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
@@ -146,9 +186,18 @@ fn run_scenario_with(script: &str, extra_env: &[(&str, &str)], prepare: &[&[&str
         .unwrap_or_else(std::sync::PoisonError::into_inner);
 
     let started = Instant::now();
-    let server = Server::start(script.trim_end_matches(".mjs"));
-    let xss_plan = server.import(&fixture("xss_reform_items.txt"), XSS_UNIT);
-    let xss_path = format!("/plans/{xss_plan}");
+    let name = script.trim_end_matches(".mjs");
+    let (server, xss_path) = match start {
+        Start::SampleAndXss => {
+            let server = Server::start(name);
+            let xss_plan = server.import(&fixture("xss_reform_items.txt"), XSS_UNIT);
+            (server, format!("/plans/{xss_plan}"))
+        }
+        Start::Empty => (
+            Server::start_with(name, &["--no-sample"], &[]),
+            String::new(),
+        ),
+    };
     for args in prepare {
         let took = Instant::now();
         let out = server.run(args);

@@ -187,6 +187,36 @@ pub(crate) async fn page(
     ] {
         phases.push((phase, slug, phase_open(&who, &ctx, phase, &windows, today)));
     }
+    // The items before and after this one in the plan's order (its primary place).
+    let order: Vec<&kusei_store::StoredNode> = ctx
+        .sp
+        .tree_rows()
+        .into_iter()
+        .filter(|r| r.kind == kusei_domain::model::LinkKind::Primary)
+        .map(|r| &ctx.sp.nodes[r.node])
+        .collect();
+    let at = order.iter().position(|n| n.node.id == sn.node.id);
+    let prev = at.and_then(|i| i.checked_sub(1)).and_then(|i| order.get(i));
+    let next = at.and_then(|i| order.get(i + 1));
+    let item_text = |n: &kusei_store::StoredNode| {
+        let mut t = n.node.level.clone();
+        if let Some(num) = &n.node.number {
+            t.push(' ');
+            t.push_str(num);
+        }
+        format!("{t} {}", n.node.title)
+    };
+    let pager = html! {
+        nav.pager aria-label=(lang.t("前後の項目", "Previous and next items")) {
+            @if let Some(p) = prev {
+                a rel="prev" href=(page.href(&format!("/nodes/{}", p.node.id))) { "← " (lang.t("前の項目: ", "Previous: ")) (item_text(p)) }
+            } @else { span {} }
+            a href=(page.href(&format!("/plans/{}", ctx.sp.plan.id.0))) { (lang.t("計画の目次", "The plan's contents")) }
+            @if let Some(n) = next {
+                a rel="next" href=(page.href(&format!("/nodes/{}", n.node.id))) { (lang.t("次の項目: ", "Next: ")) (item_text(n)) " →" }
+            } @else { span {} }
+        }
+    };
     let body = html! {
         (node_heading(lang, &ctx.sp, sn))
         @if let Some(saved) = &q.saved {
@@ -226,6 +256,7 @@ pub(crate) async fn page(
                 }
             }
         }
+        (pager)
     };
     Ok(Html(page.render(&sn.node.title, &path, body)))
 }
