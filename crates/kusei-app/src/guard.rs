@@ -121,6 +121,7 @@ mod tests {
             phone: None,
             fax: None,
             duties: None,
+            retired_at: None,
         };
         Tree::new(
             MunicipalityId(1),

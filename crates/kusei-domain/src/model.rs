@@ -170,6 +170,10 @@ pub struct Unit {
     pub fax: Option<String>,
     /// 主な業務内容.
     pub duties: Option<String>,
+    /// When the unit was retired (廃止; RFC 3339 UTC), or `None` while in use. A retired
+    /// unit keeps its history and the items it owned, but is offered for nothing new.
+    #[serde(default)]
+    pub retired_at: Option<String>,
 }
 
 /// The document family a plan follows; decides the form layout.

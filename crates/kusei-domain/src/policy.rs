@@ -337,6 +337,7 @@ mod tests {
             phone: None,
             fax: None,
             duties: None,
+            retired_at: None,
         }
     }
     fn unit(id: i64, parent: Option<i64>, kind: UnitKind) -> Unit {

@@ -31,6 +31,7 @@ fn unit_from_row(row: &AnyRow) -> Result<Unit, StoreError> {
         phone: row.try_get("phone")?,
         fax: row.try_get("fax")?,
         duties: row.try_get("duties")?,
+        retired_at: row.try_get("retired_at")?,
     })
 }
 
@@ -69,7 +70,8 @@ fn new_indicator_json(i: &NewIndicator<'_>) -> serde_json::Value {
     })
 }
 
-const UNIT_COLUMNS: &str = "id, municipality_id, parent_id, kind, name, phone, fax, duties";
+const UNIT_COLUMNS: &str =
+    "id, municipality_id, parent_id, kind, name, phone, fax, duties, retired_at";
 const INDICATOR_COLUMNS: &str =
     "id, municipality_id, name, unit, direction, definition, source, is_common";
 
@@ -170,10 +172,123 @@ impl Store {
 
     #[tracing::instrument(skip_all)]
     pub async fn list_municipalities(&self) -> Result<Vec<Municipality>, StoreError> {
-        let rows = sqlx::query("SELECT id, code, name, is_sample FROM municipality ORDER BY code")
+        let rows = sqlx::query(
+            "SELECT id, code, name, is_sample FROM municipality WHERE removed_at IS NULL ORDER BY code",
+        )
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(municipality_from_row).collect()
+    }
+
+    /// Removes the sample municipality (a city starting its own): it leaves every list,
+    /// and its plans' published versions are withdrawn from the public (they are kept:
+    /// a published version never changes). Only a sample can be removed; a real city's
+    /// history stays. Returns how many plans were withdrawn.
+    pub async fn remove_sample_municipality(
+        &self,
+        actor: Actor<'_>,
+        m: MunicipalityId,
+    ) -> Result<u64, StoreError> {
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let row = sqlx::query(
+            "SELECT id, code, name, is_sample FROM municipality WHERE id = $1 AND removed_at IS NULL",
+        )
+        .bind(m.0)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("municipality {m}")))?;
+        let before = municipality_from_row(&row)?;
+        if !before.is_sample {
+            return Err(StoreError::Field {
+                field: "remove".into(),
+                message: "削除できるのはサンプルの自治体だけです（実在の自治体の履歴は残します）。 Only the sample municipality can be removed (a real city's history is kept).".into(),
+            });
+        }
+        let plans =
+            "SELECT p.id FROM plan p JOIN unit u ON u.id = p.unit_id WHERE u.municipality_id = $1";
+        sqlx::query(&format!(
+            "DELETE FROM published_summary WHERE plan_id IN ({plans})"
+        ))
+        .bind(m.0)
+        .execute(&mut *tx)
+        .await?;
+        let withdrawn = sqlx::query(&format!(
+            "UPDATE plan SET withdrawn_at = $2 WHERE id IN ({plans}) AND withdrawn_at IS NULL"
+        ))
+        .bind(m.0)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("UPDATE municipality SET removed_at = $2 WHERE id = $1")
+            .bind(m.0)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        let b = json!({"code": before.code, "name": before.name, "is_sample": true});
+        let a = json!({"code": before.code, "name": before.name, "is_sample": true, "removed_at": at, "plans_withdrawn": withdrawn});
+        record(&mut tx, actor, &at, "municipality", m.0, Some(&b), Some(&a)).await?;
+        tx.commit().await?;
+        Ok(withdrawn)
+    }
+
+    /// Retires a unit (廃止) or puts it back in use. A unit with sub-units in use is not
+    /// retired (retire them first); its items keep it as their 担当, its history stays.
+    pub async fn set_unit_retired(
+        &self,
+        actor: Actor<'_>,
+        id: UnitId,
+        retired: bool,
+    ) -> Result<(), StoreError> {
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let row = sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM unit WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("unit {id}")))?;
+        let before = unit_from_row(&row)?;
+        if before.retired_at.is_some() == retired {
+            return Ok(());
+        }
+        if retired {
+            let in_use: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM unit WHERE parent_id = $1 AND retired_at IS NULL",
+            )
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            if in_use > 0 {
+                return Err(StoreError::Field {
+                    field: "retire".into(),
+                    message: format!("この組織の下に使用中の組織が{in_use}件あります。先にそれらを廃止するか、移動してください。 {in_use} units under it are still in use: retire or move them first."),
+                });
+            }
+        } else if let Some(p) = before.parent_id {
+            let parent_retired: Option<Option<String>> =
+                sqlx::query_scalar("SELECT retired_at FROM unit WHERE id = $1")
+                    .bind(p.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if parent_retired.flatten().is_some() {
+                return Err(StoreError::Field {
+                    field: "retire".into(),
+                    message: "上位の組織が廃止されています。先に上位の組織を再開してください。 The unit above it is retired: put that back in use first.".into(),
+                });
+            }
+        }
+        let value = retired.then(|| at.clone());
+        sqlx::query("UPDATE unit SET retired_at = $2 WHERE id = $1")
+            .bind(id.0)
+            .bind(value.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        let b = json!({"name": before.name, "retired_at": before.retired_at});
+        let a = json!({"name": before.name, "retired_at": value});
+        record(&mut tx, actor, &at, "unit", id.0, Some(&b), Some(&a)).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// True when no municipality exists yet (a fresh database).

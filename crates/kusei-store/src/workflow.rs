@@ -261,7 +261,9 @@ impl Store {
         plan_id: PlanId,
     ) -> Result<Vec<PublishedVersion>, StoreError> {
         let rows = sqlx::query(
-            "SELECT version, published_at, published_by FROM plan_version WHERE plan_id = $1 ORDER BY version DESC",
+            "SELECT version, published_at, published_by FROM plan_version WHERE plan_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM plan WHERE id = $1 AND withdrawn_at IS NOT NULL) \
+             ORDER BY version DESC",
         )
         .bind(plan_id.0)
         .fetch_all(self.pool())
@@ -297,7 +299,9 @@ impl Store {
     /// migrations; does nothing once every version has one).
     pub(crate) async fn fill_published_summaries(&self) -> Result<(), StoreError> {
         let missing = sqlx::query(
-            "SELECT pv.plan_id, pv.version FROM plan_version pv LEFT JOIN published_summary ps \
+            "SELECT pv.plan_id, pv.version FROM plan_version pv \
+             JOIN plan p ON p.id = pv.plan_id AND p.withdrawn_at IS NULL \
+             LEFT JOIN published_summary ps \
              ON ps.plan_id = pv.plan_id AND ps.version = pv.version WHERE ps.plan_id IS NULL",
         )
         .fetch_all(self.pool())
@@ -349,10 +353,12 @@ impl Store {
     }
 
     pub async fn latest_published(&self) -> Result<HashMap<PlanId, i64>, StoreError> {
-        let rows =
-            sqlx::query("SELECT plan_id, MAX(version) AS v FROM plan_version GROUP BY plan_id")
-                .fetch_all(self.pool())
-                .await?;
+        let rows = sqlx::query(
+            "SELECT pv.plan_id, MAX(pv.version) AS v FROM plan_version pv \
+                JOIN plan p ON p.id = pv.plan_id AND p.withdrawn_at IS NULL GROUP BY pv.plan_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
             .map(|r| Ok((PlanId(r.try_get("plan_id")?), r.try_get("v")?)))
             .collect()
@@ -366,7 +372,8 @@ impl Store {
     ) -> Result<Option<StoredPlan>, StoreError> {
         let text: Option<String> = match version {
             Some(v) => {
-                sqlx::query_scalar("SELECT snapshot FROM plan_version WHERE plan_id = $1 AND version = $2")
+                sqlx::query_scalar("SELECT snapshot FROM plan_version WHERE plan_id = $1 AND version = $2 \
+                    AND NOT EXISTS (SELECT 1 FROM plan WHERE id = $1 AND withdrawn_at IS NOT NULL)")
                     .bind(plan_id.0)
                     .bind(v)
                     .fetch_optional(self.pool())
@@ -374,7 +381,9 @@ impl Store {
             }
             None => {
                 sqlx::query_scalar(
-                    "SELECT snapshot FROM plan_version WHERE plan_id = $1 ORDER BY version DESC LIMIT 1",
+                    "SELECT snapshot FROM plan_version WHERE plan_id = $1 \
+                     AND NOT EXISTS (SELECT 1 FROM plan WHERE id = $1 AND withdrawn_at IS NOT NULL) \
+                     ORDER BY version DESC LIMIT 1",
                 )
                 .bind(plan_id.0)
                 .fetch_optional(self.pool())

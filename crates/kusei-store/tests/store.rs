@@ -165,6 +165,7 @@ store_case!(throttling_counts_every_attempt_once);
 store_case!(revoking_a_user_and_the_security_log);
 store_case!(waiting_uploads_are_shared_and_capped);
 store_case!(a_plan_written_item_by_item);
+store_case!(units_retire_and_the_sample_is_removed);
 store_case!(schedule_windows);
 store_case!(published_snapshot_v1_reads_back);
 store_case!(missing_and_present_figures_in_every_order);
@@ -1944,6 +1945,113 @@ mod cases {
             .await
             .unwrap();
         assert_eq!((a.as_str(), b.as_str()), ("first", "first"));
+    }
+
+    pub async fn units_retire_and_the_sample_is_removed(store: Store, _url: String) {
+        let (m, east, _west) = setup_units(&store).await;
+        let section = store
+            .list_units(m)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.name == "総合企画")
+            .unwrap()
+            .id;
+        // A ward with a section in use is not retired; the section first, then the ward.
+        assert!(matches!(
+            store.set_unit_retired("t", east, true).await,
+            Err(StoreError::Field { field, .. }) if field == "retire"
+        ));
+        store.set_unit_retired("t", section, true).await.unwrap();
+        store.set_unit_retired("t", east, true).await.unwrap();
+        let u = store.get_unit(east).await.unwrap();
+        assert!(u.retired_at.is_some());
+        // Back in use: not under a retired parent.
+        assert!(matches!(
+            store.set_unit_retired("t", section, false).await,
+            Err(StoreError::Field { .. })
+        ));
+        store.set_unit_retired("t", east, false).await.unwrap();
+        store.set_unit_retired("t", section, false).await.unwrap();
+        assert!(store.get_unit(section).await.unwrap().retired_at.is_none());
+        assert_eq!(store.history("unit", east.0).await.unwrap().len(), 3);
+
+        // The sample: published, then removed. It leaves the lists, its published versions
+        // leave the public, and a restart does not bring its list lines back.
+        let sample = store
+            .create_municipality("t", "272001", "見本市", true)
+            .await
+            .unwrap();
+        let ward = store
+            .create_unit(
+                "t",
+                &NewUnit {
+                    municipality_id: sample,
+                    parent_id: None,
+                    kind: UnitKind::Ward,
+                    name: "見本区",
+                    phone: None,
+                    fax: None,
+                    duties: None,
+                },
+            )
+            .await
+            .unwrap();
+        let content = PlanContent {
+            family: kusei_domain::model::Family::ReformItems,
+            period: Period::year(fy(2025)),
+            title: "見本の計画".into(),
+            level_names: vec!["取組項目".into()],
+            nodes: vec![],
+            links: vec![],
+            is_sample: true,
+        };
+        let plan = store.save_plan("t", ward, &content).await.unwrap();
+        let real = store.save_plan("t", east, &content).await.unwrap();
+        for id in [plan, real] {
+            for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+                store.transition("boss", id, step, None).await.unwrap();
+            }
+        }
+        assert!(store
+            .published_summaries()
+            .await
+            .unwrap()
+            .contains_key(&plan));
+        assert!(
+            matches!(
+                store.remove_sample_municipality("t", m).await,
+                Err(StoreError::Field { .. })
+            ),
+            "a real city is never removed"
+        );
+        assert_eq!(
+            store.remove_sample_municipality("t", sample).await.unwrap(),
+            1
+        );
+        let names: Vec<String> = store
+            .list_municipalities()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        assert_eq!(names, ["テスト市"]);
+        let summaries = store.published_summaries().await.unwrap();
+        assert!(!summaries.contains_key(&plan) && summaries.contains_key(&real));
+        assert!(store.published_plan(plan, None).await.unwrap().is_none());
+        assert!(store.published_plan(plan, Some(1)).await.unwrap().is_none());
+        assert!(store.published_versions(plan).await.unwrap().is_empty());
+        assert!(!store.latest_published().await.unwrap().contains_key(&plan));
+        assert!(store.published_plan(real, None).await.unwrap().is_some());
+        store.migrate().await.unwrap();
+        assert!(!store
+            .published_summaries()
+            .await
+            .unwrap()
+            .contains_key(&plan));
+        // Not an empty database: a restart does not make a new sample.
+        assert!(!store.is_empty().await.unwrap());
     }
 
     pub async fn a_plan_written_item_by_item(store: Store, _url: String) {

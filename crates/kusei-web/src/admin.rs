@@ -150,9 +150,11 @@ pub(crate) fn unit_options(
     described: Option<&str>,
     selected: Option<&str>,
 ) -> Markup {
+    // Retired units are offered for nothing new.
     let mut rows: Vec<(String, &Unit)> = city
         .units
         .iter()
+        .filter(|u| u.retired_at.is_none())
         .map(|u| (unit_path(&city.m.name, &city.units, u.id), u))
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
@@ -279,6 +281,21 @@ async fn admin_page(
                         }
                         button type="submit" { (lang.t("名称を変更", "Rename")) }
                     }
+                    @if c.m.is_sample {
+                        h3 { (lang.t("サンプルの自治体を削除", "Remove the sample municipality")) }
+                        p { (lang.t("サンプルの自治体は、すべての一覧から消え、その計画は公開されなくなります（記録は残ります）。実在の自治体は削除できません。",
+                            "The sample municipality leaves every list and its plans are no longer public (the records are kept). A real municipality cannot be removed.")) }
+                        form method="post" action="/admin/municipalities/remove" novalidate {
+                            (page.csrf_field())
+                            (hidden_city(c))
+                            div class={ "field" @if errors.get("remove").is_some() { " has-error" } } {
+                                @if let Some(e) = err("remove") { (e) }
+                                input #f-remove type="checkbox" name="confirm" value="1" aria-describedby=[described("remove")];
+                                label for="f-remove" { (c.m.name) (lang.t(" を削除してよいことを確認しました", ": I confirm the removal")) }
+                            }
+                            button type="submit" { (lang.t("サンプルの自治体を削除", "Remove the sample municipality")) }
+                        }
+                    }
                 }
             }
         }
@@ -389,6 +406,7 @@ async fn admin_page(
             h2 #units-h { (lang.t("組織", "Units")) }
             ul.units { @for u in &c.units {
                 li { a href={ "/admin/units/" (u.id.0) "?lang=" (lang.code()) } { (unit_path(&c.m.name, &c.units, u.id)) } " " span.muted { "(" (kind_label(lang, u.kind)) ")" }
+                    @if u.retired_at.is_some() { " " strong.badge { (lang.t("廃止", "retired")) } }
                     @if let Some(p) = &u.phone { " " (lang.t("電話", "tel.")) " " (p) }
                     @if let Some(f) = &u.fax { " " (lang.t("FAX", "fax")) " " (f) }
                     @if let Some(d) = &u.duties { br; span.muted { (d) } } }
@@ -537,6 +555,9 @@ enum Done {
     Municipality,
     Renamed,
     UnitSaved,
+    UnitRetired,
+    UnitReinstated,
+    SampleRemoved,
 }
 
 impl Done {
@@ -547,6 +568,9 @@ impl Done {
             Done::Municipality => "municipality",
             Done::Renamed => "renamed",
             Done::UnitSaved => "unit_saved",
+            Done::UnitRetired => "unit_retired",
+            Done::UnitReinstated => "unit_reinstated",
+            Done::SampleRemoved => "sample_removed",
         }
     }
     fn parse(s: &str) -> Option<Done> {
@@ -556,6 +580,9 @@ impl Done {
             Done::Municipality,
             Done::Renamed,
             Done::UnitSaved,
+            Done::UnitRetired,
+            Done::UnitReinstated,
+            Done::SampleRemoved,
         ]
         .into_iter()
         .find(|d| d.code() == s)
@@ -570,6 +597,15 @@ impl Done {
                 "The municipality was renamed.",
             ),
             Done::UnitSaved => lang.t("組織を保存しました。", "The unit was saved."),
+            Done::UnitRetired => lang.t(
+                "組織を廃止しました。新しい計画・権限・担当には表示されません。",
+                "The unit was retired: it is no longer offered for new plans, roles or 担当.",
+            ),
+            Done::UnitReinstated => lang.t("組織を再開しました。", "The unit is in use again."),
+            Done::SampleRemoved => lang.t(
+                "サンプルの自治体を削除しました。その計画は公開されなくなりました。",
+                "The sample municipality was removed; its plans are no longer public.",
+            ),
         }
     }
 }
@@ -1004,6 +1040,51 @@ pub(crate) async fn rename_municipality(
     }
 }
 
+/// POST /admin/municipalities/remove: the sample municipality leaves every list and its
+/// plans leave the public (system administrator, after a confirmation).
+pub(crate) async fn remove_sample(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<LangQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    require_admin(&state, &who).await?;
+    require_system(&who)?;
+    let lang = q.lang();
+    let m = municipality(&form)?;
+    if form.get("confirm") != Some("1") {
+        let e = one_error(
+            "remove",
+            lang.t(
+                "削除してよいことを確認するチェックを入れてください。",
+                "Tick the box to confirm the removal.",
+            ),
+        );
+        return answer(&state, &who, lang, Some(m), e, None, &form).await;
+    }
+    let actor = who.login().unwrap_or("?").to_string();
+    match state.store.remove_sample_municipality(&actor, m).await {
+        Ok(_) => Ok((
+            StatusCode::SEE_OTHER,
+            [(
+                header::LOCATION,
+                format!(
+                    "/admin?lang={}&done={}",
+                    lang.code(),
+                    Done::SampleRemoved.code()
+                ),
+            )],
+        )
+            .into_response()),
+        Err(e) => {
+            let errors = form_errors(lang, e, "remove", None)?;
+            answer(&state, &who, lang, Some(m), errors, None, &form).await
+        }
+    }
+}
+
 fn unit_page(page: &Page<'_>, city: &City, unit: &Unit, errors: &FieldErrors) -> String {
     let lang = page.lang;
     let err = |f: &str| {
@@ -1014,7 +1095,7 @@ fn unit_page(page: &Page<'_>, city: &City, unit: &Unit, errors: &FieldErrors) ->
     let mut parents: Vec<(String, &Unit)> = city
         .units
         .iter()
-        .filter(|u| u.id != unit.id)
+        .filter(|u| u.id != unit.id && (u.retired_at.is_none() || unit.parent_id == Some(u.id)))
         .map(|u| (unit_path(&city.m.name, &city.units, u.id), u))
         .collect();
     parents.sort_by(|a, b| a.0.cmp(&b.0));
@@ -1041,6 +1122,26 @@ fn unit_page(page: &Page<'_>, city: &City, unit: &Unit, errors: &FieldErrors) ->
             (text_field("fax", lang.t("FAX番号", "Fax"), unit.fax.as_deref(), errors, None, None))
             (text_field("duties", lang.t("主な業務（業務一覧）", "Main duties"), unit.duties.as_deref(), errors, Some(3), None))
             button type="submit" { (lang.t("保存する", "Save")) }
+        }
+        section aria-labelledby="retire-h" {
+            h2 #retire-h { (lang.t("組織の廃止", "Retiring the unit")) }
+            @if let Some(e) = err("retire") { (e) }
+            @if let Some(at) = &unit.retired_at {
+                p { strong.badge { (lang.t("廃止", "retired")) } " " (crate::i18n::japan_time_of(lang, at)) }
+                form method="post" action={ "/admin/units/" (unit.id.0) "?lang=" (lang.code()) } {
+                    (page.csrf_field())
+                    input type="hidden" name="action" value="reinstate";
+                    button type="submit" { (lang.t("再開する（再び使用する）", "Put it back in use")) }
+                }
+            } @else {
+                p { (lang.t("廃止した組織は、新しい計画・権限・担当の選択肢に表示されなくなります。これまでの計画・担当の項目・履歴はそのまま残り、あとで再開できます。",
+                    "A retired unit is no longer offered for new plans, roles or 担当. Its plans, the items it owned and its history stay, and it can be put back in use.")) }
+                form method="post" action={ "/admin/units/" (unit.id.0) "?lang=" (lang.code()) } {
+                    (page.csrf_field())
+                    input type="hidden" name="action" value="retire";
+                    button type="submit" { (lang.t("この組織を廃止する", "Retire this unit")) }
+                }
+            }
         }
     };
     page.render(&unit.name, &format!("/admin/units/{}", unit.id.0), body)
@@ -1086,6 +1187,33 @@ pub(crate) async fn save_unit(
     require_admin(&state, &who).await?;
     let lang = q.lang();
     let (city, unit) = the_unit(&state, &who, &id).await?;
+    if let Some(action @ ("retire" | "reinstate")) = form.get("action") {
+        let retire = action == "retire";
+        return match state
+            .store
+            .set_unit_retired(who.login().unwrap_or("?"), unit.id, retire)
+            .await
+        {
+            Ok(()) => Ok(done(
+                lang,
+                unit.municipality_id,
+                if retire {
+                    Done::UnitRetired
+                } else {
+                    Done::UnitReinstated
+                },
+            )),
+            Err(e) => {
+                let errors = form_errors(lang, e, "retire", None)?;
+                let page = Page { lang, who: &who };
+                Ok((
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Html(unit_page(&page, &city, &unit, &errors)),
+                )
+                    .into_response())
+            }
+        };
+    }
     let parent = form
         .text("parent")
         .map(|p| parse_id(&p, "unit").map(UnitId))

@@ -158,6 +158,7 @@ pub fn app(state: AppState) -> Router {
             get(admin::unit_form).post(admin::save_unit),
         )
         .route("/admin/municipalities", post(admin::create_municipality))
+        .route("/admin/municipalities/remove", post(admin::remove_sample))
         .route(
             "/admin/municipalities/rename",
             post(admin::rename_municipality),

@@ -49,7 +49,7 @@ async fn plan_units(state: &AppState, who: &Who) -> Result<Vec<(UnitId, String)>
         let units = state.store.list_units(m.id).await?;
         let tree = Tree::new(m.id, &units);
         for u in &units {
-            if matches!(u.kind, UnitKind::Division | UnitKind::Section) {
+            if matches!(u.kind, UnitKind::Division | UnitKind::Section) || u.retired_at.is_some() {
                 continue;
             }
             if allow(&grants, &tree, Action::CreatePlan { unit: u.id }).is_ok() {
@@ -395,7 +395,7 @@ fn structure_page(
     };
     let owners = html! {
         option value="" { (lang.t("（担当なし）", "(no 担当)")) }
-        @for (u, path) in below { option value=(u.id.0) { (path) } }
+        @for (u, path) in below.iter().filter(|(u, _)| u.retired_at.is_none()) { option value=(u.id.0) { (path) } }
     };
     let levels = &sp.plan.level_names;
     let body = html! {

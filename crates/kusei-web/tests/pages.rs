@@ -193,3 +193,67 @@ async fn every_asset_is_served_locally() {
     }
     let _ = std::fs::remove_dir_all(&f.dir);
 }
+
+/// A removed sample municipality leaves the public: its plan page, the home page's list,
+/// the plans API and the open data no longer show it.
+#[tokio::test]
+async fn a_removed_sample_is_no_longer_public() {
+    let f = fixture("removed-sample").await;
+    let sample = f
+        .store
+        .create_municipality("t", "272001", "見本市", true)
+        .await
+        .unwrap();
+    let ward = f
+        .store
+        .create_unit(
+            "t",
+            &NewUnit {
+                municipality_id: sample,
+                parent_id: None,
+                kind: UnitKind::Ward,
+                name: "見本区",
+                phone: None,
+                fax: None,
+                duties: None,
+            },
+        )
+        .await
+        .unwrap();
+    let content = PlanContent {
+        family: Family::ReformItems,
+        period: Period::year(FiscalYear::new(2025).unwrap()),
+        title: "見本区の計画".into(),
+        level_names: vec!["取組項目".into()],
+        nodes: vec![],
+        links: vec![],
+        is_sample: true,
+    };
+    let plan = f.store.save_plan("t", ward, &content).await.unwrap();
+    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+        f.store.transition("t", plan, step, None).await.unwrap();
+    }
+    let page = format!("/plans/{}", plan.0);
+    let (status, _, body) = get(&f, &page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("見本区の計画"));
+    let (_, _, home) = get(&f, "/").await;
+    assert!(home.contains("見本市"));
+    f.store
+        .remove_sample_municipality("admin", sample)
+        .await
+        .unwrap();
+    let (status, _, body) = get(&f, &page).await;
+    assert!(
+        !body.contains("見本区の計画"),
+        "{status}: the withdrawn plan is still shown"
+    );
+    assert_ne!(status, StatusCode::OK);
+    let (_, _, home) = get(&f, "/").await;
+    assert!(!home.contains("見本市") && home.contains("テスト市"));
+    let (_, _, api) = get(&f, "/api/v1/plans").await;
+    assert!(!api.contains("見本区の計画"), "{api}");
+    let (status, _, _) = get(&f, &format!("/plans/{}/versions/1", plan.0)).await;
+    assert_ne!(status, StatusCode::OK);
+    let _ = std::fs::remove_dir_all(&f.dir);
+}

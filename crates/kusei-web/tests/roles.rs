@@ -343,6 +343,12 @@ enum Route {
     AddOtherItem,
     /// Renaming a unit of テスト市 (西区), and one of 他市 (北区).
     EditUnit,
+    /// Retire a section of 他市 (another municipality).
+    RetireOtherUnit,
+    /// Retire 西区's section.
+    RetireUnit,
+    /// Remove a sample municipality (system administrators only).
+    RemoveSample,
     EditOtherUnit,
 }
 
@@ -941,6 +947,58 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
             .await;
             (s, store.get_unit(unit).await.unwrap().name == "改名区")
         }
+        Route::RetireUnit | Route::RetireOtherUnit => {
+            let unit = if route == Route::RetireUnit {
+                store
+                    .list_units(w.municipality)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|u| u.name == "西企画")
+                    .unwrap()
+                    .id
+            } else {
+                store
+                    .list_units(w.other)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|u| u.name == "北企画")
+                    .unwrap()
+                    .id
+            };
+            let s = post(
+                w,
+                login,
+                &format!("/admin/units/{}", unit.0),
+                &[("action", "retire".into())],
+            )
+            .await;
+            (s, store.get_unit(unit).await.unwrap().retired_at.is_some())
+        }
+        Route::RemoveSample => {
+            let sample = store
+                .create_municipality("t", "272001", "見本市", true)
+                .await
+                .unwrap();
+            let s = post(
+                w,
+                login,
+                "/admin/municipalities/remove",
+                &[
+                    ("municipality", sample.0.to_string()),
+                    ("confirm", "1".into()),
+                ],
+            )
+            .await;
+            let listed = store
+                .list_municipalities()
+                .await
+                .unwrap()
+                .iter()
+                .any(|m| m.id == sample);
+            (s, !listed)
+        }
         Route::AdminUnit => {
             let before = store.list_units(w.municipality).await.unwrap().len();
             let s = post(
@@ -1025,6 +1083,9 @@ async fn every_role_against_every_state_changing_route() {
         (DeleteItem, &["east_editor"]),
         (AddOtherItem, &[]),
         (EditUnit, &["admin", "sysadmin"]),
+        (RetireUnit, &["admin", "sysadmin"]),
+        (RetireOtherUnit, &["b_admin", "sysadmin"]),
+        (RemoveSample, &["sysadmin"]),
         (EditOtherUnit, &["b_admin", "sysadmin"]),
     ];
     let mut failures = Vec::new();

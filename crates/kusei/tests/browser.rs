@@ -63,7 +63,7 @@ fn figures_from_nothing_in_the_browser() {
 /// submit → approve → publish, and a citizen reading the result.
 #[test]
 fn a_city_from_nothing_in_the_browser() {
-    run(Run {
+    run(Scenario {
         script: "write.mjs",
         env: &[],
         prepare: &[],
@@ -137,7 +137,7 @@ enum Start {
     Empty,
 }
 
-struct Run<'a> {
+struct Scenario<'a> {
     script: &'a str,
     env: &'a [(&'a str, &'a str)],
     prepare: &'a [&'a [&'a str]],
@@ -148,7 +148,7 @@ struct Run<'a> {
 /// runs, after the XSS import) before the script starts: each is a subcommand and its
 /// arguments, to which `--db URL` is added, e.g. `&["sample-city", "--wards", "24"]`.
 fn run_scenario_with(script: &str, extra_env: &[(&str, &str)], prepare: &[&[&str]]) {
-    run(Run {
+    run(Scenario {
         script,
         env: extra_env,
         prepare,
@@ -156,8 +156,8 @@ fn run_scenario_with(script: &str, extra_env: &[(&str, &str)], prepare: &[&[&str
     });
 }
 
-fn run(r: Run<'_>) {
-    let Run {
+fn run(r: Scenario<'_>) {
+    let Scenario {
         script,
         env: extra_env,
         prepare,
