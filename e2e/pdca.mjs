@@ -8,7 +8,7 @@
 //   BASE_URL=… ADMIN_PASSWORD=… node pdca.mjs
 
 import {
-  checkA11y, checklist, expectEqual, expectPageText, expectText, firstSignIn, launchBrowser, open, signOut,
+  checkA11y, checklist, expectEqual, expectPageText, expectText, firstSignIn, launchBrowser, open, signIn, signOut,
 } from './lib.mjs';
 
 const session = await launchBrowser();
@@ -169,6 +169,25 @@ try {
     const v1 = await citizen.locator('main').innerText();
     if (v1.includes(REMEDY)) throw new Error('version 1 changed after a later publication');
     await citizen.close();
+  });
+
+  await check('administrator: removes the sample municipality; the public no longer sees it', async () => {
+    await signIn(page, process.env.ADMIN_LOGIN ?? 'admin', 'e2e-admin-password-1');
+    await open(page, '/admin');
+    await page.selectOption('#f-pick', { label: 'サンプル市' });
+    await Promise.all([page.waitForURL(/municipality=/), page.click('form[action="/admin"] button[type=submit]')]);
+    // Without the confirmation nothing happens, and the page says why at the box.
+    await submit(page, 'form[action="/admin/municipalities/remove"] button[type=submit]');
+    await expectText(page, '#f-remove-err', '確認');
+    await page.check('#f-remove');
+    await submit(page, 'form[action="/admin/municipalities/remove"] button[type=submit]');
+    await expectText(page, '[role=status]', 'サンプルの自治体を削除しました');
+    await checkA11y(page, '/admin (after removing the sample)');
+    await signOut(page);
+    await open(page, '/');
+    if ((await page.locator('main').innerText()).includes('サンプル市')) throw new Error('the home page still lists サンプル市');
+    const res = await page.request.get(`${process.env.BASE_URL}${planPath}`);
+    if (res.status() === 200) throw new Error(`the sample plan is still public: ${res.status()}`);
   });
 
   await check('sign-in page and the wait after repeated failures', async () => {

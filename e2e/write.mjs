@@ -95,7 +95,15 @@ try {
     await unit('総務課', 'division', `${WARD} (区)`, null);
     await unit('企画担当', 'section', '総務課', '06-1111-1111');
     await unit('窓口担当', 'section', '総務課', '06-2222-2222');
+    await unit('旧広報担当', 'section', '総務課', null);
     await expectPageText(page, '06-1111-1111');
+    // A unit no longer used is retired: it stays listed, marked, and is offered for nothing.
+    await submit(page, 'ul.units a:has-text("旧広報担当")');
+    await checkA11y(page, '/admin/units/{id}');
+    await submit(page, 'form:has(input[name=action][value=retire]) button[type=submit]');
+    await expectText(page, '[role=status]', '組織を廃止しました');
+    await expectText(page, 'ul.units li:has-text("旧広報担当")', '廃止');
+    if ((await page.locator('#f-unit option', { hasText: '旧広報担当' }).count()) !== 0) throw new Error('a retired unit is offered for roles');
     for (const phase of ['plan', 'review', 'evaluation']) {
       await page.fill('#f-fiscal_year', String(fy));
       await page.selectOption('#f-phase', phase);
