@@ -203,6 +203,8 @@ try {
     await submit(page, 'form[action^="/admin/indicators/"]:not([action*="merge"]) button[type=submit]');
     const en = await page.locator('#f-unit-err').innerText();
     if (/[\u3040-\u30ff]/.test(en.replace(/「[^」]*」|人|%/g, ''))) throw new Error(`Japanese in an English message: ${en}`);
+    // The choice of language is kept (a cookie) until changed back.
+    await open(page, '/?lang=ja');
   });
 
   await check('a second name of the same figure is merged into it: one series', async () => {

@@ -137,6 +137,13 @@ try {
   await check('editor: submits the plan for approval', async () => {
     await open(page, planPath);
     await submit(page, 'form.step:has(input[value=submit]) button');
+    // The sample has items still empty: the check lists them (linking each item) and the
+    // plan is submitted once they are acknowledged.
+    await expectText(page, 'h1', '承認依頼の前の確認');
+    if ((await page.locator('main li a[href^="/nodes/"]').count()) === 0) throw new Error('the check links no item');
+    await checkA11y(page, `${planPath} submission check`);
+    await page.check('#f-acknowledge');
+    await submit(page, 'form.step:has(input[value=submit]) button');
     await expectText(page, '.workflow', '承認待ち');
     await signOut(page);
   });
@@ -164,6 +171,10 @@ try {
     await open(citizen, `${planPath}?lang=en`);
     await expectPageText(citizen, 'Published version');
     await checkA11y(citizen, `${planPath}?lang=en (public)`);
+    // The choice is kept (a cookie) across pages until changed back.
+    await open(citizen, '/');
+    expectEqual(await citizen.evaluate(() => document.documentElement.lang), 'en', '<html lang> of / after choosing English');
+    await open(citizen, '/?lang=ja');
     // Version 1 (published at first start) is still there, unchanged.
     await open(citizen, `${planPath}/versions/1`);
     const v1 = await citizen.locator('main').innerText();

@@ -60,6 +60,7 @@ try {
       await open(page, `${p}?lang=en`);
       await checkA11y(page, `${p}?lang=en`);
     }
+    await open(page, '/?lang=ja');
   });
 
   await check('a 375 px phone has no horizontal scroll on / and the plan pages', async () => {

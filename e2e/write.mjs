@@ -160,6 +160,7 @@ try {
     await checkA11y(page, '/admin/security');
     await open(page, `/admin/security?municipality=${municipality}&lang=en`);
     await expectPageText(page, 'user disabled');
+    await open(page, '/?lang=ja');
     await signOut(page);
   });
 
@@ -249,12 +250,28 @@ try {
     for (const t of ['防災の備え', '防災訓練', '備蓄の点検']) {
       items[t] = (await itemRow(page, t).getAttribute('id')).replace('item-', '');
     }
+    // It is back where it was (the first 戦略), under its own id.
+    const order = await page.locator('tbody tr[id^="item-"] td > a').allInnerTexts();
+    if (order.findIndex((t) => t.includes('防災の備え')) > order.findIndex((t) => t.includes('地域の見守り'))) {
+      throw new Error(`防災の備え did not come back first: ${order.join(' | ')}`);
+    }
+    // A 再掲 can be ended from its own row, and made again.
+    await submit(page, 'tr.repeat form:has(input[value=unrepeat]) button[type=submit]');
+    await expectText(page, '[role=status]', '再掲をやめました');
+    expectEqual(await page.locator('tr.repeat').count(), 0, '再掲 rows after ending it');
+    await pick(page, `#rep-${items['防災訓練']}`, '地域の見守り');
+    await submit(page, `form:has(#rep-${items['防災訓練']}) button[type=submit]`);
+    await expectText(page, 'tr.repeat', '防災訓練');
     // The plan's history lists the delete as restored, and offers no second undo.
     await open(page, `${planPath}/history`);
     await checkA11y(page, `${planPath}/history`);
     await expectText(page, 'section[aria-labelledby=deleted-h]', '防災の備え');
     await expectText(page, 'section[aria-labelledby=deleted-h]', '元に戻しました');
     expectEqual(await page.locator('section[aria-labelledby=deleted-h] button').count(), 0, 'undo buttons left');
+    // And every structure change, in order.
+    for (const what of ['項目を追加', '項目を並べ替え', '再掲を追加', '担当を設定', '項目を削除', '削除した項目を元に戻す', '再掲をやめる']) {
+      await expectText(page, 'section[aria-labelledby=steps-h]', what);
+    }
     await open(page, `${planPath}/structure`);
   });
 
@@ -285,6 +302,7 @@ try {
     await expectText(page, 'p[role=status]', '未完了の欄: 6');
     await open(page, `${planPath}/structure?lang=en`);
     await expectPageText(page, 'Items and structure');
+    await open(page, '/?lang=ja');
     await signOut(page);
   });
 
@@ -323,6 +341,9 @@ try {
         await submit(page, 'form[action*="/evaluation?"] button[type=submit]');
         await expectText(page, '[role=status]', '保存しました');
       }
+      // The structure page is the ward editor's: a section editor is told where to go.
+      const structure = await page.request.get(`${process.env.BASE_URL}${planPath}/structure`);
+      expectEqual(structure.status(), 403, `${login} on the structure page`);
       // Another section's item is refused.
       const res = await page.request.get(`${process.env.BASE_URL}/nodes/${items[other]}/plan`);
       if (res.status() !== 403 && res.status() !== 404) throw new Error(`${login} opened ${other}'s form: ${res.status()}`);
@@ -345,6 +366,7 @@ try {
     expectEqual(await page.locator('tbody tr').count(), 1, 'rows for 窓口担当');
     await open(page, `${planPath}/progress?lang=en`);
     await expectPageText(page, 'Everything is entered');
+    await open(page, '/?lang=ja');
   });
 
   await check('the item pages lead to the previous and the next item', async () => {
@@ -357,7 +379,7 @@ try {
     await checkA11y(page, `/nodes/${middle}`);
   });
 
-  await check('ward editor submits both plans; the approver approves and publishes them', async () => {
+  await check('ward editor submits both plans; the approver finds them in the inbox and returns one with a reason', async () => {
     for (const path of [planPath, reformPath]) {
       await open(page, path);
       await submit(page, 'form.step:has(input[value=submit]) button');
@@ -365,6 +387,29 @@ try {
     }
     await signOut(page);
     await firstSignIn(page, 'wr-boss', passwords['wr-boss'], 'e2e-wr-boss-password-1');
+    await expectText(page, 'section.inbox', '承認待ちの計画 (2)');
+    await checkA11y(page, '/ (the approver\'s inbox)');
+    await submit(page, `section.inbox a[href^="${reformPath}"]`);
+    await page.fill('#f-comment', 'ペーパーレス化の目標を具体的な数値にしてください。');
+    await submit(page, 'form.step:has(input[value=return]) button');
+    await expectText(page, '.workflow', '作成中');
+    await signOut(page);
+  });
+
+  await check('the ward editor sees the return flagged with its reason, and submits again', async () => {
+    await signIn(page, 'wr-editor', 'e2e-write-editor-password-1');
+    await expectText(page, 'section.inbox', 'ペーパーレス化の目標を具体的な数値にしてください。');
+    await expectText(page, `tr:has(a[href^="${reformPath}?"]) .badge.returned`, '差戻し');
+    await open(page, reformPath);
+    await expectText(page, '.notice.returned', 'ペーパーレス化の目標を具体的な数値にしてください。');
+    await checkA11y(page, `${reformPath} (returned)`);
+    await submit(page, 'form.step:has(input[value=submit]) button');
+    await expectText(page, '.workflow', '承認待ち');
+    await signOut(page);
+  });
+
+  await check('the approver approves and publishes both', async () => {
+    await signIn(page, 'wr-boss', 'e2e-wr-boss-password-1');
     for (const path of [planPath, reformPath]) {
       await open(page, path);
       await submit(page, 'form.step:has(input[value=approve]) button');

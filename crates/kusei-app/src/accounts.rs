@@ -131,7 +131,9 @@ pub async fn sign_in(
     address: &str,
     now_unix: i64,
 ) -> Result<Result<StoredUser, SignInRefusal>, AppError> {
-    let keys = throttle_keys(login, address);
+    // Counted without regard to case, as logins are read: 「ADMIN」 and 「admin」 share
+    // their attempts.
+    let keys = throttle_keys(&login.to_ascii_lowercase(), address);
     let log = |kind: &'static str, municipality: Option<MunicipalityId>, detail| {
         let e = NewSecurityEvent {
             kind,
@@ -355,6 +357,12 @@ pub async fn create_user(
             "a login is letters, digits and . _ - only".into(),
         ));
     }
+    // One login per person whatever the case: 「WARD1」 beside ward1 is refused.
+    if store.find_user(login).await?.is_some() {
+        return Err(AppError::Store(kusei_store::StoreError::Duplicate(
+            format!("login {login}"),
+        )));
+    }
     let password = one_time_password();
     let hash = hash_password_blocking(&password)
         .await
@@ -405,7 +413,10 @@ pub async fn reset_password(
     let expires = kusei_store::format_unix(now_unix + ONE_TIME_PASSWORD_HOURS * 3600);
     store.set_password_expiry(user.id, Some(&expires)).await?;
     store
-        .forget_attempts(&[format!("l:{login}")], &[format!("p:{login}\n")])
+        .forget_attempts(
+            &[format!("l:{}", login.to_ascii_lowercase())],
+            &[format!("p:{}\n", login.to_ascii_lowercase())],
+        )
         .await?;
     log_admin(
         store,

@@ -166,3 +166,163 @@ pub fn progress(sn: &StoredNode, year: FiscalYear, references: &[kpi::Figure]) -
     };
     [plan, review, evaluation]
 }
+
+/// The items of a plan that go through the year's forms, in document order with their
+/// depth: the lowest items (具体的取組, 取組項目) and any upper item with its own targets
+/// or 担当 (a 戦略's 成果目標). `false` marks an upper item that is only a heading.
+pub fn tracked_items(sp: &kusei_store::StoredPlan) -> Vec<(usize, usize, bool)> {
+    let primary: Vec<_> = sp
+        .tree_rows()
+        .into_iter()
+        .filter(|r| r.kind == kusei_domain::model::LinkKind::Primary)
+        .collect();
+    primary
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let sn = &sp.nodes[r.node];
+            let leaf = primary.get(i + 1).is_none_or(|next| next.depth <= r.depth);
+            let tracked = leaf || !sn.targets.is_empty() || sn.node.owner_unit_id.is_some();
+            (r.node, r.depth, tracked)
+        })
+        .collect()
+}
+
+/// One thing the submission check found in a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmitCheck {
+    pub node: kusei_domain::model::NodeId,
+    pub phase: kusei_domain::model::Phase,
+    pub fiscal_year: FiscalYear,
+    /// Blocks the submission (else a warning the editor may acknowledge).
+    pub blocking: bool,
+    pub message_ja: String,
+    pub message_en: String,
+}
+
+/// What a plan's submission must fix (blocking) or should look at (warnings), for the
+/// years of its period up to `today`'s: a required remedy missing (review or evaluation),
+/// a judgment that contradicts the figures without an explanation, an evaluation still
+/// unknown after its window closed; and as warnings, forms still empty and other findings.
+pub fn submission_checks(
+    sp: &kusei_store::StoredPlan,
+    references: &References,
+    windows: &[kusei_domain::workflow::Window],
+    today: kusei_domain::calendar::Date,
+) -> Vec<SubmitCheck> {
+    use kusei_domain::judgment::Judgment;
+    use kusei_domain::model::Phase;
+    let closed = |year: FiscalYear, phase: Phase| {
+        windows
+            .iter()
+            .any(|w| w.fiscal_year == year && w.phase == phase && w.closes_on < today)
+    };
+    let open = |year: FiscalYear, phase: Phase| {
+        windows
+            .iter()
+            .any(|w| w.fiscal_year == year && w.phase == phase && w.contains(today))
+    };
+    let this_year = today.fiscal_year();
+    let mut out = Vec::new();
+    for (index, _, tracked) in tracked_items(sp) {
+        if !tracked {
+            continue;
+        }
+        let sn = &sp.nodes[index];
+        let node = sn.node.id;
+        let mut push = |phase, fiscal_year, blocking, ja: String, en: String| {
+            out.push(SubmitCheck {
+                node,
+                phase,
+                fiscal_year,
+                blocking,
+                message_ja: ja,
+                message_en: en,
+            });
+        };
+        for y in sp.plan.period.start.year()..=sp.plan.period.end.year() {
+            let Ok(year) = FiscalYear::new(y) else {
+                continue;
+            };
+            if year > this_year {
+                break;
+            }
+            let before = references.before(year);
+            let [plan, review, evaluation] = progress(sn, year, &before);
+            if plan == Progress::Empty && y == sp.plan.period.start.year() {
+                push(
+                    Phase::Plan,
+                    year,
+                    false,
+                    "計画（取組内容・目標）が未入力です。".into(),
+                    "The plan (activities, targets) is not entered.".into(),
+                );
+            }
+            match review {
+                Progress::NeedsRemedy => push(
+                    Phase::Review,
+                    year,
+                    true,
+                    "中間振り返りが「(ii)」または「②」ですが、課題と改善策がありません。".into(),
+                    "The mid-year review answers (ii) or ② but gives no remedy.".into(),
+                ),
+                Progress::Empty if open(year, Phase::Review) || closed(year, Phase::Review) => {
+                    push(
+                        Phase::Review,
+                        year,
+                        false,
+                        "中間振り返りが未入力です。".into(),
+                        "The mid-year review is not entered.".into(),
+                    )
+                }
+                _ => {}
+            }
+            let eval = sn.evaluations.iter().find(|e| e.fiscal_year == year);
+            let unknown = eval.is_none_or(|e| e.stated == Judgment::Unknown);
+            if unknown && closed(year, Phase::Evaluation) {
+                push(
+                    Phase::Evaluation,
+                    year,
+                    true,
+                    "自己評価の受付期間が終わりましたが、評価（①・②・未確定）がありません。".into(),
+                    "The evaluation window has closed but no judgment (①, ② or not yet determined) is given.".into(),
+                );
+            } else if evaluation == Progress::Empty && open(year, Phase::Evaluation) {
+                push(
+                    Phase::Evaluation,
+                    year,
+                    false,
+                    "自己評価が未入力です。".into(),
+                    "The year-end evaluation is not entered.".into(),
+                );
+            }
+            if let Some(e) = eval {
+                let judged = item(sn, year, Some(e), &before);
+                let explained = e
+                    .explanation
+                    .as_deref()
+                    .is_some_and(|x| !x.trim().is_empty());
+                for f in &judged.findings {
+                    let blocking = match f.code.as_str() {
+                        "remedy_missing" => true,
+                        "judgment_contradicts_figures" => !explained,
+                        _ => false,
+                    };
+                    if f.code == "judgment_contradicts_figures" && explained {
+                        continue;
+                    }
+                    if blocking || f.severity == kpi::Severity::Error {
+                        push(
+                            Phase::Evaluation,
+                            year,
+                            blocking,
+                            f.message_ja.clone(),
+                            f.message_en.clone(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}

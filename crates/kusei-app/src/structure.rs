@@ -41,30 +41,46 @@ async fn guard(
     Ok(sp)
 }
 
-/// Refuses an item of level `child` under an item of level `parent` unless the child's
-/// level comes after the parent's in the plan's levels (no 経営課題 under a 戦略, nothing
-/// under a 取組項目 of a one-level plan). Levels the plan does not name (an imported
+/// Refuses an item of level `child` under `parent` (`None`: at the top) unless its level
+/// is the one right after the parent's in the plan's levels (a 戦略 under a 経営課題, a
+/// 具体的取組 under a 戦略), or the first level at the top; nothing goes under the lowest
+/// level (a 取組項目 of a one-level plan). Levels the plan does not name (an imported
 /// document's own headings) are not judged.
-fn check_level(sp: &StoredPlan, parent: NodeId, child: &str) -> Result<(), AppError> {
+pub fn check_level(sp: &StoredPlan, parent: Option<NodeId>, child: &str) -> Result<(), AppError> {
+    let levels = &sp.plan.level_names;
+    let at = |l: &str| levels.iter().position(|x| x == l);
+    let Some(ci) = at(child) else {
+        return Ok(());
+    };
+    let refuse = |message: String| {
+        Err(AppError::Store(StoreError::Field {
+            field: "level".into(),
+            message,
+        }))
+    };
+    let Some(parent) = parent else {
+        return match levels.first() {
+            Some(first) if ci != 0 => refuse(format!(
+                "最上位に置けるのは「{first}」です（「{child}」は上位の項目の下に追加してください）。 Only a {first} can be at the top level; add a {child} under the item above it."
+            )),
+            _ => Ok(()),
+        };
+    };
     let Some(p) = sp.nodes.iter().find(|n| n.node.id == parent) else {
         return Ok(());
     };
-    let levels = &sp.plan.level_names;
-    let at = |l: &str| levels.iter().position(|x| x == l);
-    match (at(&p.node.level), at(child)) {
-        (Some(pi), Some(ci)) if ci <= pi => Err(AppError::Store(StoreError::Field {
-            field: "level".into(),
-            message: match levels.get(pi + 1) {
-                Some(next) => format!(
-                    "「{}」の下に置けるのは「{next}」です（「{child}」は置けません）。 Under a {} only a {next} can be placed, not a {child}.",
-                    p.node.level, p.node.level
-                ),
-                None => format!(
-                    "「{}」の下には項目を置けません（最も下の階層です）。 Nothing can be placed under a {} (the lowest level).",
-                    p.node.level, p.node.level
-                ),
-            },
-        })),
+    let Some(pi) = at(&p.node.level) else {
+        return Ok(());
+    };
+    match levels.get(pi + 1) {
+        Some(next) if ci != pi + 1 => refuse(format!(
+            "「{}」の下に置けるのは「{next}」です（「{child}」は置けません）。 Under a {} only a {next} can be placed, not a {child}.",
+            p.node.level, p.node.level
+        )),
+        None => refuse(format!(
+            "「{}」の下には項目を置けません（最も下の階層です）。 Nothing can be placed under a {} (the lowest level).",
+            p.node.level, p.node.level
+        )),
         _ => Ok(()),
     }
 }
@@ -113,9 +129,7 @@ pub async fn add_item(
     today: Date,
 ) -> Result<NodeId, AppError> {
     let sp = guard(store, caller, plan, today).await?;
-    if let Some(p) = parent {
-        check_level(&sp, p, new.level)?;
-    }
+    check_level(&sp, parent, new.level)?;
     Ok(store.add_node(&caller.name, plan, parent, new).await?)
 }
 
@@ -183,7 +197,7 @@ pub async fn repeat_item(
     let plan = store.node_plan(child).await?;
     let sp = guard(store, caller, plan, today).await?;
     if let Some(c) = sp.nodes.iter().find(|n| n.node.id == child) {
-        check_level(&sp, parent, &c.node.level).map_err(|e| match e {
+        check_level(&sp, Some(parent), &c.node.level).map_err(|e| match e {
             AppError::Store(StoreError::Field { message, .. }) => {
                 AppError::Store(StoreError::Field {
                     field: "parent".into(),
@@ -194,6 +208,19 @@ pub async fn repeat_item(
         })?;
     }
     Ok(store.add_repeat(&caller.name, parent, child).await?)
+}
+
+/// Ends a 再掲 of `child` under `parent`; false when it was not shown there.
+pub async fn remove_repeat(
+    store: &Store,
+    caller: &Caller,
+    parent: NodeId,
+    child: NodeId,
+    today: Date,
+) -> Result<bool, AppError> {
+    let plan = store.node_plan(child).await?;
+    guard(store, caller, plan, today).await?;
+    Ok(store.remove_repeat(&caller.name, parent, child).await?)
 }
 
 /// Sets (or clears) the 担当 of items of `plan`. Returns how many changed.

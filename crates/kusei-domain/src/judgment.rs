@@ -86,6 +86,12 @@ impl ImplementationProspect {
             ImplementationProspect::NotExpected => "(ii) 実施できない見込み",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            ImplementationProspect::Expected => "(i) will be carried out",
+            ImplementationProspect::NotExpected => "(ii) will not be carried out",
+        }
+    }
 }
 
 /// 目標の達成見込み: ① / ②.
@@ -116,6 +122,12 @@ impl AchievementProspect {
         match self {
             AchievementProspect::OnTrack => "① 達成見込み",
             AchievementProspect::OffTrack => "② 達成できない見込み",
+        }
+    }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            AchievementProspect::OnTrack => "① on track to be reached",
+            AchievementProspect::OffTrack => "② not expected to be reached",
         }
     }
 }

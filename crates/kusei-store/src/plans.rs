@@ -644,7 +644,45 @@ pub(crate) async fn insert_node(
     n: &NodeContent,
     owner: Option<i64>,
 ) -> Result<i64, StoreError> {
+    insert_node_as(tx, None, plan_id, position, n, owner).await
+}
+
+/// [`insert_node`] under a given id (a deleted item restored under its own id, so links
+/// to it and its history stay its own), when no item has that id now.
+pub(crate) async fn insert_node_as(
+    tx: &mut WriteTx,
+    id: Option<i64>,
+    plan_id: i64,
+    position: usize,
+    n: &NodeContent,
+    owner: Option<i64>,
+) -> Result<i64, StoreError> {
     let marks = serde_json::to_string(&n.marks).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    if let Some(id) = id {
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM node WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if taken.is_none() {
+            sqlx::query(
+                "INSERT INTO node (id, plan_id, position, level, number, title, subtitle, marks, \
+                 owner_unit_id, source_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id)
+            .bind(plan_id)
+            .bind(position as i64)
+            .bind(&n.level)
+            .bind(n.number.as_deref())
+            .bind(&n.title)
+            .bind(n.subtitle.as_deref())
+            .bind(&marks)
+            .bind(owner)
+            .bind(n.source_line.map(i64::from))
+            .execute(&mut **tx)
+            .await?;
+            return Ok(id);
+        }
+    }
     // SQLite gives a new row the largest id + 1, so the id of the last item deleted would
     // be given again, and its history (and the way to restore it) would then belong to
     // another item. There, a new item's id is also above every id the history has seen.

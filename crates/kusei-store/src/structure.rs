@@ -7,7 +7,7 @@
 
 use crate::edit::open_plan_for_edit;
 use crate::history::record;
-use crate::plans::{content_snapshot, insert_node, insert_node_parts};
+use crate::plans::{content_snapshot, insert_node, insert_node_as, insert_node_parts};
 use crate::tx::WriteTx;
 use crate::{now_utc, Actor, Store, StoreError};
 use kusei_domain::content::NodeContent;
@@ -220,6 +220,7 @@ impl Store {
         }
         renumber(&mut tx, plan).await?;
         bump_plan(&mut tx, plan, &at).await?;
+        note(&mut tx, actor, &at, plan, "added", json!({"node": id})).await?;
         let mut after = content_snapshot(&content, None);
         after["parent_id"] = json!(parent.map(|p| p.0));
         record(&mut tx, actor, &at, "node", id, None, Some(&after)).await?;
@@ -280,6 +281,7 @@ impl Store {
                 "plan_id": plan.0,
             });
             if *id == node {
+                before["index"] = json!(sibling_index(&mut tx, plan, node.0).await?);
                 before["deleted_with"] =
                     json!(scope.nodes.iter().skip(1).map(|n| n.0).collect::<Vec<_>>());
                 before["repeats"] = json!(scope
@@ -319,6 +321,15 @@ impl Store {
         }
         renumber(&mut tx, plan).await?;
         bump_plan(&mut tx, plan, &at).await?;
+        note(
+            &mut tx,
+            actor,
+            &at,
+            plan,
+            "deleted",
+            json!({"node": node.0, "with": scope.nodes.len() - 1}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(scope)
     }
@@ -397,10 +408,28 @@ impl Store {
                 },
                 None => None,
             };
-            let id = insert_node(&mut tx, plan.0, usize::MAX >> 1, &content, owner).await?;
+            let index = before["index"]
+                .as_u64()
+                .map(|i| usize::try_from(i).unwrap_or(usize::MAX));
+            let top_position = match (parent, index) {
+                (None, Some(i)) => Some(make_room_at_top(&mut tx, plan, i).await?),
+                _ => None,
+            };
+            let id = insert_node_as(
+                &mut tx,
+                Some(*old),
+                plan.0,
+                top_position.unwrap_or(usize::MAX >> 1),
+                &content,
+                owner,
+            )
+            .await?;
             insert_node_parts(&mut tx, id, unit, &content).await?;
             if let Some(p) = parent {
-                append_link(&mut tx, plan, p, id, LinkKind::Primary).await?;
+                match index {
+                    Some(i) => insert_link_at(&mut tx, plan, p, id, i).await?,
+                    None => append_link(&mut tx, plan, p, id, LinkKind::Primary).await?,
+                }
             }
             let mut after = content_snapshot(&content, owner);
             after["restored_from"] = json!(old);
@@ -444,6 +473,15 @@ impl Store {
         }
         renumber(&mut tx, plan).await?;
         bump_plan(&mut tx, plan, &at).await?;
+        note(
+            &mut tx,
+            actor,
+            &at,
+            plan,
+            "restored",
+            json!({"node": node.0}),
+        )
+        .await?;
         tx.commit().await?;
         new_ids
             .get(&node.0)
@@ -571,6 +609,7 @@ impl Store {
         };
         renumber(&mut tx, plan).await?;
         bump_plan(&mut tx, plan, &at).await?;
+        note(&mut tx, actor, &at, plan, "moved", json!({"node": node.0})).await?;
         record(
             &mut tx,
             actor,
@@ -639,6 +678,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         bump_plan(&mut tx, plan, &at).await?;
+        note(
+            &mut tx,
+            actor,
+            &at,
+            plan,
+            "repeated",
+            json!({"node": child.0, "under": parent.0}),
+        )
+        .await?;
         record(
             &mut tx,
             actor,
@@ -655,6 +703,65 @@ impl Store {
 
     /// Sets the 担当 of items (or clears it). The 担当 must be a unit under the plan's
     /// unit; ids travel, never names.
+    /// Ends a 再掲: `child` is no longer shown again under `parent` (its own place stays).
+    /// Returns false when it was not shown there.
+    pub async fn remove_repeat(
+        &self,
+        actor: Actor<'_>,
+        parent: NodeId,
+        child: NodeId,
+    ) -> Result<bool, StoreError> {
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let plan = plan_of(&mut tx, child).await?;
+        let there: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM node_link WHERE parent_id = $1 AND child_id = $2 AND kind = 'repeat' AND plan_id = $3",
+        )
+        .bind(parent.0)
+        .bind(child.0)
+        .bind(plan.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        if there == 0 {
+            return Ok(false);
+        }
+        open_plan_for_edit(&mut tx, actor, &at, plan).await?;
+        let gone = sqlx::query(
+            "DELETE FROM node_link WHERE parent_id = $1 AND child_id = $2 AND kind = 'repeat' AND plan_id = $3",
+        )
+        .bind(parent.0)
+        .bind(child.0)
+        .bind(plan.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if gone == 0 {
+            return Ok(false);
+        }
+        bump_plan(&mut tx, plan, &at).await?;
+        note(
+            &mut tx,
+            actor,
+            &at,
+            plan,
+            "unrepeated",
+            json!({"node": child.0, "under": parent.0}),
+        )
+        .await?;
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "node",
+            child.0,
+            Some(&json!({"repeat_under": parent.0})),
+            Some(&json!({"repeat_under": null})),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     pub async fn set_owners(
         &self,
         actor: Actor<'_>,
@@ -720,6 +827,15 @@ impl Store {
         }
         if changed > 0 {
             bump_plan(&mut tx, plan, &at).await?;
+            note(
+                &mut tx,
+                actor,
+                &at,
+                plan,
+                "owners",
+                json!({"changed": changed, "owner": owner.map(|o| o.0)}),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(changed)
@@ -783,17 +899,173 @@ pub const PLAN_DELETIONS: &str = "plan_item_deleted";
 /// `after.restored_as`: the new item).
 pub const RESTORED: &str = "node_restored";
 
-/// The item a deleted item was restored as, if it was.
+/// The item a deleted item was restored as, if it was restored since it was last deleted
+/// (an item restored under its own id can be deleted and restored again).
 async fn restored_as(tx: &mut WriteTx, old: i64) -> Result<Option<i64>, StoreError> {
-    let after: Option<Option<String>> = sqlx::query_scalar(
-        "SELECT after FROM change_log WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 1",
+    let mark: Option<(i64, Option<String>)> = sqlx::query(
+        "SELECT id, after FROM change_log WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC LIMIT 1",
     )
     .bind(RESTORED)
     .bind(old)
     .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| Ok::<_, StoreError>((r.try_get("id")?, r.try_get("after")?)))
+    .transpose()?;
+    let Some((mark_id, after)) = mark else {
+        return Ok(None);
+    };
+    let deleted: Option<i64> = sqlx::query_scalar(
+        "SELECT MAX(id) FROM change_log WHERE entity = 'node' AND entity_id = $1 AND action = 'delete'",
+    )
+    .bind(old)
+    .fetch_one(&mut **tx)
     .await?;
+    if deleted.is_some_and(|d| d > mark_id) {
+        return Ok(None);
+    }
     Ok(after
-        .flatten()
         .and_then(|a| serde_json::from_str::<serde_json::Value>(&a).ok())
         .and_then(|v| v["restored_as"].as_i64()))
+}
+
+/// Where an item stands among its siblings: its index under its parent (primary links by
+/// position), or among the top-level items.
+async fn sibling_index(tx: &mut WriteTx, plan: PlanId, node: i64) -> Result<usize, StoreError> {
+    let all = links(tx, plan).await?;
+    if let Some(parent) = all
+        .iter()
+        .find(|l| l.1 == node && l.3 == "primary")
+        .map(|l| l.0)
+    {
+        let mut sibs: Vec<(i64, i64)> = all
+            .iter()
+            .filter(|l| l.0 == parent && l.3 == "primary")
+            .map(|l| (l.2, l.1))
+            .collect();
+        sibs.sort();
+        return Ok(sibs.iter().position(|s| s.1 == node).unwrap_or(sibs.len()));
+    }
+    let tops = top_level(tx, plan, &all).await?;
+    Ok(tops.iter().position(|t| *t == node).unwrap_or(tops.len()))
+}
+
+/// The top-level items of a plan in order.
+async fn top_level(
+    tx: &mut WriteTx,
+    plan: PlanId,
+    all: &[(i64, i64, i64, String)],
+) -> Result<Vec<i64>, StoreError> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM node WHERE plan_id = $1 ORDER BY position, id")
+            .bind(plan.0)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(ids
+        .into_iter()
+        .filter(|id| !all.iter().any(|l| l.1 == *id && l.3 == "primary"))
+        .collect())
+}
+
+/// The document position a restored top-level item takes to be the `index`th top-level
+/// item again (the items from there on move one down; [`renumber`] closes the gaps).
+async fn make_room_at_top(
+    tx: &mut WriteTx,
+    plan: PlanId,
+    index: usize,
+) -> Result<usize, StoreError> {
+    let all = links(tx, plan).await?;
+    let tops = top_level(tx, plan, &all).await?;
+    let Some(at) = tops.get(index) else {
+        return Ok(usize::MAX >> 1);
+    };
+    let pos: i64 = sqlx::query_scalar("SELECT position FROM node WHERE id = $1")
+        .bind(*at)
+        .fetch_one(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE node SET position = position + 1 WHERE plan_id = $1 AND position >= $2")
+        .bind(plan.0)
+        .bind(pos)
+        .execute(&mut **tx)
+        .await?;
+    Ok(usize::try_from(pos).unwrap_or(0))
+}
+
+/// A primary link from `parent` to `child` as the parent's `index`th child (the later
+/// ones move one down).
+async fn insert_link_at(
+    tx: &mut WriteTx,
+    plan: PlanId,
+    parent: i64,
+    child: i64,
+    index: usize,
+) -> Result<(), StoreError> {
+    let mut sibs: Vec<(i64, i64, String)> = sqlx::query(
+        "SELECT child_id, position, kind FROM node_link WHERE parent_id = $1 ORDER BY position, child_id",
+    )
+    .bind(parent)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("child_id")?, r.try_get("position")?, r.try_get("kind")?)))
+    .collect::<Result<_, StoreError>>()?;
+    // The index counts primary children; 再掲 entries keep their place after them.
+    let mut seen = 0;
+    let at = sibs
+        .iter()
+        .position(|s| {
+            let here = s.2 == "primary" && seen == index;
+            if s.2 == "primary" {
+                seen += 1;
+            }
+            here
+        })
+        .unwrap_or(sibs.len());
+    sibs.insert(at, (child, -1, LinkKind::Primary.code().to_string()));
+    for (i, (c, _, kind)) in sibs.iter().enumerate() {
+        if *c == child && kind == LinkKind::Primary.code() {
+            sqlx::query(
+                "INSERT INTO node_link (plan_id, parent_id, child_id, position, kind) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(plan.0)
+            .bind(parent)
+            .bind(child)
+            .bind(i as i64)
+            .bind(kind)
+            .execute(&mut **tx)
+            .await?;
+        } else {
+            sqlx::query(
+                "UPDATE node_link SET position = $3 WHERE parent_id = $1 AND child_id = $2 AND kind = $4",
+            )
+            .bind(parent)
+            .bind(*c)
+            .bind(i as i64)
+            .bind(kind)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A structure change in the plan's own history (entity `plan`): what changed, for the
+/// plan's history page; the items' own histories hold the contents.
+async fn note(
+    tx: &mut WriteTx,
+    actor: Actor<'_>,
+    at: &str,
+    plan: PlanId,
+    change: &str,
+    detail: serde_json::Value,
+) -> Result<(), StoreError> {
+    record(
+        tx,
+        actor,
+        at,
+        "plan",
+        plan.0,
+        Some(&json!({ "change": change })),
+        Some(&json!({ "change": change, "detail": detail })),
+    )
+    .await
 }

@@ -307,6 +307,8 @@ impl Store {
         unit: &NewUnit<'_>,
     ) -> Result<UnitId, StoreError> {
         usable_name("name", unit.name)?;
+        usable_phone("phone", unit.phone)?;
+        usable_phone("fax", unit.fax)?;
         let at = now_utc();
         let mut tx = self.write().await?;
         let mut parent_kind = None;
@@ -375,6 +377,14 @@ impl Store {
     ) -> Result<(), StoreError> {
         usable_name("name", edit.name)?;
         let before = self.get_unit(id).await?;
+        // Checked when changed: a number an import kept as its document wrote it stays
+        // savable as it is.
+        if edit.phone != before.phone.as_deref() {
+            usable_phone("phone", edit.phone)?;
+        }
+        if edit.fax != before.fax.as_deref() {
+            usable_phone("fax", edit.fax)?;
+        }
         let units = self.list_units(before.municipality_id).await?;
         let parent_kind = match edit.parent_id {
             Some(p) => {
@@ -852,6 +862,29 @@ impl Store {
 }
 
 /// Refuses a name that cannot be used (empty, control or text-direction characters).
+/// A phone or fax number as people write it: digits (full-width too), hyphens, brackets,
+/// spaces, a leading +, and 内線 (extension). Letters and other signs are refused.
+pub(crate) fn usable_phone(field: &str, number: Option<&str>) -> Result<(), StoreError> {
+    let Some(n) = number.map(str::trim).filter(|n| !n.is_empty()) else {
+        return Ok(());
+    };
+    let rest = n.replace("内線", "");
+    let ok = rest.chars().all(|c| {
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || "-－ー‐―()（） 　+＋".contains(c)
+    }) && n
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Field {
+            field: field.into(),
+            message: format!("「{n}」は電話番号として読めません。数字とハイフンで入力してください（例: 06-6930-9625、内線は「内線123」）。 \
+                 Not a phone number: \u{201c}{n}\u{201d}; use digits and hyphens (e.g. 06-6930-9625)."),
+        })
+    }
+}
+
 pub(crate) fn usable_name(field: &str, name: &str) -> Result<(), StoreError> {
     match kusei_domain::content::name_problem(name) {
         None => Ok(()),

@@ -88,14 +88,28 @@ impl Store {
 
     #[tracing::instrument(skip_all)]
     pub async fn find_user(&self, login: &str) -> Result<Option<StoredUser>, StoreError> {
-        let Some(row) = sqlx::query(
+        // Logins are read without regard to case (「Ward1」 is ward1); a login stored in
+        // two cases (made before this rule) is found as typed first.
+        let exact = sqlx::query(
             "SELECT id, login, display_name, password_hash, must_change_password, disabled_at, \
              password_expires_at FROM app_user WHERE login = $1",
         )
         .bind(login)
         .fetch_optional(self.pool())
-        .await?
-        else {
+        .await?;
+        let row = match exact {
+            Some(r) => Some(r),
+            None => {
+                sqlx::query(
+                    "SELECT id, login, display_name, password_hash, must_change_password, disabled_at, \
+                     password_expires_at FROM app_user WHERE lower(login) = lower($1) ORDER BY id LIMIT 1",
+                )
+                .bind(login)
+                .fetch_optional(self.pool())
+                .await?
+            }
+        };
+        let Some(row) = row else {
             return Ok(None);
         };
         let id: i64 = row.try_get("id")?;

@@ -1975,6 +1975,45 @@ mod cases {
         store.set_unit_retired("t", section, false).await.unwrap();
         assert!(store.get_unit(section).await.unwrap().retired_at.is_none());
         assert_eq!(store.history("unit", east.0).await.unwrap().len(), 3);
+        // Phone numbers as people write them; letters are refused at the field.
+        let with_phone = |phone: &'static str| NewUnit {
+            municipality_id: m,
+            parent_id: Some(east),
+            kind: UnitKind::Section,
+            name: "窓口",
+            phone: Some(phone),
+            fax: None,
+            duties: None,
+        };
+        assert!(matches!(
+            store.create_unit("t", &with_phone("abc-def")).await,
+            Err(StoreError::Field { field, .. }) if field == "phone"
+        ));
+        let desk = store
+            .create_unit("t", &with_phone("０６－６９３０－９６２５（内線12）"))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.get_unit(desk).await.unwrap().phone.as_deref(),
+            Some("０６－６９３０－９６２５（内線12）"),
+            "kept as written"
+        );
+        // Logins are read without regard to case.
+        store
+            .create_user(
+                "t",
+                &kusei_store::NewUser {
+                    login: "ward1",
+                    display_name: "区",
+                    password_hash: "x",
+                    must_change_password: false,
+                    roles: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        let found = store.find_user("WARD1").await.unwrap().unwrap();
+        assert_eq!(found.login, "ward1");
 
         // The sample: published, then removed. It leaves the lists, its published versions
         // leave the public, and a restart does not bring its list lines back.

@@ -198,10 +198,21 @@ async fn admin_page(
         .iter()
         .find(|c| Some(c.m.id) == selected)
         .or(cities.first());
-    let windows = match city {
+    let mut windows = match city {
         Some(c) => store.windows(c.m.id).await?,
         None => Vec::new(),
     };
+    // As the year runs: 計画, 中間振り返り, 自己評価 in each year, the latest year first.
+    let order = |p: Phase| {
+        [Phase::Plan, Phase::Review, Phase::Evaluation]
+            .iter()
+            .position(|x| *x == p)
+    };
+    windows.sort_by(|a, b| {
+        b.fiscal_year
+            .cmp(&a.fiscal_year)
+            .then(order(a.phase).cmp(&order(b.phase)))
+    });
     let users: Vec<StoredUser> = match city {
         Some(c) => store
             .list_users()
@@ -599,7 +610,7 @@ impl Done {
             Done::UnitSaved => lang.t("組織を保存しました。", "The unit was saved."),
             Done::UnitRetired => lang.t(
                 "組織を廃止しました。新しい計画・権限・担当には表示されません。",
-                "The unit was retired: it is no longer offered for new plans, roles or 担当.",
+                "The unit was retired: it is no longer offered for new plans, roles or item owners.",
             ),
             Done::UnitReinstated => lang.t("組織を再開しました。", "The unit is in use again."),
             Done::SampleRemoved => lang.t(
@@ -1096,6 +1107,10 @@ fn unit_page(page: &Page<'_>, city: &City, unit: &Unit, errors: &FieldErrors) ->
         .units
         .iter()
         .filter(|u| u.id != unit.id && (u.retired_at.is_none() || unit.parent_id == Some(u.id)))
+        // Only where its kind fits (no 課 under its own 担当, no ward under a section).
+        .filter(|u| {
+            unit.kind.fits_under(Some(u.kind)) && !city.tree.within(u.id, Scope::Unit(unit.id))
+        })
         .map(|u| (unit_path(&city.m.name, &city.units, u.id), u))
         .collect();
     parents.sort_by(|a, b| a.0.cmp(&b.0));
@@ -1135,7 +1150,7 @@ fn unit_page(page: &Page<'_>, city: &City, unit: &Unit, errors: &FieldErrors) ->
                 }
             } @else {
                 p { (lang.t("廃止した組織は、新しい計画・権限・担当の選択肢に表示されなくなります。これまでの計画・担当の項目・履歴はそのまま残り、あとで再開できます。",
-                    "A retired unit is no longer offered for new plans, roles or 担当. Its plans, the items it owned and its history stay, and it can be put back in use.")) }
+                    "A retired unit is no longer offered for new plans, roles or item owners. Its plans, the items it owned and its history stay, and it can be put back in use.")) }
                 form method="post" action={ "/admin/units/" (unit.id.0) "?lang=" (lang.code()) } {
                     (page.csrf_field())
                     input type="hidden" name="action" value="retire";

@@ -66,27 +66,77 @@ impl From<AppError> for WebError {
     }
 }
 
-fn page(status: StatusCode, heading: &str, text: &str) -> Response {
-    (
-        status,
-        Html(crate::layout::message_page(Lang::Ja, heading, text)),
-    )
-        .into_response()
+/// An error page for the language layer to write ([`crate::i18n::language`]); the body
+/// here is the Japanese page, for a response that never passes the layer.
+fn page(status: StatusCode, message: Option<String>) -> Response {
+    let e = crate::i18n::ErrorPage { status, message };
+    let mut res = (status, Html(error_page(Lang::Ja, &e))).into_response();
+    res.extensions_mut().insert(e);
+    res
+}
+
+/// The page of an error in one language: what happened, and what to do next.
+pub(crate) fn error_page(lang: Lang, e: &crate::i18n::ErrorPage) -> String {
+    let said = e
+        .message
+        .as_deref()
+        .map(|m| crate::forms::one_language(lang, m));
+    let (heading, text) = match e.status {
+        StatusCode::NOT_FOUND => (
+            lang.t("ページが見つかりません", "Page not found"),
+            lang.t(
+                "お探しのページは存在しないか、移動・削除されたか、まだ公表されていません。",
+                "The page you asked for does not exist, was moved or deleted, or is not published yet.",
+            ),
+        ),
+        StatusCode::FORBIDDEN => (
+            lang.t("この操作はできません", "Not allowed"),
+            lang.t(
+                "この操作を行う権限がありません。必要な場合は、自治体の管理者に権限の追加を依頼してください。",
+                "You do not have the role for this. If you need it, ask your municipality's administrator to add it.",
+            ),
+        ),
+        StatusCode::CONFLICT => (
+            lang.t("ほかの人が先に変更しました", "Changed by someone else"),
+            lang.t(
+                "読み込んだ後にほかの人が変更しました。もう一度開いて確かめてください。",
+                "Someone else changed it after you opened it; open it again and check.",
+            ),
+        ),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => (
+            lang.t("入力を確認してください", "Please check the request"),
+            lang.t(
+                "ブラウザの「戻る」で前のページに戻り、入力を確かめてからもう一度お試しください。",
+                "Go back with the browser's Back button, check what was entered and try again.",
+            ),
+        ),
+        _ => (
+            lang.t("エラーが発生しました", "Something went wrong"),
+            lang.t(
+                "しばらくしてからもう一度お試しください。続く場合はシステムの管理者に連絡してください。",
+                "Please try again later. If it goes on, tell the system's administrator.",
+            ),
+        ),
+    };
+    let body = maud::html! {
+        h1 { (heading) }
+        @if let Some(m) = said.filter(|m| !m.is_empty()) { p role="alert" { (m) } }
+        p { (text) }
+        ul {
+            li { a href={ "/?lang=" (lang.code()) } { (lang.t("計画一覧（トップページ）へ", "Go to the plans (home page)")) } }
+            @if e.status == StatusCode::FORBIDDEN || e.status == StatusCode::NOT_FOUND {
+                li { a href={ "/login?lang=" (lang.code()) } { (lang.t("別の利用者でサインインする", "Sign in as another user")) } }
+            }
+        }
+    };
+    crate::layout::message_page_body(lang, heading, body)
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self {
-            WebError::NotFound(_) => page(
-                StatusCode::NOT_FOUND,
-                "ページが見つかりません / Page not found",
-                "お探しのページは存在しないか、移動しました。 The page you asked for does not exist.",
-            ),
-            WebError::Forbidden(why) => page(
-                StatusCode::FORBIDDEN,
-                "この操作はできません / Not allowed",
-                &why,
-            ),
+            WebError::NotFound(_) => page(StatusCode::NOT_FOUND, None),
+            WebError::Forbidden(why) => page(StatusCode::FORBIDDEN, Some(why)),
             WebError::SignIn { next } => {
                 let next = crate::forms::local_path(&next).unwrap_or("/");
                 let location = format!("/login?next={}", crate::forms::url_encode(next));
@@ -97,24 +147,12 @@ impl IntoResponse for WebError {
                 [(header::LOCATION, "/account/password".to_string())],
             )
                 .into_response(),
-            WebError::BadRequest(why) => page(
-                StatusCode::BAD_REQUEST,
-                "入力を確認してください / Please check the request",
-                &why,
-            ),
-            WebError::Conflict(_) => page(
-                StatusCode::CONFLICT,
-                "ほかの人が先に変更しました / Changed by someone else",
-                "読み込んだ後にほかの人が変更しました。もう一度開いて確かめてください。 Someone else changed it after you opened it; open it again and check.",
-            ),
+            WebError::BadRequest(why) => page(StatusCode::BAD_REQUEST, Some(why)),
+            WebError::Conflict(_) => page(StatusCode::CONFLICT, None),
             WebError::Unavailable(why) => crate::reports::unavailable(&why),
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
-                page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "エラーが発生しました / Something went wrong",
-                    "しばらくしてからもう一度お試しください。 Please try again later.",
-                )
+                page(StatusCode::INTERNAL_SERVER_ERROR, None)
             }
         }
     }

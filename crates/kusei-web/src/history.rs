@@ -277,6 +277,24 @@ pub(crate) async fn plan_page(
     let deleted = state.store.deleted_items(sp.plan.id).await?;
     let mut changes = state.store.history("plan", plan).await?;
     changes.reverse();
+    let node_label = |id: i64| -> String {
+        let found = sp.nodes.iter().find(|n| n.node.id.0 == id).map(|n| {
+            let mut t = n.node.level.clone();
+            if let Some(num) = &n.node.number {
+                t.push(' ');
+                t.push_str(num);
+            }
+            format!("{t} {}", n.node.title)
+        });
+        found
+            .or_else(|| {
+                deleted
+                    .iter()
+                    .find(|d| d.node.0 == id)
+                    .map(|d| d.title.clone())
+            })
+            .unwrap_or_default()
+    };
     let step_label = |c: &kusei_store::Change| -> String {
         let after = c.after.as_ref();
         let status = after
@@ -304,6 +322,28 @@ pub(crate) async fn plan_page(
                     "Next version opened after publication",
                 )
                 .to_string(),
+            _ if after.and_then(|a| a["change"].as_str()).is_some() => {
+                let change = after.and_then(|a| a["change"].as_str()).unwrap_or_default();
+                let item = after
+                    .and_then(|a| a["detail"]["node"].as_i64())
+                    .map(node_label)
+                    .unwrap_or_default();
+                let (ja, en) = match change {
+                    "added" => ("項目を追加", "Item added"),
+                    "deleted" => ("項目を削除", "Item deleted"),
+                    "restored" => ("削除した項目を元に戻す", "Deleted item restored"),
+                    "moved" => ("項目を並べ替え", "Item moved"),
+                    "repeated" => ("再掲を追加", "Shown again under another item"),
+                    "unrepeated" => ("再掲をやめる", "No longer shown again"),
+                    "owners" => ("担当を設定", "Section set"),
+                    _ => ("構成の変更", "Structure changed"),
+                };
+                if item.is_empty() {
+                    lang.t(ja, en).to_string()
+                } else {
+                    format!("{}: {item}", lang.t(ja, en))
+                }
+            }
             _ => lang.t("構成・階層の変更", "Structure changed").to_string(),
         }
     };

@@ -45,6 +45,84 @@ impl LangQuery {
     }
 }
 
+/// The language a request asked for: `?lang=` first, then the `lang` cookie.
+fn lang_of(query: Option<&str>) -> Option<Lang> {
+    query?.split('&').find_map(|kv| match kv {
+        "lang=ja" => Some(Lang::Ja),
+        "lang=en" => Some(Lang::En),
+        _ => None,
+    })
+}
+
+fn cookie_lang(headers: &axum::http::HeaderMap) -> Option<Lang> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| match c.trim() {
+            "lang=ja" => Some(Lang::Ja),
+            "lang=en" => Some(Lang::En),
+            _ => None,
+        })
+}
+
+/// An error page waiting for its language: the handler's error says what happened; this
+/// layer knows the request's language and writes the page in it, with what to do next.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorPage {
+    pub status: axum::http::StatusCode,
+    /// A message as the error carried it (one language, or "日本語。 English.").
+    pub message: Option<String>,
+}
+
+/// The language of every page, kept across pages and form posts: a request without
+/// `?lang=` gets the `lang` cookie's (the URI is given the query, so every handler reads
+/// one place); a `?lang=` sets the cookie. Error pages are written here, in that language.
+pub(crate) async fn language(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue, Uri};
+    use axum::response::IntoResponse;
+    let asked = lang_of(req.uri().query());
+    let kept = cookie_lang(req.headers());
+    let lang = asked.or(kept).unwrap_or_default();
+    if asked.is_none() && kept == Some(Lang::En) {
+        let pq = match req.uri().query() {
+            Some(q) if !q.is_empty() => format!("{}?{q}&lang=en", req.uri().path()),
+            _ => format!("{}?lang=en", req.uri().path()),
+        };
+        if let Ok(uri) = pq.parse::<Uri>() {
+            *req.uri_mut() = uri;
+        }
+    }
+    let is_api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    if let Some(e) = res.extensions().get::<ErrorPage>().cloned() {
+        if !is_api {
+            let headers = res.headers().clone();
+            res = (
+                e.status,
+                axum::response::Html(crate::error::error_page(lang, &e)),
+            )
+                .into_response();
+            for (k, v) in headers.iter() {
+                if k != header::CONTENT_TYPE && k != header::CONTENT_LENGTH {
+                    res.headers_mut().append(k, v.clone());
+                }
+            }
+        }
+    }
+    if let Some(a) = asked.filter(|a| Some(*a) != kept) {
+        let cookie = format!("lang={}; Path=/; Max-Age=31536000; SameSite=Lax", a.code());
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
 /// An instant as people in Japan read it: 「令和8年12月2日 14:05」, or
 /// "2026-12-02 14:05 (Japan time)" in English. `unix` is seconds since the epoch.
 pub fn japan_time(lang: Lang, unix: i64) -> String {

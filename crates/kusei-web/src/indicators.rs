@@ -249,7 +249,7 @@ async fn edit_page(
                 input #f-name type="text" name="name" value=(shown.name) required aria-invalid=[invalid("name")] aria-describedby=[described("name")];
             }
             div class={ "field" @if has_error("unit") { " has-error" } } {
-                label for="f-unit" { (lang.t("単位（例: %、件、千円）", "Unit (e.g. %, 件, 千円)")) }
+                label for="f-unit" { (lang.t("単位（例: %、件、千円）", "Unit (e.g. %, people, yen)")) }
                 @if let Some(e) = err("unit") { (e) }
                 input #f-unit type="text" name="unit" value=(shown.unit) required aria-invalid=[invalid("unit")] aria-describedby=[described("unit")];
             }

@@ -45,7 +45,7 @@ fn layout(lang: Lang, page: Option<&Page<'_>>, title: &str, path: &str, body: Ma
             body {
                 a.skip-link href="#main" { (lang.t("本文へ移動", "Skip to content")) }
                 header.site {
-                    a.brand href={ "/?lang=" (lang.code()) } { (lang.t("区政 Kusei", "Kusei 区政")) }
+                    a.brand href={ "/?lang=" (lang.code()) } { (lang.t("区政 Kusei", "Kusei")) }
                     nav aria-label=(lang.t("サイト", "Site")) {
                         ul {
                             li { a href={ "/?lang=" (lang.code()) } { (lang.t("計画一覧", "Plans")) } }
@@ -90,6 +90,11 @@ fn layout(lang: Lang, page: Option<&Page<'_>>, title: &str, path: &str, body: Ma
 }
 
 /// A page with only a heading and a sentence (errors, not found).
+/// A page with a heading and a body of its own (error pages), without a viewer.
+pub(crate) fn message_page_body(lang: Lang, heading: &str, body: Markup) -> String {
+    layout(lang, None, heading, "/", body)
+}
+
 pub(crate) fn message_page(lang: Lang, heading: &str, text: &str) -> String {
     layout(
         lang,

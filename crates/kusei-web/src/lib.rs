@@ -20,6 +20,7 @@ mod forms;
 mod headers;
 mod history;
 mod i18n;
+mod inbox;
 mod indicators;
 mod layout;
 mod node;
@@ -192,6 +193,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(i18n::language))
         .layer(axum::middleware::from_fn(headers::security))
         .layer(DefaultBodyLimit::max(20 * 1024 * 1024))
         .layer(

@@ -87,6 +87,7 @@ pub(crate) async fn home(
         .map(|u| u.id)
         .collect();
     let mine = store.nodes_owned_by(&mine_units).await?;
+    let inbox = crate::inbox::build(&state, &who, &plans, &sections, &mine).await?;
     let can_write = sections.iter().any(|(_, units, tree)| {
         units
             .iter()
@@ -101,6 +102,7 @@ pub(crate) async fn home(
         @if sections.is_empty() {
             p { (lang.t("まだ自治体が登録されていません。", "No municipality has been set up yet.")) }
         }
+        (crate::inbox::view(&page, &inbox))
         @if can_write {
             p { a href=(page.href("/plans/new")) { (lang.t("計画を作成する", "Write a new plan")) } }
         }
@@ -108,7 +110,7 @@ pub(crate) async fn home(
             section aria-labelledby="mine-h" {
                 h2 #mine-h { (lang.t("あなたの担当の項目", "Your items")) }
                 @if mine.is_empty() {
-                    p { (lang.t("担当に設定された項目はまだありません（区の編集者が設定します）。", "No item has your section as its 担当 yet (the ward's editor sets it).")) }
+                    p { (lang.t("担当に設定された項目はまだありません（区の編集者が設定します）。", "No item has your section as its owner yet (the ward's editor sets it).")) }
                 } @else {
                     table {
                         caption.visually-hidden { (lang.t("担当の項目", "Your items")) }
@@ -145,7 +147,7 @@ pub(crate) async fn home(
                         .filter_map(|p| if drafts { Some(p) } else { published.get(&p.plan.id).map(|(_, s)| s) })
                         .collect();
                     @if !unit_plans.is_empty() {
-                        h3 { (u.name) " " span.muted { "(" (u.kind.label_ja()) ")" } }
+                        h3 { (u.name) " " span.muted { "(" (crate::admin::kind_label(lang, u.kind)) ")" } }
                         table {
                             caption.visually-hidden { (u.name) " — " (lang.t("計画", "plans")) }
                             thead { tr {
@@ -163,9 +165,10 @@ pub(crate) async fn home(
                                             a href=(page.href(&format!("/plans/{}", p.plan.id))) { (p.plan.title) }
                                             @if p.plan.is_sample { " " span.badge.sample { (lang.t("サンプル", "sample")) } }
                                         }
-                                        td { (p.plan.family.label_ja()) }
+                                        td { (crate::structure::family_label(lang, p.plan.family)) }
                                         td {
                                             @if drafts { (status_badge(lang, p.plan.status)) }
+                                            @if drafts && inbox.returned_of(p.plan.id).is_some() { " " strong.badge.returned { (lang.t("差戻し", "returned")) } }
                                             @else if let Some((v, _)) = published.get(&p.plan.id) {
                                                 (lang.t("公表", "published")) " (" (lang.t("第", "v")) (v) (lang.t("版", "")) ")"
                                             }
@@ -191,6 +194,9 @@ pub(crate) struct PlanQuery {
     lang: Option<Lang>,
     #[serde(default)]
     imported: Option<String>,
+    /// The workflow step just taken (said once).
+    #[serde(default)]
+    done: Option<String>,
 }
 
 pub(crate) async fn plan(
@@ -209,7 +215,13 @@ pub(crate) async fn plan(
         "updated" => Some(lang.t("文書を取り込み、計画を改訂しました（違いは各項目の変更履歴にあります）。", "The document was stored as a revision of the plan (each item's history shows the differences).")),
         "unchanged" => Some(lang.t("文書を取り込みましたが、計画と同じ内容のため何も変わりませんでした。", "The document was read; it says the same as the plan, so nothing changed.")),
         _ => None,
-    });
+    }).or_else(|| q.done.as_deref().and_then(|d| match d {
+        "submit" => Some(lang.t("承認を依頼しました。承認者の「あなたの作業」に表示されます。", "Submitted: the plan now waits in the approvers' work list.")),
+        "approve" => Some(lang.t("承認しました。公表するまで市民には表示されません。", "Approved. Citizens see it once it is published.")),
+        "return" => Some(lang.t("差し戻しました。理由は編集者の「あなたの作業」と計画のページに表示されます。", "Returned: the editors see the reason on their work list and on the plan's page.")),
+        "publish" => Some(lang.t("公表しました。市民が読めるようになりました。", "Published: citizens can read it now.")),
+        _ => None,
+    }));
     let id = PlanId(parse_id(&id, "plan")?);
     let store = &state.store;
     let live = store.load_plan(id).await?;
@@ -227,8 +239,22 @@ pub(crate) async fn plan(
     {
         let panel = workflow_panel(&page, &state, &live, &tree).await?;
         let refs = References::load_all(store, live.plan.unit_id).await?;
+        // A plan returned to its editors says why at the top, in full.
+        let returned = if live.plan.status == PlanStatus::Draft {
+            crate::inbox::returned(&state, id, &live.plan.title).await?
+        } else {
+            None
+        };
         let body = html! {
             @if let Some(n) = notice { p.notice.success role="status" { (n) } }
+            @if let Some(r) = &returned {
+                div.notice.returned role="alert" {
+                    p { strong { (lang.t("この計画は差し戻されました。", "This plan was returned.")) } " "
+                        (lang.t("理由: ", "Reason: ")) q { (r.reason) } }
+                    p.muted { (r.actor) " · " (crate::i18n::japan_time_of(lang, &r.at)) " — "
+                        (lang.t("直してからもう一度承認を依頼してください。", "Correct it, then submit it for approval again.")) }
+                }
+            }
             (panel)
             (plan_body(&page, &live, true, &refs))
         };
@@ -383,19 +409,19 @@ async fn workflow_panel(
                 a href=(page.href(&format!("/plans/{}/progress", p.id.0))) { (lang.t("入力の状況（項目×計画・中間振り返り・自己評価）", "Progress (items × plan, review, evaluation)")) }
                 @if can_structure {
                     " · "
-                    a href=(page.href(&format!("/plans/{}/structure", p.id.0))) { (lang.t("項目の追加・並べ替え・削除・担当の設定", "Add, order and delete items; set their 担当")) }
+                    a href=(page.href(&format!("/plans/{}/structure", p.id.0))) { (lang.t("項目の追加・並べ替え・削除・担当の設定", "Add, order and delete items; set their sections")) }
                 }
                 " · "
                 a href=(page.href(&format!("/plans/{}/history", p.id.0))) { (lang.t("変更履歴（削除した項目を元に戻す）", "History (restore deleted items)")) }
             }
             @for s in &steps {
-                form.step method="post" action=(action) {
+                form.step method="post" action=(page.href(&action)) novalidate {
                     (page.csrf_field())
                     input type="hidden" name="step" value=(s.code());
                     @if *s == Transition::Return {
                         div.field {
                             label for="f-comment" { (lang.t("差戻しの理由（必須）", "Why it is returned (required)")) }
-                            textarea #f-comment name="comment" rows="2" required {}
+                            textarea #f-comment name="comment" rows="2" {}
                         }
                     }
                     button type="submit" { (step_button(lang, *s)) }

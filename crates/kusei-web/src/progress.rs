@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use kusei_app::judge::{progress, Progress, References};
 use kusei_domain::calendar::FiscalYear;
-use kusei_domain::model::{LinkKind, UnitId};
+use kusei_domain::model::UnitId;
 use maud::html;
 use serde::Deserialize;
 
@@ -54,25 +54,16 @@ pub(crate) async fn page(
         .map(UnitId);
     let refs = References::load(&state.store, sp.plan.unit_id, year).await?;
     let before = refs.before(year);
-    // The items that go through the year's forms: the lowest items (具体的取組, 取組項目),
-    // and an upper item with its own targets or 担当 (a 戦略's 成果目標). The others are
-    // headings, shown for their place in the tree when nothing is filtered.
-    let primary: Vec<_> = sp
-        .tree_rows()
+    // The items that go through the year's forms; the others are headings, shown for
+    // their place in the tree when nothing is filtered.
+    let rows: Vec<_> = kusei_app::judge::tracked_items(&sp)
         .into_iter()
-        .filter(|r| r.kind == LinkKind::Primary)
-        .collect();
-    let rows: Vec<_> = primary
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| {
-            let sn = &sp.nodes[r.node];
-            let leaf = primary.get(i + 1).is_none_or(|next| next.depth <= r.depth);
-            let tracked = leaf || !sn.targets.is_empty() || sn.node.owner_unit_id.is_some();
+        .filter_map(|(index, depth, tracked)| {
+            let sn = &sp.nodes[index];
             let shown = owner.is_none_or(|o| sn.node.owner_unit_id == Some(o));
             match (tracked, shown) {
-                (true, true) => Some((sn, r.depth, Some(progress(sn, year, &before)))),
-                (false, _) if owner.is_none() => Some((sn, r.depth, None)),
+                (true, true) => Some((sn, depth, Some(progress(sn, year, &before)))),
+                (false, _) if owner.is_none() => Some((sn, depth, None)),
                 _ => None,
             }
         })
@@ -94,9 +85,9 @@ pub(crate) async fn page(
         form method="get" action={ "/plans/" (id) "/progress" } {
             input type="hidden" name="lang" value=(lang.code());
             div.field {
-                label for="f-owner" { (lang.t("担当で絞り込む", "Filter by 担当")) }
+                label for="f-owner" { (lang.t("担当で絞り込む", "Filter by section")) }
                 select #f-owner name="owner" {
-                    option value="" { (lang.t("すべての担当", "every 担当")) }
+                    option value="" { (lang.t("すべての担当", "every section")) }
                     @for (u, path) in &below { option value=(u.id.0) selected[owner == Some(u.id)] { (path) } }
                 }
             }
@@ -125,7 +116,7 @@ pub(crate) async fn page(
                 caption.visually-hidden { (lang.t("項目ごとの入力の状況", "Progress by item")) }
                 thead { tr {
                     th scope="col" { (lang.t("項目", "Item")) }
-                    th scope="col" { (lang.t("担当", "担当")) }
+                    th scope="col" { (lang.t("担当", "Section")) }
                     th scope="col" { (lang.t("計画", "Plan")) }
                     th scope="col" { (lang.t("中間振り返り", "Mid-year review")) }
                     th scope="col" { (lang.t("自己評価", "Evaluation")) }

@@ -24,14 +24,14 @@ use kusei_store::{Move, NewNode, StoreError, StoredPlan};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-fn family_label(lang: Lang, f: Family) -> &'static str {
+pub(crate) fn family_label(lang: Lang, f: Family) -> &'static str {
     match lang {
         Lang::Ja => f.label_ja(),
         Lang::En => match f {
-            Family::ReformItems => "Reform initiatives (市政改革プランに基づく取組)",
-            Family::ResultsTable => "Results table (取組成果一覧)",
-            Family::PlanTree => "Reform plan tree (改革計画体系)",
-            Family::ManagementSheet => "Ward management plan (区運営方針)",
+            Family::ReformItems => "Reform initiatives",
+            Family::ResultsTable => "Results table",
+            Family::PlanTree => "Reform plan tree",
+            Family::ManagementSheet => "Ward management plan",
         },
     }
 }
@@ -84,7 +84,7 @@ fn new_plan_page(
     let body = html! {
         h1 { (lang.t("計画を作成", "Write a new plan")) }
         p { (lang.t("様式を選ぶと、その様式の階層（例: 経営課題 → 戦略 → 具体的取組）で項目を追加できます。取込は不要です。",
-            "The form you choose gives the plan its levels (e.g. 経営課題 → 戦略 → 具体的取組); you then add the items. No import is needed.")) }
+            "The form you choose gives the plan its levels (e.g. management issue → strategy → initiative); you then add the items. No import is needed.")) }
         @if let Some(e) = err("form") { (e) }
         form method="post" action=(page.href("/plans/new")) novalidate {
             (page.csrf_field())
@@ -106,7 +106,7 @@ fn new_plan_page(
                     }
                 }
             }
-            (text_field("period", lang.t("年度（例: 令和7年度、令和2～4年度）", "Fiscal year (e.g. 令和7年度, 2025, 令和2～4年度)"), Some(&typed.period), errors, None, None))
+            (text_field("period", lang.t("年度（例: 令和7年度、令和2～4年度）", "Fiscal year (e.g. 2025, or 2020-2022 for a span)"), Some(&typed.period), errors, None, None))
             (text_field("title", lang.t("計画の名称", "Title of the plan"), Some(&typed.title), errors, None, None))
             button type="submit" { (lang.t("作成する", "Create the plan")) }
         }
@@ -192,7 +192,7 @@ pub(crate) async fn create(
                 "period",
                 lang.t(
                     "年度を読めません。例: 令和7年度、2025、令和2～4年度",
-                    "Cannot read the fiscal year. E.g. 令和7年度, 2025, 令和2～4年度",
+                    "Cannot read the fiscal year. E.g. 2025, or 2020-2022 for a span",
                 ),
             );
             None
@@ -311,6 +311,25 @@ pub(crate) async fn load(
     Ok((sp, below, m))
 }
 
+/// Refuses the structure pages to whoever may read the plan but not change its
+/// structure (a section editor, a council member, an approver): they get the plan page.
+async fn require_structure(state: &AppState, who: &Who, sp: &StoredPlan) -> Result<(), WebError> {
+    let (tree, _) = crate::pages::unit_tree(&state.store, sp.plan.unit_id).await?;
+    allow(
+        &who.grants(),
+        &tree,
+        Action::EditStructure {
+            plan_unit: sp.plan.unit_id,
+        },
+    )
+    .map_err(|_| {
+        WebError::Forbidden(
+            "項目の追加・削除・並べ替え・担当の設定は区の編集者が行います。計画のページから自分の担当の項目を開いてください。 Only the ward's editors add, delete, order items and set their sections; open your own items from the plan's page."
+                .into(),
+        )
+    })
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct StructureQuery {
     #[serde(default)]
@@ -394,7 +413,7 @@ fn structure_page(
             .map(|x| x.1.clone())
     };
     let owners = html! {
-        option value="" { (lang.t("（担当なし）", "(no 担当)")) }
+        option value="" { (lang.t("（担当なし）", "(no section)")) }
         @for (u, path) in below.iter().filter(|(u, _)| u.retired_at.is_none()) { option value=(u.id.0) { (path) } }
     };
     let levels = &sp.plan.level_names;
@@ -432,37 +451,50 @@ fn structure_page(
             }
         }
         section aria-labelledby="items-h" {
-            h2 #items-h { (lang.t("項目と担当", "Items and their 担当")) }
+            h2 #items-h { (lang.t("項目と担当", "Items and their sections")) }
             @if rows.is_empty() { p { (lang.t("まだ項目がありません。上のフォームで追加してください。", "No item yet: add one with the form above.")) } }
             @else {
                 form #owners method="post" action=(action) {
                     (page.csrf_field())
                     input type="hidden" name="action" value="owner";
                     div class={ "field" @if errors.get("owner").is_some() { " has-error" } } {
-                        label for="f-owner" { (lang.t("選んだ項目の担当", "担当 of the chosen items")) }
+                        label for="f-owner" { (lang.t("選んだ項目の担当", "Section of the chosen items")) }
                         @if let Some(e) = err("owner") { (e) }
                         select #f-owner name="owner" { (owners) }
                     }
-                    button type="submit" { (lang.t("選んだ項目の担当を設定", "Set the 担当 of the chosen items")) }
+                    button type="submit" { (lang.t("選んだ項目の担当を設定", "Set the section of the chosen items")) }
                 }
                 div.table-scroll { table.structure {
                     caption.visually-hidden { (lang.t("項目の一覧", "The items")) }
                     thead { tr {
                         th scope="col" { (lang.t("選択", "Choose")) }
                         th scope="col" { (lang.t("項目", "Item")) }
-                        th scope="col" { (lang.t("担当", "担当")) }
+                        th scope="col" { (lang.t("担当", "Section")) }
                         th scope="col" { (lang.t("並べ替え・削除", "Order, delete")) }
                         th scope="col" { (lang.t("再掲", "Show again")) }
                     } }
                     tbody {
-                        @for row in &rows {
+                        @for (i, row) in rows.iter().enumerate() {
                             @let sn = &sp.nodes[row.node];
                             @let n = &sn.node;
                             @if row.kind == LinkKind::Repeat {
+                                @let parent = rows[..i].iter().rev().find(|r| r.depth + 1 == row.depth).map(|r| sp.nodes[r.node].node.id);
                                 tr.repeat {
                                     td {}
                                     td class={ "depth-" (row.depth.min(6)) } { "（" (lang.t("再掲", "listed again")) "） " (item_label(sp, n.id)) }
-                                    td {} td {} td {}
+                                    td {}
+                                    td {
+                                        @if let Some(p) = parent {
+                                            form.inline method="post" action=(action) {
+                                                (page.csrf_field())
+                                                input type="hidden" name="action" value="unrepeat";
+                                                input type="hidden" name="node" value=(n.id.0);
+                                                input type="hidden" name="parent" value=(p.0);
+                                                button type="submit" aria-label={ (lang.t("再掲をやめる", "Stop listing it here")) ": " (item_label(sp, n.id)) " ← " (item_label(sp, p)) } { (lang.t("再掲をやめる", "Stop listing here")) }
+                                            }
+                                        }
+                                    }
+                                    td {}
                                 }
                             } @else {
                                 tr #{ "item-" (n.id.0) } {
@@ -489,19 +521,21 @@ fn structure_page(
                                             a href={ "/plans/" (id) "/structure?lang=" (lang.code()) "&under=" (n.id.0) "#add-h" } aria-label={ (lang.t("この下に追加", "Add under it")) ": " (item_label(sp, n.id)) } { (lang.t("下に追加", "Add under")) }
                                         }
                                     }
+                                    @let places = repeat_places(sp, &rows, row.node);
                                     td {
+                                        @if places.is_empty() { span.muted { "—" } } @else {
                                         form.inline method="post" action=(action) {
                                             (page.csrf_field())
                                             input type="hidden" name="action" value="repeat";
                                             input type="hidden" name="node" value=(n.id.0);
                                             label.visually-hidden for={ "rep-" (n.id.0) } { (lang.t("再掲する上位の項目: ", "Show again under: ")) (item_label(sp, n.id)) }
                                             select id={ "rep-" (n.id.0) } name="parent" {
-                                                @for other in rows.iter().filter(|r| r.kind == LinkKind::Primary && r.node != row.node) {
-                                                    @let o = &sp.nodes[other.node].node;
-                                                    option value=(o.id.0) { (item_label(sp, o.id)) }
+                                                @for o in &places {
+                                                    option value=(o.0) { (item_label(sp, *o)) }
                                                 }
                                             }
                                             button type="submit" { (lang.t("の下に再掲", "Show under it")) }
+                                        }
                                         }
                                     }
                                 }
@@ -519,6 +553,35 @@ fn structure_page(
     )
 }
 
+/// Where an item can be shown again (再掲): items of the level right above its own, other
+/// than its own parent and where it is shown already (any item, for levels the plan does
+/// not name).
+fn repeat_places(
+    sp: &StoredPlan,
+    rows: &[kusei_domain::content::TreeRow],
+    node: usize,
+) -> Vec<NodeId> {
+    let levels = &sp.plan.level_names;
+    let at = |l: &str| levels.iter().position(|x| x == l);
+    let me = &sp.nodes[node].node;
+    let mine = at(&me.level);
+    // The parents it has now: the rows just above each of its rows.
+    let mut under = Vec::new();
+    for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.node == node) {
+        if let Some(p) = rows[..i].iter().rev().find(|p| p.depth + 1 == r.depth) {
+            under.push(p.node);
+        }
+    }
+    rows.iter()
+        .filter(|r| r.kind == LinkKind::Primary && r.node != node && !under.contains(&r.node))
+        .filter(|r| match (mine, at(&sp.nodes[r.node].node.level)) {
+            (Some(c), Some(p)) => p + 1 == c,
+            _ => true,
+        })
+        .map(|r| sp.nodes[r.node].node.id)
+        .collect()
+}
+
 fn done_notice(page: &Page<'_>, sp: &StoredPlan, q: &StructureQuery) -> Option<Markup> {
     let lang = page.lang;
     let text = match q.done.as_deref()? {
@@ -529,7 +592,8 @@ fn done_notice(page: &Page<'_>, sp: &StoredPlan, q: &StructureQuery) -> Option<M
         "added" => lang.t("項目を追加しました。", "The item was added."),
         "moved" => lang.t("並べ替えました。", "The item was moved."),
         "repeated" => lang.t("再掲しました。", "The item is shown again there."),
-        "owners" => lang.t("担当を設定しました。", "The 担当 was set."),
+        "unrepeated" => lang.t("再掲をやめました。", "The item is no longer listed there."),
+        "owners" => lang.t("担当を設定しました。", "The section was set."),
         "restored" => lang.t(
             "削除した項目を元に戻しました。",
             "The deleted item was restored.",
@@ -561,6 +625,7 @@ pub(crate) async fn page(
     Query(q): Query<StructureQuery>,
 ) -> Result<Html<String>, WebError> {
     let (sp, below, _) = load(&state, &who, &id).await?;
+    require_structure(&state, &who, &sp).await?;
     let page = Page {
         lang: q.lang.unwrap_or_default(),
         who: &who,
@@ -656,9 +721,17 @@ pub(crate) async fn change(
                 return Err(WebError::BadRequest("node".into()));
             };
             let direction = if dir == "up" { Move::Up } else { Move::Down };
+            // Back at the moved item, so the keyboard and the eye keep their place.
             app::move_item(store, &caller, n, direction, today)
                 .await
-                .map(|_| done("moved"))
+                .map(|_| {
+                    back(format!(
+                        "/plans/{}/structure?lang={}&done=moved#item-{}",
+                        plan.0,
+                        lang.code(),
+                        n.0
+                    ))
+                })
         }
         "repeat" => {
             let (Some(child), Some(parent)) = (node("node")?, node("parent")?) else {
@@ -667,6 +740,14 @@ pub(crate) async fn change(
             app::repeat_item(store, &caller, parent, child, today)
                 .await
                 .map(|()| done("repeated"))
+        }
+        "unrepeat" => {
+            let (Some(child), Some(parent)) = (node("node")?, node("parent")?) else {
+                return Err(WebError::BadRequest("node, parent".into()));
+            };
+            app::remove_repeat(store, &caller, parent, child, today)
+                .await
+                .map(|_| done("unrepeated"))
         }
         "owner" => {
             let nodes: Vec<NodeId> = form
@@ -775,6 +856,7 @@ pub(crate) async fn delete_form(
     let node = NodeId(parse_id(&id, "node")?);
     let plan = state.store.node_plan(node).await?;
     let (sp, _, _) = load(&state, &who, &plan.0.to_string()).await?;
+    require_structure(&state, &who, &sp).await?;
     let scope = state.store.delete_scope(node).await?;
     let page = Page {
         lang: q.lang(),
@@ -788,7 +870,7 @@ pub(crate) async fn delete_form(
             @for n in &scope.nodes { li { (item_label(&sp, *n)) @if *n != node { " " span.muted { (lang.t("（この項目の下）", "(under it)")) } } } }
         }
         @if !scope.repeats.is_empty() {
-            p { (lang.t("次の再掲もなくなります:", "These 再掲 (listed-again) entries end too:")) }
+            p { (lang.t("次の再掲もなくなります:", "These listings under other items end too:")) }
             ul { @for (p, c) in &scope.repeats { li { (item_label(&sp, *c)) " ← " (item_label(&sp, *p)) } } }
         }
         p {

@@ -5,15 +5,17 @@ use crate::auth::{check_csrf, Who};
 use crate::error::WebError;
 use crate::forms::FormData;
 use crate::i18n::LangQuery;
+use crate::layout::Page;
 use crate::pages::{parse_id, unit_tree};
 use crate::policy::{allow, Action};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use kusei_domain::model::{PlanId, UnitId};
 use kusei_store::{StoreError, StoredPlan, Transition};
+use maud::html;
 
 fn back(id: PlanId, lang: crate::Lang) -> Response {
     (
@@ -64,10 +66,44 @@ pub(crate) async fn step(
         step,
     })
     .await?;
-    state
+    let lang = q.lang();
+    if step == Transition::Submit {
+        // A checked submission: what blocks it is listed with links to the items; warnings
+        // are shown once and submitted when acknowledged.
+        let unit = state.store.get_unit(sp.plan.unit_id).await?;
+        let windows = state.store.windows(unit.municipality_id).await?;
+        let refs = kusei_app::judge::References::load_all(&state.store, sp.plan.unit_id).await?;
+        let checks =
+            kusei_app::judge::submission_checks(&sp, &refs, &windows, state.clock.today_jst());
+        let blocked = checks.iter().any(|c| c.blocking);
+        let acknowledged = form.get("acknowledge") == Some("1");
+        if blocked || (!checks.is_empty() && !acknowledged) {
+            let page = Page { lang, who: &who };
+            let status = if blocked {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
+            return Ok((status, Html(check_page(&page, &sp, &checks))).into_response());
+        }
+    }
+    match state
         .store
         .transition(&actor, sp.plan.id, step, form.text("comment").as_deref())
-        .await?;
+        .await
+    {
+        Ok(_) => {}
+        // A return without its reason: asked again, at the field.
+        Err(StoreError::Field { field, .. }) if field == "comment" => {
+            let page = Page { lang, who: &who };
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(return_page(&page, &sp)),
+            )
+                .into_response());
+        }
+        Err(e) => return Err(e.into()),
+    }
     if step == Transition::Publish {
         let unit = state.store.get_unit(sp.plan.unit_id).await?;
         state
@@ -82,7 +118,118 @@ pub(crate) async fn step(
             })
             .await?;
     }
-    Ok(back(sp.plan.id, q.lang()))
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(
+            header::LOCATION,
+            format!(
+                "/plans/{}?lang={}&done={}",
+                sp.plan.id.0,
+                lang.code(),
+                step.code()
+            ),
+        )],
+    )
+        .into_response())
+}
+
+/// The page a submission with findings answers with: what blocks it (to fix first) and
+/// what to look at (to acknowledge), each linking the form that fixes it.
+fn check_page(
+    page: &Page<'_>,
+    sp: &StoredPlan,
+    checks: &[kusei_app::judge::SubmitCheck],
+) -> String {
+    use kusei_domain::model::Phase;
+    let lang = page.lang;
+    let id = sp.plan.id.0;
+    let label = |node| {
+        sp.nodes
+            .iter()
+            .find(|n| n.node.id == node)
+            .map(|n| {
+                let mut s = n.node.level.clone();
+                if let Some(num) = &n.node.number {
+                    s.push(' ');
+                    s.push_str(num);
+                }
+                format!("{s} {}", n.node.title)
+            })
+            .unwrap_or_default()
+    };
+    let blocking: Vec<_> = checks.iter().filter(|c| c.blocking).collect();
+    let warnings: Vec<_> = checks.iter().filter(|c| !c.blocking).collect();
+    let row = |c: &kusei_app::judge::SubmitCheck| {
+        let (slug, ja, en) = match c.phase {
+            Phase::Review => ("review", "中間振り返り", "Mid-year review"),
+            Phase::Evaluation => ("evaluation", "自己評価", "Evaluation"),
+            _ => ("plan", "計画", "Plan"),
+        };
+        html! {
+            li {
+                a href=(page.href(&format!("/nodes/{}/{slug}", c.node.0))) { (label(c.node)) }
+                " — " (lang.t(ja, en)) " (" (c.fiscal_year.label()) "): "
+                (lang.t(&c.message_ja, &c.message_en))
+            }
+        }
+    };
+    let body = html! {
+        p { a href=(page.href(&format!("/plans/{id}"))) { (lang.t("← 計画のページへ", "← Back to the plan")) } }
+        h1 { (sp.plan.title) " — " (lang.t("承認依頼の前の確認", "Check before submitting")) }
+        @if !blocking.is_empty() {
+            div.error-summary role="alert" {
+                h2 { (lang.t("直してから承認を依頼してください", "Fix these before submitting")) " (" (blocking.len()) ")" }
+                ul { @for c in &blocking { (row(c)) } }
+            }
+        }
+        @if !warnings.is_empty() {
+            section aria-labelledby="warn-h" {
+                h2 #warn-h { (lang.t("確認してください", "Please look at these")) " (" (warnings.len()) ")" }
+                ul { @for c in &warnings { (row(c)) } }
+            }
+        }
+        @if blocking.is_empty() {
+            form.step method="post" action=(page.href(&format!("/plans/{id}/workflow"))) {
+                (page.csrf_field())
+                input type="hidden" name="step" value="submit";
+                div.field {
+                    input #f-acknowledge type="checkbox" name="acknowledge" value="1";
+                    label for="f-acknowledge" { (lang.t("上の点を確認しました。このまま承認を依頼します。", "I have looked at these; submit the plan as it is.")) }
+                }
+                button type="submit" { (lang.t("承認を依頼する", "Submit for approval")) }
+            }
+        }
+    };
+    page.render(
+        lang.t("承認依頼の前の確認", "Check before submitting"),
+        &format!("/plans/{id}/workflow"),
+        body,
+    )
+}
+
+/// The return form again, when it came without a reason.
+fn return_page(page: &Page<'_>, sp: &StoredPlan) -> String {
+    let lang = page.lang;
+    let id = sp.plan.id.0;
+    let body = html! {
+        p { a href=(page.href(&format!("/plans/{id}"))) { (lang.t("← 計画のページへ", "← Back to the plan")) } }
+        h1 { (sp.plan.title) " — " (lang.t("差し戻す", "Return the plan")) }
+        form.step method="post" action=(page.href(&format!("/plans/{id}/workflow"))) novalidate {
+            (page.csrf_field())
+            input type="hidden" name="step" value="return";
+            div.field.has-error {
+                label for="f-comment" { (lang.t("差戻しの理由（必須）", "Why it is returned (required)")) }
+                p.error #f-comment-err role="alert" { (lang.t("差戻しの理由を入力してください。", "Say why the plan is returned.")) }
+                textarea #f-comment name="comment" rows="3" aria-invalid="true" aria-describedby="f-comment-err" {}
+            }
+            button type="submit" { (lang.t("差し戻す", "Return to the editors")) }
+        }
+    };
+    page.render(
+        lang.t("差し戻す", "Return the plan"),
+        &format!("/plans/{id}/workflow"),
+        body,
+    )
 }
 
 /// POST /plans/{id}/opinions: a council member's comment.

@@ -460,7 +460,7 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 w,
                 login,
                 &format!("/plans/{}/workflow", p.0),
-                &[("step", "submit".into())],
+                &[("step", "submit".into()), ("acknowledge", "1".into())],
             )
             .await;
             (s, status_of(p).await != PlanStatus::Draft)

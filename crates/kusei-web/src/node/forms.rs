@@ -391,21 +391,37 @@ pub(super) fn review_form_page(
     let imp = [
         (
             ImplementationProspect::Expected.code(),
-            ImplementationProspect::Expected.label_ja().to_string(),
+            lang.t(
+                ImplementationProspect::Expected.label_ja(),
+                ImplementationProspect::Expected.label_en(),
+            )
+            .to_string(),
         ),
         (
             ImplementationProspect::NotExpected.code(),
-            ImplementationProspect::NotExpected.label_ja().to_string(),
+            lang.t(
+                ImplementationProspect::NotExpected.label_ja(),
+                ImplementationProspect::NotExpected.label_en(),
+            )
+            .to_string(),
         ),
     ];
     let ach = [
         (
             AchievementProspect::OnTrack.code(),
-            AchievementProspect::OnTrack.label_ja().to_string(),
+            lang.t(
+                AchievementProspect::OnTrack.label_ja(),
+                AchievementProspect::OnTrack.label_en(),
+            )
+            .to_string(),
         ),
         (
             AchievementProspect::OffTrack.code(),
-            AchievementProspect::OffTrack.label_ja().to_string(),
+            lang.t(
+                AchievementProspect::OffTrack.label_ja(),
+                AchievementProspect::OffTrack.label_en(),
+            )
+            .to_string(),
         ),
     ];
     let body = html! {
@@ -527,15 +543,28 @@ pub(super) fn evaluation_form_page(
     let stated = [
         (
             Judgment::Achieved.code(),
-            format!("① {}", Judgment::Achieved.label_ja()),
+            format!(
+                "① {}",
+                lang.t(Judgment::Achieved.label_ja(), Judgment::Achieved.label_en())
+            ),
         ),
         (
             Judgment::NotAchieved.code(),
-            format!("② {}", Judgment::NotAchieved.label_ja()),
+            format!(
+                "② {}",
+                lang.t(
+                    Judgment::NotAchieved.label_ja(),
+                    Judgment::NotAchieved.label_en()
+                )
+            ),
         ),
         (
             Judgment::Undetermined.code(),
-            Judgment::Undetermined.label_ja().to_string(),
+            lang.t(
+                Judgment::Undetermined.label_ja(),
+                Judgment::Undetermined.label_en(),
+            )
+            .to_string(),
         ),
     ];
     let body = html! {

@@ -1,0 +1,248 @@
+//! The home page's inbox: what each role has to do now — plans to approve or publish
+//! (approver), plans returned with the reason in full (ward editor), the section's items
+//! still open with the window's closing date (section editor), working copies to comment
+//! on (council member). Read from the plans the home page lists anyway, so the inbox adds
+//! one query per plan it names, never one per plan of the city.
+
+use crate::auth::Who;
+use crate::error::WebError;
+use crate::i18n::Lang;
+use crate::layout::Page;
+use crate::policy::{allow, Action, Tree};
+use crate::AppState;
+use kusei_app::judge::{progress, Progress, References};
+use kusei_domain::calendar::Date;
+use kusei_domain::model::{Municipality, PlanId, PlanStatus, Unit};
+use kusei_store::{OwnedNode, PlanSummary, Transition};
+use maud::{html, Markup};
+
+/// A plan returned to its editors: the reason, who returned it and when.
+pub(crate) struct Returned {
+    pub plan: PlanId,
+    pub title: String,
+    pub reason: String,
+    pub actor: String,
+    pub at: String,
+}
+
+/// The inbox of the viewer, by role; empty for the public.
+#[derive(Default)]
+pub(crate) struct Inbox {
+    to_approve: Vec<(PlanId, String)>,
+    to_publish: Vec<(PlanId, String)>,
+    returned: Vec<Returned>,
+    to_comment: Vec<(PlanId, String)>,
+    mine: Vec<MyItems>,
+}
+
+/// A plan with the viewer's items: how many cells are still open, of how many items, and
+/// the phases open today with their closing dates.
+struct MyItems {
+    plan: PlanId,
+    title: String,
+    open: usize,
+    items: usize,
+    windows: Vec<(&'static str, Date)>,
+}
+
+impl Inbox {
+    /// How many things wait for the viewer.
+    pub(crate) fn count(&self) -> usize {
+        self.to_approve.len()
+            + self.to_publish.len()
+            + self.returned.len()
+            + self.to_comment.len()
+            + self.mine.iter().filter(|m| m.open > 0).count()
+    }
+
+    pub(crate) fn returned_of(&self, plan: PlanId) -> Option<&Returned> {
+        self.returned.iter().find(|r| r.plan == plan)
+    }
+}
+
+/// The plan's last decision, if it was a return: why, by whom, when.
+pub(crate) async fn returned(
+    state: &AppState,
+    plan: PlanId,
+    title: &str,
+) -> Result<Option<Returned>, WebError> {
+    let decisions = state.store.decisions(plan).await?;
+    Ok(decisions
+        .last()
+        .filter(|d| d.action == Transition::Return)
+        .map(|d| Returned {
+            plan,
+            title: title.to_string(),
+            reason: d.comment.clone().unwrap_or_default(),
+            actor: d.actor.clone(),
+            at: d.at.clone(),
+        }))
+}
+
+/// Builds the inbox from the plans and units the home page read.
+pub(crate) async fn build(
+    state: &AppState,
+    who: &Who,
+    plans: &[PlanSummary],
+    sections: &[(Municipality, Vec<Unit>, Tree)],
+    mine: &[OwnedNode],
+) -> Result<Inbox, WebError> {
+    let mut inbox = Inbox::default();
+    if who.viewer.is_none() {
+        return Ok(inbox);
+    }
+    let grants = who.grants();
+    let tree_of = |p: &PlanSummary| {
+        sections
+            .iter()
+            .find(|(_, units, _)| units.iter().any(|u| u.id == p.plan.unit_id))
+    };
+    for p in plans {
+        let Some((_, _, tree)) = tree_of(p) else {
+            continue;
+        };
+        let unit = p.plan.unit_id;
+        let may = |step| {
+            allow(
+                &grants,
+                tree,
+                Action::Step {
+                    plan_unit: unit,
+                    step,
+                },
+            )
+            .is_ok()
+        };
+        let item = (p.plan.id, format!("{} — {}", p.unit_name, p.plan.title));
+        match p.plan.status {
+            PlanStatus::Submitted if may(Transition::Approve) => inbox.to_approve.push(item),
+            PlanStatus::Approved if may(Transition::Publish) => inbox.to_publish.push(item),
+            PlanStatus::Draft if may(Transition::Submit) => {
+                if let Some(r) = returned(state, p.plan.id, &item.1).await? {
+                    inbox.returned.push(r);
+                }
+            }
+            PlanStatus::Draft | PlanStatus::Submitted
+                if allow(&grants, tree, Action::Comment { plan_unit: unit }).is_ok() =>
+            {
+                inbox.to_comment.push(item);
+            }
+            _ => {}
+        }
+    }
+    // The section's items: what is still open in this fiscal year, and until when.
+    let today = state.clock.today_jst();
+    let year = today.fiscal_year();
+    let mut plan_ids: Vec<PlanId> = mine.iter().map(|o| o.plan_id).collect();
+    plan_ids.dedup();
+    for id in plan_ids {
+        let sp = state.store.load_plan(id).await?;
+        if !sp.plan.period.contains(year) {
+            continue;
+        }
+        let refs = References::load(&state.store, sp.plan.unit_id, year).await?;
+        let before = refs.before(year);
+        let ids: Vec<_> = mine
+            .iter()
+            .filter(|o| o.plan_id == id)
+            .map(|o| o.node_id)
+            .collect();
+        let open: usize = sp
+            .nodes
+            .iter()
+            .filter(|n| ids.contains(&n.node.id))
+            .map(|n| {
+                progress(n, year, &before)
+                    .iter()
+                    .filter(|p| **p != Progress::Done)
+                    .count()
+            })
+            .sum();
+        let m = sections
+            .iter()
+            .find(|(_, units, _)| units.iter().any(|u| u.id == sp.plan.unit_id))
+            .map(|(m, _, _)| m.id);
+        let mut windows = Vec::new();
+        if let Some(m) = m {
+            for w in state.store.windows(m).await? {
+                if w.fiscal_year == year && w.contains(today) {
+                    windows.push((w.phase.code(), w.closes_on));
+                }
+            }
+        }
+        inbox.mine.push(MyItems {
+            plan: id,
+            title: sp.plan.title.clone(),
+            open,
+            items: ids.len(),
+            windows,
+        });
+    }
+    Ok(inbox)
+}
+
+fn phase_label(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "review" => lang.t("中間振り返り", "mid-year review"),
+        "evaluation" => lang.t("自己評価", "year-end evaluation"),
+        _ => lang.t("計画", "plan"),
+    }
+}
+
+/// The inbox as the home page shows it (nothing when nothing waits).
+pub(crate) fn view(page: &Page<'_>, inbox: &Inbox) -> Markup {
+    let lang = page.lang;
+    let plan_link = |id: PlanId, title: &str| {
+        html! { a href=(page.href(&format!("/plans/{}", id.0))) { (title) } }
+    };
+    let list = |items: &[(PlanId, String)]| {
+        html! { ul { @for (id, t) in items { li { (plan_link(*id, t)) } } } }
+    };
+    html! {
+        @if inbox.count() > 0 || !inbox.mine.is_empty() {
+            section.inbox aria-labelledby="inbox-h" {
+                h2 #inbox-h { (lang.t("あなたの作業", "Your work")) " (" (inbox.count()) ")" }
+                @if !inbox.returned.is_empty() {
+                    h3 { (lang.t("差し戻された計画", "Plans returned to you")) " (" (inbox.returned.len()) ")" }
+                    ul { @for r in &inbox.returned {
+                        li.returned {
+                            strong.badge { (lang.t("差戻し", "returned")) } " " (plan_link(r.plan, &r.title))
+                            p { (lang.t("理由: ", "Reason: ")) q { (r.reason) } }
+                            p.muted { (r.actor) " · " (crate::i18n::japan_time_of(lang, &r.at)) }
+                        }
+                    } }
+                }
+                @if !inbox.to_approve.is_empty() {
+                    h3 { (lang.t("承認待ちの計画", "Plans awaiting your approval")) " (" (inbox.to_approve.len()) ")" }
+                    (list(&inbox.to_approve))
+                }
+                @if !inbox.to_publish.is_empty() {
+                    h3 { (lang.t("承認済みで公表待ちの計画", "Approved plans to publish")) " (" (inbox.to_publish.len()) ")" }
+                    (list(&inbox.to_publish))
+                }
+                @if !inbox.to_comment.is_empty() {
+                    h3 { (lang.t("意見を出せる作成中の計画", "Working copies open for your comments")) " (" (inbox.to_comment.len()) ")" }
+                    (list(&inbox.to_comment))
+                }
+                @if !inbox.mine.is_empty() {
+                    h3 { (lang.t("担当の項目の入力", "Your items to fill in")) }
+                    ul { @for m in &inbox.mine {
+                        li {
+                            a href=(page.href(&format!("/plans/{}/progress", m.plan.0))) { (m.title) } ": "
+                            @if m.open == 0 { (lang.t("すべて入力済み", "everything entered")) }
+                            @else { (lang.t("未完了の欄 ", "cells still open: ")) (m.open) }
+                            " (" (m.items) (lang.t("項目", " items")) ")"
+                            @for (phase, closes) in &m.windows {
+                                br;
+                                span.muted {
+                                    (phase_label(lang, phase)) (lang.t("の受付は ", " is open until "))
+                                    @if lang == Lang::Ja { (closes.to_japanese()) " まで" } @else { (closes.to_string()) }
+                                }
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+    }
+}
