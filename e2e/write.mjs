@@ -13,10 +13,14 @@
 //
 //   BASE_URL=… ADMIN_PASSWORD=… node write.mjs
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   checkA11y, checklist, expectEqual, expectPageText, expectText, firstSignIn, open,
   launchBrowser, signIn, signOut,
 } from './lib.mjs';
+import { cellOf, replaceText, setNumberInRow } from './xlsx.mjs';
 
 const session = await launchBrowser();
 const { check, finish } = checklist(session);
@@ -434,6 +438,46 @@ try {
     await open(page, reformPath);
     await expectPageText(page, 'ペーパーレス化');
     if ((await page.locator('.workflow').count()) !== 0) throw new Error('the public page shows the working copy panel');
+  });
+
+  await check('Excel in the browser: a broken cell is refused naming sheet and cell; one figure and one text edited change exactly those', async () => {
+    await signIn(page, 'wr-editor', 'e2e-write-editor-password-1');
+    const res = await page.request.get(`${process.env.BASE_URL}${reformPath}/export/xlsx`);
+    expectEqual(res.status(), 200, 'the workbook download');
+    const book = Buffer.from(await res.body());
+    const row = ['ペーパーレス化', '目標'];
+    const where = cellOf(book, row, 100);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kusei-xlsx-'));
+    const upload = async (name, bytes) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, bytes);
+      await open(page, '/import');
+      await page.setInputFiles('#f-file', file);
+      await submit(page, 'form[action^="/import?"][enctype="multipart/form-data"] button[type=submit]');
+    };
+    // A figure that is not a number: refused, the sheet and the cell named, nothing kept.
+    await upload('broken.xlsx', setNumberInRow(book, row, 100, 'たくさん'));
+    await expectText(page, 'main', `シート「${where.sheet}」`);
+    await expectText(page, 'main', `セル ${where.cell}`);
+    await checkA11y(page, '/import (a broken workbook)');
+    // One figure (100 → 150) and one text.
+    const before = 'ペーパーレス化を年2回実施し、区民の参加を広げる。';
+    const after = 'ペーパーレス化を年3回実施し、紙の申請を半分にする。';
+    const edited = replaceText(setNumberInRow(book, row, 100, 150), before, after);
+    await upload('edited.xlsx', edited);
+    await expectText(page, 'h1', 'Excelブックの確認');
+    await checkA11y(page, '/import (the workbook preview)');
+    const changes = await page.locator('table.changes tbody tr').allInnerTexts();
+    expectEqual(changes.length, 2, `changes shown (${changes.join(' | ')})`);
+    if (!changes.some((c) => c.includes(after))) throw new Error(`the text change is not shown: ${changes.join(' | ')}`);
+    if (!changes.some((c) => c.includes('150'))) throw new Error(`the figure change is not shown: ${changes.join(' | ')}`);
+    await submit(page, 'form[action^="/import/confirm"] button[type=submit]');
+    if (!/^\/plans\/\d+$/.test(new URL(page.url()).pathname)) throw new Error(`after confirming: ${page.url()}`);
+    await expectPageText(page, after);
+    // The workbook downloaded again says what was stored: the two changes, nothing else.
+    const again = Buffer.from(await (await page.request.get(`${process.env.BASE_URL}${reformPath}/export/xlsx`)).body());
+    cellOf(again, row, 150);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   await check('no external requests, no dialogs, no console errors', async () => session.assertClean());

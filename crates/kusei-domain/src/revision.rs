@@ -164,3 +164,147 @@ mod tests {
         assert!(phases_changed(&o, &plan()).is_empty());
     }
 }
+
+/// One difference a revision makes, as an import preview lists it: the item (its level,
+/// number and title as the new version names it), the field, and the texts before and
+/// after (empty for a field that is new or gone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub item: String,
+    /// The field in Japanese (名称, 計画: 取組内容, 目標 1, 実績値 1, 中間振り返り 令和7年度, …).
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
+fn figure_text(value: Option<f64>, unit: Option<&str>, text: &str) -> String {
+    match value {
+        Some(v) => format!("{text} [{v}{}]", unit.unwrap_or("")),
+        None => text.to_string(),
+    }
+}
+
+fn node_fields(n: &NodeContent) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("名称".to_string(), n.title.clone()),
+        ("副題".to_string(), n.subtitle.clone().unwrap_or_default()),
+    ];
+    for s in &n.sections {
+        out.push((
+            format!("{}: {}", s.phase.label_ja(), s.heading),
+            s.body.clone(),
+        ));
+    }
+    for (i, t) in n.targets.iter().enumerate() {
+        out.push((
+            format!("目標 {}", i + 1),
+            figure_text(t.value, t.measure_unit.as_deref(), &t.text),
+        ));
+    }
+    for (i, a) in n.actuals.iter().enumerate() {
+        out.push((
+            format!("実績値 {}", i + 1),
+            figure_text(a.value, a.measure_unit.as_deref(), &a.text),
+        ));
+    }
+    for r in &n.reviews {
+        let y = r.fiscal_year.label();
+        out.push((
+            format!("中間振り返り {y}: 実施見込み"),
+            r.implementation
+                .map(|p| p.label_ja().to_string())
+                .unwrap_or_default(),
+        ));
+        out.push((
+            format!("中間振り返り {y}: 達成見込み"),
+            r.achievement
+                .map(|p| p.label_ja().to_string())
+                .unwrap_or_default(),
+        ));
+        out.push((
+            format!("中間振り返り {y}: 課題と改善策"),
+            r.remedy.clone().unwrap_or_default(),
+        ));
+    }
+    for e in &n.evaluations {
+        let y = e.fiscal_year.label();
+        out.push((format!("自己評価 {y}: 取組実績"), e.results.clone()));
+        out.push((
+            format!("自己評価 {y}: 評価"),
+            e.stated.label_ja().to_string(),
+        ));
+        out.push((
+            format!("自己評価 {y}: 課題と改善策"),
+            e.remedy.clone().unwrap_or_default(),
+        ));
+    }
+    out
+}
+
+/// What changes, field by field, when `new` replaces `old` (`None`: a new plan, every
+/// field is new). Items are matched as revisions match them ([`match_nodes`]); an item
+/// only in `old` is listed as removed.
+pub fn field_changes(old: Option<&PlanContent>, new: &PlanContent) -> Vec<FieldChange> {
+    let label = |n: &NodeContent| {
+        let mut s = n.level.clone();
+        if let Some(num) = &n.number {
+            s.push(' ');
+            s.push_str(num);
+        }
+        format!("{s} {}", n.title)
+    };
+    let mut out = Vec::new();
+    let empty: Vec<NodeContent> = Vec::new();
+    let old_nodes = old.map_or(&empty, |o| &o.nodes);
+    if let Some(o) = old {
+        if o.title != new.title {
+            out.push(FieldChange {
+                item: "計画".into(),
+                field: "計画の名称".into(),
+                before: o.title.clone(),
+                after: new.title.clone(),
+            });
+        }
+    }
+    let matched = match_nodes(old_nodes, &new.nodes);
+    for (n, m) in new.nodes.iter().zip(&matched) {
+        let after = node_fields(n);
+        let before = m.map(|i| node_fields(&old_nodes[i])).unwrap_or_default();
+        for (field, a) in &after {
+            let b = before
+                .iter()
+                .find(|(f, _)| f == field)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            if &b != a {
+                out.push(FieldChange {
+                    item: label(n),
+                    field: field.clone(),
+                    before: b,
+                    after: a.clone(),
+                });
+            }
+        }
+        for (field, b) in &before {
+            if !b.is_empty() && !after.iter().any(|(f, _)| f == field) {
+                out.push(FieldChange {
+                    item: label(n),
+                    field: field.clone(),
+                    before: b.clone(),
+                    after: String::new(),
+                });
+            }
+        }
+    }
+    for (i, o) in old_nodes.iter().enumerate() {
+        if !matched.contains(&Some(i)) {
+            out.push(FieldChange {
+                item: label(o),
+                field: "項目".into(),
+                before: label(o),
+                after: String::new(),
+            });
+        }
+    }
+    out
+}

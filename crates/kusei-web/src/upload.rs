@@ -76,25 +76,30 @@ pub(crate) async fn form(who: Who, Query(q): Query<LangQuery>) -> Result<Html<St
         lang: q.lang(),
         who: &who,
     };
+    Ok(Html(form_page(&page, None)))
+}
+
+/// The import form, with the file field's error when one is given.
+fn form_page(page: &Page<'_>, error: Option<&str>) -> String {
     let lang = page.lang;
     let body = html! {
         h1 { (lang.t("文書の取込", "Import a document")) }
         p { (lang.t("これまでの区政運営方針・取組項目シート・実績表・取組一覧（テキスト、UTF-8 / Shift_JIS / EUC-JP）を読み込みます。保存する前に読み取り結果を確認できます。",
                     "Reads earlier plans, reform item sheets, results tables and plan trees (text in UTF-8, Shift_JIS or EUC-JP). You see what was read before anything is stored.")) }
-        form method="post" action=(page.href("/import")) enctype="multipart/form-data" {
+        p { (lang.t("計画のページからダウンロードしたExcelブック（.xlsx）をExcelで直して、ここで取り込むこともできます。保存する前に、項目ごと・数値ごとの変更点を確認できます。",
+                    "You can also upload an Excel workbook (.xlsx) downloaded from a plan's page and edited in Excel: you see every change, item by item and figure by figure, before anything is stored.")) }
+        form method="post" action=(page.href("/import")) enctype="multipart/form-data" novalidate {
             (page.csrf_field())
-            div.field {
+            div class={ "field" @if error.is_some() { " has-error" } } {
                 label for="f-file" { (lang.t("ファイル", "File")) }
-                input #f-file type="file" name="file" required;
+                @if let Some(e) = error { p.error #f-file-err role="alert" { (e) } }
+                input #f-file type="file" name="file" accept=".txt,.text,.csv,.md,.html,.xlsx,text/plain,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                    aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| "f-file-err")];
             }
             button type="submit" { (lang.t("読み取る（まだ保存しません）", "Read it (nothing is stored yet)")) }
         }
     };
-    Ok(Html(page.render(
-        lang.t("文書の取込", "Import"),
-        "/import",
-        body,
-    )))
+    page.render(lang.t("文書の取込", "Import"), "/import", body)
 }
 
 /// POST /import (multipart): parse and show the report.
@@ -139,11 +144,17 @@ pub(crate) async fn preview(
     };
     let lang = page.lang;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return Err(WebError::BadRequest(
-            "file: ファイルを選んでください。 Choose a file.".into(),
-        ));
+        let e = lang.t("ファイルを選んでください。", "Choose a file.");
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(form_page(&page, Some(e))),
+        )
+            .into_response());
     };
     let bytes: Arc<[u8]> = bytes.into();
+    if is_workbook(&name, &bytes) {
+        return workbook_preview(&state, &who, &page, &name, &bytes).await;
+    }
     let doc = match parse_off_workers(&name, &bytes).await? {
         Ok(d) => d,
         Err(e) => {
@@ -237,6 +248,11 @@ pub(crate) async fn confirm(
         .await?
         .filter(|u| u.owner == login && u.created_at >= state.clock.unix() - KEEP_SECS)
         .ok_or_else(|| WebError::BadRequest("token: 取込の有効期限が切れました。もう一度ファイルを選んでください。 The upload expired; choose the file again.".into()))?;
+    if is_workbook(&upload.file_name, &upload.bytes) {
+        let bytes: Arc<[u8]> = upload.bytes.into();
+        return workbook_confirm(&state, &who, lang, &login, &kept, &upload.file_name, &bytes)
+            .await;
+    }
     let unit = UnitId(parse_id(form.get("unit").unwrap_or(""), "unit")?);
     let units = target_units(&state, &who).await?;
     if !units.iter().any(|(id, _)| *id == unit) {
@@ -244,8 +260,8 @@ pub(crate) async fn confirm(
             "この組織には取り込めません。 You cannot import into this unit.".into(),
         ));
     }
-    let u = state.store.get_unit(unit).await?;
     let bytes: Arc<[u8]> = upload.bytes.into();
+    let u = state.store.get_unit(unit).await?;
     let doc = parse_off_workers(&upload.file_name, &bytes)
         .await?
         .map_err(|e| WebError::BadRequest(e.to_string()))?;
@@ -330,6 +346,247 @@ async fn refused(
         Html(page.render(title, "/import", body)),
     )
         .into_response())
+}
+
+/// An .xlsx (a zip file) rather than extracted text: a workbook Kusei exported.
+fn is_workbook(name: &str, bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || name.to_ascii_lowercase().ends_with(".xlsx")
+}
+
+/// A bilingual "日本語 / English" message in the page's language.
+fn said(lang: Lang, message: &str) -> String {
+    match message.split_once(" / ") {
+        Some((ja, en)) => lang.t(ja, en).to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Reads a workbook on the blocking pool.
+async fn read_workbook_off_workers(
+    bytes: &Arc<[u8]>,
+) -> Result<Result<Vec<kusei_domain::content::PlanRecord>, kusei_xlsx::XlsxError>, WebError> {
+    let b = Arc::clone(bytes);
+    let task = tokio::task::spawn_blocking(move || kusei_xlsx::read_workbook(&b));
+    match tokio::time::timeout(PARSE_BUDGET, task).await {
+        Ok(joined) => joined.map_err(|e| WebError::Internal(e.to_string())),
+        Err(_) => Err(WebError::BadRequest(format!(
+            "読み取りに{}秒以上かかるため中止しました。 Reading took longer than {} seconds.",
+            PARSE_BUDGET.as_secs(),
+            PARSE_BUDGET.as_secs()
+        ))),
+    }
+}
+
+/// The municipality a workbook's record goes to: the one it names, if the viewer may
+/// import there.
+async fn record_municipality(
+    state: &AppState,
+    record: &kusei_domain::content::PlanRecord,
+) -> Result<Option<kusei_domain::model::MunicipalityId>, WebError> {
+    Ok(state
+        .store
+        .list_municipalities()
+        .await?
+        .into_iter()
+        .find(|m| m.name == record.municipality)
+        .map(|m| m.id))
+}
+
+/// The workbook's plans as they are stored now (if they are), field by field.
+async fn workbook_changes(
+    state: &AppState,
+    record: &kusei_domain::content::PlanRecord,
+) -> Result<
+    (
+        Option<kusei_store::StoredPlan>,
+        Vec<kusei_domain::revision::FieldChange>,
+    ),
+    WebError,
+> {
+    let Some(m) = record_municipality(state, record).await? else {
+        return Ok((
+            None,
+            kusei_domain::revision::field_changes(None, &record.content),
+        ));
+    };
+    let existing = match state.store.find_unit(m, &record.unit).await? {
+        Some(u) => state.store.find_plan_like(u.id, &record.content).await?,
+        None => None,
+    };
+    let old = existing
+        .as_ref()
+        .map(|sp| kusei_domain::content::PlanContent {
+            family: sp.plan.family,
+            period: sp.plan.period,
+            title: sp.plan.title.clone(),
+            level_names: sp.plan.level_names.clone(),
+            nodes: sp.nodes.iter().map(|n| n.to_content()).collect(),
+            links: Vec::new(),
+            is_sample: sp.plan.is_sample,
+        });
+    let changes = kusei_domain::revision::field_changes(old.as_ref(), &record.content);
+    Ok((existing, changes))
+}
+
+/// POST /import with a workbook: every plan it holds, what would change in each (item by
+/// item, figure by figure), then one confirmation. A bad cell is refused naming the sheet
+/// and the cell, and nothing is kept.
+async fn workbook_preview(
+    state: &AppState,
+    who: &Who,
+    page: &Page<'_>,
+    name: &str,
+    bytes: &Arc<[u8]>,
+) -> Result<Response, WebError> {
+    let lang = page.lang;
+    let records = match read_workbook_off_workers(bytes).await? {
+        Ok(r) if !r.is_empty() => r,
+        Ok(_) => {
+            return Err(WebError::BadRequest(
+                "ブックに計画がありません。 The workbook holds no plan.".into(),
+            ))
+        }
+        Err(e) => {
+            let title = lang.t("読み取れませんでした", "Could not read the workbook");
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render(
+                    title,
+                    "/import",
+                    html! {
+                        h1 { (title) }
+                        p.error role="alert" { (name) ": " (said(lang, &e.to_string())) }
+                        @if let (Some(sheet), Some(cell)) = (e.sheet(), e.cell()) {
+                            p { (lang.t("直す場所: ", "Where to fix it: ")) (lang.t("シート", "sheet ")) "「" (sheet) "」 " (lang.t("セル ", "cell ")) (cell) }
+                        }
+                        p { (lang.t("何も保存していません。Excelで直してから、もう一度選んでください。", "Nothing was stored. Fix it in Excel, then choose the file again.")) }
+                        p { a href=(page.href("/import")) { (lang.t("別のファイルを選ぶ", "Choose another file")) } }
+                    },
+                )),
+            )
+                .into_response());
+        }
+    };
+    let token = random_token();
+    let owner = who.login().unwrap_or("?").to_string();
+    let now = state.clock.unix();
+    state
+        .store
+        .keep_pending_import(
+            &token_hash(&token),
+            &PendingImport {
+                owner,
+                file_name: name.to_string(),
+                bytes: bytes.to_vec(),
+                created_at: now,
+            },
+            now - KEEP_SECS,
+            PENDING_PER_USER,
+            PENDING_BYTES,
+        )
+        .await?;
+    let mut plans = Vec::new();
+    for r in &records {
+        let (existing, changes) = workbook_changes(state, r).await?;
+        plans.push((r, existing, changes));
+    }
+    let total: usize = plans.iter().map(|p| p.2.len()).sum();
+    let body = html! {
+        h1 { (lang.t("Excelブックの確認", "Check the workbook")) }
+        p { (name) " — " (records.len()) (lang.t("件の計画", " plan(s)")) " · "
+            (lang.t("変更点 ", "changes: ")) (total) }
+        @for (r, existing, changes) in &plans {
+            section.workbook-plan {
+                h2 { (r.municipality) " " (r.unit) " — " (r.content.title) }
+                p {
+                    (period_label(lang, &r.content.period)) " · "
+                    @if let Some(sp) = existing {
+                        (lang.t("保存済みの計画を更新します", "Updates the stored plan")) ": "
+                        a href=(page.href(&format!("/plans/{}", sp.plan.id.0))) { (sp.plan.title) }
+                    } @else { (lang.t("新しい計画として保存します", "Stored as a new plan")) }
+                }
+                @if changes.is_empty() { p { (lang.t("変更はありません。", "Nothing changes.")) } }
+                @else {
+                    table.changes {
+                        caption.visually-hidden { (lang.t("変更点", "Changes")) }
+                        thead { tr {
+                            th scope="col" { (lang.t("項目", "Item")) }
+                            th scope="col" { (lang.t("欄", "Field")) }
+                            th scope="col" { (lang.t("変更前", "Before")) }
+                            th scope="col" { (lang.t("変更後", "After")) }
+                        } }
+                        tbody { @for c in changes.iter().take(500) {
+                            tr { td { (c.item) } td { (c.field) } td { del { (c.before) } } td { ins { (c.after) } } }
+                        } }
+                    }
+                }
+            }
+        }
+        form method="post" action=(page.href("/import/confirm")) {
+            (page.csrf_field())
+            input type="hidden" name="token" value=(token);
+            button type="submit" { (lang.t("この内容で保存する", "Store it")) }
+        }
+    };
+    Ok(Html(page.render(
+        lang.t("Excelブックの確認", "Check the workbook"),
+        "/import",
+        body,
+    ))
+    .into_response())
+}
+
+/// POST /import/confirm of a workbook: every plan of it stored (each through the one
+/// import function and its write guard), or nothing when the guard refuses one.
+async fn workbook_confirm(
+    state: &AppState,
+    who: &Who,
+    lang: Lang,
+    login: &str,
+    kept: &str,
+    name: &str,
+    bytes: &Arc<[u8]>,
+) -> Result<Response, WebError> {
+    let records = read_workbook_off_workers(bytes)
+        .await?
+        .map_err(|e| WebError::BadRequest(format!("{name}: {e}")))?;
+    let caller = Caller::new(format!("{login}{ACTOR_SUFFIX}"), who.grants());
+    let mut last = None;
+    for r in &records {
+        let Some(m) = record_municipality(state, r).await? else {
+            return Err(WebError::BadRequest(format!(
+                "自治体「{}」がありません。先に「管理」で作成してください。 There is no municipality {}; create it under Administration first.",
+                r.municipality, r.municipality
+            )));
+        };
+        match kusei_app::import::store_record(
+            &state.store,
+            &caller,
+            r,
+            name,
+            m,
+            state.clock.today_jst(),
+        )
+        .await
+        {
+            Ok(outcome) => last = Some(plan_of(&outcome)),
+            Err(AppError::Refused(why)) => {
+                return Err(WebError::Forbidden(format!(
+                    "{} {}: {}",
+                    r.unit,
+                    r.content.title,
+                    lang.t(&why.ja(), &why.en())
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    state.store.drop_pending_import(kept).await?;
+    let location = match (records.len(), last) {
+        (1, Some(plan)) => format!("/plans/{}?lang={}&imported=updated", plan.0, lang.code()),
+        _ => format!("/?lang={}", lang.code()),
+    };
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
 }
 
 /// Reads a document on the blocking pool (pages keep answering while a large one is read),
