@@ -63,6 +63,13 @@ impl Format {
             Format::Html => "印刷用HTML",
         }
     }
+    /// [`Format::label`] in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Format::Html => "HTML for printing",
+            other => other.label(),
+        }
+    }
 }
 
 /// Why an export failed.

@@ -66,6 +66,11 @@ fn nice_max(max: f64) -> f64 {
 
 /// Horizontal bars, one per label, with the value written at the bar's end.
 pub fn bar_chart(id: &str, title: &str, unit: &str, bars: &[Bar]) -> Markup {
+    bar_chart_in(false, id, title, unit, bars)
+}
+
+/// [`bar_chart`] with its description in English when `english`.
+pub fn bar_chart_in(english: bool, id: &str, title: &str, unit: &str, bars: &[Bar]) -> Markup {
     let known: Vec<(&str, f64)> = bars
         .iter()
         .filter_map(|b| b.value.map(|v| (b.label.as_str(), v)))
@@ -74,7 +79,7 @@ pub fn bar_chart(id: &str, title: &str, unit: &str, bars: &[Bar]) -> Markup {
     let (label_w, plot_w, row_h, top) = (120.0, 420.0, 22.0, 28.0);
     let height = top + row_h * bars.len() as f64 + 30.0;
     let width = label_w + plot_w + 90.0;
-    let desc = bar_description(title, unit, &known, bars.len());
+    let desc = bar_description(english, title, unit, &known, bars.len());
     let ticks: Vec<f64> = (0..=4).map(|k| max * f64::from(k) / 4.0).collect();
     html! {
         svg.chart xmlns="http://www.w3.org/2000/svg" role="img" id=(id)
@@ -98,7 +103,7 @@ pub fn bar_chart(id: &str, title: &str, unit: &str, bars: &[Bar]) -> Markup {
                         text x=(label_w + w + 4.0) y=(y + row_h * 0.65) font-size="11" fill="#111" { (fmt(v)) }
                     }
                     None => {
-                        text x=(label_w + 4.0) y=(y + row_h * 0.65) font-size="11" fill="#555" { "—（数値なし）" }
+                        text x=(label_w + 4.0) y=(y + row_h * 0.65) font-size="11" fill="#555" { (if english { "— (no figure)" } else { "—（数値なし）" }) }
                     }
                 }
             }
@@ -106,9 +111,19 @@ pub fn bar_chart(id: &str, title: &str, unit: &str, bars: &[Bar]) -> Markup {
     }
 }
 
-fn bar_description(title: &str, unit: &str, known: &[(&str, f64)], total: usize) -> String {
+fn bar_description(
+    english: bool,
+    title: &str,
+    unit: &str,
+    known: &[(&str, f64)],
+    total: usize,
+) -> String {
     if known.is_empty() {
-        return format!("{title}：数値のある組織はありません。");
+        return if english {
+            format!("{title}: no unit has a figure.")
+        } else {
+            format!("{title}：数値のある組織はありません。")
+        };
     }
     let (mut hi, mut lo) = (known[0], known[0]);
     for k in known {
@@ -120,6 +135,17 @@ fn bar_description(title: &str, unit: &str, known: &[(&str, f64)], total: usize)
         }
     }
     let mean = known.iter().map(|k| k.1).sum::<f64>() / known.len() as f64;
+    if english {
+        return format!(
+            "Bar chart of {title}. {} of {total} units have a figure. Highest: {} {}{unit}; lowest: {} {}{unit}; mean {}{unit}. The figures are in the table beside it.",
+            known.len(),
+            hi.0,
+            fmt(hi.1),
+            lo.0,
+            fmt(lo.1),
+            fmt(mean)
+        );
+    }
     format!(
         "{title}の横棒グラフ。{total}組織中{}組織に数値があります。最大は{}の{}{unit}、最小は{}の{}{unit}、平均は{}{unit}。数値は隣の表にあります。",
         known.len(),
@@ -133,6 +159,18 @@ fn bar_description(title: &str, unit: &str, known: &[(&str, f64)], total: usize)
 
 /// Lines over x positions (fiscal years), one per series, with markers and a legend.
 pub fn line_chart(
+    id: &str,
+    title: &str,
+    unit: &str,
+    x_labels: &[String],
+    series: &[Series],
+) -> Markup {
+    line_chart_in(false, id, title, unit, x_labels, series)
+}
+
+/// [`line_chart`] with its description in English when `english`.
+pub fn line_chart_in(
+    english: bool,
     id: &str,
     title: &str,
     unit: &str,
@@ -157,7 +195,7 @@ pub fn line_chart(
         }
     };
     let y_at = |v: f64| top + plot_h - plot_h * v.max(0.0) / max;
-    let desc = line_description(title, unit, x_labels, series);
+    let desc = line_description(english, title, unit, x_labels, series);
     html! {
         svg.chart xmlns="http://www.w3.org/2000/svg" role="img" id=(id)
             viewBox=(format!("0 0 {width} {height}")) width=(width) height=(height)
@@ -219,7 +257,29 @@ fn line_path(
     d.trim_end().to_string()
 }
 
-fn line_description(title: &str, unit: &str, x: &[String], series: &[Series]) -> String {
+fn line_description(
+    english: bool,
+    title: &str,
+    unit: &str,
+    x: &[String],
+    series: &[Series],
+) -> String {
+    if english {
+        let mut parts = vec![format!("Line chart of {title} ({}).", x.join(", "))];
+        for s in series {
+            let points: Vec<String> = s
+                .values
+                .iter()
+                .zip(x)
+                .map(|(v, l)| match v {
+                    Some(v) => format!("{l} {}{unit}", fmt(*v)),
+                    None => format!("{l} no figure"),
+                })
+                .collect();
+            parts.push(format!(" {}: {}.", s.name, points.join(", ")));
+        }
+        return parts.join("");
+    }
     let mut parts = vec![format!("{title}の折れ線グラフ（{}）。", x.join("・"))];
     for s in series {
         let points: Vec<String> = s

@@ -325,10 +325,10 @@ async fn admin_page(
                         th scope="col" { (lang.t("終了", "Closes")) }
                     } }
                     tbody { @for w in &windows { tr {
-                        td { (w.fiscal_year.label_with_western()) }
+                        td { (crate::layout::fy_label(lang, w.fiscal_year)) }
                         td { (lang.t(w.phase.label_ja(), phase_en(w.phase))) }
-                        td { (w.opens_on.to_japanese()) }
-                        td { (w.closes_on.to_japanese()) }
+                        td { (crate::layout::date_label(lang, w.opens_on)) }
+                        td { (crate::layout::date_label(lang, w.closes_on)) }
                     } } }
                 }
             }
@@ -375,7 +375,7 @@ async fn admin_page(
                     td { (u.display_name) @if u.disabled_at.is_some() { " " strong.badge { (lang.t("利用停止中", "disabled")) } } }
                     td { @for (r, scope) in &u.roles {
                         @let label = Role::from_code(r).map_or(r.as_str(), |r| lang.t(r.label_ja(), r.label_en()));
-                        span.role { (label) "（" (scope_label(lang, r, *scope, c)) "）" } " "
+                        span.role { (label) (lang.t("（", " (")) (scope_label(lang, r, *scope, c)) (lang.t("）", ")")) } " "
                     } }
                 } } }
             }

@@ -105,7 +105,23 @@ pub(crate) fn message_page(lang: Lang, heading: &str, text: &str) -> String {
     )
 }
 
-/// 令和7年度 (2025年度) / FY2025 (令和7年度); spans as 平成18年度～平成22年度.
+/// A fiscal year as the page's readers write it: 令和7年度 (2025年度) / FY2025.
+pub fn fy_label(lang: Lang, fy: kusei_domain::calendar::FiscalYear) -> String {
+    match lang {
+        Lang::Ja => fy.label_with_western(),
+        Lang::En => format!("FY{}", fy.year()),
+    }
+}
+
+/// A date as the page's readers write it: 令和7年4月1日 / 2025-04-01.
+pub fn date_label(lang: Lang, d: kusei_domain::calendar::Date) -> String {
+    match lang {
+        Lang::Ja => d.to_japanese(),
+        Lang::En => d.to_string(),
+    }
+}
+
+/// 令和7年度 (2025年度) / FY2025; spans as 平成18年度～平成22年度 / FY2006–2010.
 pub fn period_label(lang: Lang, p: &Period) -> String {
     match lang {
         Lang::Ja => {
@@ -117,9 +133,9 @@ pub fn period_label(lang: Lang, p: &Period) -> String {
         }
         Lang::En => {
             if p.start == p.end {
-                format!("FY{} ({})", p.start.year(), p.start.label())
+                format!("FY{}", p.start.year())
             } else {
-                format!("FY{}–{} ({})", p.start.year(), p.end.year(), p)
+                format!("FY{}–{}", p.start.year(), p.end.year())
             }
         }
     }

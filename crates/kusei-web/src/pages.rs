@@ -492,7 +492,7 @@ pub(crate) fn plan_body(
     let rows = sp.tree_rows();
     let p = &sp.plan;
     html! {
-        p.muted { (sp.unit_name) " · " (period_label(lang, &p.period)) " · " (p.family.label_ja()) }
+        p.muted { (sp.unit_name) " · " (period_label(lang, &p.period)) " · " (crate::structure::family_label(lang, p.family)) }
         h1 {
             (p.title)
             @if p.is_sample { " " span.badge.sample { (lang.t("サンプル", "sample")) } }
@@ -525,7 +525,7 @@ pub(crate) fn plan_body(
             @let sn = &sp.nodes[row.node];
             @if row.kind == LinkKind::Repeat {
                 p class={ "repeat depth-" (row.depth.min(6)) } {
-                    "（" (lang.t("再掲", "listed again")) "） "
+                    (lang.t("（再掲）", "(listed again)")) " "
                     a href={ "#node-" (sn.node.id) } { (sn.node.title) }
                 }
             } @else {

@@ -97,7 +97,7 @@ pub(crate) async fn page(
                     select #f-year name="year" {
                         @for y in period.start.year()..=period.end.year() {
                             @if let Ok(fy) = FiscalYear::new(y) {
-                                option value=(y) selected[fy == year] { (fy.label()) }
+                                option value=(y) selected[fy == year] { (crate::layout::fy_label(lang, fy)) }
                             }
                         }
                     }
@@ -106,7 +106,7 @@ pub(crate) async fn page(
             button type="submit" { (lang.t("表示", "Show")) }
         }
         p role="status" {
-            (year.label()) " · "
+            (crate::layout::fy_label(lang, year)) " · "
             @if open == 0 && tracked > 0 { (lang.t("すべて入力済みです。", "Everything is entered.")) }
             @else { (lang.t("未完了の欄: ", "Cells still open: ")) (open) }
         }

@@ -17,7 +17,7 @@ use kusei_app::export::{ExportError, Format};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::content::PlanRecord;
 use kusei_domain::model::{Direction, MunicipalityId, PlanId, UnitId};
-use kusei_report::chart::{bar_chart, fmt, line_chart, Bar, Series};
+use kusei_report::chart::{bar_chart_in, fmt, line_chart_in, Bar, Series};
 use kusei_report::dashboard::{self, Dashboard, IndicatorInfo};
 use kusei_store::Copy;
 use maud::{html, Markup};
@@ -66,7 +66,7 @@ pub(crate) fn plan_downloads(lang: Lang, id: PlanId) -> Markup {
             ul {
                 li { a href={ "/plans/" (id.0) "/print" } { (lang.t("印刷用ページ（様式）", "Print view (official form)")) } }
                 @for f in [Format::Pdf, Format::Xlsx, Format::Csv, Format::Json] {
-                    li { a href={ "/plans/" (id.0) "/export/" (f.extension()) } download { (f.label()) } }
+                    li { a href={ "/plans/" (id.0) "/export/" (f.extension()) } download { (lang.t(f.label(), f.label_en())) } }
                 }
             }
         }
@@ -303,7 +303,7 @@ pub(crate) async fn scope_file(
     Ok((title, bytes))
 }
 
-fn scope_links(m: MunicipalityId, unit: Option<UnitId>, year: Option<i32>) -> Markup {
+fn scope_links(lang: Lang, m: MunicipalityId, unit: Option<UnitId>, year: Option<i32>) -> Markup {
     let mut query = String::new();
     if let Some(u) = unit {
         query.push_str(&format!("unit={}&", u.0));
@@ -313,7 +313,7 @@ fn scope_links(m: MunicipalityId, unit: Option<UnitId>, year: Option<i32>) -> Ma
     }
     html! {
         @for f in Format::ALL {
-            a.download href={ "/open-data/" (m.0) "/export?" (query) "format=" (f.extension()) } download { (f.label()) }
+            a.download href={ "/open-data/" (m.0) "/export?" (query) "format=" (f.extension()) } download { (lang.t(f.label(), f.label_en())) }
             " "
         }
     }
@@ -381,12 +381,12 @@ pub(crate) async fn open_data_page(
                         th scope="col" { (lang.t("ダウンロード", "Download")) }
                     } }
                     tbody {
-                        tr { th scope="row" { (lang.t("全年度・全組織", "All years, all units")) } td { (scope_links(m.id, None, None)) } }
+                        tr { th scope="row" { (lang.t("全年度・全組織", "All years, all units")) } td { (scope_links(lang, m.id, None, None)) } }
                         @for y in years.iter().rev() {
-                            @let fy = FiscalYear::new(*y).map(|f| f.label_with_western()).unwrap_or_default();
-                            tr { th scope="row" { (fy) " " (lang.t("全組織", "all units")) } td { (scope_links(m.id, None, Some(*y))) } }
+                            @let fy = FiscalYear::new(*y).map(|f| crate::layout::fy_label(lang, f)).unwrap_or_default();
+                            tr { th scope="row" { (fy) " " (lang.t("全組織", "all units")) } td { (scope_links(lang, m.id, None, Some(*y))) } }
                             @for u in units {
-                                tr { th scope="row" { (fy) " " (u.name) } td { (scope_links(m.id, Some(u.id), Some(*y))) } }
+                                tr { th scope="row" { (fy) " " (u.name) } td { (scope_links(lang, m.id, Some(u.id), Some(*y))) } }
                             }
                         }
                     }
@@ -481,15 +481,23 @@ pub(crate) async fn dashboard_page(
         }
         other => other?,
     };
-    let title = format!(
-        "{name} {} {}",
-        d.label,
-        lang.t("区の比較", "ward comparison")
-    );
+    let dl = FiscalYear::new(d.fiscal_year)
+        .map(|f| crate::layout::fy_label(lang, f))
+        .unwrap_or_else(|_| d.label.clone());
+    let title = format!("{name} {} {}", dl, lang.t("区の比較", "ward comparison"));
     let year_labels: Vec<String> = d
         .trends
         .first()
-        .map(|t| t.points.iter().map(|p| p.label.clone()).collect())
+        .map(|t| {
+            t.points
+                .iter()
+                .map(|p| {
+                    FiscalYear::new(p.fiscal_year)
+                        .map(|f| crate::layout::fy_label(lang, f))
+                        .unwrap_or_else(|_| p.label.clone())
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let body = html! {
         h1 { (title) }
@@ -498,7 +506,7 @@ pub(crate) async fn dashboard_page(
             label for="year" { (lang.t("年度", "Fiscal year")) }
             select #year name="year" {
                 @for y in years.iter().rev() {
-                    @let label = FiscalYear::new(*y).map(|f| f.label_with_western()).unwrap_or_default();
+                    @let label = FiscalYear::new(*y).map(|f| crate::layout::fy_label(lang, f)).unwrap_or_default();
                     option value=(y) selected[*y == d.fiscal_year] { (label) }
                 }
             }
@@ -517,7 +525,7 @@ pub(crate) async fn dashboard_page(
         section #judgments aria-labelledby="judgments-h" {
             h2 #judgments-h { (lang.t("区ごとの取組の達成状況", "Initiatives per ward: achieved / not achieved / not yet determined")) }
             table.numbers {
-                caption { (d.label) " " (lang.t("具体的取組の自己評価（件数）", "year-end judgments of initiatives (count)")) }
+                caption { (dl) " " (lang.t("具体的取組の自己評価（件数）", "year-end judgments of initiatives (count)")) }
                 thead { tr {
                     th scope="col" { (lang.t("区", "Ward")) }
                     th scope="col" { (lang.t("達成", "Achieved")) }
@@ -539,7 +547,7 @@ pub(crate) async fn dashboard_page(
                     }
                 }
             }
-            (bar_chart("chart-achieved", &format!("{} {}", d.label, lang.t("達成した取組の割合", "share of initiatives achieved")), "%",
+            (bar_chart_in(lang == Lang::En, "chart-achieved", &format!("{} {}", dl, lang.t("達成した取組の割合", "share of initiatives achieved")), "%",
                 &d.counts.iter().map(|c| Bar { label: c.unit.clone(), value: (c.total > 0).then(|| 100.0 * c.achieved as f64 / c.total as f64) }).collect::<Vec<_>>()))
         }
         @if d.indicators.is_empty() {
@@ -550,10 +558,10 @@ pub(crate) async fn dashboard_page(
                 h2 id={ "ind-" (i) "-h" } { (c.indicator.name) " (" (c.indicator.unit) ")" }
                 p.muted { (if c.indicator.higher_is_better { lang.t("高いほど良い指標", "higher is better") } else { lang.t("低いほど良い指標", "lower is better") }) }
                 div.chart-pair {
-                    (bar_chart(&format!("chart-bar-{i}"), &format!("{} {} {}", c.indicator.name, d.label, lang.t("実績", "actual")), &c.indicator.unit,
+                    (bar_chart_in(lang == Lang::En, &format!("chart-bar-{i}"), &format!("{} {} {}", c.indicator.name, dl, lang.t("実績", "actual")), &c.indicator.unit,
                         &c.wards.iter().map(|w| Bar { label: w.unit.clone(), value: w.actual }).collect::<Vec<_>>()))
                     table.numbers {
-                        caption { (c.indicator.name) " " (d.label) " — " (lang.t("区ごとの目標と実績", "target and actual per ward")) }
+                        caption { (c.indicator.name) " " (dl) " — " (lang.t("区ごとの目標と実績", "target and actual per ward")) }
                         thead { tr {
                             th scope="col" { (lang.t("区", "Ward")) }
                             th scope="col" { (lang.t("目標", "Target")) }
@@ -575,7 +583,7 @@ pub(crate) async fn dashboard_page(
                 @if let Some(t) = d.trends.get(i) {
                     h3 { (lang.t("経年変化", "Trend over the years")) }
                     div.chart-pair {
-                        (line_chart(&format!("chart-line-{i}"), &format!("{}{}", c.indicator.name, lang.t("の推移（全区）", " — all wards")), &c.indicator.unit, &year_labels, &[
+                        (line_chart_in(lang == Lang::En, &format!("chart-line-{i}"), &format!("{}{}", c.indicator.name, lang.t("の推移（全区）", " — all wards")), &c.indicator.unit, &year_labels, &[
                             Series { name: lang.t("平均", "mean").into(), values: t.points.iter().map(|p| p.mean).collect() },
                             Series { name: lang.t("最大", "highest").into(), values: t.points.iter().map(|p| p.max).collect() },
                             Series { name: lang.t("最小", "lowest").into(), values: t.points.iter().map(|p| p.min).collect() },

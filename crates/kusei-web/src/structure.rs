@@ -24,6 +24,18 @@ use kusei_store::{Move, NewNode, StoreError, StoredPlan};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+/// A family's levels as an English reader reads them (the levels themselves are the
+/// plan's data, named in Japanese).
+fn levels_en(f: Family) -> String {
+    match f {
+        Family::ReformItems => "reform item",
+        Family::ResultsTable => "chapter → issue → initiative",
+        Family::PlanTree => "chapter → focus area → group → subgroup → item",
+        Family::ManagementSheet => "management issue → strategy → initiative",
+    }
+    .to_string()
+}
+
 pub(crate) fn family_label(lang: Lang, f: Family) -> &'static str {
     match lang {
         Lang::Ja => f.label_ja(),
@@ -101,7 +113,7 @@ fn new_plan_page(
                 select #f-family name="family" {
                     @for f in Family::ALL {
                         option value=(f.code()) selected[typed.family == f.code()] {
-                            (family_label(lang, f)) " — " (f.default_levels().join(" → "))
+                            (family_label(lang, f)) " — " (match lang { Lang::Ja => f.default_levels().join(" → "), Lang::En => levels_en(f) })
                         }
                     }
                 }
@@ -383,9 +395,8 @@ fn item_label(sp: &StoredPlan, id: NodeId) -> String {
                 s.push(' ');
                 s.push_str(num);
             }
-            s.push_str(" 「");
+            s.push(' ');
             s.push_str(&n.node.title);
-            s.push('」');
             s
         })
         .unwrap_or_default()
@@ -481,7 +492,7 @@ fn structure_page(
                                 @let parent = rows[..i].iter().rev().find(|r| r.depth + 1 == row.depth).map(|r| sp.nodes[r.node].node.id);
                                 tr.repeat {
                                     td {}
-                                    td class={ "depth-" (row.depth.min(6)) } { "（" (lang.t("再掲", "listed again")) "） " (item_label(sp, n.id)) }
+                                    td class={ "depth-" (row.depth.min(6)) } { (lang.t("（再掲）", "(listed again)")) " " (item_label(sp, n.id)) }
                                     td {}
                                     td {
                                         @if let Some(p) = parent {

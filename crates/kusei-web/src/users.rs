@@ -145,7 +145,7 @@ async fn user_page(
             @if user.roles.is_empty() { p { (lang.t("権限がありません。", "No role.")) } }
             ul { @for (i, (r, scope)) in user.roles.iter().enumerate() {
                 li {
-                    (role_label(lang, r)) "（" (scope_text(lang, *scope, city)) "） "
+                    (role_label(lang, r)) (lang.t("（", " (")) (scope_text(lang, *scope, city)) (lang.t("） ", ") "))
                     form.inline method="post" action=(action) {
                         (page.csrf_field())
                         input type="hidden" name="action" value="remove_role";

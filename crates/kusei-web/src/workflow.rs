@@ -168,7 +168,7 @@ fn check_page(
         html! {
             li {
                 a href=(page.href(&format!("/nodes/{}/{slug}", c.node.0))) { (label(c.node)) }
-                " — " (lang.t(ja, en)) " (" (c.fiscal_year.label()) "): "
+                " — " (lang.t(ja, en)) " (" (crate::layout::fy_label(lang, c.fiscal_year)) "): "
                 (lang.t(&c.message_ja, &c.message_en))
             }
         }

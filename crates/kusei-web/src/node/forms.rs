@@ -305,7 +305,7 @@ pub(super) fn plan_form_page(
     let path = format!("/nodes/{}/plan", sn.node.id);
     let body = html! {
         (node_heading(lang, &ctx.sp, sn))
-        h2 { (lang.t("計画を編集", "Edit the plan")) " (" (fy.label_with_western()) ")" }
+        h2 { (lang.t("計画を編集", "Edit the plan")) " (" (crate::layout::fy_label(lang, fy)) ")" }
         @if let Some(b) = banner { (b) }
         @if !errors.is_empty() { (error_summary(lang, errors)) }
         form method="post" action=(page.href(&path)) novalidate {
@@ -426,7 +426,7 @@ pub(super) fn review_form_page(
     ];
     let body = html! {
         (node_heading(lang, &ctx.sp, sn))
-        h2 { (lang.t("中間振り返りを編集", "Edit the mid-year review")) " (" (fy.label_with_western()) ")" }
+        h2 { (lang.t("中間振り返りを編集", "Edit the mid-year review")) " (" (crate::layout::fy_label(lang, fy)) ")" }
         @if let Some(b) = banner { (b) }
         @if !errors.is_empty() { (error_summary(lang, errors)) }
         @if !sn.targets.is_empty() {
@@ -569,7 +569,7 @@ pub(super) fn evaluation_form_page(
     ];
     let body = html! {
         (node_heading(lang, &ctx.sp, sn))
-        h2 { (lang.t("自己評価を編集", "Edit the year-end evaluation")) " (" (fy.label_with_western()) ")" }
+        h2 { (lang.t("自己評価を編集", "Edit the year-end evaluation")) " (" (crate::layout::fy_label(lang, fy)) ")" }
         @if let Some(b) = banner { (b) }
         @if !errors.is_empty() { (error_summary(lang, errors)) }
         @if !sn.targets.is_empty() {

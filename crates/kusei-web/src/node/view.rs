@@ -52,7 +52,7 @@ pub(crate) fn phases_view(lang: Lang, sn: &StoredNode, refs: &References) -> Mar
                     dl {
                         @for s in &rsecs { dt { (s.heading) } dd.pre { (s.body) } }
                         @for r in &sn.reviews {
-                            dt { (lang.t("取組内容の実施見込み", "Will the activities be carried out?")) " (" (r.fiscal_year.label()) ")" }
+                            dt { (lang.t("取組内容の実施見込み", "Will the activities be carried out?")) " (" (crate::layout::fy_label(lang, r.fiscal_year)) ")" }
                             dd { (r.implementation.map_or(lang.t("未記入", "not answered"), |i| i.label_ja())) }
                             dt { (lang.t("目標の達成見込み", "Will the target be reached?")) }
                             dd { (r.achievement.map_or(lang.t("未記入", "not answered"), |a| a.label_ja())) }
@@ -69,7 +69,7 @@ pub(crate) fn phases_view(lang: Lang, sn: &StoredNode, refs: &References) -> Mar
                         @for s in &esecs { dt { (s.heading) } dd.pre { (s.body) } }
                         @for e in &sn.evaluations {
                             @let c = refs.judge(sn, e);
-                            dt { (lang.t("当年度の取組実績及び目標の達成状況", "Results of the year")) " (" (e.fiscal_year.label()) ")" }
+                            dt { (lang.t("当年度の取組実績及び目標の達成状況", "Results of the year")) " (" (crate::layout::fy_label(lang, e.fiscal_year)) ")" }
                             dd.pre { (e.results) }
                             @let acts: Vec<_> = sn.actuals.iter().filter(|a| a.fiscal_year.is_none_or(|f| f == e.fiscal_year)).collect();
                             @if !acts.is_empty() {
@@ -235,7 +235,7 @@ pub(crate) async fn page(
                                 a href=(page.href(&format!("{path}/{slug}"))) {
                                     (lang.t(phase.label_ja(), phase_en(*phase))) (lang.t("を編集", ": edit"))
                                 }
-                                " (" (fy.label()) ")"
+                                " (" (crate::layout::fy_label(lang, *fy)) ")"
                             }
                             Err(why) => {
                                 span { (lang.t(phase.label_ja(), phase_en(*phase))) ": " }

@@ -1,0 +1,430 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! One language per page: every page (and error page) a city's staff and the public meet,
+//! in `?lang=en` and in Japanese, on a city whose own data (names, titles, levels) is
+//! ASCII, so any Japanese on an English page is the interface's, and any English word on
+//! a Japanese page is the interface's too (beside a few names: Kusei, CSV, PDF, Excel…).
+//! Also: a form error in English stays English, and the choice is kept by a cookie.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use kusei_domain::calendar::FiscalYear;
+use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
+use kusei_domain::model::{Family, LinkKind, Period, Phase, Section, UnitKind};
+use kusei_domain::policy::Scope;
+use kusei_store::{NewUnit, NewUser, Store, Transition, Window};
+use kusei_web::auth::token_hash;
+use kusei_web::{app, AppState, Clock};
+use tower::ServiceExt;
+
+/// 2025-10-01 12:00 JST.
+const NOW: i64 = 1_759_287_600;
+
+struct World {
+    state: AppState,
+    plan: i64,
+    node: i64,
+    unit: i64,
+    m: i64,
+    _dir: std::path::PathBuf,
+}
+
+async fn world(name: &str) -> World {
+    let dir = std::env::temp_dir().join(format!("kusei-languages-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.join("k.db").display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let m = store
+        .create_municipality("t", "271004", "Testcity", false)
+        .await
+        .unwrap();
+    let unit = |parent, kind, name| NewUnit {
+        municipality_id: m,
+        parent_id: parent,
+        kind,
+        name,
+        phone: Some("06-1234-5678"),
+        fax: None,
+        duties: Some("Counter"),
+    };
+    let ward = store
+        .create_unit("t", &unit(None, UnitKind::Ward, "North"))
+        .await
+        .unwrap();
+    let desk = store
+        .create_unit("t", &unit(Some(ward), UnitKind::Section, "Desk"))
+        .await
+        .unwrap();
+    let fy = FiscalYear::new(2025).unwrap();
+    for phase in [Phase::Plan, Phase::Review, Phase::Evaluation] {
+        store
+            .set_window(
+                "t",
+                m,
+                &Window {
+                    fiscal_year: fy,
+                    phase,
+                    opens_on: "2025-04-01".parse().unwrap(),
+                    closes_on: "2026-03-31".parse().unwrap(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let node = |level: &str, title: &str, owner: Option<&str>| NodeContent {
+        level: level.into(),
+        title: title.into(),
+        owner: owner.map(str::to_string),
+        sections: vec![Section {
+            phase: Phase::Plan,
+            heading: "Purpose".into(),
+            body: "Safer streets".into(),
+        }],
+        ..Default::default()
+    };
+    let content = PlanContent {
+        family: Family::ManagementSheet,
+        title: "North plan".into(),
+        period: Period::year(fy),
+        level_names: vec!["Issue".into(), "Initiative".into()],
+        nodes: vec![
+            node("Issue", "Safety", None),
+            node("Initiative", "Drills", Some("Desk")),
+            node("Initiative", "Patrols", Some("Desk")),
+        ],
+        links: vec![
+            LinkContent {
+                parent: 0,
+                child: 1,
+                kind: LinkKind::Primary,
+            },
+            LinkContent {
+                parent: 0,
+                child: 2,
+                kind: LinkKind::Primary,
+            },
+        ],
+        is_sample: false,
+    };
+    let plan = store.save_plan("t", ward, &content).await.unwrap();
+    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+        store.transition("t", plan, step, None).await.unwrap();
+    }
+    for (login, role, scope) in [
+        ("admin", "city_admin", Scope::Municipality(m)),
+        ("editor", "ward_editor", Scope::Unit(ward)),
+        ("desk", "section_editor", Scope::Unit(desk)),
+    ] {
+        let uid = store
+            .create_user(
+                "t",
+                &NewUser {
+                    login,
+                    display_name: login,
+                    password_hash: "$argon2id$unused",
+                    must_change_password: false,
+                    roles: vec![(role, scope)],
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .create_session(
+                &token_hash(&format!("token{login}")),
+                uid,
+                &format!("csrf{login}"),
+                "2099-01-01T00:00:00Z",
+            )
+            .await
+            .unwrap();
+    }
+    let sp = store.load_plan(plan).await.unwrap();
+    World {
+        state: AppState::new(store.clone()).with_clock(Clock::Fixed(NOW)),
+        plan: plan.0,
+        node: sp.nodes[1].node.id.0,
+        unit: desk.0,
+        m: m.0,
+        _dir: dir,
+    }
+}
+
+async fn get(
+    w: &World,
+    login: Option<&str>,
+    uri: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, String) {
+    let mut cookies = Vec::new();
+    if let Some(l) = login {
+        cookies.push(format!("kusei_session=token{l}"));
+    }
+    if let Some(c) = cookie {
+        cookies.push(c.to_string());
+    }
+    let mut req = Request::get(uri);
+    if !cookies.is_empty() {
+        req = req.header(header::COOKIE, cookies.join("; "));
+    }
+    let res = app(w.state.clone())
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, String::from_utf8_lossy(&bytes).to_string())
+}
+
+/// What a person reads or hears of a page: its text and its labels (aria-label, alt,
+/// title, placeholder), without elements marked as another language (the language
+/// switch, `lang="en"`/`lang="ja"` spans).
+fn readable(html: &str, lang: &str) -> String {
+    let other = if lang == "en" { "ja" } else { "en" };
+    let mut s = html.to_string();
+    // Elements in the other language, by their own lang attribute (one level deep).
+    while let Some(i) = s.find(&format!(" lang=\"{other}\"")) {
+        let start = s[..i].rfind('<').unwrap_or(i);
+        let tag: String = s[start + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let end = s[i..]
+            .find(&format!("</{tag}>"))
+            .map_or(s.len(), |e| i + e + tag.len() + 3);
+        s.replace_range(start..end, " ");
+    }
+    let mut out = String::new();
+    for attr in ["aria-label=\"", "alt=\"", "title=\"", "placeholder=\""] {
+        for part in s.split(attr).skip(1) {
+            out.push_str(part.split('"').next().unwrap_or(""));
+            out.push(' ');
+        }
+    }
+    // Text between tags; <title> and <option> included.
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+}
+
+fn japanese_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut cur = String::new();
+    // ＞ is the unit paths' separator (サンプル市 ＞ 城東区), a sign rather than a word.
+    for c in text.chars().filter(|c| *c != '＞') {
+        if ('\u{3040}'..='\u{30ff}').contains(&c)
+            || ('\u{4e00}'..='\u{9fff}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+            || "（）「」、。・～".contains(c)
+        {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            found.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        found.push(cur);
+    }
+    found
+}
+
+/// Names a Japanese page may show in Latin letters.
+const LATIN_OK: &[&str] = &[
+    "Kusei",
+    "CSV",
+    "JSON",
+    "PDF",
+    "Excel",
+    "HTML",
+    "URL",
+    "ID",
+    "API",
+    "UTF",
+    "BOM",
+    "FAX",
+    "Shift_JIS",
+    "EUC",
+    "JP",
+    "xlsx",
+    "OpenAPI",
+    "WCAG",
+    "JIS",
+    "Testcity",
+    "North",
+    "Desk",
+    "Counter",
+    "Safety",
+    "Drills",
+    "Patrols",
+    "Issue",
+    "Initiative",
+    "Purpose",
+    "Safer",
+    "streets",
+    "plan",
+    "admin",
+    "editor",
+    "desk",
+    "docs",
+    "import",
+    "format",
+    "md",
+    "txt",
+    "text",
+    "utf",
+    "Shift",
+    "JIS",
+    "EUC",
+    "of",
+    "the",
+    "PDCA",
+    "api",
+    "json",
+    "openapi",
+];
+
+fn english_in(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_alphabetic() && c != '_')
+        .filter(|w| w.len() >= 3 && !LATIN_OK.contains(w))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_speaks_one_language() {
+    let w = world("pages").await;
+    let (p, n, u, m) = (w.plan, w.node, w.unit, w.m);
+    let pages: Vec<(Option<&str>, String)> = vec![
+        (None, "/".into()),
+        (None, format!("/plans/{p}")),
+        (None, format!("/plans/{p}/versions/1")),
+        (None, "/open-data".into()),
+        (None, format!("/dashboard/{m}")),
+        (None, "/login".into()),
+        (None, "/plans/999999".into()),
+        (Some("editor"), "/".into()),
+        (Some("editor"), format!("/plans/{p}")),
+        (Some("editor"), format!("/plans/{p}/structure")),
+        (Some("editor"), format!("/plans/{p}/progress")),
+        (Some("editor"), format!("/plans/{p}/history")),
+        (Some("editor"), format!("/nodes/{n}")),
+        (Some("editor"), format!("/nodes/{n}/plan")),
+        (Some("editor"), format!("/nodes/{n}/review")),
+        (Some("editor"), format!("/nodes/{n}/evaluation")),
+        (Some("editor"), format!("/nodes/{n}/history")),
+        (Some("editor"), format!("/nodes/{n}/delete")),
+        (Some("editor"), "/plans/new".into()),
+        (Some("editor"), "/import".into()),
+        (Some("editor"), "/account/password".into()),
+        (Some("desk"), "/".into()),
+        (Some("desk"), format!("/plans/{p}/structure")),
+        (Some("admin"), format!("/admin?municipality={m}")),
+        (Some("admin"), format!("/admin/units/{u}")),
+        (
+            Some("admin"),
+            format!("/admin/users/editor?municipality={m}"),
+        ),
+        (Some("admin"), format!("/admin/security?municipality={m}")),
+        (Some("admin"), format!("/admin/indicators?municipality={m}")),
+    ];
+    let mut wrong = Vec::new();
+    for (login, path) in &pages {
+        for lang in ["en", "ja"] {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let (status, body) = get(&w, *login, &format!("{path}{sep}lang={lang}"), None).await;
+            assert!(
+                body.contains(&format!("<html lang=\"{lang}\">")),
+                "{path} as {login:?} ({status}) is not a {lang} page"
+            );
+            let text = readable(&body, lang);
+            let bad = if lang == "en" {
+                japanese_in(&text)
+            } else {
+                english_in(&text)
+            };
+            if !bad.is_empty() {
+                let mut bad = bad;
+                bad.sort();
+                bad.dedup();
+                wrong.push(format!(
+                    "{path} as {login:?} in {lang} ({status}): {}",
+                    bad.join(" | ")
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} pages mix languages:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The language chosen once is kept by a cookie (pages and form posts without `?lang=`),
+/// and a refused form in English answers in English.
+#[tokio::test]
+async fn the_choice_is_kept_and_form_errors_stay_in_it() {
+    let w = world("choice").await;
+    let res = app(w.state.clone())
+        .oneshot(Request::get("/?lang=en").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(cookie.starts_with("lang=en;"), "{cookie}");
+    let (_, body) = get(&w, None, "/open-data", Some("lang=en")).await;
+    assert!(body.contains("<html lang=\"en\">"), "the cookie's language");
+    let (_, body) = get(&w, None, "/open-data?lang=ja", Some("lang=en")).await;
+    assert!(
+        body.contains("<html lang=\"ja\">"),
+        "?lang= wins over the cookie"
+    );
+    // A form posted without ?lang= (the cookie says English), refused: English only.
+    let form = "csrf=csrfeditor&unit=&family=reform_items&period=someday&title=";
+    let res = app(w.state.clone())
+        .oneshot(
+            Request::post("/plans/new")
+                .header(header::COOKIE, "kusei_session=tokeneditor; lang=en")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+        .await
+        .unwrap();
+    let page = String::from_utf8_lossy(&bytes).to_string();
+    assert!(page.contains("Cannot read the fiscal year"), "{page}");
+    let bad = japanese_in(&readable(&page, "en"));
+    assert!(
+        bad.is_empty(),
+        "Japanese on the English form error: {bad:?}"
+    );
+    // The error pages too: a 404 in the cookie's language.
+    let (status, body) = get(&w, None, "/plans/424242", Some("lang=en")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Page not found") && !body.contains("ページが見つかりません"));
+}
