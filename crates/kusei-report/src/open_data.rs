@@ -236,20 +236,25 @@ pub fn document(record: &PlanRecord) -> ParsedDocument {
     doc
 }
 
-/// A file name for the plan: `城東区_2025_management_sheet`.
+/// A download's name as people read it: 城東区_平成29年度_区運営方針 (the unit, the fiscal
+/// year as written, the form's name).
 pub fn file_stem(r: &PlanRecord) -> String {
     let p = &r.content.period;
     let years = if p.start == p.end {
-        p.start.year().to_string()
+        p.start.label()
     } else {
-        format!("{}-{}", p.start.year(), p.end.year())
+        p.to_string()
     };
     let safe: String = r
         .unit
         .chars()
         .map(|c| if "/\\:*?\"<>| ".contains(c) { '_' } else { c })
         .collect();
-    format!("{safe}_{years}_{}", r.content.family.code())
+    let years: String = years
+        .chars()
+        .map(|c| if "/\\:*?\"<>| ".contains(c) { '_' } else { c })
+        .collect();
+    format!("{safe}_{years}_{}", r.content.family.label_ja())
 }
 
 fn results(record: &PlanRecord) -> Vec<Value> {

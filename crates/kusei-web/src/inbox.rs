@@ -231,7 +231,7 @@ pub(crate) fn view(page: &Page<'_>, inbox: &Inbox) -> Markup {
                             a href=(page.href(&format!("/plans/{}/progress", m.plan.0))) { (m.title) } ": "
                             @if m.open == 0 { (lang.t("すべて入力済み", "everything entered")) }
                             @else { (lang.t("未完了の欄 ", "cells still open: ")) (m.open) }
-                            " (" (m.items) (lang.t("項目", " items")) ")"
+                            " (" (m.items) (lang.t("項目", if m.items == 1 { " item" } else { " items" })) ")"
                             @for (phase, closes) in &m.windows {
                                 br;
                                 span.muted {

@@ -88,7 +88,7 @@ pub(crate) async fn page(
                 label for="f-owner" { (lang.t("担当で絞り込む", "Filter by section")) }
                 select #f-owner name="owner" {
                     option value="" { (lang.t("すべての担当", "every section")) }
-                    @for (u, path) in &below { option value=(u.id.0) selected[owner == Some(u.id)] { (path) } }
+                    @for (u, path) in below.iter().filter(|(u, _)| u.retired_at.is_none() || owner == Some(u.id)) { option value=(u.id.0) selected[owner == Some(u.id)] { (path) } }
                 }
             }
             @if period.start != period.end {

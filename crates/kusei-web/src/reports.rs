@@ -634,16 +634,21 @@ pub(crate) fn unavailable(why: &str) -> Response {
 /// `Content-Disposition` for a download named `stem.ext` (Japanese names kept, RFC 6266).
 pub fn disposition(stem: &str, format: Format) -> String {
     let name = format!("{stem}.{}", format.extension());
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    // The ASCII fallback for old clients: Japanese runs become one `_`, so a name of only
+    // Japanese falls back to `kusei.pdf` rather than `____.pdf`.
+    let mut ascii = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || "._-".contains(c) {
+            ascii.push(c);
+        } else if !ascii.ends_with('_') {
+            ascii.push('_');
+        }
+    }
+    let ascii = if ascii.trim_matches(|c| c == '_' || c == '.').len() <= format.extension().len() {
+        format!("kusei.{}", format.extension())
+    } else {
+        ascii
+    };
     format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         crate::forms::url_encode(&name)

@@ -455,7 +455,11 @@ async fn workbook_preview(
                     "/import",
                     html! {
                         h1 { (title) }
-                        p.error role="alert" { (name) ": " (said(lang, &e.to_string())) }
+                        p.error role="alert" { (name) ": " (match &e {
+                            // The zip library's own words mean nothing to a user.
+                            kusei_xlsx::XlsxError::NotXlsx { .. } => lang.t("Excelブック（xlsx）として読めません。Kusei からダウンロードしたブックを選んでください。", "This is not an Excel workbook (xlsx) Kusei can read: choose a workbook downloaded from Kusei.").to_string(),
+                            other => said(lang, &other.to_string()),
+                        }) }
                         @if let (Some(sheet), Some(cell)) = (e.sheet(), e.cell()) {
                             p { (lang.t("直す場所: ", "Where to fix it: ")) (lang.t("シート", "sheet ")) "「" (sheet) "」 " (lang.t("セル ", "cell ")) (cell) }
                         }
@@ -491,6 +495,16 @@ async fn workbook_preview(
         plans.push((r, existing, changes));
     }
     let total: usize = plans.iter().map(|p| p.2.len()).sum();
+    // A plan waiting for approval (or approved) is not changed by an import: said here,
+    // before the confirmation, not only when storing.
+    let locked: Vec<&kusei_store::StoredPlan> = plans
+        .iter()
+        .filter_map(|p| p.1.as_ref())
+        .filter(|sp| {
+            p_changes(&plans, sp.plan.id) > 0
+                && kusei_domain::workflow::editable(sp.plan.status).is_err()
+        })
+        .collect();
     let body = html! {
         h1 { (lang.t("Excelブックの確認", "Check the workbook")) }
         p { (name) " — " (records.len()) (lang.t("件の計画", " plan(s)")) " · "
@@ -522,10 +536,21 @@ async fn workbook_preview(
                 }
             }
         }
-        form method="post" action=(page.href("/import/confirm")) {
-            (page.csrf_field())
-            input type="hidden" name="token" value=(token);
-            button type="submit" { (lang.t("この内容で保存する", "Store it")) }
+        @if !locked.is_empty() {
+            div.notice role="alert" {
+                p { (lang.t("次の計画は承認待ちまたは承認済みのため、保存できません。差し戻されてから取り込んでください。",
+                    "These plans are submitted or approved and cannot be changed: import once they are returned.")) }
+                ul { @for sp in &locked { li { a href=(page.href(&format!("/plans/{}", sp.plan.id.0))) { (sp.plan.title) } } } }
+            }
+        } @else if total == 0 && plans.iter().all(|p| p.1.is_some()) {
+            p role="status" { (lang.t("ブックの内容は保存されている計画と同じです。保存するものはありません。", "The workbook says what the stored plans say: there is nothing to store.")) }
+            p { a href=(page.href("/import")) { (lang.t("別のファイルを選ぶ", "Choose another file")) } }
+        } @else {
+            form method="post" action=(page.href("/import/confirm")) {
+                (page.csrf_field())
+                input type="hidden" name="token" value=(token);
+                button type="submit" { (lang.t("この内容で保存する", "Store it")) }
+            }
         }
     };
     Ok(Html(page.render(
@@ -534,6 +559,22 @@ async fn workbook_preview(
         body,
     ))
     .into_response())
+}
+
+/// How many changes the preview found for the stored plan `id`.
+fn p_changes(
+    plans: &[(
+        &kusei_domain::content::PlanRecord,
+        Option<kusei_store::StoredPlan>,
+        Vec<kusei_domain::revision::FieldChange>,
+    )],
+    id: kusei_domain::model::PlanId,
+) -> usize {
+    plans
+        .iter()
+        .filter(|p| p.1.as_ref().is_some_and(|sp| sp.plan.id == id))
+        .map(|p| p.2.len())
+        .sum()
 }
 
 /// POST /import/confirm of a workbook: every plan of it stored (each through the one
@@ -552,6 +593,7 @@ async fn workbook_confirm(
         .map_err(|e| WebError::BadRequest(format!("{name}: {e}")))?;
     let caller = Caller::new(format!("{login}{ACTOR_SUFFIX}"), who.grants());
     let mut last = None;
+    let mut changed = false;
     for r in &records {
         let Some(m) = record_municipality(state, r).await? else {
             return Err(WebError::BadRequest(format!(
@@ -569,7 +611,19 @@ async fn workbook_confirm(
         )
         .await
         {
-            Ok(outcome) => last = Some(plan_of(&outcome)),
+            Ok(outcome) => {
+                changed |= !matches!(outcome, ImportOutcome::Unchanged { .. })
+                    && !matches!(
+                        outcome,
+                        ImportOutcome::Updated {
+                            changed: 0,
+                            added: 0,
+                            removed: 0,
+                            ..
+                        }
+                    );
+                last = Some(plan_of(&outcome));
+            }
             Err(AppError::Refused(why)) => {
                 return Err(WebError::Forbidden(format!(
                     "{} {}: {}",
@@ -583,7 +637,12 @@ async fn workbook_confirm(
     }
     state.store.drop_pending_import(kept).await?;
     let location = match (records.len(), last) {
-        (1, Some(plan)) => format!("/plans/{}?lang={}&imported=updated", plan.0, lang.code()),
+        (1, Some(plan)) => format!(
+            "/plans/{}?lang={}&imported={}",
+            plan.0,
+            lang.code(),
+            if changed { "updated" } else { "unchanged" }
+        ),
         _ => format!("/?lang={}", lang.code()),
     };
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())

@@ -84,7 +84,9 @@ pub(crate) async fn step(
             } else {
                 StatusCode::OK
             };
-            return Ok((status, Html(check_page(&page, &sp, &checks))).into_response());
+            // Submitted from the check page without the tick: said at the box.
+            let unticked = !blocked && form.get("checked") == Some("1");
+            return Ok((status, Html(check_page(&page, &sp, &checks, unticked))).into_response());
         }
     }
     match state
@@ -139,6 +141,7 @@ fn check_page(
     page: &Page<'_>,
     sp: &StoredPlan,
     checks: &[kusei_app::judge::SubmitCheck],
+    unticked: bool,
 ) -> String {
     use kusei_domain::model::Phase;
     let lang = page.lang;
@@ -192,8 +195,11 @@ fn check_page(
             form.step method="post" action=(page.href(&format!("/plans/{id}/workflow"))) {
                 (page.csrf_field())
                 input type="hidden" name="step" value="submit";
-                div.field {
-                    input #f-acknowledge type="checkbox" name="acknowledge" value="1";
+                input type="hidden" name="checked" value="1";
+                div class={ "field check" @if unticked { " has-error" } } {
+                    @if unticked { p.error #f-acknowledge-err role="alert" { (lang.t("確認したらチェックを入れてください。", "Tick the box once you have looked at these.")) } }
+                    input #f-acknowledge type="checkbox" name="acknowledge" value="1" aria-describedby=[unticked.then_some("f-acknowledge-err")];
+                    " "
                     label for="f-acknowledge" { (lang.t("上の点を確認しました。このまま承認を依頼します。", "I have looked at these; submit the plan as it is.")) }
                 }
                 button type="submit" { (lang.t("承認を依頼する", "Submit for approval")) }
