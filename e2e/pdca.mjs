@@ -152,8 +152,14 @@ try {
     await firstSignIn(page, 'director1', passwords.director1, 'e2e-director-password-1');
     await open(page, planPath);
     await submit(page, 'form.step:has(input[value=approve]) button');
+    await submit(page, 'form.step:has(input[name=confirm]) button');
     await expectText(page, '.workflow', '承認済み');
     await submit(page, 'form.step:has(input[value=publish]) button');
+    // Publishing shows what changes since the published version (the remedy), asks once.
+    await expectText(page, 'h1', '公表の確認');
+    await expectText(page, 'table.changes', '課題と改善策');
+    await checkA11y(page, `${planPath} publication confirmation`);
+    await submit(page, 'form.step:has(input[name=confirm]) button');
     await expectText(page, '.workflow', '公表済み');
     await signOut(page);
   });

@@ -417,8 +417,14 @@ try {
     for (const path of [planPath, reformPath]) {
       await open(page, path);
       await submit(page, 'form.step:has(input[value=approve]) button');
+      // Approving says what will become public, and asks once.
+      await expectText(page, 'h1', '承認の確認');
+      await expectPageText(page, '初めての公表です');
+      await checkA11y(page, `${path} approval confirmation`);
+      await submit(page, 'form.step:has(input[name=confirm]) button');
       await expectText(page, '.workflow', '承認済み');
       await submit(page, 'form.step:has(input[value=publish]) button');
+      await submit(page, 'form.step:has(input[name=confirm]) button');
       await expectText(page, '.workflow', '公表済み');
     }
     await signOut(page);

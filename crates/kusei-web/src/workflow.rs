@@ -89,6 +89,20 @@ pub(crate) async fn step(
             return Ok((status, Html(check_page(&page, &sp, &checks, unticked))).into_response());
         }
     }
+    // Approve and publish show what will be published — the difference from the last
+    // published version — and ask once.
+    if matches!(step, Transition::Approve | Transition::Publish) && form.get("confirm") != Some("1")
+    {
+        let page = Page { lang, who: &who };
+        let before = state.store.published_plan(sp.plan.id, None).await?;
+        let names = std::collections::HashMap::new();
+        let old = before.as_ref().map(|b| b.to_plan_content(&names));
+        let changes =
+            kusei_domain::revision::field_changes(old.as_ref(), &sp.to_plan_content(&names));
+        return Ok(
+            Html(confirm_page(&page, &sp, step, before.is_some(), &changes)).into_response(),
+        );
+    }
     match state
         .store
         .transition(&actor, sp.plan.id, step, form.text("comment").as_deref())
@@ -211,6 +225,61 @@ fn check_page(
         &format!("/plans/{id}/workflow"),
         body,
     )
+}
+
+/// What approving or publishing will publish: the changes since the last published
+/// version (or that it is the first), and one button to go on.
+fn confirm_page(
+    page: &Page<'_>,
+    sp: &StoredPlan,
+    step: Transition,
+    published_before: bool,
+    changes: &[kusei_domain::revision::FieldChange],
+) -> String {
+    let lang = page.lang;
+    let id = sp.plan.id.0;
+    let (title, button) = if step == Transition::Publish {
+        (
+            lang.t("公表の確認", "Confirm the publication"),
+            lang.t("公表する", "Publish"),
+        )
+    } else {
+        (
+            lang.t("承認の確認", "Confirm the approval"),
+            lang.t("承認する", "Approve"),
+        )
+    };
+    let body = html! {
+        p { a href=(page.href(&format!("/plans/{id}"))) { (lang.t("← 計画のページへ（やめる）", "← Back to the plan (cancel)")) } }
+        h1 { (sp.plan.title) " — " (title) }
+        @if !published_before {
+            p { (lang.t("初めての公表です。計画のすべての内容が公開されます（項目数 ", "This is the first publication: the whole plan becomes public (items: "))
+                (sp.nodes.len()) (lang.t("）。", ").")) }
+        } @else if changes.is_empty() {
+            p { (lang.t("前回の公表版から内容の変更はありません。", "Nothing changed since the last published version.")) }
+        } @else {
+            p { (lang.t("前回の公表版からの変更点: ", "Changes since the last published version: ")) (changes.len()) }
+            table.changes {
+                caption.visually-hidden { (lang.t("前回の公表版からの変更点", "Changes since the last published version")) }
+                thead { tr {
+                    th scope="col" { (lang.t("項目", "Item")) }
+                    th scope="col" { (lang.t("欄", "Field")) }
+                    th scope="col" { (lang.t("公表版", "Published")) }
+                    th scope="col" { (lang.t("この版", "This version")) }
+                } }
+                tbody { @for c in changes.iter().take(500) {
+                    tr { td { (c.item) } td { (c.field) } td { del { (c.before) } } td { ins { (c.after) } } }
+                } }
+            }
+        }
+        form.step method="post" action=(page.href(&format!("/plans/{id}/workflow"))) {
+            (page.csrf_field())
+            input type="hidden" name="step" value=(step.code());
+            input type="hidden" name="confirm" value="1";
+            button type="submit" { (button) }
+        }
+    };
+    page.render(title, &format!("/plans/{id}/workflow"), body)
 }
 
 /// The return form again, when it came without a reason.

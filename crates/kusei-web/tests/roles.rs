@@ -486,7 +486,11 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 w,
                 login,
                 &format!("/plans/{}/workflow", w.east_plan.0),
-                &[("step", step.into()), ("comment", "理由".into())],
+                &[
+                    ("step", step.into()),
+                    ("comment", "理由".into()),
+                    ("confirm", "1".into()),
+                ],
             )
             .await;
             (s, status_of(w.east_plan).await != before)
@@ -653,7 +657,7 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 w,
                 login,
                 &format!("/plans/{}/workflow", w.north_plan.0),
-                &[("step", "publish".into())],
+                &[("step", "publish".into()), ("confirm", "1".into())],
             )
             .await;
             (s, status_of(w.north_plan).await != PlanStatus::Approved)
