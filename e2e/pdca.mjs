@@ -120,7 +120,9 @@ try {
     await page.setInputFiles('#f-file', fixture);
     await submit(page, 'form[action^="/import?"][enctype="multipart/form-data"] button[type=submit]');
     await expectText(page, 'h1', '読み取り結果の確認');
-    await expectPageText(page, 'reform_items');
+    // The form by its name, and what was read of each item (targets with their figures).
+    await expectPageText(page, '市政改革プランに基づく取組');
+    await expectText(page, 'ol.preview', '目標');
     await checkA11y(page, '/import (report)');
     await open(page, '/');
     expectEqual(await page.locator('table a[href^="/plans/"]').count(), before, 'plans listed before confirming');

@@ -189,12 +189,21 @@ pub(crate) async fn preview(
         .await?;
     let period = document_period(&doc);
     let units = target_units(&state, &who).await?;
+    // What would be stored, read as the import reads it (the year only shapes the
+    // targets' years, so this year stands in when the document names none).
+    let content = kusei_import::convert::plan_content(
+        &doc,
+        period.unwrap_or_else(|| Period::year(state.clock.today_jst().fiscal_year())),
+    )
+    .ok();
+    let directory: Vec<kusei_domain::content::DirectoryEntry> =
+        doc.directory.iter().map(|e| e.entry()).collect();
     let targets: usize = doc.nodes.iter().map(|n| n.targets.len()).sum();
     let body = html! {
         h1 { (lang.t("読み取り結果の確認", "Check what was read")) }
         dl {
             dt { (lang.t("ファイル", "File")) } dd { (name) }
-            dt { (lang.t("様式", "Form")) } dd { (doc.family.as_str()) }
+            dt { (lang.t("様式", "Form")) } dd { (kusei_domain::model::Family::from_code(doc.family.as_str()).map_or(doc.family.as_str(), |f| crate::structure::family_label(lang, f))) }
             dt { (lang.t("文字コード", "Encoding")) } dd { (doc.encoding.as_deref().unwrap_or("UTF-8")) }
             dt { (lang.t("表題", "Title")) } dd { (doc.title.as_ref().map(|t| t.text.as_str()).unwrap_or("")) }
             dt { (lang.t("年度", "Fiscal year")) } dd { (period.map(|p| period_label(lang, &p)).unwrap_or_else(|| lang.t("文書に書かれていません", "not stated").to_string())) }
@@ -207,10 +216,30 @@ pub(crate) async fn preview(
                 li { @if let Some(l) = d.line { (lang.t("行", "line ")) (l) ": " } (d.message) }
             } }
         }
-        h2 { (lang.t("項目", "Items")) }
-        ol.preview { @for n in doc.nodes.iter().take(200) {
-            li { (n.level) " " (n.number.as_deref().unwrap_or("")) " " (n.title) }
-        } }
+        h2 { (lang.t("項目と読み取った内容", "Items and what was read")) }
+        (content_preview(lang, content.as_ref(), &doc))
+        @if !directory.is_empty() {
+            h2 { (lang.t("業務一覧", "Directory of sections")) " (" (directory.len()) ")" }
+            p { (lang.t("保存すると、取り込む先の区の下に、まだない課・担当が作成され、電話・FAX・主な業務が記録されます。",
+                "When stored, the divisions and sections not there yet are created under the chosen ward, with their phone, fax and duties.")) }
+            table {
+                caption.visually-hidden { (lang.t("業務一覧", "Directory of sections")) }
+                thead { tr {
+                    th scope="col" { (lang.t("課", "Division")) }
+                    th scope="col" { (lang.t("担当", "Section")) }
+                    th scope="col" { (lang.t("電話", "Phone")) }
+                    th scope="col" { (lang.t("FAX", "Fax")) }
+                    th scope="col" { (lang.t("主な業務", "Duties")) }
+                } }
+                tbody { @for e in directory.iter().take(300) {
+                    tr {
+                        td { (e.division) } td { (e.section.as_deref().unwrap_or("")) }
+                        td { (e.phone.as_deref().unwrap_or("")) } td { (e.fax.as_deref().unwrap_or("")) }
+                        td { (e.duties.as_deref().unwrap_or("")) }
+                    }
+                } }
+            }
+        }
         h2 { (lang.t("保存する", "Store it")) }
         form method="post" action=(page.href("/import/confirm")) {
             (page.csrf_field())
@@ -227,6 +256,59 @@ pub(crate) async fn preview(
         }
     };
     Ok(Html(page.render(lang.t("読み取り結果", "Parse report"), "/import", body)).into_response())
+}
+
+/// Each item as it would be stored: its targets and actuals (figure and unit as read), its
+/// mid-year answers and its evaluation (an answer lost in extraction shows as unknown).
+fn content_preview(
+    lang: Lang,
+    content: Option<&kusei_domain::content::PlanContent>,
+    doc: &kusei_import::ParsedDocument,
+) -> maud::Markup {
+    use kusei_domain::judgment::Judgment;
+    let figure = |v: Option<f64>, u: Option<&str>| match v {
+        Some(v) => format!("{}{}", kusei_report::chart::fmt(v), u.unwrap_or("")),
+        None => lang.t("数値なし", "no figure").to_string(),
+    };
+    let Some(c) = content else {
+        return html! {
+            ol.preview { @for n in doc.nodes.iter().take(200) {
+                li { (n.level) " " (n.number.as_deref().unwrap_or("")) " " (n.title) }
+            } }
+        };
+    };
+    html! {
+        ol.preview { @for n in c.nodes.iter().take(200) {
+            li {
+                strong { (n.level) " " (n.number.as_deref().unwrap_or("")) " " (n.title) }
+                @if let Some(o) = &n.owner { " " span.muted { (lang.t("担当: ", "section: ")) (o) } }
+                @if !n.targets.is_empty() || !n.actuals.is_empty() || !n.reviews.is_empty() || !n.evaluations.is_empty() {
+                    ul {
+                        @for t in &n.targets {
+                            li { (lang.t("目標", "Target")) ": " (t.text) " → " strong { (figure(t.value, t.measure_unit.as_deref())) } }
+                        }
+                        @for a in &n.actuals {
+                            li { (lang.t("実績", "Actual")) ": " (a.text) " → " strong { (figure(a.value, a.measure_unit.as_deref())) } }
+                        }
+                        @for r in &n.reviews {
+                            li { (lang.t("中間振り返り", "Mid-year review")) " (" (crate::layout::fy_label(lang, r.fiscal_year)) "): "
+                                (r.implementation.map_or(lang.t("実施見込み不明", "activities unknown"), |p| lang.t(p.label_ja(), p.label_en()))) " / "
+                                (r.achievement.map_or(lang.t("達成見込み不明", "target unknown"), |p| lang.t(p.label_ja(), p.label_en())))
+                                @if r.remedy.as_deref().is_some_and(|x| !x.trim().is_empty()) { " · " (lang.t("改善策あり", "remedy given")) }
+                            }
+                        }
+                        @for e in &n.evaluations {
+                            li { (lang.t("自己評価", "Evaluation")) " (" (crate::layout::fy_label(lang, e.fiscal_year)) "): "
+                                @if e.stated == Judgment::Unknown { strong { (lang.t("判定不明（文書から読み取れません）", "judgment unknown (not readable in the document)")) } }
+                                @else { (lang.t(e.stated.label_ja(), e.stated.label_en())) }
+                                @if e.remedy.as_deref().is_some_and(|x| !x.trim().is_empty()) { " · " (lang.t("改善策あり", "remedy given")) }
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+    }
 }
 
 /// POST /import/confirm: store the upload shown in the report.

@@ -412,6 +412,47 @@ pub(crate) async fn act(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
+/// An event's details as people read them: roles by name, times in Japan time, counts.
+fn detail_text(lang: Lang, detail: &serde_json::Value) -> String {
+    let Some(o) = detail.as_object() else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    for (k, v) in o {
+        let text = match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => continue,
+            other => other.to_string(),
+        };
+        let part = match k.as_str() {
+            "role" => {
+                let r = Role::from_code(&text).map_or(text.clone(), |r| {
+                    lang.t(r.label_ja(), r.label_en()).to_string()
+                });
+                format!("{}: {r}", lang.t("権限", "role"))
+            }
+            "expires_at" => format!(
+                "{}: {}",
+                lang.t("有効期限", "expires"),
+                crate::i18n::japan_time_of(lang, &text)
+            ),
+            "until" => format!(
+                "{}: {}",
+                lang.t("待ち時間の終わり", "wait until"),
+                crate::i18n::japan_time_of(lang, &text)
+            ),
+            "sessions" => format!("{}: {text}", lang.t("終了したサインイン", "sessions ended")),
+            "unit" => format!("{}: {text}", lang.t("組織", "unit")),
+            "plan_id" => format!("{}: {text}", lang.t("計画", "plan")),
+            "reason" => format!("{}: {text}", lang.t("理由", "reason")),
+            "scope" => continue,
+            other => format!("{other}: {text}"),
+        };
+        parts.push(part);
+    }
+    parts.join(lang.t("、", "; "))
+}
+
 fn kind_label(lang: Lang, kind: &str) -> &str {
     let (ja, en) = match kind {
         "sign_in" => ("サインイン", "signed in"),
@@ -474,7 +515,7 @@ fn events_table(lang: Lang, events: &[SecurityEvent]) -> Markup {
                     td { (e.login.as_deref().unwrap_or("")) }
                     td { (e.actor.as_deref().unwrap_or("")) }
                     td { (e.address.as_deref().unwrap_or("")) }
-                    td { @if e.detail.as_object().is_some_and(|o| !o.is_empty()) { code { (e.detail) } } }
+                    td { (detail_text(lang, &e.detail)) }
                 } } }
             }
         }
@@ -565,7 +606,7 @@ pub(crate) async fn log(
                     e.login.clone().unwrap_or_default(),
                     e.actor.clone().unwrap_or_default(),
                     e.address.clone().unwrap_or_default(),
-                    e.detail.to_string(),
+                    detail_text(lang, &e.detail),
                 ]
                 .into_iter(),
             ));
