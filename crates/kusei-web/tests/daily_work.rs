@@ -1,9 +1,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The year's daily work (issue 16), against the real router.
+//!
 //! One language per page: every page (and error page) a city's staff and the public meet,
 //! in `?lang=en` and in Japanese, on a city whose own data (names, titles, levels) is
 //! ASCII, so any Japanese on an English page is the interface's, and any English word on
 //! a Japanese page is the interface's too (beside a few names: Kusei, CSV, PDF, Excel…).
-//! Also: a form error in English stays English, and the choice is kept by a cookie.
+//! Also: a form error in English stays English, and the choice is kept by a cookie; a
+//! submission is checked first (a missing required remedy blocks it, warnings are ticked).
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -29,7 +32,7 @@ struct World {
 }
 
 async fn world(name: &str) -> World {
-    let dir = std::env::temp_dir().join(format!("kusei-languages-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("kusei-daily-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let store = Store::connect(&format!("sqlite://{}", dir.join("k.db").display()))
@@ -427,4 +430,100 @@ async fn the_choice_is_kept_and_form_errors_stay_in_it() {
     let (status, body) = get(&w, None, "/plans/424242", Some("lang=en")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Page not found") && !body.contains("ページが見つかりません"));
+}
+
+/// A checked submission: a required remedy missing blocks it (422, the item linked, the
+/// plan still a draft); once given, the warnings left are acknowledged and it goes on.
+#[tokio::test]
+async fn a_submission_is_checked_first() {
+    let w = world("submit").await;
+    let store = w.state.store.clone();
+    // A plan imported with a ② and no remedy (a document can say that; the forms cannot).
+    let ward = store
+        .get_unit(kusei_domain::model::UnitId(w.unit))
+        .await
+        .unwrap()
+        .parent_id
+        .unwrap();
+    let content = PlanContent {
+        family: Family::ReformItems,
+        title: "North reform items".into(),
+        period: Period::year(FiscalYear::new(2025).unwrap()),
+        level_names: vec!["Item".into()],
+        nodes: vec![NodeContent {
+            level: "Item".into(),
+            title: "Paperless".into(),
+            reviews: vec![kusei_domain::model::Review {
+                fiscal_year: FiscalYear::new(2025).unwrap(),
+                implementation: Some(kusei_domain::judgment::ImplementationProspect::Expected),
+                achievement: Some(kusei_domain::judgment::AchievementProspect::OffTrack),
+                remedy: None,
+            }],
+            ..Default::default()
+        }],
+        links: vec![],
+        is_sample: false,
+    };
+    let plan = store.save_plan("t", ward, &content).await.unwrap();
+    let item = store.load_plan(plan).await.unwrap().nodes[0].node.id;
+    let post = |body: &'static str| {
+        let state = w.state.clone();
+        async move {
+            let res = app(state)
+                .oneshot(
+                    Request::post(format!("/plans/{}/workflow", plan.0))
+                        .header(header::COOKIE, "kusei_session=tokeneditor")
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(Body::from(body))
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let status = res.status();
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&bytes).to_string())
+        }
+    };
+    let (status, page) = post("csrf=csrfeditor&step=submit&acknowledge=1").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("課題と改善策がありません"), "{page}");
+    assert!(
+        page.contains(&format!("/nodes/{}/review", item.0)),
+        "links the item"
+    );
+    assert_eq!(
+        store.load_plan(plan).await.unwrap().plan.status,
+        kusei_domain::model::PlanStatus::Draft
+    );
+    // The remedy given: only warnings are left (the plan text is empty); unacknowledged,
+    // the check is shown again; acknowledged, the plan is submitted.
+    let version = store.load_plan(plan).await.unwrap().nodes[0].node.version;
+    store
+        .set_review(
+            "t",
+            item,
+            version,
+            &kusei_domain::model::Review {
+                fiscal_year: FiscalYear::new(2025).unwrap(),
+                implementation: Some(kusei_domain::judgment::ImplementationProspect::Expected),
+                achievement: Some(kusei_domain::judgment::AchievementProspect::OffTrack),
+                remedy: Some("Print less".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let (status, page) = post("csrf=csrfeditor&step=submit&checked=1").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("f-acknowledge-err"),
+        "the tick asked for at the box"
+    );
+    let (status, _) = post("csrf=csrfeditor&step=submit&acknowledge=1").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        store.load_plan(plan).await.unwrap().plan.status,
+        kusei_domain::model::PlanStatus::Submitted
+    );
 }
