@@ -20,7 +20,7 @@ import {
   checkA11y, checklist, expectEqual, expectPageText, expectText, firstSignIn, open,
   launchBrowser, signIn, signOut,
 } from './lib.mjs';
-import { cellOf, replaceText, setNumberInRow } from './xlsx.mjs';
+import { cellOf, replaceText, setNumberInRow, setTextInRow } from './xlsx.mjs';
 
 const session = await launchBrowser();
 const { check, finish } = checklist(session);
@@ -483,6 +483,21 @@ try {
     // The workbook downloaded again says what was stored: the two changes, nothing else.
     const again = Buffer.from(await (await page.request.get(`${process.env.BASE_URL}${reformPath}/export/xlsx`)).body());
     cellOf(again, row, 150);
+    // A ② without its remedy, as a document may say it: stored, but the plan cannot be
+    // submitted, and the check links the item.
+    const offTrack = setTextInRow(again, ['中間振り返り（見込み）'], 1, '① 達成見込み', '② 達成できない見込み');
+    await upload('off-track.xlsx', offTrack);
+    await submit(page, 'form[action^="/import/confirm"] button[type=submit]');
+    await open(page, reformPath);
+    await submit(page, 'form.step:has(input[value=submit]) button');
+    await expectText(page, 'h1', '承認依頼の前の確認');
+    await expectText(page, '.error-summary', '課題と改善策がありません');
+    await checkA11y(page, `${reformPath} submission refused`);
+    expectEqual(await page.locator('form.step:has(input[value=submit])').count(), 0, 'submit buttons while blocked');
+    await submit(page, `.error-summary a[href*="/nodes/${items['窓口サービスの向上']}/review"]`);
+    await page.fill('#f-remedy', '窓口の案内表示を増やす。');
+    await submit(page, 'form[action*="/review?"] button[type=submit]');
+    await expectText(page, '[role=status]', '保存しました');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

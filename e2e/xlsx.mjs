@@ -145,3 +145,30 @@ export function cellOf(buf, rowTexts, from) {
   }
   throw new Error(`no ${from} in the rows of ${rowTexts.join(' + ')}`);
 }
+
+/**
+ * The workbook with the text `from` replaced by `to` in the one row whose text cells
+ * include every one of `rowTexts` and whose number cells include `rowNumber` (a plan
+ * sheet's 要素キー). Fails unless exactly one such cell is found.
+ */
+export function setTextInRow(buf, rowTexts, rowNumber, from, to) {
+  const entries = unzip(buf);
+  const strings = sharedStrings(entries);
+  let found = 0;
+  const out = entries.map(({ name, data }) => {
+    if (!/^xl\/worksheets\/.*\.xml$/.test(name)) return { name, data };
+    const xml = data.toString('utf8').replace(/<row[^>]*>[\s\S]*?<\/row>/g, (row) => {
+      const texts = [...row.matchAll(/<c [^>]*t="s"[^>]*><v>(\d+)<\/v><\/c>/g)].map((m) => strings[Number(m[1])]);
+      const numbers = [...row.matchAll(/<c r="[A-Z]+\d+"(?: s="\d+")?><v>([^<]*)<\/v><\/c>/g)].map((m) => Number(m[1]));
+      if (!rowTexts.every((t) => texts.includes(t)) || !numbers.includes(rowNumber)) return row;
+      return row.replace(/<c r="([A-Z]+\d+)"((?: s="\d+")?) t="s"><v>(\d+)<\/v><\/c>/g, (cell, ref, style, v) => {
+        if (strings[Number(v)] !== from) return cell;
+        found += 1;
+        return `<c r="${ref}"${style} t="inlineStr"><is><t>${to}</t></is></c>`;
+      });
+    });
+    return { name, data: Buffer.from(xml, 'utf8') };
+  });
+  if (found !== 1) throw new Error(`"${from}" found ${found} times in the rows of ${rowTexts.join(' + ')} / ${rowNumber}`);
+  return zip(out);
+}
