@@ -75,7 +75,13 @@ pub fn bar_chart_in(english: bool, id: &str, title: &str, unit: &str, bars: &[Ba
         .iter()
         .filter_map(|b| b.value.map(|v| (b.label.as_str(), v)))
         .collect();
-    let max = nice_max(known.iter().map(|(_, v)| *v).fold(0.0, f64::max));
+    let highest = known.iter().map(|(_, v)| *v).fold(0.0, f64::max);
+    // Shares are read against the whole: a percentage axis runs from 0 to 100 %.
+    let max = if unit == "%" && highest <= 100.0 {
+        100.0
+    } else {
+        nice_max(highest)
+    };
     let (label_w, plot_w, row_h, top) = (120.0, 420.0, 22.0, 28.0);
     let height = top + row_h * bars.len() as f64 + 30.0;
     let width = label_w + plot_w + 90.0;
@@ -299,6 +305,27 @@ fn line_description(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_percentage_axis_runs_to_100() {
+        let bars = [
+            Bar {
+                label: "東区".into(),
+                value: Some(12.0),
+            },
+            Bar {
+                label: "西区".into(),
+                value: Some(30.0),
+            },
+        ];
+        let svg = bar_chart("p", "達成率", "%", &bars).into_string();
+        assert!(svg.contains(">100</text>"), "{svg}");
+        let svg = bar_chart("c", "件数", "件", &bars).into_string();
+        assert!(
+            !svg.contains(">100</text>"),
+            "counts keep their own scale: {svg}"
+        );
+    }
 
     #[test]
     fn figures_are_grouped_and_trimmed() {

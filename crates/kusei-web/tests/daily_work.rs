@@ -355,6 +355,23 @@ async fn every_page_speaks_one_language() {
                 body.contains(&format!("<html lang=\"{lang}\">")),
                 "{path} as {login:?} ({status}) is not a {lang} page"
             );
+            // No time in UTC; every element id once (labels and errors point at them).
+            if body.contains("UTC") {
+                wrong.push(format!("{path} as {login:?} in {lang}: shows UTC"));
+            }
+            let mut ids: Vec<&str> = body
+                .split(" id=\"")
+                .skip(1)
+                .filter_map(|p| p.split('"').next())
+                .collect();
+            ids.sort_unstable();
+            let before = ids.len();
+            ids.dedup();
+            if ids.len() != before {
+                wrong.push(format!(
+                    "{path} as {login:?} in {lang}: an element id repeats"
+                ));
+            }
             let text = readable(&body, lang);
             let bad = if lang == "en" {
                 japanese_in(&text)
