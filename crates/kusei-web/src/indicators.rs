@@ -246,12 +246,12 @@ async fn edit_page(
             div class={ "field" @if has_error("name") { " has-error" } } {
                 label for="f-name" { (lang.t("指標名", "Name")) }
                 @if let Some(e) = err("name") { (e) }
-                input #f-name type="text" name="name" value=(shown.name) required aria-invalid=[invalid("name")] aria-describedby=[described("name")];
+                input #f-name type="text" name="name" value=(shown.name) aria-invalid=[invalid("name")] aria-describedby=[described("name")];
             }
             div class={ "field" @if has_error("unit") { " has-error" } } {
                 label for="f-unit" { (lang.t("単位（例: %、件、千円）", "Unit (e.g. %, people, yen)")) }
                 @if let Some(e) = err("unit") { (e) }
-                input #f-unit type="text" name="unit" value=(shown.unit) required aria-invalid=[invalid("unit")] aria-describedby=[described("unit")];
+                input #f-unit type="text" name="unit" value=(shown.unit) aria-invalid=[invalid("unit")] aria-describedby=[described("unit")];
             }
             div.field {
                 label for="f-direction" { (lang.t("方向", "Direction")) }

@@ -345,6 +345,17 @@ async fn workflow_panel(
     let decisions = store.decisions(p.id).await?;
     let versions = store.published_versions(p.id).await?;
     let opinions = store.opinions(p.id).await?;
+    // Authors by the names people know them by, not their login ids.
+    let mut authors = std::collections::HashMap::new();
+    for o in &opinions {
+        if !authors.contains_key(&o.author) {
+            let name = store
+                .find_user(&o.author)
+                .await?
+                .map_or_else(|| o.author.clone(), |u| u.display_name);
+            authors.insert(o.author.clone(), name);
+        }
+    }
     let steps: Vec<Transition> = [
         Transition::Submit,
         Transition::Approve,
@@ -454,11 +465,11 @@ async fn workflow_panel(
                     @if opinions.is_empty() { p.muted { (lang.t("まだ意見はありません。", "No comments yet.")) } }
                     ul {
                         @for o in &opinions {
-                            li { (o.author) " (" (o.created_at.get(..10).unwrap_or("")) "): " (o.body) }
+                            li { (authors.get(&o.author).unwrap_or(&o.author)) " (" (crate::i18n::japan_time_of(lang, &o.created_at)) "): " (o.body) }
                         }
                     }
                     @if can_comment {
-                        form method="post" action={ "/plans/" (p.id.0) "/opinions" } {
+                        form method="post" action=(page.href(&format!("/plans/{}/opinions", p.id.0))) {
                             (page.csrf_field())
                             div.field {
                                 label for="f-body" { (lang.t("意見", "Comment")) }

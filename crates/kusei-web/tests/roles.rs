@@ -343,6 +343,10 @@ enum Route {
     AddOtherItem,
     /// Renaming a unit of テスト市 (西区), and one of 他市 (北区).
     EditUnit,
+    /// Restore an item deleted from 東区's plan (from its history).
+    RestoreItem,
+    /// End a 再掲 in 東区's plan.
+    UnrepeatItem,
     /// Retire a section of 他市 (another municipality).
     RetireOtherUnit,
     /// Retire 西区's section.
@@ -936,6 +940,57 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
             let left = store.load_plan(w.east_plan).await.unwrap().nodes.len();
             (s, left != 3)
         }
+        Route::RestoreItem => {
+            let version = store.load_plan(w.east_plan).await.unwrap().plan.version;
+            store
+                .delete_node("t", kusei_domain::model::NodeId(w.east_other_node), version)
+                .await
+                .unwrap();
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/structure", w.east_plan.0),
+                &[
+                    ("action", "restore".into()),
+                    ("deleted", w.east_other_node.to_string()),
+                ],
+            )
+            .await;
+            let now = store.load_plan(w.east_plan).await.unwrap().nodes.len();
+            (s, now == 3)
+        }
+        Route::UnrepeatItem => {
+            let second = store
+                .add_node(
+                    "t",
+                    w.east_plan,
+                    None,
+                    &kusei_store::NewNode {
+                        level: "経営課題",
+                        number: Some("2"),
+                        title: "開かれた区政",
+                    },
+                )
+                .await
+                .unwrap();
+            store
+                .add_repeat("t", second, kusei_domain::model::NodeId(w.east_other_node))
+                .await
+                .unwrap();
+            let s = post(
+                w,
+                login,
+                &format!("/plans/{}/structure", w.east_plan.0),
+                &[
+                    ("action", "unrepeat".into()),
+                    ("node", w.east_other_node.to_string()),
+                    ("parent", second.0.to_string()),
+                ],
+            )
+            .await;
+            let links = store.load_plan(w.east_plan).await.unwrap().links.len();
+            (s, links == 2)
+        }
         Route::EditUnit | Route::EditOtherUnit => {
             let unit = if route == Route::EditUnit {
                 store.load_plan(w.west_plan).await.unwrap().plan.unit_id
@@ -1087,6 +1142,8 @@ async fn every_role_against_every_state_changing_route() {
         (DeleteItem, &["east_editor"]),
         (AddOtherItem, &[]),
         (EditUnit, &["admin", "sysadmin"]),
+        (RestoreItem, &["east_editor"]),
+        (UnrepeatItem, &["east_editor"]),
         (RetireUnit, &["admin", "sysadmin"]),
         (RetireOtherUnit, &["b_admin", "sysadmin"]),
         (RemoveSample, &["sysadmin"]),
