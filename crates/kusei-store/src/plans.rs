@@ -658,48 +658,32 @@ pub(crate) async fn insert_node_as(
     owner: Option<i64>,
 ) -> Result<i64, StoreError> {
     let marks = serde_json::to_string(&n.marks).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    if let Some(id) = id {
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM node WHERE id = $1")
+    // The id to use: the one given when it is free; on SQLite, else, one above every id the
+    // history has seen (SQLite would give the largest id + 1, so the id of the last item
+    // deleted would be given again, and its history would belong to another item);
+    // PostgreSQL's identity never hands out an id twice.
+    let free = match id {
+        Some(id) => sqlx::query_scalar::<_, i64>("SELECT id FROM node WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut **tx)
-            .await?;
-        if taken.is_none() {
-            sqlx::query(
-                "INSERT INTO node (id, plan_id, position, level, number, title, subtitle, marks, \
-                 owner_unit_id, source_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(id)
-            .bind(plan_id)
-            .bind(position as i64)
-            .bind(&n.level)
-            .bind(n.number.as_deref())
-            .bind(&n.title)
-            .bind(n.subtitle.as_deref())
-            .bind(&marks)
-            .bind(owner)
-            .bind(n.source_line.map(i64::from))
-            .execute(&mut **tx)
-            .await?;
-            return Ok(id);
-        }
-    }
-    // SQLite gives a new row the largest id + 1, so the id of the last item deleted would
-    // be given again, and its history (and the way to restore it) would then belong to
-    // another item. There, a new item's id is also above every id the history has seen.
-    // PostgreSQL's identity never hands out an id twice.
-    let sql = match tx.backend() {
-        crate::Backend::Sqlite => {
-            "INSERT INTO node (id, plan_id, position, level, number, title, subtitle, marks, \
-             owner_unit_id, source_line) VALUES (1 + MAX(COALESCE((SELECT MAX(id) FROM node), 0), \
-             COALESCE((SELECT MAX(entity_id) FROM change_log WHERE entity = 'node'), 0)), \
-             $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
-        }
-        crate::Backend::Postgres => {
-            "INSERT INTO node (plan_id, position, level, number, title, subtitle, marks, \
-             owner_unit_id, source_line) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
-        }
+            .await?
+            .is_none()
+            .then_some(id),
+        None => None,
     };
-    Ok(sqlx::query_scalar(sql)
+    let id_sql = match (free, tx.backend()) {
+        (Some(_), _) => "$10",
+        (None, crate::Backend::Sqlite) => {
+            "1 + MAX(COALESCE((SELECT MAX(id) FROM node), 0), \
+             COALESCE((SELECT MAX(entity_id) FROM change_log WHERE entity = 'node'), 0))"
+        }
+        (None, crate::Backend::Postgres) => "DEFAULT",
+    };
+    let sql = format!(
+        "INSERT INTO node (id, plan_id, position, level, number, title, subtitle, marks, \
+         owner_unit_id, source_line) VALUES ({id_sql}, $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+    );
+    let mut q = sqlx::query_scalar(&sql)
         .bind(plan_id)
         .bind(position as i64)
         .bind(&n.level)
@@ -708,9 +692,11 @@ pub(crate) async fn insert_node_as(
         .bind(n.subtitle.as_deref())
         .bind(&marks)
         .bind(owner)
-        .bind(n.source_line.map(i64::from))
-        .fetch_one(&mut **tx)
-        .await?)
+        .bind(n.source_line.map(i64::from));
+    if let Some(id) = free {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_one(&mut **tx).await?)
 }
 
 /// Sections, targets, actuals, reviews, evaluations and milestones of a node.

@@ -169,24 +169,7 @@ pub(crate) async fn preview(
             ))).into_response());
         }
     };
-    let token = random_token();
-    let owner = who.login().unwrap_or("?").to_string();
-    let now = state.clock.unix();
-    state
-        .store
-        .keep_pending_import(
-            &token_hash(&token),
-            &PendingImport {
-                owner,
-                file_name: name.clone(),
-                bytes: bytes.to_vec(),
-                created_at: now,
-            },
-            now - KEEP_SECS,
-            PENDING_PER_USER,
-            PENDING_BYTES,
-        )
-        .await?;
+    let token = keep_upload(&state, &who, &name, &bytes).await?;
     let period = document_period(&doc);
     let units = target_units(&state, &who).await?;
     // What would be stored, read as the import reads it (the year only shapes the
@@ -430,6 +413,34 @@ async fn refused(
         .into_response())
 }
 
+/// Keeps an upload until it is confirmed (any instance can confirm it); returns the token
+/// the confirmation form carries.
+async fn keep_upload(
+    state: &AppState,
+    who: &Who,
+    name: &str,
+    bytes: &[u8],
+) -> Result<String, WebError> {
+    let token = random_token();
+    let now = state.clock.unix();
+    state
+        .store
+        .keep_pending_import(
+            &token_hash(&token),
+            &PendingImport {
+                owner: who.login().unwrap_or("?").to_string(),
+                file_name: name.to_string(),
+                bytes: bytes.to_vec(),
+                created_at: now,
+            },
+            now - KEEP_SECS,
+            PENDING_PER_USER,
+            PENDING_BYTES,
+        )
+        .await?;
+    Ok(token)
+}
+
 /// An .xlsx (a zip file) rather than extracted text: a workbook Kusei exported.
 fn is_workbook(name: &str, bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || name.to_ascii_lowercase().ends_with(".xlsx")
@@ -553,24 +564,7 @@ async fn workbook_preview(
                 .into_response());
         }
     };
-    let token = random_token();
-    let owner = who.login().unwrap_or("?").to_string();
-    let now = state.clock.unix();
-    state
-        .store
-        .keep_pending_import(
-            &token_hash(&token),
-            &PendingImport {
-                owner,
-                file_name: name.to_string(),
-                bytes: bytes.to_vec(),
-                created_at: now,
-            },
-            now - KEEP_SECS,
-            PENDING_PER_USER,
-            PENDING_BYTES,
-        )
-        .await?;
+    let token = keep_upload(state, who, name, bytes).await?;
     let mut plans = Vec::new();
     for r in &records {
         let (existing, changes) = workbook_changes(state, r).await?;
