@@ -16,6 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use kusei_app::import::{plan_of, store_document, Destination};
 use kusei_app::{AppError, Caller};
+use kusei_domain::calendar::FiscalYear;
 use kusei_domain::model::{Period, UnitId, UnitKind};
 use kusei_domain::workflow::Refusal;
 use kusei_import::convert::document_period;
@@ -171,6 +172,12 @@ pub(crate) async fn preview(
     };
     let token = keep_upload(&state, &who, &name, &bytes).await?;
     let period = document_period(&doc);
+    // The year the text itself names (29年度 throughout an evaluated sheet), offered when
+    // the title states none.
+    let inferred = doc
+        .era_context
+        .as_ref()
+        .and_then(|c| FiscalYear::new(c.year).ok().map(|fy| (fy, c.line)));
     let units = target_units(&state, &who).await?;
     // What would be stored, read as the import reads it (the year only shapes the
     // targets' years, so this year stands in when the document names none).
@@ -189,7 +196,17 @@ pub(crate) async fn preview(
             dt { (lang.t("様式", "Form")) } dd { (kusei_domain::model::Family::from_code(doc.family.as_str()).map_or(doc.family.as_str(), |f| crate::structure::family_label(lang, f))) }
             dt { (lang.t("文字コード", "Encoding")) } dd { (doc.encoding.as_deref().unwrap_or("UTF-8")) }
             dt { (lang.t("表題", "Title")) } dd { (doc.title.as_ref().map(|t| t.text.as_str()).unwrap_or("")) }
-            dt { (lang.t("年度", "Fiscal year")) } dd { (period.map(|p| period_label(lang, &p)).unwrap_or_else(|| lang.t("文書に書かれていません", "not stated").to_string())) }
+            dt { (lang.t("年度", "Fiscal year")) } dd {
+                @match (period, inferred) {
+                    (Some(p), _) => { (period_label(lang, &p)) }
+                    (None, Some((fy, line))) => {
+                        (lang.t("表題に年度はありませんが、本文", "The title gives no year; the text (line ")) (line)
+                        (lang.t("行目などの年度から ", ") names ")) strong { (crate::layout::fy_label(lang, fy)) }
+                        (lang.t(" と読み取りました。違う場合は下で直してください。", ": correct it below if that is wrong."))
+                    }
+                    (None, None) => { (lang.t("文書に書かれていません", "not stated")) }
+                }
+            }
             dt { (lang.t("項目数", "Items")) } dd { (doc.nodes.len()) }
             dt { (lang.t("目標の数", "Targets")) } dd { (targets) }
         }
@@ -233,7 +250,7 @@ pub(crate) async fn preview(
             }
             div.field {
                 label for="f-year" { (lang.t("年度（例: 令和7、2025）", "Fiscal year (e.g. 2025)")) }
-                input #f-year type="text" name="year" value=(period.map(|p| p.start.label()).unwrap_or_default());
+                input #f-year type="text" name="year" value=(period.map(|p| p.to_string()).or(inferred.map(|(fy, _)| fy.label())).unwrap_or_default());
             }
             button type="submit" { (lang.t("この内容で保存する", "Store it")) }
         }

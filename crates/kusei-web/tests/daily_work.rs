@@ -544,3 +544,53 @@ async fn a_submission_is_checked_first() {
         kusei_domain::model::PlanStatus::Submitted
     );
 }
+
+/// The import preview of an evaluated sheet whose title names no year (seed 001): the
+/// year the text names is offered, and the items' figures and judgments are shown.
+#[tokio::test]
+async fn the_import_preview_offers_the_documents_own_year() {
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/seeds");
+    let Some(file) = std::fs::read_dir(&seed).ok().and_then(|d| {
+        d.filter_map(Result::ok).map(|e| e.path()).find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("001_"))
+        })
+    }) else {
+        eprintln!("skipped: no seed 001 in {}", seed.display());
+        return;
+    };
+    let text = std::fs::read_to_string(&file).unwrap();
+    let w = world("preview").await;
+    let boundary = "kuseiboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ncsrfeditor\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"001.txt\"\r\nContent-Type: text/plain\r\n\r\n{text}\r\n--{boundary}--\r\n"
+    );
+    let res = app(w.state.clone())
+        .oneshot(
+            Request::post("/import")
+                .header(header::COOKIE, "kusei_session=tokeneditor")
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let page = String::from_utf8_lossy(&bytes).to_string();
+    assert!(page.contains("value=\"平成29年度\""), "the year offered");
+    assert!(
+        page.contains("と読み取りました"),
+        "said where it comes from"
+    );
+    assert!(
+        page.contains("市政改革プランに基づく取組"),
+        "the form by its name"
+    );
+    assert!(page.contains("自己評価"), "evaluations shown");
+}
