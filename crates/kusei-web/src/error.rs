@@ -70,13 +70,17 @@ impl From<AppError> for WebError {
 /// here is the Japanese page, for a response that never passes the layer.
 fn page(status: StatusCode, message: Option<String>) -> Response {
     let e = crate::i18n::ErrorPage { status, message };
-    let mut res = (status, Html(error_page(Lang::Ja, &e))).into_response();
+    let mut res = (status, Html(error_page(Lang::Ja, &e, None))).into_response();
     res.extensions_mut().insert(e);
     res
 }
 
 /// The page of an error in one language: what happened, and what to do next.
-pub(crate) fn error_page(lang: Lang, e: &crate::i18n::ErrorPage) -> String {
+pub(crate) fn error_page(
+    lang: Lang,
+    e: &crate::i18n::ErrorPage,
+    who: Option<&crate::auth::Who>,
+) -> String {
     let said = e
         .message
         .as_deref()
@@ -129,7 +133,11 @@ pub(crate) fn error_page(lang: Lang, e: &crate::i18n::ErrorPage) -> String {
             }
         }
     };
-    crate::layout::message_page_body(lang, heading, body)
+    // With the viewer known, the page keeps the signed-in header (name, sign-out).
+    match who {
+        Some(who) => crate::layout::Page { lang, who }.render(heading, "/", body),
+        None => crate::layout::message_page_body(lang, heading, body),
+    }
 }
 
 impl IntoResponse for WebError {

@@ -80,6 +80,7 @@ pub(crate) struct ErrorPage {
 /// `?lang=` gets the `lang` cookie's (the URI is given the query, so every handler reads
 /// one place); a `?lang=` sets the cookie. Error pages are written here, in that language.
 pub(crate) async fn language(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -98,13 +99,20 @@ pub(crate) async fn language(
         }
     }
     let is_api = req.uri().path().starts_with("/api/");
+    // Kept to know who is asking, should the answer be an error page (read only then).
+    let asked_with = req.headers().clone();
     let mut res = next.run(req).await;
     if let Some(e) = res.extensions().get::<ErrorPage>().cloned() {
         if !is_api {
             let headers = res.headers().clone();
+            let mut parts = axum::http::Request::new(()).into_parts().0;
+            parts.headers = asked_with;
+            let who = <crate::auth::Who as axum::extract::FromRequestParts<crate::AppState>>::from_request_parts(&mut parts, &state)
+                .await
+                .ok();
             res = (
                 e.status,
-                axum::response::Html(crate::error::error_page(lang, &e)),
+                axum::response::Html(crate::error::error_page(lang, &e, who.as_ref())),
             )
                 .into_response();
             for (k, v) in headers.iter() {

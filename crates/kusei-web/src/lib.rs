@@ -193,7 +193,10 @@ pub fn app(state: AppState) -> Router {
         .route("/static/favicon.svg", get(favicon))
         .route("/favicon.ico", get(favicon))
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(i18n::language))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            i18n::language,
+        ))
         .layer(axum::middleware::from_fn(headers::security))
         .layer(DefaultBodyLimit::max(20 * 1024 * 1024))
         .layer(

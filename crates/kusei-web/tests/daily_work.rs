@@ -447,6 +447,19 @@ async fn the_choice_is_kept_and_form_errors_stay_in_it() {
     let (status, body) = get(&w, None, "/plans/424242", Some("lang=en")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Page not found") && !body.contains("ページが見つかりません"));
+    // A signed-in user's error page keeps the signed-in header.
+    let (status, body) = get(
+        &w,
+        Some("desk"),
+        &format!("/plans/{}/structure", w.plan),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body.contains("サインアウト") && body.contains("区の編集者が行います"),
+        "{body}"
+    );
 }
 
 /// A checked submission: a required remedy missing blocks it (422, the item linked, the
