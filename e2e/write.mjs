@@ -152,11 +152,16 @@ try {
     await open(page, `/admin/users/wr-boss?municipality=${municipality}`);
     await checkA11y(page, '/admin/users/wr-boss');
     await submit(page, 'form:has(input[name=action][value=disable]) button[type=submit]');
+    // Asked once more, saying what it does.
+    await expectPageText(page, '利用を停止します');
+    await checkA11y(page, '/admin/users/wr-boss (confirm)');
+    await submit(page, 'form:has(input[name=confirm]) button[type=submit]');
     await expectText(page, '[role=status]', '利用を停止しました');
     await expectPageText(page, '利用停止中');
     await submit(page, 'form:has(input[name=action][value=enable]) button[type=submit]');
     await expectText(page, '[role=status]', '利用を再開しました');
     await submit(page, 'form:has(input[name=action][value=reset]) button[type=submit]');
+    await submit(page, 'form:has(input[name=confirm]) button[type=submit]');
     passwords['wr-boss'] = (await page.locator('code.otp').innerText()).trim();
     await open(page, `/admin/security?municipality=${municipality}`);
     await expectPageText(page, '利用停止');

@@ -267,7 +267,35 @@ pub(crate) async fn act(
         e.add(field, lang.t(ja, en));
         e
     };
+    // Disabling, a new password and removing a role are asked once more, saying what
+    // they do (a click on the wrong row of the user table is not a lock-out).
+    let confirmed = form.get("confirm") == Some("1");
+    let ask = |what_ja: &str, what_en: &str| -> Result<Response, WebError> {
+        let page = Page { lang, who: &who };
+        let title = lang.t("確認", "Please confirm");
+        let body = html! {
+            h1 { (user.display_name) " (" (user.login) ") — " (title) }
+            p { (lang.t(what_ja, what_en)) }
+            form method="post" action=(page.href(&format!("/admin/users/{}?municipality={}", user.login, m.0))) {
+                (page.csrf_field())
+                @for (k, v) in form.0.iter().filter(|(k, _)| k != "csrf" && k != "confirm") {
+                    input type="hidden" name=(k) value=(v);
+                }
+                input type="hidden" name="confirm" value="1";
+                button type="submit" { (lang.t("実行する", "Go ahead")) }
+                " "
+                a href=(page.href(&format!("/admin/users/{}?municipality={}", user.login, m.0))) { (lang.t("やめる", "Cancel")) }
+            }
+        };
+        Ok(Html(page.render(title, &format!("/admin/users/{}", user.login), body)).into_response())
+    };
     let errors = match form.get("action").unwrap_or("") {
+        "reset" if !confirmed => {
+            return ask(
+                "一時パスワードを再発行します。今のパスワードは使えなくなり、サインイン中の画面はすべて終了します。",
+                "A new one-time password is issued: the current password stops working and every session of the user ends.",
+            )
+        }
         "reset" => {
             let password =
                 accounts::reset_password(store, &caller, &user.login, state.clock.unix()).await?;
@@ -302,6 +330,11 @@ pub(crate) async fn act(
                     "自分自身の利用は停止できません。",
                     "You cannot disable yourself.",
                 )
+            } else if disable && !confirmed {
+                return ask(
+                    "この利用者の利用を停止します。サインインできなくなり、サインイン中の画面はすべて終了します（あとで再開できます）。",
+                    "The user is disabled: no sign-in, and every session ends (it can be enabled again).",
+                );
             } else {
                 accounts::set_disabled(store, &caller, &user.login, disable).await?;
                 return Ok(again(if disable { "disabled" } else { "enabled" }));
@@ -326,6 +359,12 @@ pub(crate) async fn act(
                     "自分自身の管理者の権限は外せません（ほかの管理者に依頼してください）。",
                     "You cannot remove your own administration role (ask another administrator).",
                 ),
+                Some(_) if !confirmed => {
+                    return ask(
+                        "この権限を外します。利用者のサインイン中の画面はすべて終了します。",
+                        "The role is removed, and every session of the user ends.",
+                    )
+                }
                 Some(i) => {
                     accounts::remove_role(store, &caller, &user.login, i).await?;
                     return Ok(again("role_removed"));

@@ -756,7 +756,7 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 w,
                 login,
                 &format!("/admin/users/{target}?municipality={}", m.0),
-                &[("action", "disable".into())],
+                &[("action", "disable".into()), ("confirm", "1".into())],
             )
             .await;
             let u = store.find_user(target).await.unwrap().unwrap();
@@ -768,7 +768,7 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 w,
                 login,
                 &format!("/admin/users/east_editor?municipality={}", w.municipality.0),
-                &[("action", "reset".into())],
+                &[("action", "reset".into()), ("confirm", "1".into())],
             )
             .await;
             let after = store.find_user("east_editor").await.unwrap().unwrap();
@@ -779,7 +779,11 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 w,
                 login,
                 &format!("/admin/users/east_editor?municipality={}", w.municipality.0),
-                &[("action", "remove_role".into()), ("index", "0".into())],
+                &[
+                    ("action", "remove_role".into()),
+                    ("index", "0".into()),
+                    ("confirm", "1".into()),
+                ],
             )
             .await;
             let after = store.find_user("east_editor").await.unwrap().unwrap();

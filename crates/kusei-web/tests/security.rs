@@ -733,8 +733,23 @@ async fn an_administrator_revokes_and_restores_a_user() {
     let (status, _, _) = send(&w, form(&user_url, "editor", &[("action", "disable")])).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // The city administrator disables: the session ends, sign-in is refused.
-    let (status, location, page) =
-        send(&w, form(&user_url, "cityadmin", &[("action", "disable")])).await;
+    // Asked once more first, saying what it does; nothing happens yet.
+    let (status, _, page) = send(&w, form(&user_url, "cityadmin", &[("action", "disable")])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("name=\"confirm\"") && page.contains("利用を停止します"),
+        "{page}"
+    );
+    assert!(signed_in(&w).await, "not disabled before the confirmation");
+    let (status, location, page) = send(
+        &w,
+        form(
+            &user_url,
+            "cityadmin",
+            &[("action", "disable"), ("confirm", "1")],
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
     assert!(location.unwrap().contains("done=disabled"));
     assert!(!signed_in(&w).await, "disabling ends the user's sessions");
@@ -759,7 +774,15 @@ async fn an_administrator_revokes_and_restores_a_user() {
     // Re-enabled, then a new one-time password, shown once.
     let (status, _, _) = send(&w, form(&user_url, "cityadmin", &[("action", "enable")])).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (status, _, page) = send(&w, form(&user_url, "cityadmin", &[("action", "reset")])).await;
+    let (status, _, page) = send(
+        &w,
+        form(
+            &user_url,
+            "cityadmin",
+            &[("action", "reset"), ("confirm", "1")],
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let otp = page
         .split("class=\"otp\">")
@@ -795,7 +818,7 @@ async fn an_administrator_revokes_and_restores_a_user() {
         form(
             &user_url,
             "cityadmin",
-            &[("action", "remove_role"), ("index", "0")],
+            &[("action", "remove_role"), ("index", "0"), ("confirm", "1")],
         ),
     )
     .await;
