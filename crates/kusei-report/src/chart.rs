@@ -270,23 +270,24 @@ fn line_description(
     x: &[String],
     series: &[Series],
 ) -> String {
-    if english {
-        let mut parts = vec![format!("Line chart of {title} ({}).", x.join(", "))];
-        for s in series {
-            let points: Vec<String> = s
-                .values
-                .iter()
-                .zip(x)
-                .map(|(v, l)| match v {
-                    Some(v) => format!("{l} {}{unit}", fmt(*v)),
-                    None => format!("{l} no figure"),
-                })
-                .collect();
-            parts.push(format!(" {}: {}.", s.name, points.join(", ")));
-        }
-        return parts.join("");
-    }
-    let mut parts = vec![format!("{title}の折れ線グラフ（{}）。", x.join("・"))];
+    let (head, none, colon, point_sep, end) = if english {
+        (
+            format!("Line chart of {title} ({}).", x.join(", ")),
+            "no figure",
+            ": ",
+            ", ",
+            ". ",
+        )
+    } else {
+        (
+            format!("{title}の折れ線グラフ（{}）。", x.join("・")),
+            "数値なし",
+            "：",
+            "、",
+            "。",
+        )
+    };
+    let mut parts = vec![head];
     for s in series {
         let points: Vec<String> = s
             .values
@@ -294,12 +295,16 @@ fn line_description(
             .zip(x)
             .map(|(v, l)| match v {
                 Some(v) => format!("{l} {}{unit}", fmt(*v)),
-                None => format!("{l} 数値なし"),
+                None => format!("{l} {none}"),
             })
             .collect();
-        parts.push(format!("{}：{}。", s.name, points.join("、")));
+        parts.push(format!("{}{colon}{}{end}", s.name, points.join(point_sep)));
     }
-    parts.join("")
+    if english {
+        parts.join(" ")
+    } else {
+        parts.concat()
+    }
 }
 
 #[cfg(test)]

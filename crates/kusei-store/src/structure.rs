@@ -677,26 +677,7 @@ impl Store {
         .bind(LinkKind::Repeat.code())
         .execute(&mut *tx)
         .await?;
-        bump_plan(&mut tx, plan, &at).await?;
-        note(
-            &mut tx,
-            actor,
-            &at,
-            plan,
-            "repeated",
-            json!({"node": child.0, "under": parent.0}),
-        )
-        .await?;
-        record(
-            &mut tx,
-            actor,
-            &at,
-            "node",
-            child.0,
-            Some(&json!({"repeat_under": null})),
-            Some(&json!({"repeat_under": parent.0})),
-        )
-        .await?;
+        record_repeat(&mut tx, actor, &at, plan, parent, child, true).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -726,38 +707,15 @@ impl Store {
             return Ok(false);
         }
         open_plan_for_edit(&mut tx, actor, &at, plan).await?;
-        let gone = sqlx::query(
+        sqlx::query(
             "DELETE FROM node_link WHERE parent_id = $1 AND child_id = $2 AND kind = 'repeat' AND plan_id = $3",
         )
         .bind(parent.0)
         .bind(child.0)
         .bind(plan.0)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if gone == 0 {
-            return Ok(false);
-        }
-        bump_plan(&mut tx, plan, &at).await?;
-        note(
-            &mut tx,
-            actor,
-            &at,
-            plan,
-            "unrepeated",
-            json!({"node": child.0, "under": parent.0}),
-        )
         .await?;
-        record(
-            &mut tx,
-            actor,
-            &at,
-            "node",
-            child.0,
-            Some(&json!({"repeat_under": parent.0})),
-            Some(&json!({"repeat_under": null})),
-        )
-        .await?;
+        record_repeat(&mut tx, actor, &at, plan, parent, child, false).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -1068,4 +1026,39 @@ async fn note(
         Some(&json!({ "change": change, "detail": detail })),
     )
     .await
+}
+
+/// A 再掲 made (`added`) or ended: the plan's version and history, and the item's.
+async fn record_repeat(
+    tx: &mut WriteTx,
+    actor: Actor<'_>,
+    at: &str,
+    plan: PlanId,
+    parent: NodeId,
+    child: NodeId,
+    added: bool,
+) -> Result<(), StoreError> {
+    bump_plan(tx, plan, at).await?;
+    let change = if added { "repeated" } else { "unrepeated" };
+    note(
+        tx,
+        actor,
+        at,
+        plan,
+        change,
+        json!({"node": child.0, "under": parent.0}),
+    )
+    .await?;
+    let (before, after) = if added {
+        (
+            json!({"repeat_under": null}),
+            json!({"repeat_under": parent.0}),
+        )
+    } else {
+        (
+            json!({"repeat_under": parent.0}),
+            json!({"repeat_under": null}),
+        )
+    };
+    record(tx, actor, at, "node", child.0, Some(&before), Some(&after)).await
 }

@@ -99,8 +99,12 @@ pub(crate) async fn language(
         }
     }
     let is_api = req.uri().path().starts_with("/api/");
-    // Kept to know who is asking, should the answer be an error page (read only then).
-    let asked_with = req.headers().clone();
+    // The cookies, kept to know who is asking should the answer be an error page (the
+    // session is read only then).
+    let mut asked_with = axum::http::HeaderMap::new();
+    for v in req.headers().get_all(header::COOKIE) {
+        asked_with.append(header::COOKIE, v.clone());
+    }
     let mut res = next.run(req).await;
     if let Some(e) = res.extensions().get::<ErrorPage>().cloned() {
         if !is_api {
