@@ -8,8 +8,8 @@ use kusei_domain::calendar::{Date, FiscalYear, YearMonth};
 use kusei_domain::content::{NodeContent, PlanContent};
 use kusei_domain::judgment::{AchievementProspect, ImplementationProspect, Judgment};
 use kusei_domain::model::{
-    Actual, Comparator, Evaluation, Family, IndicatorId, Link, LinkKind, Milestone, Node, NodeId,
-    Period, Phase, Plan, PlanId, PlanStatus, Review, Section, Target, UnitId, When,
+    Actual, Comparator, Evaluation, Family, IndicatorId, Link, LinkKind, Milestone, MunicipalityId,
+    Node, NodeId, Period, Phase, Plan, PlanId, PlanStatus, Review, Section, Target, UnitId, When,
 };
 use serde_json::{json, Value};
 use sqlx::any::AnyRow;
@@ -336,6 +336,45 @@ impl Store {
             .fetch_all(self.pool())
             .await?;
         rows.iter()
+            .map(|row| {
+                Ok(PlanSummary {
+                    plan: plan_from_row(row)?,
+                    unit_name: row.try_get("unit_name")?,
+                    node_count: row.try_get("node_count")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The plans of these municipalities still in the workflow (draft, submitted,
+    /// approved), not withdrawn: what the inbox reads on every staff page, through
+    /// `plan_by_status`, so it costs the same however large the archive of published
+    /// plans grows.
+    pub async fn plans_in_workflow(
+        &self,
+        municipalities: &[MunicipalityId],
+    ) -> Result<Vec<PlanSummary>, StoreError> {
+        if municipalities.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=municipalities.len())
+            .map(|i| format!("${i}"))
+            .collect();
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS}, u.name AS unit_name, CAST(0 AS BIGINT) AS node_count \
+             FROM plan p JOIN unit u ON u.id = p.unit_id \
+             WHERE p.status IN ('draft', 'submitted', 'approved') AND p.withdrawn_at IS NULL \
+             AND u.municipality_id IN ({}) \
+             ORDER BY p.fy_end DESC, u.position, u.id, p.family, p.id",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for m in municipalities {
+            q = q.bind(m.0);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
             .map(|row| {
                 Ok(PlanSummary {
                     plan: plan_from_row(row)?,
@@ -920,6 +959,8 @@ pub struct OwnedNode {
     pub number: Option<String>,
     pub title: String,
     pub owner: UnitId,
+    /// The plan's fiscal years.
+    pub period: Period,
 }
 
 impl Store {
@@ -931,7 +972,8 @@ impl Store {
         }
         let marks: Vec<String> = (1..=units.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT n.id, n.plan_id, n.level, n.number, n.title, n.owner_unit_id, p.title AS plan_title \
+            "SELECT n.id, n.plan_id, n.level, n.number, n.title, n.owner_unit_id, p.title AS plan_title, \
+             p.fy_start, p.fy_end \
              FROM node n JOIN plan p ON p.id = n.plan_id WHERE n.owner_unit_id IN ({}) \
              ORDER BY p.fy_start DESC, p.id DESC, n.position",
             marks.join(", ")
@@ -952,6 +994,10 @@ impl Store {
                     number: r.try_get("number")?,
                     title: r.try_get("title")?,
                     owner: UnitId(r.try_get("owner_unit_id")?),
+                    period: Period::span(
+                        fiscal_year(r.try_get("fy_start")?)?,
+                        fiscal_year(r.try_get("fy_end")?)?,
+                    ),
                 })
             })
             .collect()

@@ -198,6 +198,9 @@ pub struct Who {
     pub viewer: Option<Viewer>,
     /// The pre-session cookie (sign-in form), when present.
     pub pre: Option<String>,
+    /// How many things wait for the viewer (the home page's inbox), counted for the
+    /// navigation of staff pages; `None` for the public, the API and form posts.
+    pub work: Option<usize>,
 }
 
 impl Who {
@@ -264,7 +267,11 @@ impl Who {
             _ => None,
         };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
-            return Ok(Who { viewer: None, pre });
+            return Ok(Who {
+                viewer: None,
+                pre,
+                work: None,
+            });
         };
         let hash = token_hash(&token);
         let now = state.clock.now_utc();
@@ -294,7 +301,18 @@ impl Who {
                 return Err(crate::WebError::PasswordChange);
             }
         }
-        Ok(Who { viewer, pre })
+        let mut who = Who {
+            viewer,
+            pre,
+            work: None,
+        };
+        let page = parts.method == axum::http::Method::GET
+            && !parts.uri.path().starts_with("/api/")
+            && !parts.uri.path().starts_with("/static/");
+        if page && who.viewer.is_some() {
+            who.work = Some(crate::inbox::for_viewer(state, &who).await?.count());
+        }
+        Ok(who)
     }
 }
 

@@ -12,7 +12,8 @@ use crate::policy::{allow, Action, Tree};
 use crate::AppState;
 use kusei_app::judge::{progress, Progress, References};
 use kusei_domain::calendar::Date;
-use kusei_domain::model::{Municipality, PlanId, PlanStatus, Unit};
+use kusei_domain::model::{Municipality, PlanId, PlanStatus, Unit, UnitId};
+use kusei_domain::policy::{Grants, Role, Scope};
 use kusei_store::{OwnedNode, PlanSummary, Transition};
 use maud::{html, Markup};
 
@@ -58,6 +59,62 @@ impl Inbox {
     pub(crate) fn returned_of(&self, plan: PlanId) -> Option<&Returned> {
         self.returned.iter().find(|r| r.plan == plan)
     }
+}
+
+/// The units whose items are the viewer's as a section editor: its sections and the
+/// units under them.
+pub(crate) fn section_units(
+    grants: &Grants,
+    sections: &[(Municipality, Vec<Unit>, Tree)],
+) -> Vec<UnitId> {
+    sections
+        .iter()
+        .flat_map(|(_, units, tree)| {
+            units.iter().filter(move |u| {
+                grants
+                    .unit_scopes(Role::SectionEditor)
+                    .any(|s| tree.within(u.id, Scope::Unit(s)))
+            })
+        })
+        .map(|u| u.id)
+        .collect()
+}
+
+/// The viewer's inbox as every staff page counts it in the navigation: read from the
+/// viewer's own municipalities and from the plans still in the workflow only (an indexed
+/// read), then built exactly as the home page builds it, so both say the same number.
+pub(crate) async fn for_viewer(state: &AppState, who: &Who) -> Result<Inbox, WebError> {
+    let Some(viewer) = &who.viewer else {
+        return Ok(Inbox::default());
+    };
+    let mut all = false;
+    let mut wanted = Vec::new();
+    for (_, scope) in &viewer.grants.0 {
+        match scope {
+            Scope::System => all = true,
+            Scope::Municipality(m) => wanted.push(*m),
+            Scope::Unit(u) => {
+                if let Ok(unit) = state.store.get_unit(*u).await {
+                    wanted.push(unit.municipality_id);
+                }
+            }
+        }
+    }
+    let mut sections = Vec::new();
+    for m in state.store.list_municipalities().await? {
+        if all || wanted.contains(&m.id) {
+            let units = state.store.list_units(m.id).await?;
+            let tree = Tree::new(m.id, &units);
+            sections.push((m, units, tree));
+        }
+    }
+    let ids: Vec<_> = sections.iter().map(|(m, _, _)| m.id).collect();
+    let plans = state.store.plans_in_workflow(&ids).await?;
+    let mine = state
+        .store
+        .nodes_owned_by(&section_units(&viewer.grants, &sections))
+        .await?;
+    build(state, who, &plans, &sections, &mine).await
 }
 
 /// The plan's last decision, if it was a return: why, by whom, when.
@@ -133,7 +190,11 @@ pub(crate) async fn build(
     // The section's items: what is still open in this fiscal year, and until when.
     let today = state.clock.today_jst();
     let year = today.fiscal_year();
-    let mut plan_ids: Vec<PlanId> = mine.iter().map(|o| o.plan_id).collect();
+    let mut plan_ids: Vec<PlanId> = mine
+        .iter()
+        .filter(|o| o.period.contains(year))
+        .map(|o| o.plan_id)
+        .collect();
     plan_ids.dedup();
     for id in plan_ids {
         let sp = state.store.load_plan(id).await?;
@@ -200,7 +261,7 @@ pub(crate) fn view(page: &Page<'_>, inbox: &Inbox) -> Markup {
     };
     html! {
         @if inbox.count() > 0 || !inbox.mine.is_empty() {
-            section.inbox aria-labelledby="inbox-h" {
+            section.inbox #inbox aria-labelledby="inbox-h" {
                 h2 #inbox-h { (lang.t("あなたの作業", "Your work")) " (" (inbox.count()) ")" }
                 @if !inbox.returned.is_empty() {
                     h3 { (lang.t("差し戻された計画", "Plans returned to you")) " (" (inbox.returned.len()) ")" }

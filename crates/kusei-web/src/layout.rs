@@ -51,6 +51,12 @@ fn layout(lang: Lang, page: Option<&Page<'_>>, title: &str, path: &str, body: Ma
                             li { a href={ "/?lang=" (lang.code()) } { (lang.t("計画一覧", "Plans")) } }
                             li { a href={ "/open-data?lang=" (lang.code()) } { (lang.t("オープンデータ", "Open data")) } }
                             @if let Some(v) = viewer {
+                                @if let Some(n) = page.and_then(|p| p.who.work) {
+                                    li { a href={ "/?lang=" (lang.code()) "#inbox" } {
+                                        (lang.t("あなたの作業", "Your work"))
+                                        " " span.count { (n) span.visually-hidden { (lang.t("件", if n == 1 { " item" } else { " items" })) } }
+                                    } }
+                                }
                                 @if v.grants.has(Role::SystemAdmin) || v.grants.has(Role::CityAdmin) || v.grants.has(Role::WardEditor) {
                                     li { a href={ "/import?lang=" (lang.code()) } { (lang.t("文書の取込", "Import")) } }
                                 }

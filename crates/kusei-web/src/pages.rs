@@ -74,18 +74,7 @@ pub(crate) async fn home(
         sections.push((m, units, tree));
     }
     // A section editor's items: those whose 担当 is its section (or a unit under it).
-    let mine_units: Vec<UnitId> = sections
-        .iter()
-        .flat_map(|(_, units, tree)| {
-            let grants = &grants;
-            units.iter().filter(move |u| {
-                grants
-                    .unit_scopes(kusei_domain::policy::Role::SectionEditor)
-                    .any(|s| tree.within(u.id, kusei_domain::policy::Scope::Unit(s)))
-            })
-        })
-        .map(|u| u.id)
-        .collect();
+    let mine_units = crate::inbox::section_units(&grants, &sections);
     let mine = store.nodes_owned_by(&mine_units).await?;
     let inbox = crate::inbox::build(&state, &who, &plans, &sections, &mine).await?;
     let can_write = sections.iter().any(|(_, units, tree)| {
