@@ -419,6 +419,13 @@ impl Phase {
             Phase::Evaluation => "自己評価",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Phase::Plan => "Plan",
+            Phase::Review => "Mid-year review",
+            Phase::Evaluation => "Year-end evaluation",
+        }
+    }
 }
 
 /// A titled text of a node, e.g. (趣旨・目的) or 《めざす状態》.

@@ -171,7 +171,8 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
     pub item: String,
-    /// The field in Japanese (名称, 計画: 取組内容, 目標 1, 実績値 1, 中間振り返り 令和7年度, …).
+    /// The field in the caller's [`Words`] (名称, 計画: 取組内容, 目標 1, 中間振り返り 令和7年度 … /
+    /// Title, Plan: 取組内容, Target 1, Mid-year review FY2025 …).
     pub field: String,
     pub before: String,
     pub after: String,
@@ -184,57 +185,95 @@ fn figure_text(value: Option<f64>, unit: Option<&str>, text: &str) -> String {
     }
 }
 
-fn node_fields(n: &NodeContent) -> Vec<(String, String)> {
+/// The language field names and enumerated values are written in (the domain knows no
+/// page; the caller says which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Words {
+    Ja,
+    En,
+}
+
+impl Words {
+    fn t(self, ja: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Words::Ja => ja,
+            Words::En => en,
+        }
+    }
+}
+
+fn node_fields(n: &NodeContent, w: Words) -> Vec<(String, String)> {
     let mut out = vec![
-        ("名称".to_string(), n.title.clone()),
-        ("副題".to_string(), n.subtitle.clone().unwrap_or_default()),
+        (w.t("名称", "Title").to_string(), n.title.clone()),
+        (
+            w.t("副題", "Subtitle").to_string(),
+            n.subtitle.clone().unwrap_or_default(),
+        ),
     ];
     for s in &n.sections {
         out.push((
-            format!("{}: {}", s.phase.label_ja(), s.heading),
+            format!(
+                "{}: {}",
+                w.t(s.phase.label_ja(), s.phase.label_en()),
+                s.heading
+            ),
             s.body.clone(),
         ));
     }
     for (i, t) in n.targets.iter().enumerate() {
         out.push((
-            format!("目標 {}", i + 1),
+            format!("{} {}", w.t("目標", "Target"), i + 1),
             figure_text(t.value, t.measure_unit.as_deref(), &t.text),
         ));
     }
     for (i, a) in n.actuals.iter().enumerate() {
         out.push((
-            format!("実績値 {}", i + 1),
+            format!("{} {}", w.t("実績値", "Actual"), i + 1),
             figure_text(a.value, a.measure_unit.as_deref(), &a.text),
         ));
     }
     for r in &n.reviews {
-        let y = r.fiscal_year.label();
+        let y = match w {
+            Words::Ja => r.fiscal_year.label(),
+            Words::En => format!("FY{}", r.fiscal_year.year()),
+        };
+        let review = w.t("中間振り返り", "Mid-year review");
         out.push((
-            format!("中間振り返り {y}: 実施見込み"),
+            format!("{review} {y}: {}", w.t("実施見込み", "implementation")),
             r.implementation
-                .map(|p| p.label_ja().to_string())
+                .map(|p| w.t(p.label_ja(), p.label_en()).to_string())
                 .unwrap_or_default(),
         ));
         out.push((
-            format!("中間振り返り {y}: 達成見込み"),
+            format!("{review} {y}: {}", w.t("達成見込み", "achievement")),
             r.achievement
-                .map(|p| p.label_ja().to_string())
+                .map(|p| w.t(p.label_ja(), p.label_en()).to_string())
                 .unwrap_or_default(),
         ));
         out.push((
-            format!("中間振り返り {y}: 課題と改善策"),
+            format!(
+                "{review} {y}: {}",
+                w.t("課題と改善策", "issues and remedies")
+            ),
             r.remedy.clone().unwrap_or_default(),
         ));
     }
     for e in &n.evaluations {
-        let y = e.fiscal_year.label();
-        out.push((format!("自己評価 {y}: 取組実績"), e.results.clone()));
+        let y = match w {
+            Words::Ja => e.fiscal_year.label(),
+            Words::En => format!("FY{}", e.fiscal_year.year()),
+        };
+        let eval = w.t("自己評価", "Year-end evaluation");
         out.push((
-            format!("自己評価 {y}: 評価"),
-            e.stated.label_ja().to_string(),
+            format!("{eval} {y}: {}", w.t("取組実績", "results")),
+            e.results.clone(),
         ));
         out.push((
-            format!("自己評価 {y}: 課題と改善策"),
+            format!("{eval} {y}: {}", w.t("評価", "judgment")),
+            w.t(e.stated.label_ja(), e.stated.label_en()).to_string(),
+        ));
+        out.push((
+            format!("{eval} {y}: {}", w.t("課題と改善策", "issues and remedies")),
             e.remedy.clone().unwrap_or_default(),
         ));
     }
@@ -244,7 +283,7 @@ fn node_fields(n: &NodeContent) -> Vec<(String, String)> {
 /// What changes, field by field, when `new` replaces `old` (`None`: a new plan, every
 /// field is new). Items are matched as revisions match them ([`match_nodes`]); an item
 /// only in `old` is listed as removed.
-pub fn field_changes(old: Option<&PlanContent>, new: &PlanContent) -> Vec<FieldChange> {
+pub fn field_changes(old: Option<&PlanContent>, new: &PlanContent, w: Words) -> Vec<FieldChange> {
     let label = |n: &NodeContent| {
         let mut s = n.level.clone();
         if let Some(num) = &n.number {
@@ -259,8 +298,8 @@ pub fn field_changes(old: Option<&PlanContent>, new: &PlanContent) -> Vec<FieldC
     if let Some(o) = old {
         if o.title != new.title {
             out.push(FieldChange {
-                item: "計画".into(),
-                field: "計画の名称".into(),
+                item: w.t("計画", "Plan").into(),
+                field: w.t("計画の名称", "Plan title").into(),
                 before: o.title.clone(),
                 after: new.title.clone(),
             });
@@ -268,8 +307,8 @@ pub fn field_changes(old: Option<&PlanContent>, new: &PlanContent) -> Vec<FieldC
     }
     let matched = match_nodes(old_nodes, &new.nodes);
     for (n, m) in new.nodes.iter().zip(&matched) {
-        let after = node_fields(n);
-        let before = m.map(|i| node_fields(&old_nodes[i])).unwrap_or_default();
+        let after = node_fields(n, w);
+        let before = m.map(|i| node_fields(&old_nodes[i], w)).unwrap_or_default();
         for (field, a) in &after {
             let b = before
                 .iter()
@@ -300,7 +339,7 @@ pub fn field_changes(old: Option<&PlanContent>, new: &PlanContent) -> Vec<FieldC
         if !matched.contains(&Some(i)) {
             out.push(FieldChange {
                 item: label(o),
-                field: "項目".into(),
+                field: w.t("項目", "Item").into(),
                 before: label(o),
                 after: String::new(),
             });

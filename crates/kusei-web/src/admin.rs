@@ -120,8 +120,9 @@ pub(crate) fn is_system(who: &Who) -> bool {
     require_system(who).is_ok()
 }
 
-/// A unit as its path reads: 「サンプル市 ＞ 城東区 ＞ 総務課 ＞ 総合企画」.
-pub(crate) fn unit_path(municipality: &str, units: &[Unit], id: UnitId) -> String {
+/// A unit as its path reads: 「サンプル市 ＞ 城東区 ＞ 総務課 ＞ 総合企画」 (English pages:
+/// `Sample City > Joto Ward > …`, the names as they are).
+pub(crate) fn unit_path(lang: Lang, municipality: &str, units: &[Unit], id: UnitId) -> String {
     let mut names = Vec::new();
     let mut at = units.iter().find(|u| u.id == id);
     while let Some(u) = at {
@@ -139,7 +140,12 @@ pub(crate) fn unit_path(municipality: &str, units: &[Unit], id: UnitId) -> Strin
         names.push(municipality);
     }
     names.reverse();
-    names.join(" ＞ ")
+    names.join(path_separator(lang))
+}
+
+/// What stands between the names of a unit path.
+pub(crate) fn path_separator(lang: Lang) -> &'static str {
+    lang.t(" ＞ ", " > ")
 }
 
 /// The options of a unit picker, each unit by its path and kind, in tree order.
@@ -155,7 +161,7 @@ pub(crate) fn unit_options(
         .units
         .iter()
         .filter(|u| u.retired_at.is_none())
-        .map(|u| (unit_path(&city.m.name, &city.units, u.id), u))
+        .map(|u| (unit_path(lang, &city.m.name, &city.units, u.id), u))
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     html! {
@@ -416,7 +422,7 @@ async fn admin_page(
         section aria-labelledby="units-h" {
             h2 #units-h { (lang.t("組織", "Units")) }
             ul.units { @for u in &c.units {
-                li { a href={ "/admin/units/" (u.id.0) "?lang=" (lang.code()) } { (unit_path(&c.m.name, &c.units, u.id)) } " " span.muted { "(" (kind_label(lang, u.kind)) ")" }
+                li { a href={ "/admin/units/" (u.id.0) "?lang=" (lang.code()) } { (unit_path(lang, &c.m.name, &c.units, u.id)) } " " span.muted { "(" (kind_label(lang, u.kind)) ")" }
                     @if u.retired_at.is_some() { " " strong.badge { (lang.t("廃止", "retired")) } }
                     @if let Some(p) = &u.phone { " " (lang.t("電話", "tel.")) " " (p) }
                     @if let Some(f) = &u.fax { " " (lang.t("FAX", "fax")) " " (f) }
@@ -1111,12 +1117,12 @@ fn unit_page(page: &Page<'_>, city: &City, unit: &Unit, errors: &FieldErrors) ->
         .filter(|u| {
             unit.kind.fits_under(Some(u.kind)) && !city.tree.within(u.id, Scope::Unit(unit.id))
         })
-        .map(|u| (unit_path(&city.m.name, &city.units, u.id), u))
+        .map(|u| (unit_path(lang, &city.m.name, &city.units, u.id), u))
         .collect();
     parents.sort_by(|a, b| a.0.cmp(&b.0));
     let body = html! {
         p { a href={ "/admin?municipality=" (city.m.id.0) "&lang=" (lang.code()) } { (lang.t("← 管理へ戻る", "← Back to administration")) } }
-        h1 { (unit_path(&city.m.name, &city.units, unit.id)) " " span.muted { "(" (kind_label(lang, unit.kind)) ")" } }
+        h1 { (unit_path(lang, &city.m.name, &city.units, unit.id)) " " span.muted { "(" (kind_label(lang, unit.kind)) ")" } }
         p { (lang.t("名称を変えても、移しても、この組織の計画・担当の項目・履歴はそのまま残ります。",
             "Renaming or moving the unit keeps its plans, the items it owns and its history.")) }
         @if let Some(e) = err("form") { (e) }

@@ -266,7 +266,7 @@ pub(crate) async fn plan_page(
     Path(id): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Result<Html<String>, WebError> {
-    let (sp, _, _) = crate::structure::load(&state, &who, &id).await?;
+    let (sp, _, _) = crate::structure::load(&state, &who, &id, q.lang()).await?;
     let page = Page {
         lang: q.lang(),
         who: &who,

@@ -11,6 +11,13 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// The words the domain writes field names in for this page.
+    pub fn words(self) -> kusei_domain::revision::Words {
+        match self {
+            Lang::Ja => kusei_domain::revision::Words::Ja,
+            Lang::En => kusei_domain::revision::Words::En,
+        }
+    }
     /// Picks the Japanese or English text.
     pub fn t<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
         match self {

@@ -32,8 +32,8 @@ pub(crate) async fn page(
     Path(id): Path<String>,
     Query(q): Query<ProgressQuery>,
 ) -> Result<Html<String>, WebError> {
-    let (sp, below, _) = crate::structure::load(&state, &who, &id).await?;
     let lang = q.lang.unwrap_or_default();
+    let (sp, below, _) = crate::structure::load(&state, &who, &id, lang).await?;
     let page = Page { lang, who: &who };
     let period = sp.plan.period;
     let this_year = state.clock.today_jst().fiscal_year();

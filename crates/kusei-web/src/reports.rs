@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use kusei_app::export::{ExportError, Format};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::content::PlanRecord;
-use kusei_domain::model::{Direction, MunicipalityId, PlanId, UnitId};
+use kusei_domain::model::{Direction, MunicipalityId, PlanId, Unit, UnitId};
 use kusei_report::chart::{bar_chart_in, fmt, line_chart_in, Bar, Series};
 use kusei_report::dashboard::{self, Dashboard, IndicatorInfo};
 use kusei_store::Copy;
@@ -353,12 +353,27 @@ pub(crate) async fn open_data_page(
             .iter()
             .flat_map(|p| p.plan.period.start.year()..=p.plan.period.end.year())
             .collect();
-        let with_plans: Vec<_> = units
+        // A row per year and unit only where that unit has a published plan of that year
+        // (a link to an empty file is a dead end).
+        let by_year: Vec<(i32, Vec<Unit>)> = years
             .iter()
-            .filter(|u| mine.iter().any(|p| p.plan.unit_id == u.id))
-            .cloned()
+            .rev()
+            .map(|y| {
+                let of_year = units
+                    .iter()
+                    .filter(|u| {
+                        mine.iter().any(|p| {
+                            p.plan.unit_id == u.id
+                                && (p.plan.period.start.year()..=p.plan.period.end.year())
+                                    .contains(y)
+                        })
+                    })
+                    .cloned()
+                    .collect();
+                (*y, of_year)
+            })
             .collect();
-        sections.push((m, years, with_plans));
+        sections.push((m, by_year));
     }
     let body = html! {
         h1 { (lang.t("オープンデータ", "Open data")) }
@@ -370,7 +385,7 @@ pub(crate) async fn open_data_page(
         @if sections.is_empty() {
             p { (lang.t("公表された計画はまだありません。", "No plan has been published yet.")) }
         }
-        @for (m, years, units) in &sections {
+        @for (m, by_year) in &sections {
             section aria-labelledby={ "od-" (m.id) } {
                 h2 #{ "od-" (m.id) } { (m.name) }
                 p { a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較（ダッシュボード）", "Ward comparison (dashboard)")) } }
@@ -382,7 +397,7 @@ pub(crate) async fn open_data_page(
                     } }
                     tbody {
                         tr { th scope="row" { (lang.t("全年度・全組織", "All years, all units")) } td { (scope_links(lang, m.id, None, None)) } }
-                        @for y in years.iter().rev() {
+                        @for (y, units) in by_year {
                             @let fy = FiscalYear::new(*y).map(|f| crate::layout::fy_label(lang, f)).unwrap_or_default();
                             tr { th scope="row" { (fy) " " (lang.t("全組織", "all units")) } td { (scope_links(lang, m.id, None, Some(*y))) } }
                             @for u in units {
@@ -542,7 +557,7 @@ pub(crate) async fn dashboard_page(
                             td.num { (c.not_achieved) }
                             td.num { (c.undetermined) }
                             td.num { (c.total) }
-                            td.num { @if c.total > 0 { (fmt(100.0 * c.achieved as f64 / c.total as f64)) "%" } @else { "—" } }
+                            td.num { @if c.total > 0 { (fmt(100.0 * c.achieved as f64 / c.total as f64)) "%" } @else { (lang.t("未評価", "not evaluated")) } }
                         }
                     }
                 }

@@ -54,7 +54,11 @@ fn back(location: String) -> Response {
 
 /// Units the viewer may write a new plan for (wards and other top units, and the units
 /// of its own roles), by path.
-async fn plan_units(state: &AppState, who: &Who) -> Result<Vec<(UnitId, String)>, WebError> {
+async fn plan_units(
+    state: &AppState,
+    who: &Who,
+    lang: Lang,
+) -> Result<Vec<(UnitId, String)>, WebError> {
     let grants = who.grants();
     let mut out = Vec::new();
     for m in state.store.list_municipalities().await? {
@@ -65,7 +69,7 @@ async fn plan_units(state: &AppState, who: &Who) -> Result<Vec<(UnitId, String)>
                 continue;
             }
             if allow(&grants, &tree, Action::CreatePlan { unit: u.id }).is_ok() {
-                out.push((u.id, unit_path(&m.name, &units, u.id)));
+                out.push((u.id, unit_path(lang, &m.name, &units, u.id)));
             }
         }
     }
@@ -137,7 +141,7 @@ pub(crate) async fn new_form(
             next: "/plans/new".into(),
         });
     }
-    let units = plan_units(&state, &who).await?;
+    let units = plan_units(&state, &who, q.lang()).await?;
     if units.is_empty() {
         return Err(WebError::Forbidden(
             "計画を作成できるのは区の編集者と管理者です。 Only ward editors and administrators write plans."
@@ -170,7 +174,7 @@ pub(crate) async fn create(
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
     let lang = q.lang();
-    let units = plan_units(&state, &who).await?;
+    let units = plan_units(&state, &who, lang).await?;
     let typed = NewPlanForm {
         unit: form.text("unit").unwrap_or_default(),
         family: form.text("family").unwrap_or_default(),
@@ -273,6 +277,7 @@ pub(crate) async fn load(
     state: &AppState,
     who: &Who,
     id: &str,
+    lang: Lang,
 ) -> Result<(StoredPlan, Vec<(Unit, String)>, String), WebError> {
     let id = PlanId(parse_id(id, "plan")?);
     let sp = state.store.load_plan(id).await?;
@@ -305,14 +310,14 @@ pub(crate) async fn load(
             "この計画を編集する権限がありません。 You may not change this plan.".into(),
         ));
     }
-    let prefix = format!("{m} ＞ ");
+    let prefix = format!("{m}{}", crate::admin::path_separator(lang));
     let mut below: Vec<(Unit, String)> = units
         .iter()
         .filter(|u| {
             u.id != unit.id && tree.within(u.id, kusei_domain::policy::Scope::Unit(unit.id))
         })
         .map(|u| {
-            let path = unit_path(&m, &units, u.id);
+            let path = unit_path(lang, &m, &units, u.id);
             (
                 u.clone(),
                 path.strip_prefix(&prefix).unwrap_or(&path).to_string(),
@@ -635,7 +640,7 @@ pub(crate) async fn page(
     Path(id): Path<String>,
     Query(q): Query<StructureQuery>,
 ) -> Result<Html<String>, WebError> {
-    let (sp, below, _) = load(&state, &who, &id).await?;
+    let (sp, below, _) = load(&state, &who, &id, q.lang.unwrap_or_default()).await?;
     require_structure(&state, &who, &sp).await?;
     let page = Page {
         lang: q.lang.unwrap_or_default(),
@@ -669,7 +674,7 @@ pub(crate) async fn change(
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
     let lang = q.lang();
-    let (sp, below, _) = load(&state, &who, &id).await?;
+    let (sp, below, _) = load(&state, &who, &id, lang).await?;
     let plan = sp.plan.id;
     let caller = who.caller();
     let today = state.clock.today_jst();
@@ -849,7 +854,7 @@ pub(crate) async fn change(
         }
         Err(e) => return Err(e.into()),
     };
-    let (sp, _, _) = load(&state, &who, &id).await?;
+    let (sp, _, _) = load(&state, &who, &id, lang).await?;
     Ok((
         status,
         Html(structure_page(&page, &sp, &below, &errors, None, &typed)),
@@ -866,7 +871,7 @@ pub(crate) async fn delete_form(
 ) -> Result<Html<String>, WebError> {
     let node = NodeId(parse_id(&id, "node")?);
     let plan = state.store.node_plan(node).await?;
-    let (sp, _, _) = load(&state, &who, &plan.0.to_string()).await?;
+    let (sp, _, _) = load(&state, &who, &plan.0.to_string(), q.lang()).await?;
     require_structure(&state, &who, &sp).await?;
     let scope = state.store.delete_scope(node).await?;
     let page = Page {
@@ -918,7 +923,7 @@ pub(crate) async fn delete(
     let lang = q.lang();
     let node = NodeId(parse_id(&id, "node")?);
     let plan = state.store.node_plan(node).await?;
-    load(&state, &who, &plan.0.to_string()).await?;
+    load(&state, &who, &plan.0.to_string(), lang).await?;
     let version = form
         .get("plan_version")
         .and_then(|v| v.parse::<i64>().ok())

@@ -505,6 +505,7 @@ async fn record_municipality(
 /// The workbook's plans as they are stored now (if they are), field by field.
 async fn workbook_changes(
     state: &AppState,
+    lang: Lang,
     record: &kusei_domain::content::PlanRecord,
 ) -> Result<
     (
@@ -516,7 +517,7 @@ async fn workbook_changes(
     let Some(m) = record_municipality(state, record).await? else {
         return Ok((
             None,
-            kusei_domain::revision::field_changes(None, &record.content),
+            kusei_domain::revision::field_changes(None, &record.content, lang.words()),
         ));
     };
     let existing = match state.store.find_unit(m, &record.unit).await? {
@@ -534,7 +535,8 @@ async fn workbook_changes(
             links: Vec::new(),
             is_sample: sp.plan.is_sample,
         });
-    let changes = kusei_domain::revision::field_changes(old.as_ref(), &record.content);
+    let changes =
+        kusei_domain::revision::field_changes(old.as_ref(), &record.content, lang.words());
     Ok((existing, changes))
 }
 
@@ -584,7 +586,7 @@ async fn workbook_preview(
     let token = keep_upload(state, who, name, bytes).await?;
     let mut plans = Vec::new();
     for r in &records {
-        let (existing, changes) = workbook_changes(state, r).await?;
+        let (existing, changes) = workbook_changes(state, lang, r).await?;
         plans.push((r, existing, changes));
     }
     let total: usize = plans.iter().map(|p| p.2.len()).sum();

@@ -62,7 +62,7 @@ fn scope_text(lang: Lang, scope: Scope, city: &City) -> String {
         Scope::System => lang.t("システム全体", "whole system").to_string(),
         Scope::Municipality(m) if m == city.m.id => city.m.name.clone(),
         Scope::Municipality(m) => format!("{} {m}", lang.t("自治体", "municipality")),
-        Scope::Unit(u) => unit_path(&city.m.name, &city.units, u),
+        Scope::Unit(u) => unit_path(lang, &city.m.name, &city.units, u),
     }
 }
 
@@ -231,6 +231,14 @@ pub(crate) async fn page(
     ))
 }
 
+/// A short fingerprint of a stored password hash: changes with every new password and
+/// reveals nothing of it.
+fn password_stamp(hash: &str) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(hash.as_bytes());
+    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
 /// POST /admin/users/{login}?municipality= with `action`.
 pub(crate) async fn act(
     State(state): State<AppState>,
@@ -270,6 +278,10 @@ pub(crate) async fn act(
     // Disabling, a new password and removing a role are asked once more, saying what
     // they do (a click on the wrong row of the user table is not a lock-out).
     let confirmed = form.get("confirm") == Some("1");
+    // The confirmation carries a stamp of the password it replaces: reloading the page
+    // that shows a new one-time password posts the same stamp again, and is not a second
+    // reset (which would silently invalidate the password just handed out).
+    let stamp = password_stamp(&user.password_hash);
     let ask = |what_ja: &str, what_en: &str| -> Result<Response, WebError> {
         let page = Page { lang, who: &who };
         let title = lang.t("確認", "Please confirm");
@@ -282,6 +294,7 @@ pub(crate) async fn act(
                     input type="hidden" name=(k) value=(v);
                 }
                 input type="hidden" name="confirm" value="1";
+                input type="hidden" name="stamp" value=(stamp);
                 button type="submit" { (lang.t("実行する", "Go ahead")) }
                 " "
                 a href=(page.href(&format!("/admin/users/{}?municipality={}", user.login, m.0))) { (lang.t("やめる", "Cancel")) }
@@ -295,6 +308,17 @@ pub(crate) async fn act(
                 "一時パスワードを再発行します。今のパスワードは使えなくなり、サインイン中の画面はすべて終了します。",
                 "A new one-time password is issued: the current password stops working and every session of the user ends.",
             )
+        }
+        "reset" if form.get("stamp").is_some_and(|s| s != stamp) => {
+            let notice = html! {
+                div.notice role="status" {
+                    p { (lang.t("この一時パスワードはすでに発行され、一度だけ表示されました（ページの再読み込みでは発行し直しません）。もう一度発行するときは「一時パスワードを再発行」を押してください。",
+                        "This one-time password was already issued and shown once (reloading the page does not issue another). To issue a new one, press \"Issue a new one-time password\" again.")) }
+                }
+            };
+            let page = Page { lang, who: &who };
+            let html = user_page(&state, &page, &city, &user, &FieldErrors::default(), Some(notice)).await?;
+            return Ok(Html(html).into_response());
         }
         "reset" => {
             let password =
@@ -316,7 +340,8 @@ pub(crate) async fn act(
                 Some(notice),
             )
             .await?;
-            return Ok(Html(html).into_response());
+            // The password is on this page only: not kept by the browser's cache.
+            return Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response());
         }
         "end_sessions" => {
             accounts::end_sessions(store, &caller, &user.login).await?;

@@ -97,8 +97,11 @@ pub(crate) async fn step(
         let before = state.store.published_plan(sp.plan.id, None).await?;
         let names = std::collections::HashMap::new();
         let old = before.as_ref().map(|b| b.to_plan_content(&names));
-        let changes =
-            kusei_domain::revision::field_changes(old.as_ref(), &sp.to_plan_content(&names));
+        let changes = kusei_domain::revision::field_changes(
+            old.as_ref(),
+            &sp.to_plan_content(&names),
+            lang.words(),
+        );
         return Ok(
             Html(confirm_page(&page, &sp, step, before.is_some(), &changes)).into_response(),
         );

@@ -119,6 +119,7 @@ async fn world(name: &str) -> World {
         ("admin", "city_admin", Scope::Municipality(m)),
         ("editor", "ward_editor", Scope::Unit(ward)),
         ("desk", "section_editor", Scope::Unit(desk)),
+        ("approver", "approver", Scope::Unit(ward)),
     ] {
         let uid = store
             .create_user(
@@ -229,8 +230,7 @@ fn readable(html: &str, lang: &str) -> String {
 fn japanese_in(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut cur = String::new();
-    // ＞ is the unit paths' separator (サンプル市 ＞ 城東区), a sign rather than a word.
-    for c in text.chars().filter(|c| *c != '＞') {
+    for c in text.chars() {
         if ('\u{3040}'..='\u{30ff}').contains(&c)
             || ('\u{4e00}'..='\u{9fff}').contains(&c)
             || ('\u{ff00}'..='\u{ffef}').contains(&c)
@@ -284,6 +284,7 @@ const LATIN_OK: &[&str] = &[
     "admin",
     "editor",
     "desk",
+    "approver",
     "docs",
     "import",
     "format",
@@ -558,6 +559,104 @@ async fn a_submission_is_checked_first() {
     );
 }
 
+/// The count in the navigation of a page that is not the home page.
+fn nav_count(page: &str) -> Option<usize> {
+    let nav = &page[page.find("<nav")?..page.find("</nav>")?];
+    let at = nav.find("class=\"count\">")? + "class=\"count\">".len();
+    nav[at..].split('<').next()?.trim().parse().ok()
+}
+
+/// The count of the home page's inbox heading: あなたの作業 (N).
+fn inbox_count(page: &str) -> Option<usize> {
+    let at = page.find("id=\"inbox-h\"")?;
+    let rest = &page[at..];
+    let open = rest.find('(')? + 1;
+    rest[open..].split(')').next()?.trim().parse().ok()
+}
+
+/// Counts in the navigation: every staff page says how much waits for its viewer, the
+/// same number as the home page's inbox, and follows the workflow (submitted: the
+/// approver; returned: the editor); the public sees none.
+#[tokio::test]
+async fn the_navigation_counts_the_work_waiting() {
+    let w = world("nav").await;
+    let store = w.state.store.clone();
+    let ward = store
+        .get_unit(kusei_domain::model::UnitId(w.unit))
+        .await
+        .unwrap()
+        .parent_id
+        .unwrap();
+    let count = |login: &'static str| {
+        let w = &w;
+        async move {
+            let (status, page) = get(w, Some(login), "/open-data?lang=en", None).await;
+            assert_eq!(status, StatusCode::OK);
+            let (_, home) = get(w, Some(login), "/?lang=en", None).await;
+            let n = nav_count(&page);
+            assert_eq!(n, nav_count(&home), "{login}: the same count on every page");
+            assert_eq!(
+                n.filter(|n| *n > 0),
+                inbox_count(&home),
+                "{login}: the navigation says what the inbox says"
+            );
+            n
+        }
+    };
+    // The published plan of this year: the section's two items wait for their review
+    // and evaluation (the windows are open); nothing waits for the editor or approver.
+    assert_eq!(count("desk").await, Some(1));
+    assert_eq!(count("editor").await, Some(0));
+    assert_eq!(count("approver").await, Some(0));
+    let (_, public) = get(&w, None, "/open-data", None).await;
+    assert_eq!(nav_count(&public), None, "no count for the public");
+    assert!(!public.contains("あなたの作業"));
+
+    let next = store
+        .save_plan(
+            "t",
+            ward,
+            &PlanContent {
+                family: Family::ReformItems,
+                title: "North reform items".into(),
+                period: Period::year(FiscalYear::new(2025).unwrap()),
+                level_names: vec!["Item".into()],
+                nodes: vec![NodeContent {
+                    level: "Item".into(),
+                    title: "Paperless".into(),
+                    ..Default::default()
+                }],
+                links: vec![],
+                is_sample: false,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .transition("editor", next, Transition::Submit, None)
+        .await
+        .unwrap();
+    assert_eq!(count("approver").await, Some(1), "one plan to approve");
+    assert_eq!(count("editor").await, Some(0));
+    store
+        .transition(
+            "approver",
+            next,
+            Transition::Return,
+            Some("Add the targets"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(count("approver").await, Some(0));
+    assert_eq!(count("editor").await, Some(1), "one plan returned");
+    let (_, home) = get(&w, Some("editor"), "/", None).await;
+    assert!(home.contains("Add the targets"), "the reason in full");
+    assert!(
+        home.contains("あなたの作業"),
+        "the Japanese navigation says it too"
+    );
+}
+
 /// The import preview of an evaluated sheet whose title names no year (seed 001): the
 /// year the text names is offered, and the items' figures and judgments are shown.
 #[tokio::test]
@@ -606,4 +705,119 @@ async fn the_import_preview_offers_the_documents_own_year() {
         "the form by its name"
     );
     assert!(page.contains("自己評価"), "evaluations shown");
+}
+
+/// Open data lists a download per year and unit only where that unit published a plan
+/// of that year: no link to an empty file.
+#[tokio::test]
+async fn open_data_links_only_plans_that_exist() {
+    let w = world("opendata").await;
+    let store = w.state.store.clone();
+    let south = store
+        .create_unit(
+            "t",
+            &NewUnit {
+                municipality_id: kusei_domain::model::MunicipalityId(w.m),
+                parent_id: None,
+                kind: UnitKind::Ward,
+                name: "South",
+                phone: None,
+                fax: None,
+                duties: None,
+            },
+        )
+        .await
+        .unwrap();
+    let plan = store
+        .save_plan(
+            "t",
+            south,
+            &PlanContent {
+                family: Family::ManagementSheet,
+                title: "South plan".into(),
+                period: Period::year(FiscalYear::new(2024).unwrap()),
+                level_names: vec!["Issue".into()],
+                nodes: vec![NodeContent {
+                    level: "Issue".into(),
+                    title: "Parks".into(),
+                    ..Default::default()
+                }],
+                links: vec![],
+                is_sample: false,
+            },
+        )
+        .await
+        .unwrap();
+    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+        store.transition("t", plan, step, None).await.unwrap();
+    }
+    let (status, page) = get(&w, None, "/open-data?lang=en", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = readable(&page, "en");
+    for (row, listed) in [
+        ("FY2025 North", true),
+        ("FY2024 South", true),
+        ("FY2024 North", false),
+        ("FY2025 South", false),
+    ] {
+        assert_eq!(text.contains(row), listed, "{row}: {text}");
+    }
+}
+
+/// A workbook edited in Excel and uploaded on an English page: the preview names every
+/// field in English (Title, Plan: …), with no Japanese of the interface's own.
+#[tokio::test]
+async fn the_workbook_preview_speaks_the_pages_language() {
+    let w = world("xlsx-en").await;
+    let res = app(w.state.clone())
+        .oneshot(
+            Request::get(format!("/plans/{}/export/xlsx", w.plan))
+                .header(header::COOKIE, "kusei_session=tokeneditor")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let mut records = kusei_xlsx::read_workbook(&bytes).unwrap();
+    records[0].content.nodes[1].title = "Drills twice".into();
+    records[0].content.nodes[2].sections[0].body = "Safer roads".into();
+    let edited = kusei_xlsx::write_workbook(&records).unwrap();
+    let boundary = "kuseiboundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ncsrfeditor\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"north.xlsx\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&edited);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let res = app(w.state.clone())
+        .oneshot(
+            Request::post("/import?lang=en")
+                .header(header::COOKIE, "kusei_session=tokeneditor")
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let page = String::from_utf8_lossy(&bytes).to_string();
+    let text = readable(&page, "en");
+    assert!(text.contains("Drills twice"), "{text}");
+    assert!(text.contains("Safer roads"), "{text}");
+    assert!(text.contains("Title"), "the field in English: {text}");
+    assert!(
+        text.contains("Plan: Purpose"),
+        "the section in English: {text}"
+    );
+    assert_eq!(japanese_in(&text), Vec::<String>::new(), "{text}");
 }

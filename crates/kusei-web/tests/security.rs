@@ -774,15 +774,20 @@ async fn an_administrator_revokes_and_restores_a_user() {
     // Re-enabled, then a new one-time password, shown once.
     let (status, _, _) = send(&w, form(&user_url, "cityadmin", &[("action", "enable")])).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (status, _, page) = send(
-        &w,
-        form(
-            &user_url,
-            "cityadmin",
-            &[("action", "reset"), ("confirm", "1")],
-        ),
-    )
-    .await;
+    let (status, _, page) = send(&w, form(&user_url, "cityadmin", &[("action", "reset")])).await;
+    assert_eq!(status, StatusCode::OK);
+    let stamp = page
+        .split("name=\"stamp\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the confirmation carries the stamp")
+        .to_string();
+    let confirmed = [
+        ("action", "reset"),
+        ("confirm", "1"),
+        ("stamp", stamp.as_str()),
+    ];
+    let (status, _, page) = send(&w, form(&user_url, "cityadmin", &confirmed)).await;
     assert_eq!(status, StatusCode::OK);
     let otp = page
         .split("class=\"otp\">")
@@ -791,6 +796,12 @@ async fn an_administrator_revokes_and_restores_a_user() {
         .unwrap()
         .to_string();
     assert_eq!(otp.len(), 16);
+    // Reloading that page posts the same form again: no second password (the one just
+    // handed out keeps working), and the page says why.
+    let (status, _, page) = send(&w, form(&user_url, "cityadmin", &confirmed)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("すでに発行"), "{page}");
+    assert!(!page.contains("class=\"otp\""), "no password shown again");
     // The old password no longer works; the new one does, and must be changed first.
     let req = sign_in_request(&w, "signer", "correct horse battery staple", "/").await;
     assert_eq!(send(&w, req).await.0, StatusCode::UNAUTHORIZED);
