@@ -12,6 +12,9 @@ pub enum AppError {
     /// The input cannot be used (the message says what and where).
     #[error("{0}")]
     Invalid(String),
+    /// Fields of a form refused, each with its message (a form shows each at its field).
+    #[error("{}", .0.iter().map(|p| format!("{}: {} {}", p.field, p.ja, p.en)).collect::<Vec<_>>().join("; "))]
+    Fields(Vec<kusei_domain::council::FieldProblem>),
     /// What the store said (not found, conflict, field errors, database failures).
     #[error(transparent)]
     Store(StoreError),

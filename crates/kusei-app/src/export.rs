@@ -137,6 +137,26 @@ impl Exporter {
         self.renderer().map(|_| ()).map_err(|e| e.to_string())
     }
 
+    /// A report of Kusei's own layout (not a plan: the council's answers, say) as a PDF
+    /// or a print page.
+    pub fn report(
+        &self,
+        format: Format,
+        report: &kusei_report::doc::Report,
+    ) -> Result<Vec<u8>, ExportError> {
+        match format {
+            Format::Pdf => self
+                .renderer()?
+                .render(report)
+                .map_err(|e| ExportError::Failed(e.to_string())),
+            Format::Html => Ok(html::render(report, None).into_bytes()),
+            other => Err(ExportError::Failed(format!(
+                "a report is PDF or HTML, not {}",
+                other.extension()
+            ))),
+        }
+    }
+
     /// The bytes of `records` in `format`. `title` names the document (print title, PDF
     /// metadata); `municipality` heads the open-data JSON.
     pub fn export(

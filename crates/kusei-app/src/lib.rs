@@ -6,6 +6,7 @@
 //! - [`import`]: a parsed document or a workbook's plan records, previewed then stored.
 //! - [`judge`]: the one builder of an item's figures and its computed judgment.
 //! - [`copy_forward`]: next fiscal year's plan from this one.
+//! - [`council`]: 区政会議 — opinions, meetings, answers, publication and measures.
 //! - [`export`]: plan records in every format (PDF, Excel, CSV, JSON, print HTML).
 //! - [`sample_city`]: the made-up city for demonstrations and benchmarks.
 //! - [`accounts`]: password hashing.
@@ -15,6 +16,7 @@
 
 pub mod accounts;
 pub mod copy_forward;
+pub mod council;
 pub mod export;
 pub mod guard;
 pub mod import;

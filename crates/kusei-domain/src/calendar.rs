@@ -253,6 +253,22 @@ impl Date {
         }
     }
 
+    /// Days since 1970-01-01 (negative before it), by the civil-from-days inverse.
+    pub fn day_number(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Days from `earlier` to this date (negative when `earlier` is later).
+    pub fn days_since(self, earlier: Date) -> i64 {
+        self.day_number() - earlier.day_number()
+    }
+
     /// The next day, or `None` after `Date::MAX`.
     pub fn checked_next(self) -> Option<Date> {
         if self >= Date::MAX {

@@ -6,12 +6,14 @@
 //!   actuals, reviews, evaluations, milestones.
 //! - [`judgment`]: judgment meanings, scales as data, and the form rules.
 //! - [`content`]: a whole plan as one value, its validation and its tree order.
+//! - [`council`]: 区政会議 — opinions, answers, reflection, and their measures.
 //! - [`policy`]: roles over the unit tree → allow / deny (who may do what).
 //! - [`revision`]: two versions of a plan: node matching and the phases a change touches.
 //! - [`workflow`]: status transitions, schedule windows, and why a write is refused.
 
 pub mod calendar;
 pub mod content;
+pub mod council;
 pub mod judgment;
 pub mod model;
 pub mod policy;

@@ -241,8 +241,23 @@ pub enum Action {
     EditStructure { plan_unit: UnitId },
     /// Write a new plan for `unit` in the browser.
     CreatePlan { unit: UnitId },
-    /// Comment on a plan of `plan_unit` (区政会議).
+    /// Give an opinion on a plan of `plan_unit` or one of its items, as a member of its
+    /// council (区政会議).
     Comment { plan_unit: UnitId },
+    /// Read the council of `ward` in full: every opinion, answer and meeting, published
+    /// or not (the ward's staff and its council).
+    ReadCouncil { ward: UnitId },
+    /// Keep the council of `ward`: its meetings, and opinions entered from the minutes.
+    KeepCouncil { ward: UnitId },
+    /// Answer an opinion to `ward` on an item whose 担当 is `owner`; `sections`: the ward
+    /// lets section editors answer the opinions on their own items.
+    AnswerOpinion {
+        ward: UnitId,
+        owner: Option<UnitId>,
+        sections: bool,
+    },
+    /// Publish the ward's answers (and with them the opinions they answer).
+    PublishAnswers { ward: UnitId },
     /// Import a document as a plan of `unit` (`None`: a new ward of the tree's
     /// municipality).
     Import { unit: Option<UnitId> },
@@ -306,6 +321,27 @@ pub fn allow(grants: &Grants, tree: &Tree, action: Action) -> Result<(), Denied>
         Action::EditStructure { plan_unit } => any(Role::WardEditor, plan_unit),
         Action::CreatePlan { unit } => any(Role::WardEditor, unit) || admin_of(unit),
         Action::Comment { plan_unit } => any(Role::CouncilMember, plan_unit),
+        Action::ReadCouncil { ward } => {
+            return allow(grants, tree, Action::ReadDraft { plan_unit: ward });
+        }
+        Action::KeepCouncil { ward } => any(Role::WardEditor, ward),
+        Action::AnswerOpinion {
+            ward,
+            owner,
+            sections,
+        } => {
+            any(Role::WardEditor, ward)
+                || (sections
+                    && owner.is_some_and(|o| {
+                        tree.within(o, Scope::Unit(ward))
+                            && grants
+                                .unit_scopes(Role::SectionEditor)
+                                .any(|s| tree.within(o, Scope::Unit(s)))
+                    }))
+        }
+        Action::PublishAnswers { ward } => {
+            any(Role::WardEditor, ward) || any(Role::Approver, ward) || admin_of(ward)
+        }
         Action::Import { unit } => match unit {
             Some(u) => admin_of(u) || any(Role::WardEditor, u),
             None => administers,
@@ -714,5 +750,50 @@ mod tests {
                 "{grants:?} {action:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_wards_council_is_read_kept_and_answered_by_its_own_people() {
+        let t = tree();
+        let ward = UnitId(2);
+        let member = g(Role::CouncilMember, Some(2));
+        let other_member = g(Role::CouncilMember, Some(5));
+        let editor = g(Role::WardEditor, Some(2));
+        let section = g(Role::SectionEditor, Some(4));
+        let approver = g(Role::Approver, Some(2));
+        let ok = |g: &Grants, a| allow(g, &t, a).is_ok();
+        assert!(ok(&member, Action::ReadCouncil { ward }));
+        assert!(!ok(&other_member, Action::ReadCouncil { ward }));
+        assert!(ok(&section, Action::ReadCouncil { ward }));
+        assert!(ok(&editor, Action::KeepCouncil { ward }));
+        assert!(!ok(&member, Action::KeepCouncil { ward }));
+        assert!(!ok(&approver, Action::KeepCouncil { ward }));
+        let answer = |owner, sections| Action::AnswerOpinion {
+            ward,
+            owner,
+            sections,
+        };
+        assert!(ok(&editor, answer(None, false)));
+        assert!(
+            !ok(&section, answer(Some(UnitId(4)), false)),
+            "the ward did not allow it"
+        );
+        assert!(ok(&section, answer(Some(UnitId(4)), true)), "its own item");
+        assert!(
+            !ok(&section, answer(Some(UnitId(3)), true)),
+            "the division's item"
+        );
+        assert!(
+            !ok(&section, answer(None, true)),
+            "an opinion on the whole plan"
+        );
+        assert!(!ok(&member, answer(None, true)));
+        assert!(ok(&approver, Action::PublishAnswers { ward }));
+        assert!(ok(&editor, Action::PublishAnswers { ward }));
+        assert!(!ok(&section, Action::PublishAnswers { ward }));
+        assert!(!ok(
+            &g(Role::WardEditor, Some(5)),
+            Action::PublishAnswers { ward }
+        ));
     }
 }

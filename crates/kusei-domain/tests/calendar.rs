@@ -979,3 +979,36 @@ fn seed_document_strings() {
     assert_eq!(FiscalYear::parse("19年度～", ctx2010), Ok(fy(2007)));
     assert_eq!(FiscalYear::parse("22年度", ctx2010), Ok(fy(2010)));
 }
+
+#[test]
+fn days_between_dates_count_leap_days_and_month_ends() {
+    let d = |s: &str| s.parse::<Date>().unwrap();
+    assert_eq!(d("1970-01-01").day_number(), 0);
+    assert_eq!(
+        d("2000-03-01").days_since(d("2000-02-28")),
+        2,
+        "2000 is a leap year"
+    );
+    assert_eq!(
+        d("2100-03-01").days_since(d("2100-02-28")),
+        1,
+        "2100 is not"
+    );
+    for s in ["1926-04-01", "1989-01-08", "2019-05-01", "2101-03-31"] {
+        let x = d(s);
+        assert_eq!(
+            x.day_number(),
+            days_from_civil(x.year(), x.month(), x.day()),
+            "{s}"
+        );
+    }
+    assert_eq!(d("2026-04-01").days_since(d("2025-04-01")), 365);
+    assert_eq!(d("2025-04-01").days_since(d("2026-04-01")), -365);
+    // Every day of a range is one more than the day before it.
+    let mut day = d("2023-12-25");
+    for _ in 0..800 {
+        let next = day.checked_next().unwrap();
+        assert_eq!(next.days_since(day), 1, "{day} → {next}");
+        day = next;
+    }
+}

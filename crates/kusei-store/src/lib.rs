@@ -10,6 +10,7 @@
 
 mod auth;
 mod backup;
+mod council;
 mod edit;
 mod error;
 mod history;
@@ -27,6 +28,7 @@ mod workflow;
 
 pub use auth::Session;
 pub use backup::{inspect_sqlite_file, sqlite_path, BackupInfo};
+pub use council::{Answer, Meeting, NewMeeting, NewOpinion, Opinion};
 pub use edit::NodeEdit;
 pub use error::StoreError;
 pub use history::Change;
@@ -41,7 +43,7 @@ pub use structure::{DeleteScope, DeletedItem, Move, NewNode};
 pub use time::{format_unix, now_utc, parse_unix};
 pub use units::{NewIndicator, NewUnit, SeriesPoint};
 pub use users::{NewUser, StoredUser};
-pub use workflow::{Decision, Opinion, PublishedVersion, Transition, Window};
+pub use workflow::{Decision, PublishedVersion, Transition, Window};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::AnyPool;

@@ -381,6 +381,20 @@ pub(crate) async fn plan_open_data(
     Ok(([(header::CONTENT_TYPE, format.content_type())], bytes).into_response())
 }
 
+/// `GET /api/v1/plans/{id}/opinions` — the council's opinions on a plan and its items
+/// with the ward's answers: the published ones for everyone, all of them for the ward's
+/// staff and its council.
+pub(crate) async fn plan_opinions(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let id = PlanId(parse_id(&id, "plan")?);
+    Ok(Json(
+        crate::council::plan_opinions_json(&state, &who, id).await?,
+    ))
+}
+
 /// Unknown `/api/…` paths answer JSON too.
 pub(crate) async fn not_found() -> ApiError {
     ApiError(WebError::NotFound("no such API endpoint".into()))

@@ -61,6 +61,13 @@ impl From<AppError> for WebError {
         match e {
             AppError::Refused(r) => WebError::Forbidden(r.to_string()),
             AppError::Invalid(m) => WebError::BadRequest(m),
+            // Forms show each problem at its field; elsewhere the Japanese, then the
+            // English (so the page keeps one of them).
+            AppError::Fields(problems) => WebError::BadRequest(format!(
+                "{} {}",
+                problems.iter().map(|p| p.ja).collect::<String>(),
+                problems.iter().map(|p| p.en).collect::<Vec<_>>().join(" ")
+            )),
             AppError::Store(s) => s.into(),
         }
     }

@@ -34,6 +34,13 @@ pub(crate) struct Inbox {
     returned: Vec<Returned>,
     to_comment: Vec<(PlanId, String)>,
     mine: Vec<MyItems>,
+    /// Council opinions waiting for the viewer's answer, per ward: (ward, name, count).
+    to_answer: Vec<(UnitId, String, usize, i32)>,
+    /// Answers written and not yet published, per ward.
+    answers_to_publish: Vec<(UnitId, String, usize, i32)>,
+    /// The viewer's own opinions (as a council member) whose answers were published in
+    /// the last 30 days: (opinion, what it was about).
+    answered_for_me: Vec<(i64, String)>,
 }
 
 /// A plan with the viewer's items: how many cells are still open, of how many items, and
@@ -54,6 +61,13 @@ impl Inbox {
             + self.returned.len()
             + self.to_comment.len()
             + self.mine.iter().filter(|m| m.open > 0).count()
+            + self.to_answer.iter().map(|(_, _, n, _)| n).sum::<usize>()
+            + self
+                .answers_to_publish
+                .iter()
+                .map(|(_, _, n, _)| n)
+                .sum::<usize>()
+            + self.answered_for_me.len()
     }
 
     pub(crate) fn returned_of(&self, plan: PlanId) -> Option<&Returned> {
@@ -187,6 +201,7 @@ pub(crate) async fn build(
             _ => {}
         }
     }
+    council(state, who, sections, mine, &mut inbox).await?;
     // The section's items: what is still open in this fiscal year, and until when.
     let today = state.clock.today_jst();
     let year = today.fiscal_year();
@@ -242,6 +257,108 @@ pub(crate) async fn build(
     Ok(inbox)
 }
 
+/// The council's part of the inbox: opinions to answer (the ward's editors; section
+/// editors for their own items where the ward allows it), answers to publish, and the
+/// member's own opinions whose answers were just published.
+async fn council(
+    state: &AppState,
+    who: &Who,
+    sections: &[(Municipality, Vec<Unit>, Tree)],
+    mine: &[OwnedNode],
+    inbox: &mut Inbox,
+) -> Result<(), WebError> {
+    let grants = who.grants();
+    let mut wards: Vec<(UnitId, String, &Tree)> = Vec::new();
+    for (_, units, tree) in sections {
+        for u in units {
+            let keeps = allow(&grants, tree, Action::PublishAnswers { ward: u.id }).is_ok()
+                || allow(
+                    &grants,
+                    tree,
+                    Action::AnswerOpinion {
+                        ward: u.id,
+                        owner: None,
+                        sections: false,
+                    },
+                )
+                .is_ok();
+            let own_items = mine.iter().any(|o| {
+                units
+                    .iter()
+                    .any(|x| x.id == u.id && tree.within(o.owner, Scope::Unit(u.id)))
+                    && u.kind == kusei_domain::model::UnitKind::Ward
+            });
+            if keeps || own_items {
+                wards.push((u.id, u.name.clone(), tree));
+            }
+        }
+    }
+    let ids: Vec<UnitId> = wards.iter().map(|(id, _, _)| *id).collect();
+    let open = state.store.open_opinions(&ids).await?;
+    for (ward, name, tree) in &wards {
+        let of_ward: Vec<_> = open.iter().filter(|o| o.unit_id == *ward).collect();
+        if of_ward.is_empty() {
+            continue;
+        }
+        let sections_answer = state.store.section_answers(*ward).await?;
+        let answer: Vec<_> = of_ward
+            .iter()
+            .filter(|o| !o.is_answered())
+            .filter(|o| {
+                let owner = o
+                    .node_id
+                    .and_then(|n| mine.iter().find(|m| m.node_id == n))
+                    .map(|m| m.owner);
+                allow(
+                    &grants,
+                    tree,
+                    Action::AnswerOpinion {
+                        ward: *ward,
+                        owner,
+                        sections: sections_answer,
+                    },
+                )
+                .is_ok()
+            })
+            .collect();
+        // The link opens the oldest year that has one.
+        let first = |v: &[&&kusei_store::Opinion]| {
+            v.iter()
+                .map(|o| o.fiscal_year.year())
+                .min()
+                .unwrap_or_default()
+        };
+        if !answer.is_empty() {
+            inbox
+                .to_answer
+                .push((*ward, name.clone(), answer.len(), first(&answer)));
+        }
+        if allow(&grants, tree, Action::PublishAnswers { ward: *ward }).is_ok() {
+            let done: Vec<_> = of_ward.iter().filter(|o| o.is_answered()).collect();
+            if !done.is_empty() {
+                inbox
+                    .answers_to_publish
+                    .push((*ward, name.clone(), done.len(), first(&done)));
+            }
+        }
+    }
+    if grants.has(Role::CouncilMember) {
+        if let Some(login) = who.login() {
+            let since = kusei_store::format_unix(state.clock.unix() - 30 * 86_400);
+            for o in state.store.answered_opinions_of(login, 20).await? {
+                if o.published_at
+                    .as_deref()
+                    .is_some_and(|p| p >= since.as_str())
+                {
+                    let excerpt: String = o.body.chars().take(40).collect();
+                    inbox.answered_for_me.push((o.id, excerpt));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn phase_label(lang: Lang, code: &str) -> &'static str {
     match code {
         "review" => lang.t("中間振り返り", "mid-year review"),
@@ -284,6 +401,24 @@ pub(crate) fn view(page: &Page<'_>, inbox: &Inbox) -> Markup {
                 @if !inbox.to_comment.is_empty() {
                     h3 { (lang.t("意見を出せる作成中の計画", "Working copies open for your comments")) " (" (inbox.to_comment.len()) ")" }
                     (list(&inbox.to_comment))
+                }
+                @if !inbox.to_answer.is_empty() {
+                    h3 { (lang.t("回答を待っている区政会議の意見", "Council opinions waiting for your answer")) }
+                    ul { @for (ward, name, n, fy) in &inbox.to_answer {
+                        li { a href=(page.href(&format!("/council/{}?year={fy}&status=unanswered", ward.0))) { (name) } ": " (n) (lang.t("件", if *n == 1 { " opinion" } else { " opinions" })) }
+                    } }
+                }
+                @if !inbox.answers_to_publish.is_empty() {
+                    h3 { (lang.t("公表を待っている回答", "Answers waiting for publication")) }
+                    ul { @for (ward, name, n, fy) in &inbox.answers_to_publish {
+                        li { a href=(page.href(&format!("/council/{}?year={fy}&status=unpublished", ward.0))) { (name) } ": " (n) (lang.t("件", if *n == 1 { " answer" } else { " answers" })) }
+                    } }
+                }
+                @if !inbox.answered_for_me.is_empty() {
+                    h3 { (lang.t("回答が公表されたあなたの意見", "Your opinions whose answers were published")) " (" (inbox.answered_for_me.len()) ")" }
+                    ul { @for (id, excerpt) in &inbox.answered_for_me {
+                        li { a href=(page.href(&format!("/opinions/{id}"))) { (excerpt) "…" } }
+                    } }
                 }
                 @if !inbox.mine.is_empty() {
                     h3 { (lang.t("担当の項目の入力", "Your items to fill in")) }

@@ -15,6 +15,7 @@ mod account;
 mod admin;
 mod api;
 pub mod auth;
+mod council;
 mod error;
 mod forms;
 mod headers;
@@ -119,7 +120,18 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/plans/{id}/workflow", post(workflow::step))
         .route("/plans/{id}/copy-forward", post(workflow::copy_forward))
-        .route("/plans/{id}/opinions", post(workflow::comment))
+        .route("/plans/{id}/opinions", post(council::give))
+        .route("/plans/{id}/opinions/new", get(council::opinion_form))
+        .route("/council/{ward}", get(council::page))
+        .route("/council/{ward}/opinions", post(council::enter_opinion))
+        .route("/council/{ward}/meetings", post(council::add_meeting))
+        .route("/council/{ward}/settings", post(council::save_settings))
+        .route("/council/{ward}/publish", post(council::publish))
+        .route("/council/{ward}/export", get(council::export))
+        .route(
+            "/opinions/{id}",
+            get(council::opinion_page).post(council::act),
+        )
         .route("/plans/{id}/print", get(reports::print))
         .route("/plans/{id}/export/{format}", get(reports::plan_export))
         .route("/open-data", get(reports::open_data_page))
@@ -182,6 +194,7 @@ pub fn app(state: AppState) -> Router {
             get(api::plan_version),
         )
         .route("/api/v1/plans/{id}/open-data", get(api::plan_open_data))
+        .route("/api/v1/plans/{id}/opinions", get(api::plan_opinions))
         .route("/api/v1/nodes/{id}", get(api::node))
         .route("/api/v1/nodes/{id}/history", get(api::node_history))
         .route("/api/v1/indicators/{id}/series", get(api::indicator_series))

@@ -137,6 +137,7 @@ pub(crate) async fn home(
                         .collect();
                     @if !unit_plans.is_empty() {
                         h3 { (u.name) " " span.muted { "(" (crate::admin::kind_label(lang, u.kind)) ")" } }
+                        p { a href=(page.href(&format!("/council/{}", u.id.0))) { (u.name) " " (lang.t("区政会議の意見と対応状況", "ward council: opinions and answers")) } }
                         table {
                             caption.visually-hidden { (u.name) " — " (lang.t("計画", "plans")) }
                             thead { tr {
@@ -334,17 +335,7 @@ async fn workflow_panel(
     let decisions = store.decisions(p.id).await?;
     let versions = store.published_versions(p.id).await?;
     let opinions = store.opinions(p.id).await?;
-    // Authors by the names people know them by, not their login ids.
-    let mut authors = std::collections::HashMap::new();
-    for o in &opinions {
-        if !authors.contains_key(&o.author) {
-            let name = store
-                .find_user(&o.author)
-                .await?
-                .map_or_else(|| o.author.clone(), |u| u.display_name);
-            authors.insert(o.author.clone(), name);
-        }
-    }
+    let unanswered = opinions.iter().filter(|o| !o.is_answered()).count();
     let steps: Vec<Transition> = [
         Transition::Submit,
         Transition::Approve,
@@ -448,25 +439,15 @@ async fn workflow_panel(
                     }
                 }
             }
-            @if !opinions.is_empty() || can_comment {
-                section aria-labelledby="op-h" {
-                    h3 #op-h { (lang.t("区政会議の意見", "Ward council comments")) }
-                    @if opinions.is_empty() { p.muted { (lang.t("まだ意見はありません。", "No comments yet.")) } }
-                    ul {
-                        @for o in &opinions {
-                            li { (authors.get(&o.author).unwrap_or(&o.author)) " (" (crate::i18n::japan_time_of(lang, &o.created_at)) "): " (o.body) }
-                        }
-                    }
-                    @if can_comment {
-                        form method="post" action=(page.href(&format!("/plans/{}/opinions", p.id.0))) {
-                            (page.csrf_field())
-                            div.field {
-                                label for="f-body" { (lang.t("意見", "Comment")) }
-                                textarea #f-body name="body" rows="3" {}
-                            }
-                            button type="submit" { (lang.t("意見を送る", "Send comment")) }
-                        }
-                    }
+            section aria-labelledby="op-h" {
+                h3 #op-h { (lang.t("区政会議の意見", "Ward council opinions")) }
+                p {
+                    a href=(page.href(&format!("/council/{}", p.unit_id.0))) { (lang.t("区政会議の意見と対応状況", "Ward council: opinions and answers")) }
+                    " — " (lang.t("この計画への意見 ", "opinions on this plan: ")) (opinions.len()) (lang.t("件", ""))
+                    @if unanswered > 0 { (lang.t("（未回答 ", " (not yet answered: ")) (unanswered) (lang.t("件）", ")")) }
+                }
+                @if can_comment {
+                    p { a href=(page.href(&format!("/plans/{}/opinions/new", p.id.0))) { (lang.t("区政会議の委員として意見・評価を出す", "Give an opinion or evaluation as a council member")) } }
                 }
             }
         }
@@ -506,6 +487,7 @@ pub(crate) fn plan_body(
             p { (lang.t("この計画にはまだ項目がありません。", "This plan has no items yet.")) }
         }
         (crate::reports::plan_downloads(lang, p.id))
+        p { a href=(page.href(&format!("/council/{}", p.unit_id.0))) { (sp.unit_name) " " (lang.t("区政会議の意見と対応状況", "ward council: opinions and answers")) } }
         nav.toc aria-label=(lang.t("目次", "Contents")) {
             h2 { (lang.t("目次", "Contents")) }
             ul {

@@ -89,7 +89,7 @@ pub(crate) async fn print(
     )))
 }
 
-fn download(format: Format, stem: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn download(format: Format, stem: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, format.content_type().to_string()),
@@ -100,7 +100,7 @@ fn download(format: Format, stem: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-fn export_failure(e: ExportError) -> WebError {
+pub(crate) fn export_failure(e: ExportError) -> WebError {
     match e {
         ExportError::NoFont(m) => WebError::Unavailable(m),
         ExportError::Empty(m) => WebError::NotFound(m),
@@ -514,6 +514,29 @@ pub(crate) async fn dashboard_page(
                 .collect()
         })
         .unwrap_or_default();
+    // The ward council's year per ward (区政会議: opinions, answers, reflection).
+    let mut council = Vec::new();
+    if let Ok(fy) = FiscalYear::new(d.fiscal_year) {
+        let opinions = state.store.municipality_opinions(mid, fy).await?;
+        let meetings = state.store.municipality_meetings(mid, fy).await?;
+        for u in state.store.list_units(mid).await? {
+            let mine: Vec<_> = opinions
+                .iter()
+                .filter(|o| o.unit_id == u.id)
+                .cloned()
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let held: Vec<_> = meetings
+                .iter()
+                .filter(|m| m.unit_id == u.id)
+                .cloned()
+                .collect();
+            council.push((u, kusei_app::council::measures_of(&mine, &held)));
+        }
+    }
+    let pct = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{}%", fmt(v)));
     let body = html! {
         h1 { (title) }
         form.year-switch method="get" action={ "/dashboard/" (mid.0) } {
@@ -534,6 +557,32 @@ pub(crate) async fn dashboard_page(
                 li { a href="#judgments" { (lang.t("取組の達成状況", "Judgments per ward")) } }
                 @for (i, c) in d.indicators.iter().enumerate() {
                     li { a href={ "#ind-" (i) } { (c.indicator.name) } }
+                }
+            }
+        }
+        @if !council.is_empty() {
+            section #council aria-labelledby="council-h" {
+                h2 #council-h { (lang.t("区政会議の意見と対応", "Ward councils: opinions and answers")) }
+                table.numbers {
+                    caption { (dl) " " (lang.t("区政会議の意見への回答と反映（件数）", "answers to council opinions and their reflection (count)")) }
+                    thead { tr {
+                        th scope="col" { (lang.t("区", "Ward")) }
+                        th scope="col" { (lang.t("意見", "Opinions")) }
+                        th scope="col" { (lang.t("回答", "Answered")) }
+                        th scope="col" { (lang.t("回答率", "Answered share")) }
+                        th scope="col" { (lang.t("反映", "Reflected")) }
+                        th scope="col" { (lang.t("反映率", "Reflected share")) }
+                        th scope="col" { (lang.t("回答までの日数（中央値）", "Days to answer (median)")) }
+                    } }
+                    tbody { @for (u, m) in &council { tr {
+                        th scope="row" { a href=(page.href(&format!("/council/{}?year={}", u.id.0, d.fiscal_year))) { (u.name) } }
+                        td.num { (m.received) }
+                        td.num { (m.answered) }
+                        td.num { (pct(m.answered_share)) }
+                        td.num { (m.reflected) }
+                        td.num { (pct(m.reflected_share)) }
+                        td.num { @if let Some(x) = m.median_days { (x) } @else { "—" } }
+                    } } }
                 }
             }
         }

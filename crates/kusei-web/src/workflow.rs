@@ -310,25 +310,6 @@ fn return_page(page: &Page<'_>, sp: &StoredPlan) -> String {
     )
 }
 
-/// POST /plans/{id}/opinions: a council member's comment.
-pub(crate) async fn comment(
-    State(state): State<AppState>,
-    who: Who,
-    Path(id): Path<String>,
-    Query(q): Query<LangQuery>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
-    let form = FormData(form);
-    check_csrf(&who, form.csrf())?;
-    let (sp, actor) =
-        guarded_plan(&state, &who, &id, |plan_unit| Action::Comment { plan_unit }).await?;
-    state
-        .store
-        .add_opinion(&actor, sp.plan.id, form.get("body").unwrap_or(""))
-        .await?;
-    Ok(back(sp.plan.id, q.lang()))
-}
-
 /// POST /plans/{id}/copy-forward: next year's plan from this one.
 pub(crate) async fn copy_forward(
     State(state): State<AppState>,

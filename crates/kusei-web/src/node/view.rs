@@ -6,6 +6,7 @@ use crate::error::WebError;
 use crate::i18n::Lang;
 use crate::layout::{period_label, Page};
 use crate::pages::{judgment_badge, mark_label, phase_en};
+use crate::policy::{allow, Action};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
@@ -154,7 +155,9 @@ pub(crate) async fn page(
     let lang = page.lang;
     let ctx = load(&state, &id).await?;
     let path = format!("/nodes/{}", ctx.node().node.id);
-    require_read(&who, &ctx, &path)?;
+    if require_read(&who, &ctx, &path).is_err() {
+        return public_item(&state, &page, &ctx, &path).await;
+    }
     let sn = ctx.node();
     // The schedule and the unit's earlier results are read once for the three phases.
     let windows = state.store.windows(ctx.municipality).await?;
@@ -256,9 +259,50 @@ pub(crate) async fn page(
                 }
             }
         }
+        (crate::council::item_section(
+            &state,
+            &page,
+            sn.node.id,
+            ctx.sp.plan.unit_id,
+            allow(&who.grants(), &ctx.tree, Action::ReadCouncil { ward: ctx.sp.plan.unit_id }).is_ok(),
+            allow(&who.grants(), &ctx.tree, Action::Comment { plan_unit: ctx.sp.plan.unit_id })
+                .is_ok()
+                .then_some(ctx.sp.plan.id),
+        )
+        .await?)
         (pager)
     };
     Ok(Html(page.render(&sn.node.title, &path, body)))
+}
+
+/// The public page of an item: the item as its plan's latest published version has it,
+/// with the council's published opinions and answers. Not published: not found.
+async fn public_item(
+    state: &AppState,
+    page: &Page<'_>,
+    ctx: &super::NodeCtx,
+    path: &str,
+) -> Result<Html<String>, WebError> {
+    let lang = page.lang;
+    let id = ctx.node().node.id;
+    let published = state
+        .store
+        .published_plan(ctx.sp.plan.id, None)
+        .await?
+        .ok_or_else(|| WebError::NotFound(path.to_string()))?;
+    let sn = published
+        .nodes
+        .iter()
+        .find(|n| n.node.id == id)
+        .ok_or_else(|| WebError::NotFound(path.to_string()))?;
+    let refs = References::load_all(&state.store, published.plan.unit_id).await?;
+    let body = html! {
+        (node_heading(lang, &published, sn))
+        (phases_view(lang, sn, &refs))
+        (crate::council::item_section(state, page, id, published.plan.unit_id, false, None).await?)
+        p { a href=(page.href(&format!("/plans/{}#node-{}", published.plan.id.0, id.0))) { (lang.t("計画の中で見る", "See it in its plan")) } }
+    };
+    Ok(Html(page.render(&sn.node.title, path, body)))
 }
 
 /// The unit's series of an indicator with the years of this plan showing this item's own

@@ -1,0 +1,419 @@
+//! 区政会議: every way in (browser forms, API, CLI) gives opinions, keeps meetings,
+//! answers and publishes through these functions, behind the role policy of the ward's
+//! unit tree. The rules of an opinion and an answer are the domain's
+//! ([`kusei_domain::council`]); the store checks the version.
+
+use crate::guard::{tree_of, Caller};
+use crate::AppError;
+use kusei_domain::calendar::{Date, FiscalYear};
+use kusei_domain::council::{
+    check_answer, check_opinion, measures, AnswerInput, Counted, FieldProblem, Measures,
+    MeetingKind,
+};
+use kusei_domain::model::{NodeId, PlanId, UnitId};
+use kusei_domain::policy::{allow, Action, Tree};
+use kusei_store::{Answer, NewMeeting, NewOpinion, Opinion, Store};
+
+fn refuse(field: &'static str, ja: &'static str, en: &'static str) -> AppError {
+    AppError::Fields(vec![FieldProblem { field, ja, en }])
+}
+
+fn allowed(caller: &Caller, tree: &Tree, action: Action) -> Result<(), AppError> {
+    allow(&caller.grants, tree, action)
+        .map_err(|d| AppError::Refused(kusei_domain::workflow::Refusal::Role(d)))
+}
+
+/// An opinion as typed.
+#[derive(Debug, Clone, Default)]
+pub struct OpinionInput<'a> {
+    pub plan: Option<PlanId>,
+    pub node: Option<NodeId>,
+    pub category: Option<&'a str>,
+    pub rating: Option<&'a str>,
+    pub body: &'a str,
+    pub meeting: Option<i64>,
+    /// Entered by ward staff from the minutes: the member's name as written (empty:
+    /// 委員).
+    pub from_minutes: bool,
+    pub member_name: Option<&'a str>,
+    pub name_public: bool,
+}
+
+/// The Japan date of a stored RFC 3339 UTC timestamp.
+pub fn japan_date(at: &str) -> Option<Date> {
+    let secs = kusei_store::parse_unix(at)?;
+    kusei_store::format_unix(secs + 9 * 3600)
+        .get(..10)
+        .and_then(|d| d.parse().ok())
+}
+
+/// Gives an opinion on a plan or one of its items: a member of the ward's council in
+/// Kusei, or ward staff from the minutes (with the member's name, or 委員). Its fiscal
+/// year is the meeting's, else today's.
+pub async fn give_opinion(
+    store: &Store,
+    caller: &Caller,
+    input: &OpinionInput<'_>,
+    today: Date,
+) -> Result<i64, AppError> {
+    let plan = match (input.plan, input.node) {
+        (Some(p), _) => p,
+        (None, Some(n)) => store.node_plan(n).await?,
+        (None, None) => {
+            return Err(refuse(
+                "node",
+                "どの計画・項目についての意見かを選んでください。",
+                "Choose the plan or item the opinion is about.",
+            ))
+        }
+    };
+    let sp = store.load_plan(plan).await?;
+    let ward = sp.plan.unit_id;
+    let (tree, _) = tree_of(store, ward).await?;
+    if input.from_minutes {
+        allowed(caller, &tree, Action::KeepCouncil { ward })?;
+    } else {
+        allowed(caller, &tree, Action::Comment { plan_unit: ward })?;
+    }
+    if let Some(n) = input.node {
+        if !sp.nodes.iter().any(|x| x.node.id == n) {
+            return Err(refuse(
+                "node",
+                "その項目はこの計画にありません。",
+                "That item is not in this plan.",
+            ));
+        }
+    }
+    let (category, rating) = check_opinion(
+        input.body,
+        input.category,
+        input.rating,
+        input.node.is_some(),
+    )
+    .map_err(AppError::Fields)?;
+    let mut fiscal_year = today.fiscal_year();
+    if let Some(m) = input.meeting {
+        let meeting = store.meeting(m).await.ok().filter(|x| x.unit_id == ward);
+        let Some(meeting) = meeting else {
+            return Err(refuse(
+                "meeting",
+                "その会議はこの区の区政会議にありません。",
+                "That meeting is not one of this ward's council.",
+            ));
+        };
+        fiscal_year = meeting.fiscal_year;
+    }
+    let member_name = input.from_minutes.then(|| {
+        input
+            .member_name
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("委員")
+    });
+    Ok(store
+        .add_opinion(
+            &caller.name,
+            &NewOpinion {
+                plan,
+                node: input.node,
+                fiscal_year,
+                category,
+                rating,
+                body: input.body,
+                meeting: input.meeting,
+                member_name,
+                name_public: input.name_public,
+            },
+        )
+        .await?)
+}
+
+/// An answer as typed.
+#[derive(Debug, Clone, Default)]
+pub struct AnswerForm<'a> {
+    pub answer: &'a str,
+    pub reflection: Option<&'a str>,
+    pub reason: &'a str,
+    pub reflected_node: Option<NodeId>,
+    pub reflected_note: &'a str,
+    pub reported_meeting: Option<i64>,
+}
+
+/// Whether the caller may answer this opinion: the ward's editors, and section editors
+/// for their own items where the ward allows it.
+pub async fn may_answer(store: &Store, caller: &Caller, o: &Opinion) -> Result<bool, AppError> {
+    let (tree, _) = tree_of(store, o.unit_id).await?;
+    let action = answer_action(store, o).await?;
+    Ok(allow(&caller.grants, &tree, action).is_ok())
+}
+
+async fn answer_action(store: &Store, o: &Opinion) -> Result<Action, AppError> {
+    let owner = match o.node_id {
+        Some(n) => match store.load_plan(o.plan_id).await {
+            Ok(sp) => sp
+                .nodes
+                .iter()
+                .find(|x| x.node.id == n)
+                .and_then(|x| x.node.owner_unit_id),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    Ok(Action::AnswerOpinion {
+        ward: o.unit_id,
+        owner,
+        sections: store.section_answers(o.unit_id).await?,
+    })
+}
+
+/// Answers an opinion (or changes the answer): the answer, the reflection status (a
+/// reason for 今後検討 and 反映困難), where it was reflected (an item of the ward's plans,
+/// a note such as the budget request) and the meeting where it was reported.
+pub async fn answer(
+    store: &Store,
+    caller: &Caller,
+    id: i64,
+    expected_version: i64,
+    form: &AnswerForm<'_>,
+) -> Result<(), AppError> {
+    let o = store.opinion(id).await?;
+    let (tree, _) = tree_of(store, o.unit_id).await?;
+    allowed(caller, &tree, answer_action(store, &o).await?)?;
+    let reflection = check_answer(&AnswerInput {
+        answer: form.answer,
+        reflection: form.reflection,
+        reason: form.reason,
+    })
+    .map_err(AppError::Fields)?;
+    if let Some(n) = form.reflected_node {
+        let same_ward = match store.node_plan(n).await {
+            Ok(p) => store.load_plan(p).await?.plan.unit_id == o.unit_id,
+            Err(_) => false,
+        };
+        if !same_ward {
+            return Err(refuse(
+                "reflected_node",
+                "反映先の項目はこの区の計画から選んでください。",
+                "Choose the item it was reflected in from this ward's plans.",
+            ));
+        }
+    }
+    if let Some(m) = form.reported_meeting {
+        if store
+            .meeting(m)
+            .await
+            .ok()
+            .filter(|x| x.unit_id == o.unit_id)
+            .is_none()
+        {
+            return Err(refuse(
+                "reported_meeting",
+                "報告した会議はこの区の区政会議から選んでください。",
+                "Choose the meeting from this ward's council.",
+            ));
+        }
+    }
+    store
+        .answer_opinion(
+            &caller.name,
+            id,
+            expected_version,
+            &Answer {
+                answer: form.answer,
+                reflection,
+                reason: Some(form.reason),
+                reflected_node: form.reflected_node,
+                reflected_note: Some(form.reflected_note),
+                reported_meeting: form.reported_meeting,
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Publishes the answers of `ids` (opinions of `ward`): each answered one not yet
+/// published becomes public with its opinion. Returns how many.
+pub async fn publish(
+    store: &Store,
+    caller: &Caller,
+    ward: UnitId,
+    ids: &[i64],
+) -> Result<usize, AppError> {
+    let (tree, _) = tree_of(store, ward).await?;
+    allowed(caller, &tree, Action::PublishAnswers { ward })?;
+    let mut mine = Vec::new();
+    for id in ids {
+        let o = store.opinion(*id).await?;
+        if o.unit_id != ward {
+            return Err(AppError::Invalid(format!(
+                "意見 {id} はこの区のものではありません。 Opinion {id} is not this ward's."
+            )));
+        }
+        mine.push(*id);
+    }
+    Ok(store.publish_answers(&caller.name, &mine).await?)
+}
+
+/// A meeting as typed.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingForm<'a> {
+    pub kind: Option<&'a str>,
+    pub name: &'a str,
+    pub held_on: &'a str,
+    pub agenda: &'a str,
+    pub attendance: &'a str,
+    pub minutes: &'a str,
+    pub plan: Option<PlanId>,
+}
+
+/// Records a meeting of the ward's council (本会 or 部会): a name, a date (西暦 or 和暦),
+/// the agenda, the attendance, the minutes, and the plan discussed.
+pub async fn add_meeting(
+    store: &Store,
+    caller: &Caller,
+    ward: UnitId,
+    form: &MeetingForm<'_>,
+) -> Result<i64, AppError> {
+    let (tree, _) = tree_of(store, ward).await?;
+    allowed(caller, &tree, Action::KeepCouncil { ward })?;
+    let mut problems = Vec::new();
+    let kind = form.kind.and_then(MeetingKind::from_code);
+    if kind.is_none() {
+        problems.push(FieldProblem {
+            field: "kind",
+            ja: "本会か部会かを選んでください。",
+            en: "Choose plenary meeting or subcommittee.",
+        });
+    }
+    if form.name.trim().is_empty() {
+        problems.push(FieldProblem {
+            field: "name",
+            ja: "会議の名前を入力してください（例：第1回区政会議）。",
+            en: "Name the meeting (e.g. the 1st council meeting).",
+        });
+    }
+    let held_on = kusei_domain::calendar::parse_date(form.held_on.trim(), None).ok();
+    if held_on.is_none() {
+        problems.push(FieldProblem {
+            field: "held_on",
+            ja: "開催日を 2025-06-12 または 令和7年6月12日 の形で入力してください。",
+            en: "Enter the date as 2025-06-12 or 令和7年6月12日.",
+        });
+    }
+    let attendance = match form.attendance.trim() {
+        "" => None,
+        a => match a.parse::<i64>() {
+            Ok(n) if n >= 0 => Some(n),
+            _ => {
+                problems.push(FieldProblem {
+                    field: "attendance",
+                    ja: "出席者数は0以上の整数で入力してください。",
+                    en: "Enter the attendance as a whole number (0 or more).",
+                });
+                None
+            }
+        },
+    };
+    if let Some(p) = form.plan {
+        if store.load_plan(p).await?.plan.unit_id != ward {
+            problems.push(FieldProblem {
+                field: "plan",
+                ja: "この区の計画を選んでください。",
+                en: "Choose one of this ward's plans.",
+            });
+        }
+    }
+    let (Some(kind), Some(held_on), true) = (kind, held_on, problems.is_empty()) else {
+        return Err(AppError::Fields(problems));
+    };
+    Ok(store
+        .create_meeting(
+            &caller.name,
+            &NewMeeting {
+                unit: ward,
+                kind,
+                name: form.name,
+                held_on,
+                agenda: form.agenda,
+                attendance,
+                minutes: form.minutes,
+                plan: form.plan,
+            },
+        )
+        .await?)
+}
+
+/// Lets (or stops letting) the ward's section editors answer the opinions on their own
+/// items.
+pub async fn set_section_answers(
+    store: &Store,
+    caller: &Caller,
+    ward: UnitId,
+    allowed_: bool,
+) -> Result<(), AppError> {
+    let (tree, _) = tree_of(store, ward).await?;
+    allowed(caller, &tree, Action::KeepCouncil { ward })?;
+    Ok(store
+        .set_section_answers(&caller.name, ward, allowed_)
+        .await?)
+}
+
+/// What the caller may read of a ward's year: everything for the ward's staff and its
+/// council, the published answers (with their opinions) for everyone else.
+pub async fn readable_opinions(
+    store: &Store,
+    caller: &Caller,
+    ward: UnitId,
+    fy: FiscalYear,
+) -> Result<(Vec<Opinion>, bool), AppError> {
+    let (tree, _) = tree_of(store, ward).await?;
+    let full = allow(&caller.grants, &tree, Action::ReadCouncil { ward }).is_ok();
+    let all = store.council_opinions(ward, fy).await?;
+    Ok((
+        all.into_iter()
+            .filter(|o| full || o.is_published())
+            .collect(),
+        full,
+    ))
+}
+
+/// The day an opinion was received: its meeting's date, else the day it was written.
+pub fn received_on(o: &Opinion, meetings: &[kusei_store::Meeting]) -> Option<Date> {
+    o.meeting_id
+        .and_then(|m| meetings.iter().find(|x| x.id == m))
+        .map(|m| m.held_on)
+        .or_else(|| japan_date(&o.created_at))
+}
+
+/// The measures of a ward's year: received, answered, published, reflected, the shares
+/// and the days from opinion to answer (one computation for the page, the API and the
+/// dashboard).
+pub async fn ward_measures(
+    store: &Store,
+    ward: UnitId,
+    fy: FiscalYear,
+) -> Result<Measures, AppError> {
+    let opinions = store.council_opinions(ward, fy).await?;
+    let meetings = store.meetings(ward, fy).await?;
+    Ok(measures_of(&opinions, &meetings))
+}
+
+/// [`ward_measures`] of opinions already read.
+pub fn measures_of(opinions: &[Opinion], meetings: &[kusei_store::Meeting]) -> Measures {
+    let counted: Vec<Counted> = opinions
+        .iter()
+        .filter_map(|o| {
+            Some(Counted {
+                received_on: received_on(o, meetings)?,
+                answered_on: o
+                    .answered_at
+                    .as_deref()
+                    .and_then(japan_date)
+                    .filter(|_| o.is_answered()),
+                reflection: o.reflection.filter(|_| o.is_answered()),
+                published: o.is_published(),
+            })
+        })
+        .collect();
+    measures(&counted)
+}
