@@ -32,7 +32,7 @@ function fiscalYear() {
 async function emptyTargetRow(page) {
   const rows = await page.locator('fieldset.targets .target-row').count();
   for (let i = 0; i < rows; i++) {
-    if ((await page.inputValue(`#t${i}_value`)) === '' && (await page.inputValue(`#t${i}_indicator`)) === '') return i;
+    if ((await page.inputValue(`#f-t${i}_value`)) === '' && (await page.inputValue(`#f-t${i}_indicator`)) === '') return i;
   }
   throw new Error('no empty target row');
 }
@@ -40,9 +40,9 @@ async function emptyTargetRow(page) {
 async function addTarget(page, nodePath, indicator, value, unit) {
   await open(page, `${nodePath}/plan`);
   const i = await emptyTargetRow(page);
-  await page.fill(`#t${i}_indicator`, indicator);
-  await page.fill(`#t${i}_value`, value);
-  await page.fill(`#t${i}_unit`, unit);
+  await page.fill(`#f-t${i}_indicator`, indicator);
+  await page.fill(`#f-t${i}_value`, value);
+  await page.fill(`#f-t${i}_unit`, unit);
   await submit(page, 'form[action*="/plan?"] button[type=submit]');
   expectEqual(new URL(page.url()).pathname, nodePath, 'page after saving the plan form');
 }

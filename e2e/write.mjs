@@ -116,6 +116,13 @@ try {
       await submit(page, 'form[action="/admin/schedule"] button[type=submit]');
       await expectText(page, '[role=status]', '受付期間を保存しました');
     }
+    // Next year's plan is written this year.
+    await page.fill('#f-fiscal_year', String(fy + 1));
+    await page.selectOption('#f-phase', 'plan');
+    await page.fill('#f-opens_on', `${fy}-04-01`);
+    await page.fill('#f-closes_on', `${fy + 2}-03-31`);
+    await submit(page, 'form[action="/admin/schedule"] button[type=submit]');
+    await expectText(page, '[role=status]', '受付期間を保存しました');
     await checkA11y(page, '/admin (a new city)');
   });
 
@@ -137,6 +144,7 @@ try {
       ['wr-kikaku', 'section_editor', '企画担当'],
       ['wr-madoguchi', 'section_editor', '窓口担当'],
       ['wr-boss', 'approver', `${WARD} (区)`],
+      ['wr-member', 'council_member', `${WARD} (区)`],
     ]) {
       await page.fill('#f-login', login);
       await page.fill('#f-display_name', login);
@@ -330,9 +338,9 @@ try {
         await open(page, `${node}/plan`);
         if (t === mine[0]) await checkA11y(page, `${node}/plan as ${login}`);
         await page.fill('#f-s0_body', `${t}を年2回実施し、区民の参加を広げる。`);
-        await page.fill('#t0_indicator', `${t}の参加者数`);
-        await page.fill('#t0_value', '100');
-        await page.fill('#t0_unit', '人');
+        await page.fill('#f-t0_indicator', `${t}の参加者数`);
+        await page.fill('#f-t0_value', '100');
+        await page.fill('#f-t0_unit', '人');
         await submit(page, 'form[action*="/plan?"] button[type=submit]');
         await expectText(page, '[role=status]', '保存しました');
         await open(page, `${node}/review`);
@@ -424,7 +432,7 @@ try {
       await submit(page, 'form.step:has(input[value=approve]) button');
       // Approving says what will become public, and asks once.
       await expectText(page, 'h1', '承認の確認');
-      await expectPageText(page, '初めての公表です');
+      await expectPageText(page, 'まだ公表されたことのない計画です');
       await checkA11y(page, `${path} approval confirmation`);
       await submit(page, 'form.step:has(input[name=confirm]) button');
       await expectText(page, '.workflow', '承認済み');
@@ -449,6 +457,118 @@ try {
     await open(page, reformPath);
     await expectPageText(page, 'ペーパーレス化');
     if ((await page.locator('.workflow').count()) !== 0) throw new Error('the public page shows the working copy panel');
+  });
+
+  let councilPath;
+  let opinionOnItem;
+  let fromMinutes;
+  await check('区政会議: a member gives an opinion on an item and an 評価 on another (a rating required); staff record a meeting and an opinion from its minutes', async () => {
+    await firstSignIn(page, 'wr-member', passwords['wr-member'], 'e2e-write-member-password-1');
+    await open(page, planPath);
+    await submit(page, `a[href^="${planPath}/opinions/new"]`);
+    await checkA11y(page, `${planPath}/opinions/new`);
+    await page.selectOption('#f-target', `node-${items['防災訓練']}`);
+    await page.selectOption('#f-category', 'opinion');
+    await page.fill('#f-body', '防災訓練に子ども向けの回をつくってほしい。');
+    await page.check('#f-name_public');
+    await submit(page, 'form[action*="/opinions?"] button[type=submit]');
+    opinionOnItem = new URL(page.url()).pathname;
+    if (!/^\/opinions\/\d+$/.test(opinionOnItem)) throw new Error(`after giving an opinion: ${page.url()}`);
+    await expectPageText(page, '防災訓練に子ども向けの回をつくってほしい。');
+    // An evaluation without the member's rating: refused at the field, the text kept.
+    await open(page, `${planPath}/opinions/new?node=${items['見守り活動']}`);
+    expectEqual(await page.inputValue('#f-target'), `node-${items['見守り活動']}`, 'the item preset');
+    await page.selectOption('#f-category', 'evaluation');
+    await page.fill('#f-body', '見守り活動の自己評価はおおむね妥当だと思う。');
+    await submit(page, 'form[action*="/opinions?"] button[type=submit]');
+    await expectText(page, '#f-rating-err', '委員の評価');
+    expectEqual(await page.inputValue('#f-body'), '見守り活動の自己評価はおおむね妥当だと思う。', 'the opinion typed');
+    await checkA11y(page, 'the opinion form with an error');
+    await page.selectOption('#f-rating', 'mostly');
+    await submit(page, 'form[action*="/opinions?"] button[type=submit]');
+    await expectPageText(page, '区の自己評価はおおむね妥当');
+    await signOut(page);
+
+    await signIn(page, 'wr-editor', 'e2e-write-editor-password-1');
+    await open(page, planPath);
+    councilPath = await page.locator('a[href^="/council/"]').first().getAttribute('href');
+    councilPath = councilPath.split('?')[0];
+    await open(page, `${councilPath}?year=${fy}`);
+    await checkA11y(page, `${councilPath} (the ward's staff)`);
+    await page.selectOption('#f-kind', 'plenary');
+    await page.fill('#f-name', '第1回区政会議');
+    await page.fill('#f-held_on', `${fy}-06-12`);
+    await page.fill('#f-attendance', '15');
+    await page.fill('#f-agenda', '区運営方針について');
+    await submit(page, 'form[action*="/meetings"] button[type=submit]');
+    await expectText(page, '[role=status]', '会議を登録しました');
+    await page.selectOption('#f-target', { index: 0 });
+    await page.selectOption('#f-category', 'request');
+    await page.selectOption('#f-meeting', { index: 1 });
+    await page.fill('#f-body', '区政会議の開始時刻を夜にしてほしい。');
+    await submit(page, 'form[action*="/council/"][action*="/opinions"] button[type=submit]');
+    await expectText(page, '[role=status]', '意見を登録しました');
+    const minutes = page.locator('article.opinion', { hasText: '区政会議の開始時刻を夜にしてほしい。' });
+    await expectText(page, 'main', '議事録から入力');
+    fromMinutes = await minutes.locator('a[href^="/opinions/"]').getAttribute('href');
+    fromMinutes = fromMinutes.split('?')[0];
+  });
+
+  await check('the ward answers: 反映済み linked to a changed item of next year\'s plan, 反映困難 refused without a reason; then publishes', async () => {
+    // Next year's plan, with 防災訓練 changed as the member asked.
+    await open(page, planPath);
+    await submit(page, 'form[action$="/copy-forward"] button[type=submit]');
+    const nextPlan = new URL(page.url()).pathname;
+    const anchor = await page.locator('nav.toc a', { hasText: '防災訓練' }).first().getAttribute('href');
+    const nextItem = anchor.replace('#node-', '');
+    await open(page, `/nodes/${nextItem}/plan`);
+    await page.fill('#f-s0_body', '防災訓練を年2回実施し、うち1回は子ども向けとする。');
+    await submit(page, 'form[action*="/plan?"] button[type=submit]');
+    await expectText(page, '[role=status]', '保存しました');
+    // The member's opinion: 反映済み, reflected in that item, reported at the meeting.
+    await open(page, opinionOnItem);
+    await page.fill('#f-answer', '来年度の防災訓練に子ども向けの回を設けます。');
+    await page.check('input[name=reflection][value=reflected]');
+    await page.selectOption('#f-reflected_node', nextItem);
+    await page.selectOption('#f-reported_meeting', { index: 1 });
+    await submit(page, 'form:has(input[name=action][value=answer]) button[type=submit]');
+    await expectText(page, '[role=status]', '回答を保存しました');
+    await checkA11y(page, `${opinionOnItem} (answered)`);
+    // The opinion from the minutes: 反映困難 needs its reason.
+    await open(page, fromMinutes);
+    await page.fill('#f-answer', '会場の都合により、夜間の開催は難しい状況です。');
+    await page.check('input[name=reflection][value=not_possible]');
+    await submit(page, 'form:has(input[name=action][value=answer]) button[type=submit]');
+    await expectText(page, '#f-reason-err', '理由を入力してください');
+    expectEqual(await page.inputValue('#f-answer'), '会場の都合により、夜間の開催は難しい状況です。', 'the answer typed');
+    await checkA11y(page, `${fromMinutes} (the reason asked for)`);
+    await page.fill('#f-reason', '区民センターの夜間利用ができないため。');
+    await submit(page, 'form:has(input[name=action][value=answer]) button[type=submit]');
+    await expectText(page, '[role=status]', '回答を保存しました');
+    await open(page, `${councilPath}?year=${fy}`);
+    await submit(page, 'form[action*="/publish"] button[type=submit]');
+    await expectText(page, '[role=status]', '回答を公表しました');
+    await signOut(page);
+    if (!nextPlan) throw new Error('no next year plan');
+  });
+
+  await check('a citizen reads both answers on the council page and on the item page; the CSV has both rows', async () => {
+    await open(page, `${councilPath}?year=${fy}`);
+    await checkA11y(page, `${councilPath} (public)`);
+    for (const t of ['防災訓練に子ども向けの回をつくってほしい。', '来年度の防災訓練に子ども向けの回を設けます。', '反映済み',
+      '区政会議の開始時刻を夜にしてほしい。', '反映困難', '区民センターの夜間利用ができないため。', 'wr-member']) {
+      await expectPageText(page, t);
+    }
+    // Not answered, not published: the evaluation stays with the ward.
+    if ((await page.locator('main', { hasText: '見守り活動の自己評価はおおむね妥当' }).count()) !== 0) throw new Error('an unanswered opinion is public');
+    await open(page, `/nodes/${items['防災訓練']}`);
+    await expectPageText(page, '防災訓練に子ども向けの回をつくってほしい。');
+    await expectPageText(page, '来年度の防災訓練に子ども向けの回を設けます。');
+    await checkA11y(page, `/nodes/${items['防災訓練']} (public item page)`);
+    const csv = await (await page.request.get(`${process.env.BASE_URL}${councilPath}/export?year=${fy}&format=csv`)).text();
+    const rows = csv.trim().split('\n').slice(1);
+    expectEqual(rows.length, 2, `CSV rows (${csv})`);
+    if (!csv.includes('反映済み') || !csv.includes('反映困難')) throw new Error(`the CSV lacks a status: ${csv}`);
   });
 
   await check('Excel in the browser: a broken cell is refused naming sheet and cell; one figure and one text edited change exactly those', async () => {
@@ -485,6 +605,9 @@ try {
     await submit(page, 'form[action^="/import/confirm"] button[type=submit]');
     if (!/^\/plans\/\d+$/.test(new URL(page.url()).pathname)) throw new Error(`after confirming: ${page.url()}`);
     await expectPageText(page, after);
+    // The sentence citizens read says the new figure too (restated, the wording kept).
+    await expectPageText(page, 'ペーパーレス化の参加者数');
+    await expectPageText(page, '150人以上');
     // The workbook downloaded again says what was stored: the two changes, nothing else.
     const again = Buffer.from(await (await page.request.get(`${process.env.BASE_URL}${reformPath}/export/xlsx`)).body());
     cellOf(again, row, 150);

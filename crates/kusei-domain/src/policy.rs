@@ -275,8 +275,8 @@ pub struct Denied {
 }
 
 const NOT_YOURS: Denied = Denied {
-    ja: "この操作を行う権限がありません（担当の自治体・区・担当以外のデータです）。",
-    en: "You are not allowed to do this (it belongs to another municipality, ward or section).",
+    ja: "この操作を行う権限がありません（あなたの役割ではできない操作か、担当の自治体・区・課の外のデータです）。",
+    en: "You are not allowed to do this (your role does not include it, or it belongs to another municipality, ward or section).",
 };
 
 /// Decides one action. Every state-changing handler calls this before it writes.

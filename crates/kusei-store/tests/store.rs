@@ -174,6 +174,7 @@ store_case!(concurrent_saves_of_one_item_conflict_but_never_fail);
 store_case!(parallel_saves_reopen_a_published_plan_once);
 store_case!(every_seed_and_fixture_imports_and_reads_back);
 store_case!(edits_of_different_fields_both_survive);
+store_case!(council_opinions_answers_and_meetings);
 
 /// The real documents (../shared/seeds, when there) and the reader's own fixtures.
 fn documents() -> Vec<std::path::PathBuf> {
@@ -786,6 +787,145 @@ fn figure_orders() -> Vec<Option<f64>> {
 
 mod cases {
     use super::*;
+
+    pub async fn council_opinions_answers_and_meetings(store: Store, _url: String) {
+        use kusei_domain::council::{Category, MeetingKind, Rating, Reflection};
+        use kusei_store::{Answer, NewMeeting, NewOpinion};
+        let (_, ward, other) = setup_units(&store).await;
+        let plan = store
+            .save_plan("test", ward, &plan_content(fy(2017)))
+            .await
+            .unwrap();
+        let sp = store.load_plan(plan).await.unwrap();
+        let item = sp.nodes.last().unwrap().node.id;
+        let meeting = store
+            .create_meeting(
+                "editor",
+                &NewMeeting {
+                    unit: ward,
+                    kind: MeetingKind::Subcommittee,
+                    name: "防災部会",
+                    held_on: "2017-07-10".parse().unwrap(),
+                    agenda: "防災",
+                    attendance: Some(9),
+                    minutes: "",
+                    plan: Some(plan),
+                },
+            )
+            .await
+            .unwrap();
+        let new = |body, node, member: Option<&'static str>| NewOpinion {
+            plan,
+            node,
+            fiscal_year: fy(2017),
+            category: if node.is_some() {
+                Category::Evaluation
+            } else {
+                Category::Request
+            },
+            rating: node.map(|_| Rating::Mostly),
+            body,
+            meeting: member.map(|_| meeting),
+            member_name: member,
+            name_public: false,
+        };
+        let a = store
+            .add_opinion("member", &new("評価は妥当", Some(item), None))
+            .await
+            .unwrap();
+        let b = store
+            .add_opinion("editor", &new("夜間の開催を", None, Some("山田委員")))
+            .await
+            .unwrap();
+        let opinions = store.council_opinions(ward, fy(2017)).await.unwrap();
+        assert_eq!(opinions.len(), 2);
+        assert_eq!(opinions[0].rating, Some(Rating::Mostly));
+        assert_eq!(opinions[1].member_name.as_deref(), Some("山田委員"));
+        assert_eq!(opinions[1].entered_by.as_deref(), Some("editor"));
+        assert!(store
+            .council_opinions(other, fy(2017))
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(store.council_years(ward).await.unwrap(), vec![fy(2017)]);
+        // An answer at a stale version conflicts; unchanged, it changes nothing.
+        let answer = Answer {
+            answer: "次年度の計画に反映します",
+            reflection: Reflection::Reflected,
+            reason: None,
+            reflected_node: Some(item),
+            reflected_note: Some("平成30年度予算要求"),
+            reported_meeting: Some(meeting),
+        };
+        store.answer_opinion("editor", a, 1, &answer).await.unwrap();
+        assert!(matches!(
+            store
+                .answer_opinion(
+                    "editor",
+                    a,
+                    1,
+                    &Answer {
+                        answer: "別の回答",
+                        ..answer.clone()
+                    }
+                )
+                .await,
+            Err(StoreError::Conflict { .. })
+        ));
+        store.answer_opinion("editor", a, 2, &answer).await.unwrap();
+        assert_eq!(
+            store.opinion(a).await.unwrap().version,
+            2,
+            "an unchanged answer changes nothing"
+        );
+        let waiting = store.open_opinions(&[ward]).await.unwrap();
+        assert_eq!(waiting.len(), 2);
+        // Publication: only the answered one; a changed answer is withdrawn until published again.
+        assert_eq!(store.publish_answers("approver", &[a, b]).await.unwrap(), 1);
+        assert!(store.opinion(a).await.unwrap().is_published());
+        assert!(!store.opinion(b).await.unwrap().is_published());
+        assert_eq!(
+            store
+                .answered_opinions_of("member", 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let v = store.opinion(a).await.unwrap().version;
+        store
+            .answer_opinion(
+                "editor",
+                a,
+                v,
+                &Answer {
+                    answer: "一部を反映します",
+                    reflection: Reflection::Partly,
+                    ..answer
+                },
+            )
+            .await
+            .unwrap();
+        assert!(!store.opinion(a).await.unwrap().is_published());
+        // Deleting the item keeps its opinion (and the item's restore finds it again).
+        let plan_version = store.load_plan(plan).await.unwrap().plan.version;
+        store
+            .delete_node("editor", item, plan_version)
+            .await
+            .unwrap();
+        assert_eq!(store.opinion(a).await.unwrap().node_id, Some(item));
+        assert_eq!(store.history("opinion", a).await.unwrap().len(), 4);
+        assert!(!store.section_answers(ward).await.unwrap());
+        store
+            .set_section_answers("editor", ward, true)
+            .await
+            .unwrap();
+        assert!(store.section_answers(ward).await.unwrap());
+        assert_eq!(
+            store.meetings(ward, fy(2017)).await.unwrap()[0].attendance,
+            Some(9)
+        );
+    }
 
     pub async fn missing_and_present_figures_in_every_order(store: Store, _url: String) {
         let (_, ward, _) = setup_units(&store).await;

@@ -281,7 +281,7 @@ async fn admin_page(
                         }
                     }
                     div.field {
-                        input #f-designated type="checkbox" name="designated" value="1";
+                        input #f-designated type="checkbox" name="designated" value="1" checked[errors.typed("designated").is_some()];
                         label for="f-designated" { (lang.t("政令指定都市（行政区がある市）", "Designated city (a city with wards)")) }
                     }
                     button type="submit" { (lang.t("自治体を追加", "Add the municipality")) }
@@ -552,6 +552,7 @@ const TYPED_FIELDS: &[&str] = &[
     "kind",
     "m_code",
     "m_name",
+    "designated",
     "fiscal_year",
     "opens_on",
     "closes_on",

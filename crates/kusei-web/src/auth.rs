@@ -199,7 +199,7 @@ pub struct Who {
     /// The pre-session cookie (sign-in form), when present.
     pub pre: Option<String>,
     /// How many things wait for the viewer (the home page's inbox), counted for the
-    /// navigation of staff pages; `None` for the public, the API and form posts.
+    /// navigation of staff pages; `None` for the public and the API.
     pub work: Option<usize>,
 }
 
@@ -306,9 +306,10 @@ impl Who {
             pre,
             work: None,
         };
-        let page = parts.method == axum::http::Method::GET
-            && !parts.uri.path().starts_with("/api/")
-            && !parts.uri.path().starts_with("/static/");
+        // Every page counts it, also one a form post renders (a refused form, a
+        // confirmation, the import preview); the API and static files do not.
+        let page =
+            !parts.uri.path().starts_with("/api/") && !parts.uri.path().starts_with("/static/");
         if page && who.viewer.is_some() {
             who.work = Some(crate::inbox::for_viewer(state, &who).await?.count());
         }

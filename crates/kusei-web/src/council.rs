@@ -336,6 +336,7 @@ type WardPlan = (PlanId, String, Vec<(NodeId, String)>);
 /// newest first, each with its items.
 async fn ward_items(
     state: &AppState,
+    lang: Lang,
     ward: UnitId,
     from: FiscalYear,
 ) -> Result<Vec<WardPlan>, WebError> {
@@ -359,7 +360,7 @@ async fn ward_items(
             format!(
                 "{} ({})",
                 p.plan.title,
-                crate::layout::period_label(Lang::Ja, &p.plan.period)
+                crate::layout::period_label(lang, &p.plan.period)
             ),
             items,
         ));
@@ -537,7 +538,7 @@ async fn council_page(
     years.sort();
     years.reverse();
     let items = if keeps {
-        ward_items(state, id, fy).await?
+        ward_items(state, lang, id, fy).await?
     } else {
         Vec::new()
     };
@@ -955,7 +956,7 @@ async fn answer_page(
     let may_answer = app::may_answer(&state.store, &who.caller(), o).await?;
     let publishes = ward.may(who, Action::PublishAnswers { ward: o.unit_id });
     let items = if may_answer {
-        ward_items(state, o.unit_id, o.fiscal_year).await?
+        ward_items(state, lang, o.unit_id, o.fiscal_year).await?
     } else {
         Vec::new()
     };

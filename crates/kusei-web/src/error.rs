@@ -114,6 +114,13 @@ pub(crate) fn error_page(
                 "Someone else changed it after you opened it; open it again and check.",
             ),
         ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            lang.t("このページは直接開けません", "This page cannot be opened directly"),
+            lang.t(
+                "フォームを送ったあとに表示されるページです。ブラウザの「戻る」で前のページに戻るか、計画一覧からやり直してください。",
+                "It is shown after a form is sent. Go back with the browser's Back button, or start again from the plans.",
+            ),
+        ),
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => (
             lang.t("入力を確認してください", "Please check the request"),
             lang.t(

@@ -138,16 +138,22 @@ pub(crate) async fn returned(
     title: &str,
 ) -> Result<Option<Returned>, WebError> {
     let decisions = state.store.decisions(plan).await?;
-    Ok(decisions
-        .last()
-        .filter(|d| d.action == Transition::Return)
-        .map(|d| Returned {
-            plan,
-            title: title.to_string(),
-            reason: d.comment.clone().unwrap_or_default(),
-            actor: d.actor.clone(),
-            at: d.at.clone(),
-        }))
+    let Some(d) = decisions.last().filter(|d| d.action == Transition::Return) else {
+        return Ok(None);
+    };
+    // Who returned it, by the name people know them by.
+    let actor = state
+        .store
+        .find_user(&d.actor)
+        .await?
+        .map_or_else(|| d.actor.clone(), |u| u.display_name);
+    Ok(Some(Returned {
+        plan,
+        title: title.to_string(),
+        reason: d.comment.clone().unwrap_or_default(),
+        actor,
+        at: d.at.clone(),
+    }))
 }
 
 /// Builds the inbox from the plans and units the home page read.

@@ -21,6 +21,31 @@ pub(crate) async fn not_found(uri: Uri) -> impl IntoResponse {
     WebError::NotFound(uri.path().to_string())
 }
 
+/// A known path asked with a method it does not answer (a page shown after a form was
+/// sent, opened again from the history or a shared link): the API says so in JSON, a page
+/// says what to do instead, in the page's language.
+pub(crate) async fn method_not_allowed(uri: Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            axum::Json(serde_json::json!({"error": {"code": "method_not_allowed",
+                "message": format!("{} does not answer this method", uri.path())}})),
+        )
+            .into_response();
+    }
+    let e = crate::i18n::ErrorPage {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: None,
+    };
+    let mut res = (
+        StatusCode::METHOD_NOT_ALLOWED,
+        Html(crate::error::error_page(Lang::Ja, &e, None)),
+    )
+        .into_response();
+    res.extensions_mut().insert(e);
+    res
+}
+
 /// The unit tree of the municipality a unit belongs to.
 pub(crate) async fn unit_tree(
     store: &Store,

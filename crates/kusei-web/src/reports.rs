@@ -378,8 +378,8 @@ pub(crate) async fn open_data_page(
     let body = html! {
         h1 { (lang.t("オープンデータ", "Open data")) }
         p { (lang.t(
-            "公表された計画を、CSV（UTF-8、BOM付き。Excelでそのまま開けます）、JSON（取込形式の文書、docs/import-format.md）、Excel、PDFでダウンロードできます。",
-            "Published plans as CSV (UTF-8 with BOM, opens in Excel), JSON (documents of the import schema), Excel and PDF.")) }
+            "公表された計画を、CSV（UTF-8、BOM付き。Excelでそのまま開けます）、JSON（Kusei の取込形式の文書。そのまま取り込めます）、Excel、PDFでダウンロードできます。",
+            "Published plans as CSV (UTF-8 with BOM, opens in Excel), JSON (documents in Kusei's import format, which can be imported as they are), Excel and PDF.")) }
         p { (lang.t("同じデータはJSON APIからも取得できます：", "The same data is available from the JSON API: "))
             a href="/api/openapi.json" { "/api/openapi.json" } }
         @if sections.is_empty() {

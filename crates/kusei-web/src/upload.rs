@@ -520,23 +520,10 @@ async fn workbook_changes(
             kusei_domain::revision::field_changes(None, &record.content, lang.words()),
         ));
     };
-    let existing = match state.store.find_unit(m, &record.unit).await? {
-        Some(u) => state.store.find_plan_like(u.id, &record.content).await?,
-        None => None,
-    };
-    let old = existing
-        .as_ref()
-        .map(|sp| kusei_domain::content::PlanContent {
-            family: sp.plan.family,
-            period: sp.plan.period,
-            title: sp.plan.title.clone(),
-            level_names: sp.plan.level_names.clone(),
-            nodes: sp.nodes.iter().map(|n| n.to_content()).collect(),
-            links: Vec::new(),
-            is_sample: sp.plan.is_sample,
-        });
+    let (restated, existing) = kusei_app::import::workbook_record(&state.store, m, record).await?;
+    let old = existing.as_ref().map(kusei_app::import::stored_content);
     let changes =
-        kusei_domain::revision::field_changes(old.as_ref(), &record.content, lang.words());
+        kusei_domain::revision::field_changes(old.as_ref(), &restated.content, lang.words());
     Ok((existing, changes))
 }
 
@@ -613,6 +600,19 @@ async fn workbook_preview(
                         (lang.t("保存済みの計画を更新します", "Updates the stored plan")) ": "
                         a href=(page.href(&format!("/plans/{}", sp.plan.id.0))) { (sp.plan.title) }
                     } @else { (lang.t("新しい計画として保存します", "Stored as a new plan")) }
+                }
+                // A file written from an older version than the plan has now would undo
+                // what was changed since: said before anything is stored.
+                @if let Some(sp) = existing.as_ref().filter(|sp| sp.plan.version > r.version) {
+                    div.notice.warning role="alert" {
+                        p { strong {
+                            @if lang == Lang::Ja { "このブックは第" (r.version) "版から書き出したもので、計画は今は第" (sp.plan.version) "版です。" }
+                            @else { "This workbook was written from version " (r.version) "; the plan is now at version " (sp.plan.version) "." }
+                        } " "
+                        (lang.t("下の変更には、そのあとに画面で行った変更を元に戻すものが含まれている可能性があります。よく確かめてから保存してください（最新のブックをダウンロードし直すのが確実です）。",
+                            "The changes below may undo what was changed on screen since then. Check them before storing (downloading the workbook again is safest)."))
+                        }
+                    }
                 }
                 @if changes.is_empty() { p { (lang.t("変更はありません。", "Nothing changes.")) } }
                 @else {

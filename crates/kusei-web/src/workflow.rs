@@ -255,9 +255,20 @@ fn confirm_page(
     let body = html! {
         p { a href=(page.href(&format!("/plans/{id}"))) { (lang.t("← 計画のページへ（やめる）", "← Back to the plan (cancel)")) } }
         h1 { (sp.plan.title) " — " (title) }
+        @if step == Transition::Approve {
+            p.notice { (lang.t("承認すると公表できる状態になります。市民に表示されるのは公表したときです。",
+                "Approving makes the plan ready to publish; citizens see it once it is published.")) }
+        }
         @if !published_before {
-            p { (lang.t("初めての公表です。計画のすべての内容が公開されます（項目数 ", "This is the first publication: the whole plan becomes public (items: "))
+            p { (lang.t("まだ公表されたことのない計画です。公表されるのは次の項目のすべての内容です（項目数 ", "This plan has never been published: every item below becomes public in full (items: "))
                 (sp.nodes.len()) (lang.t("）。", ").")) }
+            ul.contents { @for row in sp.tree_rows().iter().filter(|r| r.kind == kusei_domain::model::LinkKind::Primary).take(500) {
+                @let n = &sp.nodes[row.node];
+                li class={ "depth-" (row.depth.min(6)) } {
+                    (n.node.level) @if let Some(num) = &n.node.number { " " (num) } " " (n.node.title)
+                    @if !n.targets.is_empty() { span.muted { " — " (lang.t("目標 ", "targets: ")) (n.targets.len()) } }
+                }
+            } }
         } @else if changes.is_empty() {
             p { (lang.t("前回の公表版から内容の変更はありません。", "Nothing changed since the last published version.")) }
         } @else {

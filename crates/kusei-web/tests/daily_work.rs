@@ -120,6 +120,7 @@ async fn world(name: &str) -> World {
         ("editor", "ward_editor", Scope::Unit(ward)),
         ("desk", "section_editor", Scope::Unit(desk)),
         ("approver", "approver", Scope::Unit(ward)),
+        ("member", "council_member", Scope::Unit(ward)),
     ] {
         let uid = store
             .create_user(
@@ -145,6 +146,62 @@ async fn world(name: &str) -> World {
             .unwrap();
     }
     let sp = store.load_plan(plan).await.unwrap();
+    // The council: a meeting and an opinion on an item (answered and published), and
+    // one waiting for its answer.
+    let meeting = store
+        .create_meeting(
+            "t",
+            &kusei_store::NewMeeting {
+                unit: ward,
+                kind: kusei_domain::council::MeetingKind::Plenary,
+                name: "Safety",
+                held_on: "2025-06-12".parse().unwrap(),
+                agenda: "Drills",
+                attendance: Some(12),
+                minutes: "Drills",
+                plan: Some(plan),
+            },
+        )
+        .await
+        .unwrap();
+    for (body, answered) in [("Safety Drills", true), ("Patrols", false)] {
+        let id = store
+            .add_opinion(
+                "member",
+                &kusei_store::NewOpinion {
+                    plan,
+                    node: Some(sp.nodes[1].node.id),
+                    fiscal_year: fy,
+                    category: kusei_domain::council::Category::Evaluation,
+                    rating: Some(kusei_domain::council::Rating::Mostly),
+                    body,
+                    meeting: Some(meeting),
+                    member_name: None,
+                    name_public: false,
+                },
+            )
+            .await
+            .unwrap();
+        if answered {
+            store
+                .answer_opinion(
+                    "editor",
+                    id,
+                    1,
+                    &kusei_store::Answer {
+                        answer: "Drills",
+                        reflection: kusei_domain::council::Reflection::NotPossible,
+                        reason: Some("Safety"),
+                        reflected_node: None,
+                        reflected_note: None,
+                        reported_meeting: Some(meeting),
+                    },
+                )
+                .await
+                .unwrap();
+            store.publish_answers("editor", &[id]).await.unwrap();
+        }
+    }
     World {
         state: AppState::new(store.clone()).with_clock(Clock::Fixed(NOW)),
         plan: plan.0,
@@ -285,6 +342,7 @@ const LATIN_OK: &[&str] = &[
     "editor",
     "desk",
     "approver",
+    "member",
     "docs",
     "import",
     "format",
@@ -314,6 +372,15 @@ fn english_in(text: &str) -> Vec<String> {
 async fn every_page_speaks_one_language() {
     let w = world("pages").await;
     let (p, n, u, m) = (w.plan, w.node, w.unit, w.m);
+    let ward = w
+        .state
+        .store
+        .get_unit(kusei_domain::model::UnitId(u))
+        .await
+        .unwrap()
+        .parent_id
+        .unwrap()
+        .0;
     let pages: Vec<(Option<&str>, String)> = vec![
         (None, "/".into()),
         (None, format!("/plans/{p}")),
@@ -346,6 +413,19 @@ async fn every_page_speaks_one_language() {
         ),
         (Some("admin"), format!("/admin/security?municipality={m}")),
         (Some("admin"), format!("/admin/indicators?municipality={m}")),
+        // The ward council: public, its member, the ward's editor; an opinion; the form.
+        (None, format!("/council/{ward}")),
+        (None, format!("/council/{ward}?status=not_possible")),
+        (None, "/opinions/1".into()),
+        (None, format!("/nodes/{n}")),
+        (Some("member"), format!("/council/{ward}")),
+        (Some("member"), format!("/plans/{p}/opinions/new?node={n}")),
+        (Some("member"), "/".into()),
+        (Some("editor"), format!("/council/{ward}")),
+        (Some("editor"), "/opinions/2".into()),
+        (Some("editor"), format!("/dashboard/{m}")),
+        // A page a form post shows, opened directly (405), and one the viewer may not see.
+        (Some("editor"), format!("/plans/{p}/workflow")),
     ];
     let mut wrong = Vec::new();
     for (login, path) in &pages {
@@ -604,9 +684,10 @@ async fn the_navigation_counts_the_work_waiting() {
         }
     };
     // The published plan of this year: the section's two items wait for their review
-    // and evaluation (the windows are open); nothing waits for the editor or approver.
+    // and evaluation (the windows are open); one council opinion waits for the editor's
+    // answer; nothing waits for the approver.
     assert_eq!(count("desk").await, Some(1));
-    assert_eq!(count("editor").await, Some(0));
+    assert_eq!(count("editor").await, Some(1));
     assert_eq!(count("approver").await, Some(0));
     let (_, public) = get(&w, None, "/open-data", None).await;
     assert_eq!(nav_count(&public), None, "no count for the public");
@@ -637,7 +718,7 @@ async fn the_navigation_counts_the_work_waiting() {
         .await
         .unwrap();
     assert_eq!(count("approver").await, Some(1), "one plan to approve");
-    assert_eq!(count("editor").await, Some(0));
+    assert_eq!(count("editor").await, Some(1));
     store
         .transition(
             "approver",
@@ -648,7 +729,11 @@ async fn the_navigation_counts_the_work_waiting() {
         .await
         .unwrap();
     assert_eq!(count("approver").await, Some(0));
-    assert_eq!(count("editor").await, Some(1), "one plan returned");
+    assert_eq!(
+        count("editor").await,
+        Some(2),
+        "one plan returned, one opinion"
+    );
     let (_, home) = get(&w, Some("editor"), "/", None).await;
     assert!(home.contains("Add the targets"), "the reason in full");
     assert!(
@@ -785,6 +870,8 @@ async fn the_workbook_preview_speaks_the_pages_language() {
     let mut records = kusei_xlsx::read_workbook(&bytes).unwrap();
     records[0].content.nodes[1].title = "Drills twice".into();
     records[0].content.nodes[2].sections[0].body = "Safer roads".into();
+    // Written from an older version than the plan has now: the preview says so.
+    records[0].version -= 1;
     let edited = kusei_xlsx::write_workbook(&records).unwrap();
     let boundary = "kuseiboundary";
     let mut body = format!(
@@ -820,4 +907,8 @@ async fn the_workbook_preview_speaks_the_pages_language() {
         "the section in English: {text}"
     );
     assert_eq!(japanese_in(&text), Vec::<String>::new(), "{text}");
+    assert!(
+        text.contains("This workbook was written from version"),
+        "an older workbook is named as such: {text}"
+    );
 }

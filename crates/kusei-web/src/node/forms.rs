@@ -246,6 +246,8 @@ fn targets_table(lang: Lang, rows: &[TargetRow], errors: &FieldErrors) -> Markup
             @for (i, r) in rows.iter().enumerate() {
                 @let f = |name: &str| format!("t{i}_{name}");
                 @let err = |name: &str| errors.get(&f(name)).map(str::to_string);
+                // Element ids carry the forms' f- prefix (the error summary links to them).
+                @let id = |name: &str| format!("f-t{i}_{name}");
                 div.target-row role="group" aria-label={ (lang.t("目標", "Target")) " " (i + 1) } {
                     @if !r.text.is_empty() {
                         p.sentence { (lang.t("現在の文章", "Sentence")) ": " q { (r.text) } }
@@ -258,24 +260,24 @@ fn targets_table(lang: Lang, rows: &[TargetRow], errors: &FieldErrors) -> Markup
                         ("unit", lang.t("単位", "Unit"), &r.unit, "narrow"),
                     ] {
                         div class={ "field " (width) @if err(name).is_some() { " has-error" } } {
-                            label for=(f(name)) { (label) }
-                            @if let Some(e) = err(name) { p.error id={ (f(name)) "-err" } role="alert" { (e) } }
-                            input type="text" id=(f(name)) name=(f(name)) value=(value)
+                            label for=(id(name)) { (label) }
+                            @if let Some(e) = err(name) { p.error id={ (id(name)) "-err" } role="alert" { (e) } }
+                            input type="text" id=(id(name)) name=(f(name)) value=(value)
                                 aria-invalid=[err(name).map(|_| "true")]
-                                aria-describedby=[err(name).map(|_| format!("{}-err", f(name)))];
+                                aria-describedby=[err(name).map(|_| format!("{}-err", id(name)))];
                         }
                     }
                     div.field.narrow {
-                        label for=(f("cmp")) { (lang.t("条件", "Comparison")) }
-                        select id=(f("cmp")) name=(f("cmp")) {
+                        label for=(id("cmp")) { (lang.t("条件", "Comparison")) }
+                        select id=(id("cmp")) name=(f("cmp")) {
                             @for (code, ja, en) in CMP_OPTIONS {
                                 option value=(code) selected[r.comparator == code || (r.comparator.is_empty() && code == "at_least")] { (lang.t(ja, en)) }
                             }
                         }
                     }
                     div.field.wide {
-                        label for=(f("text")) { (lang.t("文章で書く目標（数値にできない場合）", "Target as text (when it has no figure)")) }
-                        textarea id=(f("text")) name=(f("text")) rows="2" { @if r.value.is_empty() { (r.text) } }
+                        label for=(id("text")) { (lang.t("文章で書く目標（数値にできない場合）", "Target as text (when it has no figure)")) }
+                        textarea id=(id("text")) name=(f("text")) rows="2" { @if r.value.is_empty() { (r.text) } }
                     }
                 }
             }
@@ -327,9 +329,9 @@ pub(super) fn plan_form_page(
 
 fn error_summary(lang: Lang, errors: &FieldErrors) -> Markup {
     html! {
-        div.error-summary role="alert" aria-labelledby="err-h" tabindex="-1" {
+        div.error-summary role="alert" aria-labelledby="err-h" tabindex="-1" autofocus {
             h2 #err-h { (lang.t("入力内容を確認してください", "Please check the form")) }
-            ul { @for (field, msg) in &errors.0 { li { a href={ "#f-" (field) } { (msg) } } } }
+            ul { @for (field, msg) in errors.0.iter().filter(|(f, _)| !f.starts_with('=')) { li { a href={ "#f-" (field) } { (msg) } } } }
         }
     }
 }
