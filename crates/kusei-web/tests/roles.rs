@@ -353,6 +353,14 @@ enum Route {
     RetireUnit,
     /// Remove a sample municipality (system administrators only).
     RemoveSample,
+    /// 区政会議 of 東区: an opinion entered from the minutes, a meeting, an answer to an
+    /// opinion on section A's item (the ward not letting sections answer, then letting
+    /// them), and publishing an answer.
+    CouncilMinutes,
+    CouncilMeeting,
+    AnswerOpinion,
+    AnswerOpinionSections,
+    PublishAnswer,
     EditOtherUnit,
 }
 
@@ -512,6 +520,98 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                 s,
                 store.list_plans(None, None).await.unwrap().len() != before,
             )
+        }
+        Route::CouncilMinutes | Route::CouncilMeeting => {
+            let ward = store.load_plan(w.east_plan).await.unwrap().plan.unit_id;
+            let fy = FiscalYear::new(2025).unwrap();
+            let s = if route == Route::CouncilMinutes {
+                post(
+                    w,
+                    login,
+                    &format!("/council/{}/opinions?year=2025", ward.0),
+                    &[
+                        ("target", format!("plan-{}", w.east_plan.0)),
+                        ("body", "議事録の意見".into()),
+                    ],
+                )
+                .await
+            } else {
+                post(
+                    w,
+                    login,
+                    &format!("/council/{}/meetings?year=2025", ward.0),
+                    &[
+                        ("kind", "plenary".into()),
+                        ("name", "第1回".into()),
+                        ("held_on", "2025-06-12".into()),
+                    ],
+                )
+                .await
+            };
+            let changed = !store.council_opinions(ward, fy).await.unwrap().is_empty()
+                || !store.meetings(ward, fy).await.unwrap().is_empty();
+            (s, changed)
+        }
+        Route::AnswerOpinion | Route::AnswerOpinionSections | Route::PublishAnswer => {
+            let ward = store.load_plan(w.east_plan).await.unwrap().plan.unit_id;
+            let id = store
+                .add_opinion(
+                    "east_council",
+                    &kusei_store::NewOpinion {
+                        plan: w.east_plan,
+                        node: Some(kusei_domain::model::NodeId(w.east_node)),
+                        fiscal_year: FiscalYear::new(2025).unwrap(),
+                        category: kusei_domain::council::Category::Opinion,
+                        rating: None,
+                        body: "意見です",
+                        meeting: None,
+                        member_name: None,
+                        name_public: false,
+                    },
+                )
+                .await
+                .unwrap();
+            if route == Route::AnswerOpinionSections {
+                store.set_section_answers("t", ward, true).await.unwrap();
+            }
+            if route == Route::PublishAnswer {
+                store
+                    .answer_opinion(
+                        "t",
+                        id,
+                        1,
+                        &kusei_store::Answer {
+                            answer: "反映します",
+                            reflection: kusei_domain::council::Reflection::Reflected,
+                            reason: None,
+                            reflected_node: None,
+                            reflected_note: None,
+                            reported_meeting: None,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                let s = post(
+                    w,
+                    login,
+                    &format!("/council/{}/publish?year=2025", ward.0),
+                    &[("id", id.to_string())],
+                )
+                .await;
+                return (s, store.opinion(id).await.unwrap().is_published());
+            }
+            let s = post(
+                w,
+                login,
+                &format!("/opinions/{id}"),
+                &[
+                    ("action", "answer".into()),
+                    ("answer", "反映します".into()),
+                    ("reflection", "reflected".into()),
+                ],
+            )
+            .await;
+            (s, store.opinion(id).await.unwrap().is_answered())
         }
         Route::Comment => {
             let s = post(
@@ -1151,6 +1251,14 @@ async fn every_role_against_every_state_changing_route() {
         (RetireUnit, &["admin", "sysadmin"]),
         (RetireOtherUnit, &["b_admin", "sysadmin"]),
         (RemoveSample, &["sysadmin"]),
+        (CouncilMinutes, &["east_editor"]),
+        (CouncilMeeting, &["east_editor"]),
+        (AnswerOpinion, &["east_editor"]),
+        (AnswerOpinionSections, &["east_editor", "section_a"]),
+        (
+            PublishAnswer,
+            &["east_editor", "east_approver", "admin", "sysadmin"],
+        ),
         (EditOtherUnit, &["b_admin", "sysadmin"]),
     ];
     let mut failures = Vec::new();
