@@ -97,7 +97,7 @@ async fn world(name: &str) -> World {
             &plan(
                 "Kita plan",
                 2025,
-                &[("Council feedback", Some("Desk")), ("Surveys", None)],
+                &[("区政会議 feedback", Some("Desk")), ("Surveys", None)],
             ),
         )
         .await
@@ -161,6 +161,19 @@ async fn world(name: &str) -> World {
             .await
             .unwrap();
     }
+    store
+        .set_window(
+            "t",
+            m,
+            &kusei_store::Window {
+                fiscal_year: FiscalYear::new(2025).unwrap(),
+                phase: kusei_domain::model::Phase::Evaluation,
+                opens_on: "2025-04-01".parse().unwrap(),
+                closes_on: "2026-06-30".parse().unwrap(),
+            },
+        )
+        .await
+        .unwrap();
     let sp = store.load_plan(this_year).await.unwrap();
     let next = store.load_plan(next_year).await.unwrap();
     World {
@@ -512,6 +525,31 @@ async fn a_council_year_from_opinion_to_published_answer() {
         (3, 2, 1, 2)
     );
     assert_eq!(m.answered_share.map(|v| v.round()), Some(67.0));
+    // The item about the council is offered the figures as its actuals: chosen, the
+    // share answered fills an actual row (stored only when the form is saved).
+    let (status, form) = get(
+        &w,
+        Some("editor"),
+        &format!("/nodes/{}/evaluation?council=answered_share", w.item1),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{form}");
+    assert!(form.contains("区政会議の数値"), "{form}");
+    assert!(
+        form.contains("value=\"66.7\""),
+        "the share in the row: {form}"
+    );
+    assert!(form.contains("区政会議の意見に回答した割合"));
+    let (_, other_item) = get(
+        &w,
+        Some("editor"),
+        &format!("/nodes/{}/evaluation", w.item2),
+    )
+    .await;
+    assert!(
+        !other_item.contains("区政会議の数値"),
+        "only for an item about the council"
+    );
     // The member is told in the inbox; the editor's inbox has the one left to answer.
     let (_, home) = get(&w, Some("member"), "/").await;
     assert!(home.contains("回答が公表されたあなたの意見 (2)"), "{home}");

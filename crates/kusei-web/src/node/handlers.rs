@@ -483,20 +483,31 @@ pub(crate) async fn save_review(
 
 // ---------------------------------------------------------------- year-end evaluation form
 
+/// `?council=received|answered_share|reflected_share`: one of the ward council's
+/// figures of the year put in an empty actual row, for the officer to save as the item's
+/// actual (the form saves it, as it saves any actual).
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct EvaluationQuery {
+    #[serde(default)]
+    lang: Option<crate::i18n::Lang>,
+    #[serde(default)]
+    council: Option<String>,
+}
+
 pub(crate) async fn evaluation_form(
     State(state): State<AppState>,
     who: Who,
     Path(id): Path<String>,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<EvaluationQuery>,
 ) -> Result<Html<String>, WebError> {
     let page = Page {
-        lang: q.lang(),
+        lang: q.lang.unwrap_or_default(),
         who: &who,
     };
     let (ctx, fy) = open_form(&state, &who, &id, Phase::Evaluation).await?;
     let sn = ctx.node();
     let e = sn.evaluations.iter().find(|e| e.fiscal_year == fy);
-    let v = EvaluationValues {
+    let mut v = EvaluationValues {
         results: e.map(|e| e.results.clone()).unwrap_or_default(),
         stated: e.map(|e| e.stated.code().to_string()),
         remedy: e.and_then(|e| e.remedy.clone()).unwrap_or_default(),
@@ -506,15 +517,100 @@ pub(crate) async fn evaluation_form(
     };
     let refs = References::load_all(&state.store, ctx.sp.plan.unit_id).await?;
     let c = e.map(|e| refs.judge(sn, e));
+    let council = council_figures(&state, &page, &ctx, fy, q.council.as_deref(), &mut v).await?;
     Ok(Html(evaluation_form_page(
         &page,
         &ctx,
         fy,
         &v,
         &FieldErrors::default(),
-        None,
+        council,
         c.as_ref(),
     )))
+}
+
+/// An item about the ward council (区政会議 in its title, texts or targets) is offered the
+/// council's figures of the year as its actuals: the count of opinions, the share
+/// answered, the share reflected (one computation: [`kusei_app::council::ward_measures`]).
+async fn council_figures(
+    state: &AppState,
+    page: &Page<'_>,
+    ctx: &super::NodeCtx,
+    fy: kusei_domain::calendar::FiscalYear,
+    chosen: Option<&str>,
+    v: &mut EvaluationValues,
+) -> Result<Option<maud::Markup>, WebError> {
+    let lang = page.lang;
+    let sn = ctx.node();
+    let about_council = sn.node.title.contains("区政会議")
+        || sn.node.sections.iter().any(|s| s.body.contains("区政会議"))
+        || sn.targets.iter().any(|t| t.text.contains("区政会議"));
+    if !about_council {
+        return Ok(None);
+    }
+    let m = kusei_app::council::ward_measures(&state.store, ctx.sp.plan.unit_id, fy).await?;
+    if m.received == 0 {
+        return Ok(None);
+    }
+    let figures = [
+        (
+            "received",
+            lang.t("区政会議の意見の件数", "Council opinions received"),
+            Some(m.received as f64),
+            lang.t("件", ""),
+        ),
+        (
+            "answered_share",
+            lang.t(
+                "区政会議の意見に回答した割合",
+                "Share of council opinions answered",
+            ),
+            m.answered_share,
+            "%",
+        ),
+        (
+            "reflected_share",
+            lang.t(
+                "区政会議の意見を反映した割合",
+                "Share of council opinions reflected",
+            ),
+            m.reflected_share,
+            "%",
+        ),
+    ];
+    if let Some((_, name, Some(value), unit)) = figures.iter().find(|f| Some(f.0) == chosen) {
+        let row = super::forms::ActualRow {
+            indicator: name.to_string(),
+            value: kusei_report::plain_number((value * 10.0).round() / 10.0),
+            unit: unit.to_string(),
+            orig: String::new(),
+            src: String::new(),
+        };
+        // Into the first empty row (there is always one at the end).
+        match v
+            .actuals
+            .iter_mut()
+            .find(|r| r.value.trim().is_empty() && r.orig.is_empty())
+        {
+            Some(empty) => *empty = row,
+            None => v.actuals.push(row),
+        }
+    }
+    let path = format!("/nodes/{}/evaluation", sn.node.id);
+    Ok(Some(maud::html! {
+        aside.notice aria-labelledby="council-fig-h" {
+            h2 #council-fig-h { (lang.t("区政会議の数値", "The ward council's figures")) " — " (crate::layout::fy_label(lang, fy)) }
+            p { (lang.t("この項目の実績として使えます。選ぶと実績の欄に入ります（保存するまで記録されません）。",
+                "They can be this item's actuals: choosing one puts it in an actual row (nothing is stored until you save).")) }
+            ul { @for (code, name, value, unit) in &figures {
+                @if let Some(v) = value {
+                    li { (name) ": " (kusei_report::plain_number((v * 10.0).round() / 10.0)) (unit) " "
+                        a href=(page.href(&format!("{path}?council={code}"))) { (lang.t("実績の欄に入れる", "Put it in an actual row")) span.visually-hidden { ": " (name) } } }
+                }
+            } }
+            p { a href=(page.href(&format!("/council/{}?year={}", ctx.sp.plan.unit_id.0, fy.year()))) { (lang.t("区政会議の意見と対応状況を見る", "See the council's opinions and answers")) } }
+        }
+    }))
 }
 
 pub(crate) async fn save_evaluation(
