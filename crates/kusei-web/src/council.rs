@@ -679,6 +679,7 @@ async fn council_page(
                         td { (crate::layout::date_label(lang, m.held_on)) }
                         td { (m.name) " (" (lang.t(m.kind.label_ja(), m.kind.label_en())) ")" }
                         td { (m.agenda)
+                            @if let Some(p) = m.plan_id { " " a href=(page.href(&format!("/plans/{}", p.0))) { (lang.t("（計画）", "(the plan)")) } }
                             @if full && !m.minutes.is_empty() { details { summary { (lang.t("議事録", "Minutes")) } p.pre { (m.minutes) } } } }
                         td.num { @if let Some(a) = m.attendance { (a) } @else { "—" } }
                     } } }
@@ -715,6 +716,7 @@ async fn council_page(
                     (text_field("attendance", lang.t("出席者数", "Attendance"), kept("meeting", "attendance").as_deref(), e, None, None))
                     (text_field("agenda", lang.t("議題", "Agenda"), kept("meeting", "agenda").as_deref(), e, Some(2), None))
                     (text_field("minutes", lang.t("議事録（要旨）", "Minutes (summary)"), kept("meeting", "minutes").as_deref(), e, Some(4), None))
+                    (select_field("plan", lang.t("議題の計画", "Plan discussed"), &std::iter::once((String::new(), lang.t("（なし）", "(none)").to_string())).chain(items.iter().map(|(id, title, _)| (id.0.to_string(), title.clone()))).collect::<Vec<_>>(), kept("meeting", "plan").as_deref(), e))
                     button type="submit" { (lang.t("会議を登録する", "Record the meeting")) }
                 }
             }
@@ -1005,6 +1007,36 @@ async fn answer_page(
             }
         }
     };
+    let history = if full {
+        state.store.history("opinion", o.id).await?
+    } else {
+        Vec::new()
+    };
+    let mut names = names;
+    for c in &history {
+        if !names.contains_key(&c.actor) {
+            let n = state
+                .store
+                .find_user(&c.actor)
+                .await?
+                .map_or_else(|| c.actor.clone(), |u| u.display_name);
+            names.insert(c.actor.clone(), n);
+        }
+    }
+    let body = html! {
+        (body)
+        @if !history.is_empty() {
+            section aria-labelledby="op-history-h" {
+                h2 #op-history-h { (lang.t("変更履歴", "History of changes")) }
+                ol { @for c in &history {
+                    li {
+                        (crate::i18n::japan_time_of(lang, &c.at)) " · " (names.get(&c.actor).unwrap_or(&c.actor)) " · "
+                        (history_word(lang, c))
+                    }
+                } }
+            }
+        }
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -1014,6 +1046,28 @@ async fn answer_page(
         status,
         Html(page.render(&title, &format!("/opinions/{}", o.id), body)),
     ))
+}
+
+/// What a change of an opinion did, in words.
+fn history_word(lang: Lang, c: &kusei_store::Change) -> &'static str {
+    let published = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(|v| v.get("published_at"))
+            .is_some_and(|p| !p.is_null())
+    };
+    let answered = |v: &Option<Value>| {
+        v.as_ref()
+            .and_then(|v| v.get("answer"))
+            .is_some_and(|p| !p.is_null())
+    };
+    match c.action.as_str() {
+        "create" => lang.t("意見を登録", "opinion recorded"),
+        _ if published(&c.after) && !published(&c.before) => {
+            lang.t("回答を公表", "answer published")
+        }
+        _ if answered(&c.after) && !answered(&c.before) => lang.t("回答", "answered"),
+        _ => lang.t("回答を変更", "answer changed"),
+    }
 }
 
 /// POST /opinions/{id}: `action=answer` (the answer form) or `action=publish`.

@@ -495,6 +495,23 @@ async fn a_council_year_from_opinion_to_published_answer() {
     let rows: Vec<&str> = csv.lines().skip(1).filter(|l| !l.is_empty()).collect();
     assert_eq!(rows.len(), 2, "{csv}");
     assert!(csv.contains("反映済み") && csv.contains("反映困難"));
+    // The print layout as a PDF (a Japanese font is needed: `.ci/run` installs one).
+    let (status, pdf) = get(&w, None, &format!("{council}/export?year=2025&format=pdf")).await;
+    if status == StatusCode::SERVICE_UNAVAILABLE && std::env::var_os("KUSEI_REQUIRE_PDF").is_none()
+    {
+        eprintln!("skipped: the council PDF needs a Japanese font (fonts-ipaexfont)");
+    } else {
+        assert_eq!(status, StatusCode::OK);
+        assert!(pdf.starts_with("%PDF"), "a PDF");
+    }
+    // The answers' history, for the ward's people.
+    let (_, op) = get(&w, Some("editor"), &format!("/opinions/{first}")).await;
+    assert!(op.contains("変更履歴") && op.contains("回答を公表"), "{op}");
+    let (_, public_op) = get(&w, None, &format!("/opinions/{first}")).await;
+    assert!(
+        !public_op.contains("変更履歴"),
+        "the public sees no history"
+    );
     let (status, api) = get(&w, None, &format!("/api/v1/plans/{}/opinions", w.plan)).await;
     assert_eq!(status, StatusCode::OK);
     let api: serde_json::Value = serde_json::from_str(&api).unwrap();
