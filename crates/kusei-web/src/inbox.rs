@@ -229,17 +229,6 @@ pub(crate) async fn build(
             .filter(|o| o.plan_id == id)
             .map(|o| o.node_id)
             .collect();
-        let open: usize = sp
-            .nodes
-            .iter()
-            .filter(|n| ids.contains(&n.node.id))
-            .map(|n| {
-                progress(n, year, &before)
-                    .iter()
-                    .filter(|p| **p != Progress::Done)
-                    .count()
-            })
-            .sum();
         let m = sections
             .iter()
             .find(|(_, units, _)| units.iter().any(|u| u.id == sp.plan.unit_id))
@@ -252,6 +241,24 @@ pub(crate) async fn build(
                 }
             }
         }
+        // Only the cells of the phases open today are work now (an evaluation whose
+        // window opens in March is not yet "open" in December).
+        let phase_open = |i: usize| {
+            let code = ["plan", "review", "evaluation"][i];
+            windows.iter().any(|(c, _)| *c == code)
+        };
+        let open: usize = sp
+            .nodes
+            .iter()
+            .filter(|n| ids.contains(&n.node.id))
+            .map(|n| {
+                progress(n, year, &before)
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, p)| phase_open(*i) && **p != Progress::Done)
+                    .count()
+            })
+            .sum();
         inbox.mine.push(MyItems {
             plan: id,
             title: sp.plan.title.clone(),
@@ -431,7 +438,8 @@ pub(crate) fn view(page: &Page<'_>, inbox: &Inbox) -> Markup {
                     ul { @for m in &inbox.mine {
                         li {
                             a href=(page.href(&format!("/plans/{}/progress", m.plan.0))) { (m.title) } ": "
-                            @if m.open == 0 { (lang.t("すべて入力済み", "everything entered")) }
+                            @if m.windows.is_empty() { (lang.t("いま受付中の段階はありません", "no phase is open now")) }
+                            @else if m.open == 0 { (lang.t("受付中の欄はすべて入力済み", "everything open is entered")) }
                             @else { (lang.t("未完了の欄 ", "cells still open: ")) (m.open) }
                             " (" (m.items) (lang.t("項目", if m.items == 1 { " item" } else { " items" })) ")"
                             @for (phase, closes) in &m.windows {
