@@ -547,6 +547,11 @@ try {
     await expectText(page, '[role=status]', '回答を保存しました');
     await open(page, `${councilPath}?year=${fy}`);
     await submit(page, 'form[action*="/publish"] button[type=submit]');
+    // Asked once, listing what becomes public.
+    await expectText(page, 'h1', '回答の公表の確認');
+    await expectPageText(page, '来年度の防災訓練に子ども向けの回を設けます。');
+    await checkA11y(page, 'the publication of the answers (confirm)');
+    await submit(page, 'form:has(input[name=confirm]) button[type=submit]');
     await expectText(page, '[role=status]', '回答を公表しました');
     await signOut(page);
     if (!nextPlan) throw new Error('no next year plan');

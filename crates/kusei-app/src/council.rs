@@ -257,6 +257,8 @@ pub async fn publish(
 /// A meeting as typed.
 #[derive(Debug, Clone, Default)]
 pub struct MeetingForm<'a> {
+    /// The fiscal year the meeting is recorded in (its date must fall in it).
+    pub fiscal_year: Option<FiscalYear>,
     pub kind: Option<&'a str>,
     pub name: &'a str,
     pub held_on: &'a str,
@@ -293,12 +295,18 @@ pub async fn add_meeting(
         });
     }
     let held_on = kusei_domain::calendar::parse_date(form.held_on.trim(), None).ok();
-    if held_on.is_none() {
-        problems.push(FieldProblem {
+    match (held_on, form.fiscal_year) {
+        (None, _) => problems.push(FieldProblem {
             field: "held_on",
             ja: "開催日を 2025-06-12 または 令和7年6月12日 の形で入力してください。",
             en: "Enter the date as 2025-06-12 or 令和7年6月12日.",
-        });
+        }),
+        (Some(d), Some(fy)) if d.fiscal_year() != fy => problems.push(FieldProblem {
+            field: "held_on",
+            ja: "開催日がこの年度の日付ではありません（年度を切り替えてから登録してください）。",
+            en: "The date is not in this fiscal year (switch to its year first).",
+        }),
+        _ => {}
     }
     let attendance = match form.attendance.trim() {
         "" => None,
@@ -369,12 +377,17 @@ pub async fn readable_opinions(
     let (tree, _) = tree_of(store, ward).await?;
     let full = allow(&caller.grants, &tree, Action::ReadCouncil { ward }).is_ok();
     let all = store.council_opinions(ward, fy).await?;
-    Ok((
-        all.into_iter()
-            .filter(|o| full || o.is_published())
-            .collect(),
-        full,
-    ))
+    Ok((public_or_all(all, full), full))
+}
+
+/// Every opinion as it stands (`full`: the ward's people), or only the published ones
+/// with their answers as published (everyone else).
+pub fn public_or_all(opinions: Vec<Opinion>, full: bool) -> Vec<Opinion> {
+    if full {
+        opinions
+    } else {
+        opinions.iter().filter_map(Opinion::public_view).collect()
+    }
 }
 
 /// The day an opinion was received: its meeting's date, else the day it was written.
@@ -388,14 +401,38 @@ pub fn received_on(o: &Opinion, meetings: &[kusei_store::Meeting]) -> Option<Dat
 /// The measures of a ward's year: received, answered, published, reflected, the shares
 /// and the days from opinion to answer (one computation for the page, the API and the
 /// dashboard).
+///
+/// `public`: as the public may read them, from the published answers only (an answer
+/// not yet published counts as not answered; a changed one as it was published).
 pub async fn ward_measures(
     store: &Store,
     ward: UnitId,
     fy: FiscalYear,
+    public: bool,
 ) -> Result<Measures, AppError> {
     let opinions = store.council_opinions(ward, fy).await?;
     let meetings = store.meetings(ward, fy).await?;
-    Ok(measures_of(&opinions, &meetings))
+    Ok(measures_of(&counted_as(opinions, public), &meetings))
+}
+
+/// The opinions as the measures count them: every opinion of the year, answered as it
+/// stands, or (`public`) answered only as published.
+pub fn counted_as(opinions: Vec<Opinion>, public: bool) -> Vec<Opinion> {
+    if !public {
+        return opinions;
+    }
+    opinions
+        .into_iter()
+        .map(|o| match o.public_view() {
+            Some(p) => p,
+            None => Opinion {
+                answer: None,
+                reflection: None,
+                answered_at: None,
+                ..o
+            },
+        })
+        .collect()
 }
 
 /// [`ward_measures`] of opinions already read.

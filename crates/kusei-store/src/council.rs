@@ -80,15 +80,61 @@ pub struct Opinion {
     pub answered_at: Option<String>,
     pub published_by: Option<String>,
     pub published_at: Option<String>,
+    /// The answer as it was last published (what the public reads).
+    pub published: Option<PublishedAnswer>,
     pub version: i64,
+}
+
+/// The answer fields as published.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublishedAnswer {
+    pub answer: String,
+    pub reflection: Reflection,
+    pub reason: Option<String>,
+    pub reflected_node_id: Option<NodeId>,
+    pub reflected_note: Option<String>,
+    pub reported_meeting_id: Option<i64>,
 }
 
 impl Opinion {
     pub fn is_answered(&self) -> bool {
         self.answer.is_some() && self.reflection.is_some()
     }
+    /// Has a published answer (the public reads it, with the opinion).
     pub fn is_published(&self) -> bool {
-        self.published_at.is_some()
+        self.published.is_some()
+    }
+    /// The answer as it stands now, in its published shape.
+    fn current_answer(&self) -> Option<PublishedAnswer> {
+        Some(PublishedAnswer {
+            answer: self.answer.clone()?,
+            reflection: self.reflection?,
+            reason: self.reason.clone(),
+            reflected_node_id: self.reflected_node_id,
+            reflected_note: self.reflected_note.clone(),
+            reported_meeting_id: self.reported_meeting_id,
+        })
+    }
+    /// Answered, and the answer is not (or not in this form) published yet.
+    pub fn has_unpublished_answer(&self) -> bool {
+        match self.current_answer() {
+            Some(now) => self.published.as_ref() != Some(&now),
+            None => false,
+        }
+    }
+    /// The opinion as the public reads it: with its answer as last published; `None`
+    /// when no answer was ever published.
+    pub fn public_view(&self) -> Option<Opinion> {
+        let p = self.published.clone()?;
+        Some(Opinion {
+            answer: Some(p.answer.clone()),
+            reflection: Some(p.reflection),
+            reason: p.reason.clone(),
+            reflected_node_id: p.reflected_node_id,
+            reflected_note: p.reflected_note.clone(),
+            reported_meeting_id: p.reported_meeting_id,
+            ..self.clone()
+        })
     }
 }
 
@@ -124,7 +170,7 @@ const MEETING_COLUMNS: &str = "id, unit_id, fiscal_year, kind, name, held_on, ag
 const OPINION_COLUMNS: &str = "id, plan_id, node_id, unit_id, fiscal_year, author, \
     member_name, entered_by, name_public, category, rating, body, created_at, meeting_id, \
     response, reflection, reason, reflected_node_id, reflected_note, reported_meeting_id, \
-    answered_by, answered_at, published_by, published_at, version";
+    answered_by, answered_at, published_by, published_at, published_answer, version";
 
 fn corrupt(what: &str, v: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {v:?}"))
@@ -188,6 +234,12 @@ fn opinion_from_row(r: &AnyRow) -> Result<Opinion, StoreError> {
         answered_at: r.try_get("answered_at")?,
         published_by: r.try_get("published_by")?,
         published_at: r.try_get("published_at")?,
+        published: r
+            .try_get::<Option<String>, _>("published_answer")?
+            .map(|j| {
+                serde_json::from_str(&j).map_err(|e| corrupt("published answer", &e.to_string()))
+            })
+            .transpose()?,
         version: r.try_get("version")?,
     })
 }
@@ -413,6 +465,19 @@ impl Store {
             .collect()
     }
 
+    /// The opinions whose answers name `node` as where they were reflected.
+    pub async fn opinions_reflected_in(&self, node: NodeId) -> Result<Vec<Opinion>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {OPINION_COLUMNS} FROM opinion WHERE reflected_node_id = $1 ORDER BY id"
+        ))
+        .bind(node.0)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(opinion_from_row)
+        .collect()
+    }
+
     /// The opinions a member wrote whose answers are published, newest answer first.
     pub async fn answered_opinions_of(
         &self,
@@ -440,19 +505,24 @@ impl Store {
         }
         let marks: Vec<String> = (1..=units.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT {OPINION_COLUMNS} FROM opinion WHERE unit_id IN ({}) AND published_at IS NULL \
-             ORDER BY id",
+            "SELECT {OPINION_COLUMNS} FROM opinion WHERE unit_id IN ({}) \
+             AND (published_at IS NULL OR answered_at >= published_at) ORDER BY id",
             marks.join(", ")
         );
         let mut q = sqlx::query(&sql);
         for u in units {
             q = q.bind(u.0);
         }
-        q.fetch_all(self.pool())
+        let all: Vec<Opinion> = q
+            .fetch_all(self.pool())
             .await?
             .iter()
             .map(opinion_from_row)
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok(all
+            .into_iter()
+            .filter(|o| !o.is_answered() || o.has_unpublished_answer())
+            .collect())
     }
 
     /// Every opinion of a municipality's wards in a fiscal year (the city dashboard).
@@ -494,8 +564,8 @@ impl Store {
     }
 
     /// Answers an opinion (or changes its answer) if it is still at `expected_version`.
-    /// A published answer that changes is withdrawn from the public until it is
-    /// published again.
+    /// A published answer that changes stays public as it was published until the new
+    /// one is published.
     pub async fn answer_opinion(
         &self,
         actor: Actor<'_>,
@@ -521,8 +591,7 @@ impl Store {
         let n = sqlx::query(
             "UPDATE opinion SET response = $1, reflection = $2, reason = $3, reflected_node_id = $4, \
              reflected_note = $5, reported_meeting_id = $6, answered_by = $7, answered_at = $8, \
-             published_at = NULL, published_by = NULL, status = 'answered', version = version + 1 \
-             WHERE id = $9 AND version = $10",
+             status = 'answered', version = version + 1 WHERE id = $9 AND version = $10",
         )
         .bind(a.answer.trim())
         .bind(a.reflection.code())
@@ -551,7 +620,6 @@ impl Store {
         after.reflected_node_id = a.reflected_node;
         after.reflected_note = note.map(str::to_string);
         after.reported_meeting_id = a.reported_meeting;
-        after.published_at = None;
         record(
             &mut tx,
             actor,
@@ -566,8 +634,8 @@ impl Store {
         Ok(())
     }
 
-    /// Publishes the answers of `ids` that are answered and not yet published (and with
-    /// them their opinions). Returns how many were published.
+    /// Publishes the answers of `ids` whose answer is not yet published as it stands
+    /// (and with the first publication, their opinions). Returns how many.
     pub async fn publish_answers(
         &self,
         actor: Actor<'_>,
@@ -585,20 +653,27 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("opinion {id}")))?;
             let before = opinion_from_row(&row)?;
-            if !before.is_answered() || before.is_published() {
+            let Some(now) = before
+                .current_answer()
+                .filter(|_| before.has_unpublished_answer())
+            else {
                 continue;
-            }
+            };
+            let snapshot =
+                serde_json::to_string(&now).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             sqlx::query(
-                "UPDATE opinion SET published_at = $1, published_by = $2, status = 'published', \
-                 version = version + 1 WHERE id = $3",
+                "UPDATE opinion SET published_at = $1, published_by = $2, published_answer = $3, \
+                 status = 'published', version = version + 1 WHERE id = $4",
             )
             .bind(&at)
             .bind(actor)
+            .bind(&snapshot)
             .bind(id)
             .execute(&mut *tx)
             .await?;
             let mut after = before.clone();
             after.published_at = Some(at.clone());
+            after.published = Some(now);
             record(
                 &mut tx,
                 actor,

@@ -880,7 +880,7 @@ mod cases {
         );
         let waiting = store.open_opinions(&[ward]).await.unwrap();
         assert_eq!(waiting.len(), 2);
-        // Publication: only the answered one; a changed answer is withdrawn until published again.
+        // Publication: only the answered one.
         assert_eq!(store.publish_answers("approver", &[a, b]).await.unwrap(), 1);
         assert!(store.opinion(a).await.unwrap().is_published());
         assert!(!store.opinion(b).await.unwrap().is_published());
@@ -906,7 +906,19 @@ mod cases {
             )
             .await
             .unwrap();
-        assert!(!store.opinion(a).await.unwrap().is_published());
+        // The public keeps reading the answer as published until the change is published.
+        let changed = store.opinion(a).await.unwrap();
+        assert!(changed.is_published() && changed.has_unpublished_answer());
+        assert_eq!(
+            changed.public_view().unwrap().answer.as_deref(),
+            Some("次年度の計画に反映します")
+        );
+        assert!(store
+            .open_opinions(&[ward])
+            .await
+            .unwrap()
+            .iter()
+            .any(|o| o.id == a));
         // Deleting the item keeps its opinion (and the item's restore finds it again).
         let plan_version = store.load_plan(plan).await.unwrap().plan.version;
         store

@@ -247,7 +247,12 @@ fn meeting_label(lang: Lang, m: &Meeting) -> String {
 }
 
 fn status_of(lang: Lang, o: &Opinion) -> &'static str {
-    if o.is_published() {
+    if o.is_published() && o.has_unpublished_answer() {
+        lang.t(
+            "公表済み（変更は未公表）",
+            "published (a change not yet published)",
+        )
+    } else if o.is_published() {
         lang.t("公表済み", "published")
     } else if o.is_answered() {
         lang.t("回答済み（未公表）", "answered, not yet published")
@@ -341,7 +346,11 @@ async fn ward_items(
     from: FiscalYear,
 ) -> Result<Vec<WardPlan>, WebError> {
     let mut out = Vec::new();
-    for p in state.store.list_plans(Some(ward), None).await? {
+    let mut plans = state.store.list_plans(Some(ward), None).await?;
+    // The plans of the year itself first (the minutes of a year are about its plans),
+    // then later years' (next year's plan, where an opinion may be reflected).
+    plans.sort_by_key(|p| (!p.plan.period.contains(from), p.plan.period.start));
+    for p in plans {
         if p.plan.period.end < from {
             continue;
         }
@@ -395,7 +404,9 @@ fn errors_of(lang: Lang, e: &AppError) -> Option<FieldErrors> {
     match e {
         AppError::Fields(problems) => {
             for p in problems {
-                errors.add(p.field, lang.t(p.ja, p.en));
+                // The forms choose the plan or item in one select, `target`.
+                let field = if p.field == "node" { "target" } else { p.field };
+                errors.add(field, lang.t(p.ja, p.en));
             }
         }
         AppError::Store(kusei_store::StoreError::Field { field, message }) => {
@@ -501,7 +512,7 @@ async fn council_page(
     }
     // The counts are of every opinion of the year (figures, not texts: the public sees
     // them too, as the dashboard does); the list is what the reader may read.
-    let measures = app::ward_measures(&state.store, id, fy).await?;
+    let measures = app::ward_measures(&state.store, id, fy, !full).await?;
     let names = author_names(state, &opinions).await?;
     let plans = plans_of(state, &opinions, full).await?;
     let shown_all = shown(lang, &opinions, &names, &plans, &report_meetings, full);
@@ -512,7 +523,7 @@ async fn council_page(
         .filter(|s| match status {
             "" => true,
             "unanswered" => !s.o.is_answered(),
-            "unpublished" => s.o.is_answered() && !s.o.is_published(),
+            "unpublished" => s.o.has_unpublished_answer(),
             code => s.o.reflection.is_some_and(|r| r.code() == code),
         })
         .filter(|s| item.is_none_or(|i| s.o.node_id == Some(NodeId(i))))
@@ -521,7 +532,7 @@ async fn council_page(
     let publishes = ward.may(who, Action::PublishAnswers { ward: id });
     let unpublished: Vec<i64> = opinions
         .iter()
-        .filter(|o| o.is_answered() && !o.is_published())
+        .filter(|o| o.has_unpublished_answer())
         .map(|o| o.id)
         .collect();
     let mut answerable = HashMap::new();
@@ -822,6 +833,7 @@ pub(crate) async fn add_meeting(
     let ward = Ward::load(&state, UnitId(parse_id(&ward, "unit")?)).await?;
     let fy = q.year(&state)?;
     let m = MeetingForm {
+        fiscal_year: Some(fy),
         kind: form.get("kind"),
         name: form.get("name").unwrap_or(""),
         held_on: form.get("held_on").unwrap_or(""),
@@ -884,7 +896,9 @@ pub(crate) async fn save_settings(
     )))
 }
 
-/// POST /council/{ward}/publish with `id` per opinion.
+/// POST /council/{ward}/publish with `id` per opinion: first the list of what will be
+/// published (each answer with its opinion, ticked), then, with `confirm=1`, the ticked
+/// ones.
 pub(crate) async fn publish(
     State(state): State<AppState>,
     who: Who,
@@ -894,20 +908,67 @@ pub(crate) async fn publish(
 ) -> Result<Response, WebError> {
     let form = FormData(form);
     check_csrf(&who, form.csrf())?;
-    let ward = UnitId(parse_id(&ward, "unit")?);
+    let ward = Ward::load(&state, UnitId(parse_id(&ward, "unit")?)).await?;
     let ids: Vec<i64> = form
         .0
         .iter()
         .filter(|(k, _)| k == "id")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    app::publish(&state.store, &who.caller(), ward, &ids).await?;
     let fy = q.year(&state)?;
+    let lang = q.lang();
+    if form.get("confirm") != Some("1") {
+        if !ward.may(&who, Action::PublishAnswers { ward: ward.unit.id }) {
+            return Err(WebError::Forbidden(
+                lang.t(
+                    "回答を公表する権限がありません。",
+                    "You may not publish the answers.",
+                )
+                .into(),
+            ));
+        }
+        let mut pending = Vec::new();
+        for id in &ids {
+            let o = state.store.opinion(*id).await?;
+            if o.unit_id == ward.unit.id && o.has_unpublished_answer() {
+                pending.push(o);
+            }
+        }
+        let page = Page { lang, who: &who };
+        let meetings = state.store.meetings(ward.unit.id, fy).await?;
+        let names = author_names(&state, &pending).await?;
+        let plans = plans_of(&state, &pending, true).await?;
+        let rows = shown(lang, &pending, &names, &plans, &meetings, true);
+        let title = lang.t("回答の公表の確認", "Confirm the publication of the answers");
+        let body = html! {
+            p { a href=(page.href(&format!("/council/{}?year={}", ward.unit.id.0, fy.year()))) { (lang.t("← 区政会議のページへ（やめる）", "← Back to the council page (cancel)")) } }
+            h1 { (title) }
+            p { (lang.t("次の回答が、その意見とともに区民に公開されます（公表済みの回答は、変更した内容に置き換わります）。公表しないものはチェックを外してください。",
+                "These answers become public with their opinions (a published answer is replaced by its change). Untick any you do not want to publish.")) }
+            form method="post" action=(page.href(&format!("/council/{}/publish?year={}", ward.unit.id.0, fy.year()))) {
+                (page.csrf_field())
+                input type="hidden" name="confirm" value="1";
+                @for s in &rows {
+                    div.field {
+                        input type="checkbox" id={ "f-id-" (s.o.id) } name="id" value=(s.o.id) checked;
+                        label for={ "f-id-" (s.o.id) } { (lang.t("公表する", "Publish")) ": " (lang.t("意見", "opinion")) " " (s.o.id) }
+                    }
+                    (opinion_view(&page, s, true, false))
+                }
+                @if rows.is_empty() { p { (lang.t("公表を待っている回答はありません。", "No answer is waiting for publication.")) } }
+                @else { button type="submit" { (lang.t("チェックした回答を公表する", "Publish the ticked answers")) } }
+            }
+        };
+        return Ok(
+            Html(page.render(title, &format!("/council/{}", ward.unit.id.0), body)).into_response(),
+        );
+    }
+    app::publish(&state.store, &who.caller(), ward.unit.id, &ids).await?;
     Ok(back_to(format!(
         "/council/{}?year={}&lang={}&done=published",
-        ward.0,
+        ward.unit.id.0,
         fy.year(),
-        q.lang().code()
+        lang.code()
     )))
 }
 
@@ -938,6 +999,12 @@ async fn answer_page(
     let lang = page.lang;
     let ward = Ward::load(state, o.unit_id).await?;
     let full = ward.reads_all(who);
+    let public = o.public_view();
+    let o = if full {
+        o
+    } else {
+        public.as_ref().unwrap_or(o)
+    };
     if !full && !o.is_published() {
         if who.viewer.is_none() {
             return Err(WebError::SignIn {
@@ -976,10 +1043,13 @@ async fn answer_page(
     let body = html! {
         p.muted { a href=(page.href(&council)) { (ward.unit.name) " " (lang.t("区政会議の意見と対応状況", "ward council: opinions and answers")) " — " (fy_label(lang, o.fiscal_year)) } }
         h1 { (title) }
+        @if q.done.as_deref() == Some("given") { p.notice.success role="status" { (lang.t("意見を送りました。区が回答して公表すると、区民にも公開されます。", "Your opinion was sent. Once the ward answers and publishes it, citizens can read both.")) } }
         @if q.done.as_deref() == Some("answered") { p.notice.success role="status" { (lang.t("回答を保存しました。公表すると区民に表示されます。", "The answer was saved. Citizens see it once it is published.")) } }
         @if q.done.as_deref() == Some("published") { p.notice.success role="status" { (lang.t("回答を公表しました。", "The answer was published.")) } }
+        h2 { (lang.t("意見と回答", "The opinion and its answer")) }
         (opinion_view(&page, s, full, false))
-        @if publishes && o.is_answered() && !o.is_published() {
+        @if full { p.muted { (if o.name_public { lang.t("委員は名前の公表に同意しています。", "The member agreed that the name is published.") } else { lang.t("名前は公表しません（委員として表示）。", "The name is not published (shown as a council member).") }) } }
+        @if publishes && o.has_unpublished_answer() {
             form method="post" action=(page.href(&format!("/opinions/{}", o.id))) {
                 (page.csrf_field())
                 input type="hidden" name="action" value="publish";
@@ -989,7 +1059,13 @@ async fn answer_page(
         @if may_answer {
             section aria-labelledby="answer-h" {
                 h2 #answer-h { @if o.is_answered() { (lang.t("回答を直す", "Change the answer")) } @else { (lang.t("回答する", "Answer")) } }
-                @if o.is_published() { p.notice { (lang.t("公表済みの回答を変えると、もう一度公表するまで区民には表示されません。", "A published answer that changes is hidden from citizens until it is published again.")) } }
+                @if o.is_published() { p.notice { (lang.t("公表済みの回答を変えても、もう一度公表するまで区民には公表したときの回答が表示されます。", "Citizens keep reading the answer as it was published until the change is published.")) } }
+                @if errors.0.keys().any(|k| !k.starts_with('=')) {
+                    div.error-summary role="alert" aria-labelledby="answer-err-h" tabindex="-1" autofocus {
+                        h3 #answer-err-h { (lang.t("入力内容を確認してください", "Please check the form")) }
+                        ul { @for (field, msg) in errors.0.iter().filter(|(f, _)| !f.starts_with('=')) { li { a href={ "#f-" (field) } { (msg) } } } }
+                    }
+                }
                 form method="post" action=(page.href(&format!("/opinions/{}", o.id))) novalidate {
                     (page.csrf_field())
                     input type="hidden" name="action" value="answer";
@@ -1314,6 +1390,13 @@ fn opinion_json(lang: Lang, s: &Shown<'_>) -> Value {
         "reason": o.reason,
         "published": o.is_published(),
         "meeting": s.meeting.map(|m| meeting_label(lang, m)),
+        "reflected_node_id": o.reflected_node_id.map(|n| n.0),
+        "reflected_in": s.reflected.as_ref().map(|r| r.1.clone()),
+        "reflected_note": o.reflected_note,
+        "reported_at_meeting": s.reported.map(|m| meeting_label(lang, m)),
+        "given_at": o.created_at,
+        "answered_at": o.answered_at,
+        "published_at": o.published_at,
     })
 }
 
@@ -1329,13 +1412,8 @@ pub(crate) async fn plan_opinions_json(
     if !full && state.store.published_plan(plan, None).await?.is_none() {
         return Err(WebError::NotFound(format!("plan {plan}")));
     }
-    let opinions: Vec<Opinion> = state
-        .store
-        .opinions(plan)
-        .await?
-        .into_iter()
-        .filter(|o| full || o.is_published())
-        .collect();
+    let opinions: Vec<Opinion> = state.store.opinions(plan).await?.into_iter().collect();
+    let opinions = app::public_or_all(opinions, full);
     let mut meetings = Vec::new();
     for fy in opinions
         .iter()
@@ -1378,8 +1456,8 @@ pub(crate) async fn export(
         .store
         .council_opinions(ward.unit.id, fy)
         .await?
-        .into_iter()
-        .filter(Opinion::is_published)
+        .iter()
+        .filter_map(Opinion::public_view)
         .collect();
     let mut meetings = state.store.meetings(ward.unit.id, fy).await?;
     {
@@ -1388,7 +1466,13 @@ pub(crate) async fn export(
     }
     let names = author_names(&state, &opinions).await?;
     let plans = plans_of(&state, &opinions, false).await?;
-    let rows = shown(lang, &opinions, &names, &plans, &meetings, false);
+    // The CSV is the open-data file in the forms' language (Japanese), whatever the page.
+    let rows_lang = if format == Format::Csv {
+        Lang::Ja
+    } else {
+        lang
+    };
+    let rows = shown(rows_lang, &opinions, &names, &plans, &meetings, false);
     let stem = format!(
         "{}_{}_{}",
         ward.unit.name,
@@ -1600,8 +1684,8 @@ pub(crate) async fn item_section(
         .opinions_on_nodes(&[node])
         .await?
         .into_iter()
-        .filter(|o| full || o.is_published())
         .collect();
+    let opinions = app::public_or_all(opinions, full);
     let mut meetings = Vec::new();
     for fy in opinions
         .iter()
@@ -1613,7 +1697,28 @@ pub(crate) async fn item_section(
     let names = author_names(state, &opinions).await?;
     let plans = plans_of(state, &opinions, full).await?;
     let rows = shown(lang, &opinions, &names, &plans, &meetings, full);
+    // Opinions of earlier years that were reflected in this item.
+    let reflected_here: Vec<Opinion> =
+        app::public_or_all(state.store.opinions_reflected_in(node).await?, full)
+            .into_iter()
+            .filter(|o| o.reflected_node_id == Some(node))
+            .collect();
+    let reflected_plans = plans_of(state, &reflected_here, full).await?;
+    let reflected_rows = shown(
+        lang,
+        &reflected_here,
+        &names,
+        &reflected_plans,
+        &meetings,
+        full,
+    );
     Ok(html! {
+        @if !reflected_rows.is_empty() {
+            section aria-labelledby="reflected-h" {
+                h2 #reflected-h { (lang.t("この項目に反映した区政会議の意見", "Council opinions reflected in this item")) " (" (reflected_rows.len()) ")" }
+                @for s in &reflected_rows { (opinion_view(page, s, full, false)) }
+            }
+        }
         section aria-labelledby="council-h" {
             h2 #council-h { (lang.t("区政会議の意見と対応", "Ward council: opinions and answers")) " (" (rows.len()) ")" }
             @if rows.is_empty() { p { (lang.t("この項目への意見はまだありません。", "No opinion on this item yet.")) } }

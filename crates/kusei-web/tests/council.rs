@@ -439,27 +439,59 @@ async fn a_council_year_from_opinion_to_published_answer() {
     assert!(!answered.is_published());
 
     // The measures of the year: 3 received, 2 answered, 1 reflected, none published.
-    let m =
-        kusei_app::council::ward_measures(&store, UnitId(w.ward), FiscalYear::new(2025).unwrap())
-            .await
-            .unwrap();
+    let m = kusei_app::council::ward_measures(
+        &store,
+        UnitId(w.ward),
+        FiscalYear::new(2025).unwrap(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (m.received, m.answered, m.reflected, m.published),
         (3, 2, 1, 0)
+    );
+    let public = kusei_app::council::ward_measures(
+        &store,
+        UnitId(w.ward),
+        FiscalYear::new(2025).unwrap(),
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (public.received, public.answered, public.reflected),
+        (3, 0, 0),
+        "nothing published yet"
     );
 
     // Published by the approver: a signed-out citizen reads both answers and their
     // opinions (the member's name as agreed, 委員 otherwise), on the council page and on
     // the items' public pages; the unanswered request stays unpublished.
+    let ids = [
+        ("id", first.to_string()),
+        ("id", evaluation.to_string()),
+        ("id", minutes.id.to_string()),
+    ];
+    let ids: Vec<(&str, &str)> = ids.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Asked once, listing what becomes public; nothing is published yet.
+    let (status, _, page) = post(
+        &w,
+        "approver",
+        &format!("{council}/publish?year=2025"),
+        &ids,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("回答の公表の確認") && page.contains("We will report at every meeting"));
+    assert!(!store.opinion(first).await.unwrap().is_published());
+    let mut confirmed = ids.clone();
+    confirmed.push(("confirm", "1"));
     let (status, _, _) = post(
         &w,
         "approver",
         &format!("{council}/publish?year=2025"),
-        &[
-            ("id", &first.to_string()),
-            ("id", &evaluation.to_string()),
-            ("id", &minutes.id.to_string()),
-        ],
+        &confirmed,
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -533,10 +565,14 @@ async fn a_council_year_from_opinion_to_published_answer() {
     assert_eq!(staff_api["opinions"].as_array().unwrap().len(), 3);
 
     // The measures on the page equal the counts: 3 received, 2 answered, 1 reflected.
-    let m =
-        kusei_app::council::ward_measures(&store, UnitId(w.ward), FiscalYear::new(2025).unwrap())
-            .await
-            .unwrap();
+    let m = kusei_app::council::ward_measures(
+        &store,
+        UnitId(w.ward),
+        FiscalYear::new(2025).unwrap(),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (m.received, m.answered, m.reflected, m.published),
         (3, 2, 1, 2)
@@ -567,6 +603,47 @@ async fn a_council_year_from_opinion_to_published_answer() {
         !other_item.contains("区政会議の数値"),
         "only for an item about the council"
     );
+    // A published answer changed: the public keeps reading it as published (and the
+    // public counts with it) until the change is published.
+    let v = store.opinion(first).await.unwrap().version;
+    let changed = [
+        ("action", "answer".to_string()),
+        ("version", v.to_string()),
+        (
+            "answer",
+            "We will report at every meeting, in writing".to_string(),
+        ),
+        ("reflection", "partly".to_string()),
+    ];
+    let changed: Vec<(&str, &str)> = changed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = post(&w, "editor", &format!("/opinions/{first}"), &changed).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = get(&w, None, &format!("{council}?year=2025")).await;
+    assert!(page.contains("We will report at every meeting") && !page.contains("in writing"));
+    let public = kusei_app::council::ward_measures(
+        &store,
+        UnitId(w.ward),
+        FiscalYear::new(2025).unwrap(),
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!((public.answered, public.reflected), (2, 1), "as published");
+    let (_, page) = get(&w, Some("editor"), &format!("{council}?year=2025")).await;
+    assert!(
+        page.contains("変更は未公表"),
+        "the change waits for publication"
+    );
+    let (status, _, _) = post(
+        &w,
+        "editor",
+        &format!("{council}/publish?year=2025"),
+        &[("id", &first.to_string()), ("confirm", "1")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = get(&w, None, &format!("{council}?year=2025")).await;
+    assert!(page.contains("in writing") && page.contains("一部反映"));
     // The member is told in the inbox; the editor's inbox has the one left to answer.
     let (_, home) = get(&w, Some("member"), "/").await;
     assert!(home.contains("回答が公表されたあなたの意見 (2)"), "{home}");

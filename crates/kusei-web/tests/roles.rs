@@ -595,7 +595,7 @@ async fn run(w: &World, login: Option<&str>, route: Route) -> (StatusCode, bool)
                     w,
                     login,
                     &format!("/council/{}/publish?year=2025", ward.0),
-                    &[("id", id.to_string())],
+                    &[("id", id.to_string()), ("confirm", "1".into())],
                 )
                 .await;
                 return (s, store.opinion(id).await.unwrap().is_published());

@@ -47,8 +47,12 @@ ALTER TABLE opinion ADD COLUMN answered_by TEXT;
 ALTER TABLE opinion ADD COLUMN answered_at TEXT;
 ALTER TABLE opinion ADD COLUMN published_by TEXT;
 ALTER TABLE opinion ADD COLUMN published_at TEXT;
+-- The answer as it was published (JSON): what the public reads, kept while a changed
+-- answer waits for its next publication.
+ALTER TABLE opinion ADD COLUMN published_answer TEXT;
 ALTER TABLE opinion ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 UPDATE opinion SET unit_id = (SELECT p.unit_id FROM plan p WHERE p.id = opinion.plan_id),
     fiscal_year = (SELECT p.fy_start FROM plan p WHERE p.id = opinion.plan_id);
 CREATE INDEX opinion_by_unit_year ON opinion (unit_id, fiscal_year, id);
 CREATE INDEX opinion_by_node ON opinion (node_id);
+CREATE INDEX opinion_by_reflection ON opinion (reflected_node_id);

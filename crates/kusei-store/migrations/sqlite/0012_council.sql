@@ -57,6 +57,9 @@ CREATE TABLE opinion_new (
     answered_at         TEXT,
     published_by        TEXT,
     published_at        TEXT,
+    -- The answer as it was published (JSON): what the public reads, kept while a
+    -- changed answer waits for its next publication.
+    published_answer    TEXT,
     version             INTEGER NOT NULL DEFAULT 1
 );
 INSERT INTO opinion_new (id, plan_id, node_id, author, body, response, status, created_at)
@@ -68,3 +71,4 @@ UPDATE opinion SET unit_id = (SELECT p.unit_id FROM plan p WHERE p.id = opinion.
     fiscal_year = (SELECT p.fy_start FROM plan p WHERE p.id = opinion.plan_id);
 CREATE INDEX opinion_by_unit_year ON opinion (unit_id, fiscal_year, id);
 CREATE INDEX opinion_by_node ON opinion (node_id);
+CREATE INDEX opinion_by_reflection ON opinion (reflected_node_id);

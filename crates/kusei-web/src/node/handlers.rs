@@ -548,7 +548,7 @@ async fn council_figures(
     if !about_council {
         return Ok(None);
     }
-    let m = kusei_app::council::ward_measures(&state.store, ctx.sp.plan.unit_id, fy).await?;
+    let m = kusei_app::council::ward_measures(&state.store, ctx.sp.plan.unit_id, fy, false).await?;
     if m.received == 0 {
         return Ok(None);
     }

@@ -300,7 +300,7 @@ async fn public_item(
         (node_heading(lang, &published, sn))
         (phases_view(lang, sn, &refs))
         (crate::council::item_section(state, page, id, published.plan.unit_id, false, None).await?)
-        p { a href=(page.href(&format!("/plans/{}#node-{}", published.plan.id.0, id.0))) { (lang.t("計画の中で見る", "See it in its plan")) } }
+        p { a href={ (page.href(&format!("/plans/{}", published.plan.id.0))) "#node-" (id.0) } { (lang.t("計画の中で見る", "See it in its plan")) } }
     };
     Ok(Html(page.render(&sn.node.title, path, body)))
 }
