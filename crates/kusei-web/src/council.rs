@@ -310,7 +310,12 @@ fn opinion_view(page: &Page<'_>, s: &Shown<'_>, full: bool, link: bool) -> Marku
 }
 
 pub(crate) fn measures_view(lang: Lang, m: &Measures) -> Markup {
-    let pct = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.1}%"));
+    let pct = |v: Option<f64>| {
+        v.map_or_else(
+            || "—".to_string(),
+            |v| format!("{}%", kusei_report::chart::fmt(v)),
+        )
+    };
     html! {
         section aria-labelledby="measures-h" {
             h2 #measures-h { (lang.t("件数と割合", "Counts and shares")) }

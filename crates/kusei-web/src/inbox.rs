@@ -363,7 +363,10 @@ async fn council(
                     .as_deref()
                     .is_some_and(|p| p >= since.as_str())
                 {
-                    let excerpt: String = o.body.chars().take(40).collect();
+                    let mut excerpt: String = o.body.chars().take(40).collect();
+                    if o.body.chars().count() > 40 {
+                        excerpt.push('…');
+                    }
                     inbox.answered_for_me.push((o.id, excerpt));
                 }
             }
@@ -430,7 +433,7 @@ pub(crate) fn view(page: &Page<'_>, inbox: &Inbox) -> Markup {
                 @if !inbox.answered_for_me.is_empty() {
                     h3 { (lang.t("回答が公表されたあなたの意見", "Your opinions whose answers were published")) " (" (inbox.answered_for_me.len()) ")" }
                     ul { @for (id, excerpt) in &inbox.answered_for_me {
-                        li { a href=(page.href(&format!("/opinions/{id}"))) { (excerpt) "…" } }
+                        li { a href=(page.href(&format!("/opinions/{id}"))) { (excerpt) } }
                     } }
                 }
                 @if !inbox.mine.is_empty() {

@@ -185,7 +185,8 @@ pub(crate) async fn home(
                                             @if drafts { (status_badge(lang, p.plan.status)) }
                                             @if drafts && inbox.returned_of(p.plan.id).is_some() { " " strong.badge.returned { (lang.t("差戻し", "returned")) } }
                                             @else if let Some((v, _)) = published.get(&p.plan.id) {
-                                                (lang.t("公表", "published")) " (" (lang.t("第", "v")) (v) (lang.t("版", "")) ")"
+                                                @if drafts { " · " }
+                                                (lang.t("公表版", "published version")) " " (lang.t("第", "v")) (v) (lang.t("版", ""))
                                             }
                                         }
                                         td { (p.node_count) }

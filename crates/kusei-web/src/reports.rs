@@ -389,6 +389,14 @@ pub(crate) async fn open_data_page(
             section aria-labelledby={ "od-" (m.id) } {
                 h2 #{ "od-" (m.id) } { (m.name) }
                 p { a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較（ダッシュボード）", "Ward comparison (dashboard)")) } }
+                @let mut wards: Vec<&Unit> = by_year.iter().flat_map(|(_, us)| us.iter()).collect();
+                @let _ = { wards.sort_by_key(|u| u.id.0); wards.dedup_by_key(|u| u.id.0); };
+                p { (lang.t("区政会議の意見と対応状況（CSV・JSON・PDF）: ", "Ward councils' opinions and answers (CSV, JSON, PDF): "))
+                    @for (i, u) in wards.iter().enumerate() {
+                        @if i > 0 { " · " }
+                        a href=(page.href(&format!("/council/{}", u.id.0))) { (u.name) }
+                    }
+                }
                 table {
                     caption { (m.name) " — " (lang.t("年度・組織ごとのダウンロード", "Downloads by year and unit")) }
                     thead { tr {
@@ -698,25 +706,58 @@ pub(crate) fn unavailable(why: &str) -> Response {
 /// `Content-Disposition` for a download named `stem.ext` (Japanese names kept, RFC 6266).
 pub fn disposition(stem: &str, format: Format) -> String {
     let name = format!("{stem}.{}", format.extension());
-    // The ASCII fallback for old clients: Japanese runs become one `_`, so a name of only
-    // Japanese falls back to `kusei.pdf` rather than `____.pdf`.
-    let mut ascii = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() || "._-".contains(c) {
-            ascii.push(c);
-        } else if !ascii.ends_with('_') {
-            ascii.push('_');
-        }
-    }
-    let ascii = if ascii.trim_matches(|c| c == '_' || c == '.').len() <= format.extension().len() {
-        format!("kusei.{}", format.extension())
-    } else {
-        ascii
-    };
     format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+        ascii_file_name(stem, format),
         crate::forms::url_encode(&name)
     )
+}
+
+/// The ASCII fallback of a file name for old clients: an ASCII name as it is; a name with
+/// Japanese becomes `kusei` and its ASCII runs (城東区_令和7年度_区運営方針 → kusei_7.pdf).
+fn ascii_file_name(stem: &str, format: Format) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
+    if stem.chars().all(safe) && !stem.is_empty() {
+        return format!("{stem}.{}", format.extension());
+    }
+    let runs: Vec<String> = stem
+        .split(|c: char| !safe(c))
+        .map(|r| r.trim_matches(|c| c == '_' || c == '.' || c == '-'))
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .collect();
+    if runs.is_empty() {
+        format!("kusei.{}", format.extension())
+    } else {
+        format!("kusei_{}.{}", runs.join("_"), format.extension())
+    }
+}
+
+#[cfg(test)]
+mod file_name_tests {
+    use super::*;
+
+    #[test]
+    fn the_ascii_fallback_keeps_what_it_can() {
+        assert_eq!(
+            ascii_file_name("城東区_令和7年度_区運営方針", Format::Pdf),
+            "kusei_7.pdf"
+        );
+        assert_eq!(ascii_file_name("区政会議", Format::Csv), "kusei.csv");
+        assert_eq!(
+            ascii_file_name("report-2025", Format::Csv),
+            "report-2025.csv"
+        );
+        assert_eq!(
+            ascii_file_name("北区_R7_council", Format::Json),
+            "kusei_R7_council.json"
+        );
+        let d = disposition("城東区_令和7年度", Format::Pdf);
+        assert!(
+            d.contains("filename=\"kusei_7.pdf\"") && d.contains("filename*=UTF-8''%E5%9F%8E"),
+            "{d}"
+        );
+    }
 }
 
 /// Exports of published versions, kept by what they are made of (format, scope, the

@@ -230,8 +230,16 @@ pub(crate) async fn page(
         }
         nav.actions aria-label=(lang.t("編集", "Edit")) {
             h2 { (lang.t("編集", "Edit")) }
+            @let same_refusal = phases.iter().all(|(_, _, c)| c.is_err())
+                && phases.windows(2).all(|w| match (&w[0].2, &w[1].2) {
+                    (Err(a), Err(b)) => a.ja() == b.ja(),
+                    _ => false,
+                });
+            @if same_refusal {
+                @if let Some((_, _, Err(why))) = phases.first() { p.muted { (lang.t(&why.ja(), &why.en())) } }
+            }
             ul {
-                @for (phase, slug, check) in &phases {
+                @for (phase, slug, check) in phases.iter().filter(|_| !same_refusal) {
                     li {
                         @match check {
                             Ok(fy) => {
