@@ -373,7 +373,14 @@ pub(crate) async fn open_data_page(
                 (*y, of_year)
             })
             .collect();
-        sections.push((m, by_year));
+        // The units with a published plan, once each (their councils' pages).
+        let mut wards: Vec<Unit> = by_year
+            .iter()
+            .flat_map(|(_, us)| us.iter().cloned())
+            .collect();
+        wards.sort_by_key(|u| u.id.0);
+        wards.dedup_by_key(|u| u.id.0);
+        sections.push((m, by_year, wards));
     }
     let body = html! {
         h1 { (lang.t("オープンデータ", "Open data")) }
@@ -385,12 +392,10 @@ pub(crate) async fn open_data_page(
         @if sections.is_empty() {
             p { (lang.t("公表された計画はまだありません。", "No plan has been published yet.")) }
         }
-        @for (m, by_year) in &sections {
+        @for (m, by_year, wards) in &sections {
             section aria-labelledby={ "od-" (m.id) } {
                 h2 #{ "od-" (m.id) } { (m.name) }
                 p { a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較（ダッシュボード）", "Ward comparison (dashboard)")) } }
-                @let mut wards: Vec<&Unit> = by_year.iter().flat_map(|(_, us)| us.iter()).collect();
-                @let _ = { wards.sort_by_key(|u| u.id.0); wards.dedup_by_key(|u| u.id.0); };
                 p { (lang.t("区政会議の意見と対応状況（CSV・JSON・PDF）: ", "Ward councils' opinions and answers (CSV, JSON, PDF): "))
                     @for (i, u) in wards.iter().enumerate() {
                         @if i > 0 { " · " }
