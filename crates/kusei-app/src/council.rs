@@ -266,6 +266,8 @@ pub struct MeetingForm<'a> {
     pub attendance: &'a str,
     pub minutes: &'a str,
     pub plan: Option<PlanId>,
+    /// The 部会 (a subcommittee meeting).
+    pub group: Option<i64>,
 }
 
 /// Records a meeting of the ward's council (本会 or 部会): a name, a date (西暦 or 和暦),
@@ -331,6 +333,15 @@ pub async fn add_meeting(
             });
         }
     }
+    if let Some(g) = form.group {
+        if !store.groups(ward).await?.iter().any(|x| x.id == g) {
+            problems.push(FieldProblem {
+                field: "group",
+                ja: "この区の部会を選んでください。",
+                en: "Choose one of this ward's subcommittees.",
+            });
+        }
+    }
     let (Some(kind), Some(held_on), true) = (kind, held_on, problems.is_empty()) else {
         return Err(AppError::Fields(problems));
     };
@@ -346,9 +357,132 @@ pub async fn add_meeting(
                 attendance,
                 minutes: form.minutes,
                 plan: form.plan,
+                group: form.group.filter(|_| kind == MeetingKind::Subcommittee),
             },
         )
         .await?)
+}
+
+/// The largest minutes file kept with a meeting.
+pub const MAX_MINUTES_FILE: usize = 10 * 1024 * 1024;
+
+/// Attaches the minutes of one of the ward's meetings as a file.
+pub async fn attach_minutes(
+    store: &Store,
+    caller: &Caller,
+    meeting: i64,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(), AppError> {
+    let m = store.meeting(meeting).await?;
+    let (tree, _) = tree_of(store, m.unit_id).await?;
+    allowed(caller, &tree, Action::KeepCouncil { ward: m.unit_id })?;
+    if bytes.is_empty() {
+        return Err(refuse(
+            "file",
+            "ファイルを選んでください。",
+            "Choose a file.",
+        ));
+    }
+    if bytes.len() > MAX_MINUTES_FILE {
+        return Err(refuse(
+            "file",
+            "議事録のファイルは10MBまでです。",
+            "A minutes file may be at most 10 MB.",
+        ));
+    }
+    let name: String = name
+        .chars()
+        .filter(|c| !c.is_control() && !"/\\".contains(*c))
+        .collect();
+    let name = if name.trim().is_empty() {
+        "minutes".to_string()
+    } else {
+        name
+    };
+    Ok(store
+        .set_minutes_file(&caller.name, meeting, name.trim(), bytes)
+        .await?)
+}
+
+/// A new 部会 of the ward's council.
+pub async fn add_group(
+    store: &Store,
+    caller: &Caller,
+    ward: UnitId,
+    name: &str,
+) -> Result<i64, AppError> {
+    let (tree, _) = tree_of(store, ward).await?;
+    allowed(caller, &tree, Action::KeepCouncil { ward })?;
+    if name.trim().is_empty() {
+        return Err(refuse(
+            "group_name",
+            "部会の名前を入力してください（例：防災部会）。",
+            "Name the subcommittee (e.g. the disaster subcommittee).",
+        ));
+    }
+    if store
+        .groups(ward)
+        .await?
+        .iter()
+        .any(|g| g.name == name.trim())
+    {
+        return Err(refuse(
+            "group_name",
+            "その名前の部会はすでにあります。",
+            "A subcommittee of that name exists already.",
+        ));
+    }
+    Ok(store.create_group(&caller.name, ward, name).await?)
+}
+
+/// Sets the members of one of the ward's 部会: each must be a member of the ward's
+/// council (the council_member role on the ward).
+pub async fn set_group_members(
+    store: &Store,
+    caller: &Caller,
+    ward: UnitId,
+    group: i64,
+    logins: &[String],
+) -> Result<(), AppError> {
+    let (tree, _) = tree_of(store, ward).await?;
+    allowed(caller, &tree, Action::KeepCouncil { ward })?;
+    if !store.groups(ward).await?.iter().any(|g| g.id == group) {
+        return Err(AppError::Invalid(
+            "その部会はこの区にありません。 That subcommittee is not this ward's.".into(),
+        ));
+    }
+    let members = council_members(store, &tree, ward).await?;
+    if let Some(l) = logins
+        .iter()
+        .find(|l| !members.iter().any(|m| &m.login == *l))
+    {
+        return Err(AppError::Invalid(format!(
+            "{l} はこの区の区政会議の委員ではありません。 {l} is not a member of this ward's council."
+        )));
+    }
+    Ok(store.set_group_members(&caller.name, group, logins).await?)
+}
+
+/// The members of a ward's council: users with the council_member role on the ward.
+pub async fn council_members(
+    store: &Store,
+    tree: &Tree,
+    ward: UnitId,
+) -> Result<Vec<kusei_store::StoredUser>, AppError> {
+    let grants_member = |u: &kusei_store::StoredUser| {
+        let g = kusei_domain::policy::Grants::from_stored(&u.roles);
+        let member = g
+            .unit_scopes(kusei_domain::policy::Role::CouncilMember)
+            .any(|s| tree.within(ward, kusei_domain::policy::Scope::Unit(s)));
+        member
+    };
+    Ok(store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.disabled_at.is_none() && grants_member(u))
+        .collect())
 }
 
 /// Lets (or stops letting) the ward's section editors answer the opinions on their own

@@ -31,7 +31,20 @@ pub struct Meeting {
     pub minutes: String,
     /// The plan discussed, if one.
     pub plan_id: Option<PlanId>,
+    /// The 部会 a subcommittee meeting is of.
+    pub group_id: Option<i64>,
+    /// The file of the minutes, if one was attached (its name; the bytes are read apart).
+    pub minutes_file_name: Option<String>,
     pub version: i64,
+}
+
+/// A 部会 of a ward's council and its members (logins).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CouncilGroup {
+    pub id: i64,
+    pub unit_id: UnitId,
+    pub name: String,
+    pub members: Vec<String>,
 }
 
 /// A meeting to record.
@@ -45,6 +58,7 @@ pub struct NewMeeting<'a> {
     pub attendance: Option<i64>,
     pub minutes: &'a str,
     pub plan: Option<PlanId>,
+    pub group: Option<i64>,
 }
 
 /// An opinion with its answer, as stored.
@@ -165,7 +179,7 @@ pub struct Answer<'a> {
 }
 
 const MEETING_COLUMNS: &str = "id, unit_id, fiscal_year, kind, name, held_on, agenda, \
-    attendance, minutes, plan_id, version";
+    attendance, minutes, plan_id, group_id, minutes_file_name, version";
 
 const OPINION_COLUMNS: &str = "id, plan_id, node_id, unit_id, fiscal_year, author, \
     member_name, entered_by, name_public, category, rating, body, created_at, meeting_id, \
@@ -192,6 +206,8 @@ fn meeting_from_row(r: &AnyRow) -> Result<Meeting, StoreError> {
         attendance: r.try_get("attendance")?,
         minutes: r.try_get("minutes")?,
         plan_id: r.try_get::<Option<i64>, _>("plan_id")?.map(PlanId),
+        group_id: r.try_get("group_id")?,
+        minutes_file_name: r.try_get("minutes_file_name")?,
         version: r.try_get("version")?,
     })
 }
@@ -248,7 +264,7 @@ fn meeting_json(m: &NewMeeting<'_>, fy: FiscalYear) -> Value {
     json!({
         "unit_id": m.unit.0, "fiscal_year": fy.year(), "kind": m.kind.code(), "name": m.name,
         "held_on": m.held_on.to_string(), "agenda": m.agenda, "attendance": m.attendance,
-        "minutes": m.minutes, "plan_id": m.plan.map(|p| p.0),
+        "minutes": m.minutes, "plan_id": m.plan.map(|p| p.0), "group_id": m.group,
     })
 }
 
@@ -279,8 +295,8 @@ impl Store {
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO council_meeting (unit_id, fiscal_year, kind, name, held_on, agenda, \
-             attendance, minutes, plan_id, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             attendance, minutes, plan_id, group_id, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(m.unit.0)
         .bind(i64::from(fy.year()))
@@ -291,6 +307,7 @@ impl Store {
         .bind(m.attendance)
         .bind(m.minutes)
         .bind(m.plan.map(|p| p.0))
+        .bind(m.group)
         .bind(actor)
         .bind(&at)
         .fetch_one(&mut *tx)
@@ -308,6 +325,156 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Attaches the minutes of a meeting as a file (replacing an earlier one).
+    pub async fn set_minutes_file(
+        &self,
+        actor: Actor<'_>,
+        meeting: i64,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<(), StoreError> {
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let n = sqlx::query(
+            "UPDATE council_meeting SET minutes_file_name = $1, minutes_file = $2, version = version + 1 \
+             WHERE id = $3",
+        )
+        .bind(name)
+        .bind(bytes.to_vec())
+        .bind(meeting)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("meeting {meeting}")));
+        }
+        let after = json!({ "minutes_file_name": name, "minutes_file_bytes": bytes.len() });
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "council_meeting",
+            meeting,
+            None,
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The minutes file of a meeting: its name and bytes.
+    pub async fn minutes_file(
+        &self,
+        meeting: i64,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT minutes_file_name, minutes_file FROM council_meeting WHERE id = $1",
+        )
+        .bind(meeting)
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("meeting {meeting}")))?;
+        let name: Option<String> = row.try_get("minutes_file_name")?;
+        let bytes: Option<Vec<u8>> = row.try_get("minutes_file")?;
+        Ok(name.zip(bytes))
+    }
+
+    /// A new 部会 of a ward's council.
+    pub async fn create_group(
+        &self,
+        actor: Actor<'_>,
+        unit: UnitId,
+        name: &str,
+    ) -> Result<i64, StoreError> {
+        let at = now_utc();
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO council_group (unit_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(unit.0)
+        .bind(name.trim())
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let after = json!({ "unit_id": unit.0, "name": name.trim() });
+        record(&mut tx, actor, &at, "council_group", id, None, Some(&after)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Sets who belongs to a 部会.
+    pub async fn set_group_members(
+        &self,
+        actor: Actor<'_>,
+        group: i64,
+        logins: &[String],
+    ) -> Result<(), StoreError> {
+        let at = now_utc();
+        let before: Vec<String> = sqlx::query_scalar(
+            "SELECT login FROM council_group_member WHERE group_id = $1 ORDER BY login",
+        )
+        .bind(group)
+        .fetch_all(self.pool())
+        .await?;
+        let mut after: Vec<String> = logins.to_vec();
+        after.sort();
+        after.dedup();
+        if before == after {
+            return Ok(());
+        }
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM council_group_member WHERE group_id = $1")
+            .bind(group)
+            .execute(&mut *tx)
+            .await?;
+        for l in &after {
+            sqlx::query("INSERT INTO council_group_member (group_id, login) VALUES ($1, $2)")
+                .bind(group)
+                .bind(l)
+                .execute(&mut *tx)
+                .await?;
+        }
+        record(
+            &mut tx,
+            actor,
+            &at,
+            "council_group",
+            group,
+            Some(&json!({ "members": before })),
+            Some(&json!({ "members": after })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The 部会 of a ward's council, by name, with their members.
+    pub async fn groups(&self, unit: UnitId) -> Result<Vec<CouncilGroup>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, name FROM council_group WHERE unit_id = $1 ORDER BY name, id")
+                .bind(unit.0)
+                .fetch_all(self.pool())
+                .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            let members: Vec<String> = sqlx::query_scalar(
+                "SELECT login FROM council_group_member WHERE group_id = $1 ORDER BY login",
+            )
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?;
+            out.push(CouncilGroup {
+                id,
+                unit_id: unit,
+                name: r.try_get("name")?,
+                members,
+            });
+        }
+        Ok(out)
     }
 
     pub async fn meeting(&self, id: i64) -> Result<Meeting, StoreError> {

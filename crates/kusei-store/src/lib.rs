@@ -28,7 +28,9 @@ mod workflow;
 
 pub use auth::Session;
 pub use backup::{inspect_sqlite_file, sqlite_path, BackupInfo};
-pub use council::{Answer, Meeting, NewMeeting, NewOpinion, Opinion};
+pub use council::{
+    Answer, CouncilGroup, Meeting, NewMeeting, NewOpinion, Opinion, PublishedAnswer,
+};
 pub use edit::NodeEdit;
 pub use error::StoreError;
 pub use history::Change;

@@ -810,6 +810,7 @@ mod cases {
                     attendance: Some(9),
                     minutes: "",
                     plan: Some(plan),
+                    group: None,
                 },
             )
             .await

@@ -534,6 +534,22 @@ async fn council_page(
         .filter(|s| item.is_none_or(|i| s.o.node_id == Some(NodeId(i))))
         .collect();
     let keeps = ward.may(who, Action::KeepCouncil { ward: id });
+    let groups = if full {
+        state.store.groups(id).await?
+    } else {
+        Vec::new()
+    };
+    let members = if full {
+        app::council_members(&state.store, &ward.tree, id).await?
+    } else {
+        Vec::new()
+    };
+    let member_name = |login: &str| {
+        members
+            .iter()
+            .find(|m| m.login == login)
+            .map_or_else(|| login.to_string(), |m| m.display_name.clone())
+    };
     let publishes = ward.may(who, Action::PublishAnswers { ward: id });
     let unpublished: Vec<i64> = opinions
         .iter()
@@ -613,6 +629,11 @@ async fn council_page(
             "The answers were published: citizens can read them now.",
         ),
         "settings" => lang.t("設定を保存しました。", "The setting was saved."),
+        "group" => lang.t("部会を保存しました。", "The subcommittee was saved."),
+        "minutes" => lang.t(
+            "議事録ファイルを添付しました。",
+            "The minutes file was attached.",
+        ),
         _ => lang.t("保存しました。", "Saved."),
     });
     let typed = |f: &str| errors.typed(f).map(str::to_string);
@@ -693,12 +714,63 @@ async fn council_page(
                     } }
                     tbody { @for m in &meetings { tr {
                         td { (crate::layout::date_label(lang, m.held_on)) }
-                        td { (m.name) " (" (lang.t(m.kind.label_ja(), m.kind.label_en())) ")" }
+                        td { (m.name) " (" (lang.t(m.kind.label_ja(), m.kind.label_en()))
+                            @if let Some(g) = m.group_id.and_then(|g| groups.iter().find(|x| x.id == g)) { " · " (g.name) }
+                            ")"
+                            @if full {
+                                @if let Some(f) = &m.minutes_file_name {
+                                    br; a href=(page.href(&format!("/council/meetings/{}/minutes", m.id))) { (lang.t("議事録ファイル", "Minutes file")) ": " (f) }
+                                }
+                                @if keeps {
+                                    form.inline method="post" enctype="multipart/form-data" action=(page.href(&format!("/council/meetings/{}/minutes", m.id))) {
+                                        (page.csrf_field())
+                                        label for={ "f-minutes-file-" (m.id) } { (lang.t("議事録ファイルを添付", "Attach the minutes file")) }
+                                        " " input type="file" id={ "f-minutes-file-" (m.id) } name="file";
+                                        " " button type="submit" { (lang.t("添付する", "Attach")) }
+                                    }
+                                }
+                            }
+                        }
                         td { (m.agenda)
                             @if let Some(p) = m.plan_id { " " a href=(page.href(&format!("/plans/{}", p.0))) { (lang.t("（計画）", "(the plan)")) } }
                             @if full && !m.minutes.is_empty() { details { summary { (lang.t("議事録", "Minutes")) } p.pre { (m.minutes) } } } }
                         td.num { @if let Some(a) = m.attendance { (a) } @else { "—" } }
                     } } }
+                }
+            }
+        }
+        @if full {
+            section aria-labelledby="groups-h" {
+                h2 #groups-h { (lang.t("部会と委員", "Subcommittees and members")) }
+                p { (lang.t("区政会議の委員: ", "Council members: ")) (members.len()) (lang.t("人", ""))
+                    @if !members.is_empty() { " — " (members.iter().map(|m| m.display_name.clone()).collect::<Vec<_>>().join("、")) } }
+                @if groups.is_empty() { p { (lang.t("部会は登録されていません。", "No subcommittee is recorded.")) } }
+                @for g in &groups {
+                    h3 { (g.name) " (" (g.members.len()) (lang.t("人", if g.members.len() == 1 { " member" } else { " members" })) ")" }
+                    @if keeps && !members.is_empty() {
+                        form method="post" action=(page.href(&format!("{base}/groups/{}?year={}", g.id, fy.year()))) {
+                            (page.csrf_field())
+                            fieldset {
+                                legend { (g.name) (lang.t("の委員", ": members")) }
+                                @for m in &members {
+                                    div.choice {
+                                        input type="checkbox" id={ "f-g" (g.id) "-" (m.login) } name="member" value=(m.login) checked[g.members.contains(&m.login)];
+                                        label for={ "f-g" (g.id) "-" (m.login) } { (m.display_name) }
+                                    }
+                                }
+                            }
+                            button type="submit" { (lang.t("委員を保存する", "Save the members")) }
+                        }
+                    } @else {
+                        p { (g.members.iter().map(|l| member_name(l)).collect::<Vec<_>>().join("、")) }
+                    }
+                }
+                @if keeps {
+                    form method="post" action=(page.href(&format!("{base}/groups?year={}", fy.year()))) novalidate {
+                        (page.csrf_field())
+                        (text_field("group_name", lang.t("部会を追加（名前）", "Add a subcommittee (name)"), kept("group", "group_name").as_deref(), if failed_form == Some("group") { errors } else { &no_errors }, None, Some(lang.t("例：防災部会", "e.g. the disaster subcommittee"))))
+                        button type="submit" { (lang.t("部会を追加する", "Add the subcommittee")) }
+                    }
                 }
             }
         }
@@ -732,6 +804,9 @@ async fn council_page(
                     (text_field("attendance", lang.t("出席者数", "Attendance"), kept("meeting", "attendance").as_deref(), e, None, None))
                     (text_field("agenda", lang.t("議題", "Agenda"), kept("meeting", "agenda").as_deref(), e, Some(2), None))
                     (text_field("minutes", lang.t("議事録（要旨）", "Minutes (summary)"), kept("meeting", "minutes").as_deref(), e, Some(4), None))
+                    @if !groups.is_empty() {
+                        (select_field("group", lang.t("部会（部会のとき）", "Subcommittee (for a subcommittee meeting)"), &std::iter::once((String::new(), lang.t("（なし）", "(none)").to_string())).chain(groups.iter().map(|g| (g.id.to_string(), g.name.clone()))).collect::<Vec<_>>(), kept("meeting", "group").as_deref(), e))
+                    }
                     (select_field("plan", lang.t("議題の計画", "Plan discussed"), &std::iter::once((String::new(), lang.t("（なし）", "(none)").to_string())).chain(items.iter().map(|(id, title, _)| (id.0.to_string(), title.clone()))).collect::<Vec<_>>(), kept("meeting", "plan").as_deref(), e))
                     button type="submit" { (lang.t("会議を登録する", "Record the meeting")) }
                 }
@@ -846,6 +921,7 @@ pub(crate) async fn add_meeting(
         attendance: form.get("attendance").unwrap_or(""),
         minutes: form.get("minutes").unwrap_or(""),
         plan: form.get("plan").and_then(|p| p.parse().ok()).map(PlanId),
+        group: form.get("group").and_then(|g| g.parse().ok()),
     };
     match app::add_meeting(&state.store, &who.caller(), ward.unit.id, &m).await {
         Ok(id) => {
@@ -872,6 +948,169 @@ pub(crate) async fn add_meeting(
             None => Err(e.into()),
         },
     }
+}
+
+/// POST /council/{ward}/groups: a new 部会.
+pub(crate) async fn add_group(
+    State(state): State<AppState>,
+    who: Who,
+    Path(ward): Path<String>,
+    Query(q): Query<CouncilQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    let ward = Ward::load(&state, UnitId(parse_id(&ward, "unit")?)).await?;
+    let fy = q.year(&state)?;
+    match app::add_group(
+        &state.store,
+        &who.caller(),
+        ward.unit.id,
+        form.get("group_name").unwrap_or(""),
+    )
+    .await
+    {
+        Ok(_) => Ok(back_to(format!(
+            "/council/{}?year={}&lang={}&done=group#groups-h",
+            ward.unit.id.0,
+            fy.year(),
+            q.lang().code()
+        ))),
+        Err(e) => match errors_of(q.lang(), &e) {
+            Some(mut errors) => {
+                errors.keep_typed(&form, &["group_name"]);
+                Ok(
+                    council_page(&state, &who, &ward, fy, &q, &errors, Some("group"))
+                        .await?
+                        .into_response(),
+                )
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+/// POST /council/{ward}/groups/{id}: the members of a 部会 (`member` per login).
+pub(crate) async fn set_group_members(
+    State(state): State<AppState>,
+    who: Who,
+    Path((ward, group)): Path<(String, String)>,
+    Query(q): Query<CouncilQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    let ward = UnitId(parse_id(&ward, "unit")?);
+    let group = parse_id(&group, "group")?;
+    let logins: Vec<String> = form
+        .0
+        .iter()
+        .filter(|(k, _)| k == "member")
+        .map(|(_, v)| v.clone())
+        .collect();
+    app::set_group_members(&state.store, &who.caller(), ward, group, &logins).await?;
+    let fy = q.year(&state)?;
+    Ok(back_to(format!(
+        "/council/{}?year={}&lang={}&done=group#groups-h",
+        ward.0,
+        fy.year(),
+        q.lang().code()
+    )))
+}
+
+/// POST /council/meetings/{id}/minutes (multipart): the minutes as a file.
+pub(crate) async fn attach_minutes(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+    Query(q): Query<CouncilQuery>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id, "meeting")?;
+    let mut csrf = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(format!("file: {e}")))?
+    {
+        match field.name() {
+            Some("csrf") => {
+                csrf = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| WebError::BadRequest(format!("csrf: {e}")))?,
+                )
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("minutes").to_string();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(format!("file: {e}")))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&who, csrf.as_deref())?;
+    let (name, bytes) = file.unwrap_or_default();
+    let m = state.store.meeting(id).await?;
+    app::attach_minutes(&state.store, &who.caller(), id, &name, &bytes).await?;
+    Ok(back_to(format!(
+        "/council/{}?year={}&lang={}&done=minutes#meetings-h",
+        m.unit_id.0,
+        m.fiscal_year.year(),
+        q.lang().code()
+    )))
+}
+
+/// GET /council/meetings/{id}/minutes: the minutes file, for the ward's people.
+pub(crate) async fn minutes_file(
+    State(state): State<AppState>,
+    who: Who,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = parse_id(&id, "meeting")?;
+    let m = state.store.meeting(id).await?;
+    let ward = Ward::load(&state, m.unit_id).await?;
+    if !ward.reads_all(&who) {
+        if who.viewer.is_none() {
+            return Err(WebError::SignIn {
+                next: format!("/council/meetings/{id}/minutes"),
+            });
+        }
+        return Err(WebError::NotFound(format!("meeting {id}")));
+    }
+    let Some((name, bytes)) = state.store.minutes_file(id).await? else {
+        return Err(WebError::NotFound(format!("minutes of meeting {id}")));
+    };
+    // Served as a download, never rendered here (a file someone uploaded).
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+                    crate::forms::url_encode(&name)
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// POST /council/{ward}/settings

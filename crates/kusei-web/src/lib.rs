@@ -127,6 +127,15 @@ pub fn app(state: AppState) -> Router {
         .route("/council/{ward}/meetings", post(council::add_meeting))
         .route("/council/{ward}/settings", post(council::save_settings))
         .route("/council/{ward}/publish", post(council::publish))
+        .route("/council/{ward}/groups", post(council::add_group))
+        .route(
+            "/council/{ward}/groups/{group}",
+            post(council::set_group_members),
+        )
+        .route(
+            "/council/meetings/{id}/minutes",
+            get(council::minutes_file).post(council::attach_minutes),
+        )
         .route("/council/{ward}/export", get(council::export))
         .route(
             "/opinions/{id}",

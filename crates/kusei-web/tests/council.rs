@@ -348,6 +348,115 @@ async fn a_council_year_from_opinion_to_published_answer() {
     assert_eq!(minutes.member_name.as_deref(), Some("委員"));
     assert_eq!(minutes.entered_by.as_deref(), Some("editor"));
 
+    // A 部会 with its members (only this ward's council members), a meeting of it, and
+    // the minutes as a file for the ward's people.
+    let (status, _, _) = post(
+        &w,
+        "editor",
+        &format!("{council}/groups?year=2025"),
+        &[("group_name", "防災部会")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let group = store.groups(UnitId(w.ward)).await.unwrap()[0].id;
+    let (status, _, _) = post(
+        &w,
+        "editor",
+        &format!("{council}/groups/{group}?year=2025"),
+        &[("member", "othermember")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "another ward's member");
+    let (status, _, _) = post(
+        &w,
+        "editor",
+        &format!("{council}/groups/{group}?year=2025"),
+        &[("member", "member")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        store.groups(UnitId(w.ward)).await.unwrap()[0].members,
+        vec!["member".to_string()]
+    );
+    let (status, _, _) = post(
+        &w,
+        "editor",
+        &format!("{council}/meetings?year=2025"),
+        &[
+            ("kind", "subcommittee"),
+            ("name", "防災部会 第1回"),
+            ("held_on", "2025-07-01"),
+            ("group", &group.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let sub = store
+        .meetings(UnitId(w.ward), FiscalYear::new(2025).unwrap())
+        .await
+        .unwrap()[1]
+        .clone();
+    assert_eq!(sub.group_id, Some(group));
+    let (status, _, _) = post(
+        &w,
+        "editor",
+        &format!("{council}/meetings?year=2025"),
+        &[
+            ("kind", "plenary"),
+            ("name", "x"),
+            ("held_on", "2030-01-01"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a date outside the year"
+    );
+    let boundary = "b0undary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ncsrfeditor\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"議事録.txt\"\r\nContent-Type: text/plain\r\n\r\n第1回の議事録\r\n--{boundary}--\r\n"
+    );
+    let (status, _, _) = send(
+        &w,
+        Request::post(format!("/council/meetings/{}/minutes", meeting.id))
+            .header(header::COOKIE, "kusei_session=tokeneditor")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, file) = get(
+        &w,
+        Some("member"),
+        &format!("/council/meetings/{}/minutes", meeting.id),
+    )
+    .await;
+    assert_eq!((status, file.as_str()), (StatusCode::OK, "第1回の議事録"));
+    let (status, _) = get(
+        &w,
+        Some("othermember"),
+        &format!("/council/meetings/{}/minutes", meeting.id),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another ward's member");
+    let (status, _) = get(
+        &w,
+        None,
+        &format!("/council/meetings/{}/minutes", meeting.id),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "the public is asked to sign in"
+    );
+
     // Another ward's member neither reads nor writes this council.
     let (status, _, _) = post(
         &w,

@@ -160,6 +160,7 @@ async fn world(name: &str) -> World {
                 attendance: Some(12),
                 minutes: "Drills",
                 plan: Some(plan),
+                group: None,
             },
         )
         .await

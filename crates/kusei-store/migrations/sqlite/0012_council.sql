@@ -1,6 +1,20 @@
 -- 区政会議: the ward council's meetings, and the opinions of its members with the
 -- ward's answers and how each was reflected. An opinion belongs to a ward (unit) and a
 -- fiscal year (when it was given, or the meeting's), so a ward's year is one indexed read.
+-- 部会: a ward council's subcommittees, and which members belong to each.
+CREATE TABLE council_group (
+    id          INTEGER PRIMARY KEY,
+    unit_id     INTEGER NOT NULL REFERENCES unit(id),
+    name        TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+CREATE UNIQUE INDEX council_group_name ON council_group (unit_id, name);
+CREATE TABLE council_group_member (
+    group_id    INTEGER NOT NULL REFERENCES council_group(id) ON DELETE CASCADE,
+    login       TEXT NOT NULL,
+    PRIMARY KEY (group_id, login)
+);
+
 CREATE TABLE council_meeting (
     id          INTEGER PRIMARY KEY,
     unit_id     INTEGER NOT NULL REFERENCES unit(id),
@@ -12,6 +26,11 @@ CREATE TABLE council_meeting (
     attendance  INTEGER,
     minutes     TEXT NOT NULL DEFAULT '',
     plan_id     INTEGER REFERENCES plan(id),
+    -- The 部会 a subcommittee meeting is of.
+    group_id    INTEGER REFERENCES council_group(id),
+    -- The minutes as a file (a PDF or a document), besides the text.
+    minutes_file_name TEXT,
+    minutes_file      BLOB,
     created_by  TEXT NOT NULL,
     created_at  TEXT NOT NULL,
     version     INTEGER NOT NULL DEFAULT 1
