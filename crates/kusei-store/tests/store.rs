@@ -938,6 +938,36 @@ mod cases {
             store.meetings(ward, fy(2017)).await.unwrap()[0].attendance,
             Some(9)
         );
+        // 部会 and their members; the minutes as a file (bytes as stored).
+        let g = store
+            .create_group("editor", ward, "防災部会")
+            .await
+            .unwrap();
+        store
+            .set_group_members("editor", g, &["member".to_string(), "b".to_string()])
+            .await
+            .unwrap();
+        let groups = store.groups(ward).await.unwrap();
+        assert_eq!(
+            groups[0].members,
+            vec!["b".to_string(), "member".to_string()]
+        );
+        assert!(
+            store
+                .create_group("editor", ward, "防災部会")
+                .await
+                .is_err(),
+            "one name once"
+        );
+        let bytes = vec![0u8, 1, 2, 255, b'%'];
+        store
+            .set_minutes_file("editor", meeting, "議事録.pdf", &bytes)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.minutes_file(meeting).await.unwrap(),
+            Some(("議事録.pdf".to_string(), bytes))
+        );
     }
 
     pub async fn missing_and_present_figures_in_every_order(store: Store, _url: String) {
