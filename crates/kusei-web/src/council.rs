@@ -833,6 +833,31 @@ async fn council_page(
     Ok((status, Html(page.render(&title, &base, body))))
 }
 
+/// A council form refused: the page again with the errors at their fields and what was
+/// typed kept (`which` names the form), or the error page for a refusal of another kind.
+#[allow(clippy::too_many_arguments)]
+async fn council_refusal(
+    state: &AppState,
+    who: &Who,
+    ward: &Ward,
+    fy: FiscalYear,
+    q: &CouncilQuery,
+    form: &FormData,
+    e: AppError,
+    which: &str,
+    fields: &[&str],
+) -> Result<Response, WebError> {
+    match errors_of(q.lang(), &e) {
+        Some(mut errors) => {
+            errors.keep_typed(form, fields);
+            Ok(council_page(state, who, ward, fy, q, &errors, Some(which))
+                .await?
+                .into_response())
+        }
+        None => Err(e.into()),
+    }
+}
+
 fn back_to(path: String) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, path)]).into_response()
 }
@@ -875,28 +900,18 @@ pub(crate) async fn enter_opinion(
             fy.year(),
             q.lang().code()
         ))),
-        Err(e) => match errors_of(q.lang(), &e) {
-            Some(mut errors) => {
-                errors.keep_typed(
-                    &form,
-                    &[
-                        "target",
-                        "category",
-                        "rating",
-                        "meeting",
-                        "member_name",
-                        "name_public",
-                        "body",
-                    ],
-                );
-                Ok(
-                    council_page(&state, &who, &ward, fy, &q, &errors, Some("opinion"))
-                        .await?
-                        .into_response(),
-                )
-            }
-            None => Err(e.into()),
-        },
+        Err(e) => {
+            let fields = [
+                "target",
+                "category",
+                "rating",
+                "meeting",
+                "member_name",
+                "name_public",
+                "body",
+            ];
+            council_refusal(&state, &who, &ward, fy, &q, &form, e, "opinion", &fields).await
+        }
     }
 }
 
@@ -933,20 +948,19 @@ pub(crate) async fn add_meeting(
                 q.lang().code()
             )))
         }
-        Err(e) => match errors_of(q.lang(), &e) {
-            Some(mut errors) => {
-                errors.keep_typed(
-                    &form,
-                    &["kind", "name", "held_on", "attendance", "agenda", "minutes"],
-                );
-                Ok(
-                    council_page(&state, &who, &ward, fy, &q, &errors, Some("meeting"))
-                        .await?
-                        .into_response(),
-                )
-            }
-            None => Err(e.into()),
-        },
+        Err(e) => {
+            let fields = [
+                "kind",
+                "name",
+                "held_on",
+                "attendance",
+                "agenda",
+                "minutes",
+                "plan",
+                "group",
+            ];
+            council_refusal(&state, &who, &ward, fy, &q, &form, e, "meeting", &fields).await
+        }
     }
 }
 
@@ -976,17 +990,20 @@ pub(crate) async fn add_group(
             fy.year(),
             q.lang().code()
         ))),
-        Err(e) => match errors_of(q.lang(), &e) {
-            Some(mut errors) => {
-                errors.keep_typed(&form, &["group_name"]);
-                Ok(
-                    council_page(&state, &who, &ward, fy, &q, &errors, Some("group"))
-                        .await?
-                        .into_response(),
-                )
-            }
-            None => Err(e.into()),
-        },
+        Err(e) => {
+            council_refusal(
+                &state,
+                &who,
+                &ward,
+                fy,
+                &q,
+                &form,
+                e,
+                "group",
+                &["group_name"],
+            )
+            .await
+        }
     }
 }
 
