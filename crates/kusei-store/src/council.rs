@@ -284,6 +284,33 @@ fn blank_to_none(s: Option<&str>) -> Option<&str> {
 }
 
 impl Store {
+    /// The opinions a condition selects (`{OPINION_COLUMNS}` put in front), each integer
+    /// of `binds` bound in order.
+    async fn opinions_where(
+        &self,
+        condition: &str,
+        binds: &[i64],
+    ) -> Result<Vec<Opinion>, StoreError> {
+        let sql = format!("SELECT {OPINION_COLUMNS} FROM opinion WHERE {condition}");
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = q.bind(*b);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(opinion_from_row)
+            .collect()
+    }
+
+    /// `$1, $2, …` for `n` values.
+    fn marks(n: usize) -> String {
+        (1..=n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Records a meeting of `m.unit`'s council; its fiscal year is the one of its date.
     pub async fn create_meeting(
         &self,
@@ -569,15 +596,8 @@ impl Store {
 
     /// The opinions on a plan and its items, oldest first.
     pub async fn opinions(&self, plan_id: PlanId) -> Result<Vec<Opinion>, StoreError> {
-        sqlx::query(&format!(
-            "SELECT {OPINION_COLUMNS} FROM opinion WHERE plan_id = $1 ORDER BY id"
-        ))
-        .bind(plan_id.0)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(opinion_from_row)
-        .collect()
+        self.opinions_where("plan_id = $1 ORDER BY id", &[plan_id.0])
+            .await
     }
 
     /// A ward's opinions of a fiscal year, oldest first.
@@ -586,16 +606,11 @@ impl Store {
         unit: UnitId,
         fy: FiscalYear,
     ) -> Result<Vec<Opinion>, StoreError> {
-        sqlx::query(&format!(
-            "SELECT {OPINION_COLUMNS} FROM opinion WHERE unit_id = $1 AND fiscal_year = $2 ORDER BY id"
-        ))
-        .bind(unit.0)
-        .bind(i64::from(fy.year()))
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(opinion_from_row)
-        .collect()
+        self.opinions_where(
+            "unit_id = $1 AND fiscal_year = $2 ORDER BY id",
+            &[unit.0, i64::from(fy.year())],
+        )
+        .await
     }
 
     /// The fiscal years in which a ward's council has opinions or meetings, newest first.
@@ -616,33 +631,15 @@ impl Store {
         if nodes.is_empty() {
             return Ok(Vec::new());
         }
-        let marks: Vec<String> = (1..=nodes.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {OPINION_COLUMNS} FROM opinion WHERE node_id IN ({}) ORDER BY id",
-            marks.join(", ")
-        );
-        let mut q = sqlx::query(&sql);
-        for n in nodes {
-            q = q.bind(n.0);
-        }
-        q.fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(opinion_from_row)
-            .collect()
+        let ids: Vec<i64> = nodes.iter().map(|n| n.0).collect();
+        let condition = format!("node_id IN ({}) ORDER BY id", Self::marks(ids.len()));
+        self.opinions_where(&condition, &ids).await
     }
 
     /// The opinions whose answers name `node` as where they were reflected.
     pub async fn opinions_reflected_in(&self, node: NodeId) -> Result<Vec<Opinion>, StoreError> {
-        sqlx::query(&format!(
-            "SELECT {OPINION_COLUMNS} FROM opinion WHERE reflected_node_id = $1 ORDER BY id"
-        ))
-        .bind(node.0)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(opinion_from_row)
-        .collect()
+        self.opinions_where("reflected_node_id = $1 ORDER BY id", &[node.0])
+            .await
     }
 
     /// The opinions a member wrote whose answers are published, newest answer first.
@@ -670,22 +667,12 @@ impl Store {
         if units.is_empty() {
             return Ok(Vec::new());
         }
-        let marks: Vec<String> = (1..=units.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {OPINION_COLUMNS} FROM opinion WHERE unit_id IN ({}) \
-             AND (published_at IS NULL OR answered_at >= published_at) ORDER BY id",
-            marks.join(", ")
+        let ids: Vec<i64> = units.iter().map(|u| u.0).collect();
+        let condition = format!(
+            "unit_id IN ({}) AND (published_at IS NULL OR answered_at >= published_at) ORDER BY id",
+            Self::marks(ids.len())
         );
-        let mut q = sqlx::query(&sql);
-        for u in units {
-            q = q.bind(u.0);
-        }
-        let all: Vec<Opinion> = q
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(opinion_from_row)
-            .collect::<Result<_, _>>()?;
+        let all = self.opinions_where(&condition, &ids).await?;
         Ok(all
             .into_iter()
             .filter(|o| !o.is_answered() || o.has_unpublished_answer())
@@ -698,17 +685,12 @@ impl Store {
         m: kusei_domain::model::MunicipalityId,
         fy: FiscalYear,
     ) -> Result<Vec<Opinion>, StoreError> {
-        sqlx::query(&format!(
-            "SELECT {OPINION_COLUMNS} FROM opinion WHERE fiscal_year = $2 AND unit_id IN \
-             (SELECT u.id FROM unit u WHERE u.municipality_id = $1) ORDER BY unit_id, id"
-        ))
-        .bind(m.0)
-        .bind(i64::from(fy.year()))
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(opinion_from_row)
-        .collect()
+        self.opinions_where(
+            "fiscal_year = $2 AND unit_id IN \
+             (SELECT u.id FROM unit u WHERE u.municipality_id = $1) ORDER BY unit_id, id",
+            &[m.0, i64::from(fy.year())],
+        )
+        .await
     }
 
     /// Every meeting of a municipality's wards in a fiscal year.

@@ -1044,33 +1044,7 @@ pub(crate) async fn attach_minutes(
     mut multipart: axum::extract::Multipart,
 ) -> Result<Response, WebError> {
     let id = parse_id(&id, "meeting")?;
-    let mut csrf = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(format!("file: {e}")))?
-    {
-        match field.name() {
-            Some("csrf") => {
-                csrf = Some(
-                    field
-                        .text()
-                        .await
-                        .map_err(|e| WebError::BadRequest(format!("csrf: {e}")))?,
-                )
-            }
-            Some("file") => {
-                let name = field.file_name().unwrap_or("minutes").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::BadRequest(format!("file: {e}")))?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
+    let (csrf, file) = crate::upload::read_file_form(&mut multipart, "minutes").await?;
     check_csrf(&who, csrf.as_deref())?;
     let (name, bytes) = file.unwrap_or_default();
     let m = state.store.meeting(id).await?;

@@ -103,15 +103,13 @@ fn form_page(page: &Page<'_>, error: Option<&str>) -> String {
     page.render(lang.t("文書の取込", "Import"), "/import", body)
 }
 
-/// POST /import (multipart): parse and show the report.
-pub(crate) async fn preview(
-    State(state): State<AppState>,
-    who: Who,
-    Query(q): Query<LangQuery>,
-    mut multipart: Multipart,
-) -> Result<Response, WebError> {
+/// A multipart form of a CSRF field and one file: (csrf, (file name, bytes)).
+pub(crate) async fn read_file_form(
+    multipart: &mut Multipart,
+    default_name: &str,
+) -> Result<(Option<String>, Option<(String, Vec<u8>)>), WebError> {
     let mut csrf = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut file = None;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -127,7 +125,7 @@ pub(crate) async fn preview(
                 )
             }
             Some("file") => {
-                let name = field.file_name().unwrap_or("upload.txt").to_string();
+                let name = field.file_name().unwrap_or(default_name).to_string();
                 let bytes = field
                     .bytes()
                     .await
@@ -137,6 +135,17 @@ pub(crate) async fn preview(
             _ => {}
         }
     }
+    Ok((csrf, file))
+}
+
+/// POST /import (multipart): parse and show the report.
+pub(crate) async fn preview(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<LangQuery>,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let (csrf, file) = read_file_form(&mut multipart, "upload.txt").await?;
     check_csrf(&who, csrf.as_deref())?;
     require_importer(&who)?;
     let page = Page {
