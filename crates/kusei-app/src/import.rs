@@ -44,13 +44,16 @@ pub struct ImportRequest<'a> {
 }
 
 /// The top unit (ward, city, bureau) of that name in the municipality, if any.
-fn top_unit(units: &[kusei_domain::model::Unit], name: &str) -> Option<UnitId> {
+/// The ward (or city, or bureau) a document or workbook names, wherever it sits in the
+/// tree (a city set up in the browser often puts its wards under the city's own unit):
+/// a top-level one first, then the first made; a retired unit is not one.
+pub fn ward_named(units: &[kusei_domain::model::Unit], name: &str) -> Option<UnitId> {
     units
         .iter()
-        .filter(|u| u.parent_id.is_none() && u.name == name)
+        .filter(|u| u.name == name && u.retired_at.is_none())
         .filter(|u| matches!(u.kind, UnitKind::Ward | UnitKind::City | UnitKind::Bureau))
+        .min_by_key(|u| (u.parent_id.is_some(), u.id.0))
         .map(|u| u.id)
-        .next()
 }
 
 /// Stores one plan behind the write guard (see the module documentation).
@@ -71,7 +74,7 @@ pub async fn import_plan(
             }
             Some(id)
         }
-        Destination::Ward(name) => top_unit(&units, name),
+        Destination::Ward(name) => ward_named(&units, name),
     };
     let current = match unit {
         Some(u) => store.find_plan_like(u, request.content).await?,
@@ -213,8 +216,9 @@ pub async fn workbook_record(
     municipality: MunicipalityId,
     record: &PlanRecord,
 ) -> Result<(PlanRecord, Option<kusei_store::StoredPlan>), AppError> {
-    let existing = match store.find_unit(municipality, &record.unit).await? {
-        Some(u) => store.find_plan_like(u.id, &record.content).await?,
+    let units = store.list_units(municipality).await?;
+    let existing = match ward_named(&units, &record.unit) {
+        Some(u) => store.find_plan_like(u, &record.content).await?,
         None => None,
     };
     let mut out = record.clone();

@@ -224,7 +224,12 @@ fn shown<'a>(
                 .map(|(sp, n)| {
                     (
                         n.node.id,
-                        format!("{} — {}", sp.plan.title, item_label(&n.node)),
+                        format!(
+                            "{} ({}) — {}",
+                            sp.plan.title,
+                            crate::layout::period_label(lang, &sp.plan.period),
+                            item_label(&n.node)
+                        ),
                     )
                 }),
             meeting: o
@@ -638,6 +643,15 @@ async fn council_page(
     });
     let typed = |f: &str| errors.typed(f).map(str::to_string);
     let no_errors = FieldErrors::default();
+    // The date hint in the page's own year (a meeting is recorded in its year).
+    let example = kusei_domain::calendar::Date::new(fy.year(), 6, 12).ok();
+    let date_hint = match (lang, example) {
+        (Lang::Ja, Some(d)) => {
+            format!("例：{d} または {}（{}の日付）", d.to_japanese(), fy.label())
+        }
+        (Lang::En, Some(d)) => format!("e.g. {d} (a date in FY{})", fy.year()),
+        _ => String::new(),
+    };
     let kept = |form: &str, f: &str| {
         if failed_form == Some(form) {
             typed(f)
@@ -800,7 +814,7 @@ async fn council_page(
                     @let e = if failed_form == Some("meeting") { errors } else { &no_errors };
                     (select_field("kind", lang.t("本会・部会", "Plenary or subcommittee"), &MeetingKind::ALL.into_iter().map(|k| (k.code().to_string(), lang.t(k.label_ja(), k.label_en()).to_string())).collect::<Vec<_>>(), kept("meeting", "kind").as_deref(), e))
                     (text_field("name", lang.t("会議の名前", "Name of the meeting"), kept("meeting", "name").as_deref(), e, None, Some(lang.t("例：第1回区政会議、防災部会", "e.g. the 1st council meeting, the disaster subcommittee"))))
-                    (text_field("held_on", lang.t("開催日", "Date"), kept("meeting", "held_on").as_deref(), e, None, Some(lang.t("例：2025-06-12 または 令和7年6月12日", "e.g. 2025-06-12"))))
+                    (text_field("held_on", lang.t("開催日", "Date"), kept("meeting", "held_on").as_deref(), e, None, Some(&date_hint)))
                     (text_field("attendance", lang.t("出席者数", "Attendance"), kept("meeting", "attendance").as_deref(), e, None, None))
                     (text_field("agenda", lang.t("議題", "Agenda"), kept("meeting", "agenda").as_deref(), e, Some(2), None))
                     (text_field("minutes", lang.t("議事録（要旨）", "Minutes (summary)"), kept("meeting", "minutes").as_deref(), e, Some(4), None))
@@ -1658,7 +1672,7 @@ pub(crate) async fn plan_opinions_json(
         meetings.extend(state.store.meetings(sp.plan.unit_id, fy).await?);
     }
     let names = author_names(state, &opinions).await?;
-    let plans = HashMap::new();
+    let plans = plans_of(state, &opinions, full).await?;
     let list: Vec<Value> = shown(Lang::Ja, &opinions, &names, &plans, &meetings, full)
         .iter()
         .map(|s| opinion_json(Lang::Ja, s))
@@ -1939,10 +1953,11 @@ pub(crate) async fn item_section(
             .filter(|o| o.reflected_node_id == Some(node))
             .collect();
     let reflected_plans = plans_of(state, &reflected_here, full).await?;
+    let reflected_names = author_names(state, &reflected_here).await?;
     let reflected_rows = shown(
         lang,
         &reflected_here,
-        &names,
+        &reflected_names,
         &reflected_plans,
         &meetings,
         full,

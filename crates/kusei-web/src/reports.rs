@@ -452,7 +452,14 @@ pub(crate) async fn dashboard_data(
         .collect();
     let year = match year.filter(|y| !y.is_empty()) {
         Some(y) => parse_year(y)?,
-        None => match years.last() {
+        // The latest year up to this one (next year's plan, published early, has no
+        // results yet), else the latest.
+        None => match years
+            .iter()
+            .rev()
+            .find(|y| **y <= state.clock.today_jst().fiscal_year().year())
+            .or(years.last())
+        {
             Some(y) => FiscalYear::new(*y).map_err(|e| WebError::Internal(e.to_string()))?,
             None => return Err(WebError::NotFound(format!("no published plans of {name}"))),
         },
@@ -533,11 +540,15 @@ pub(crate) async fn dashboard_page(
         let opinions = state.store.municipality_opinions(mid, fy).await?;
         let meetings = state.store.municipality_meetings(mid, fy).await?;
         for u in state.store.list_units(mid).await? {
-            let mine: Vec<_> = opinions
-                .iter()
-                .filter(|o| o.unit_id == u.id)
-                .cloned()
-                .collect();
+            // A public page: answers count as published (see ward_measures).
+            let mine = kusei_app::council::counted_as(
+                opinions
+                    .iter()
+                    .filter(|o| o.unit_id == u.id)
+                    .cloned()
+                    .collect(),
+                true,
+            );
             if mine.is_empty() {
                 continue;
             }
