@@ -967,6 +967,16 @@ impl Store {
     /// The items whose 担当 is one of `units`, by plan (newest plan first) and document
     /// order.
     pub async fn nodes_owned_by(&self, units: &[UnitId]) -> Result<Vec<OwnedNode>, StoreError> {
+        self.nodes_owned_in(units, None).await
+    }
+
+    /// [`Store::nodes_owned_by`] in the plans whose years hold `year` (the inbox of every
+    /// staff page: the same cost however many years the archive holds).
+    pub async fn nodes_owned_in(
+        &self,
+        units: &[UnitId],
+        year: Option<FiscalYear>,
+    ) -> Result<Vec<OwnedNode>, StoreError> {
         if units.is_empty() {
             return Ok(Vec::new());
         }
@@ -975,8 +985,11 @@ impl Store {
             "SELECT n.id, n.plan_id, n.level, n.number, n.title, n.owner_unit_id, p.title AS plan_title, \
              p.fy_start, p.fy_end \
              FROM node n JOIN plan p ON p.id = n.plan_id WHERE n.owner_unit_id IN ({}) \
+             AND ({y} = 0 OR (p.fy_start <= {y} AND {y} <= p.fy_end)) \
              ORDER BY p.fy_start DESC, p.id DESC, n.position",
-            marks.join(", ")
+            marks.join(", "),
+            // A year is a number, written into the query (never text from a request).
+            y = year.map_or(0, |y| i64::from(y.year()))
         );
         let mut q = sqlx::query(&sql);
         for u in units {

@@ -126,7 +126,10 @@ pub(crate) async fn for_viewer(state: &AppState, who: &Who) -> Result<Inbox, Web
     let plans = state.store.plans_in_workflow(&ids).await?;
     let mine = state
         .store
-        .nodes_owned_by(&section_units(&viewer.grants, &sections))
+        .nodes_owned_in(
+            &section_units(&viewer.grants, &sections),
+            Some(state.clock.today_jst().fiscal_year()),
+        )
         .await?;
     build(state, who, &plans, &sections, &mine).await
 }
