@@ -142,28 +142,54 @@ pub struct AnswerForm<'a> {
 /// Whether the caller may answer this opinion: the ward's editors, and section editors
 /// for their own items where the ward allows it.
 pub async fn may_answer(store: &Store, caller: &Caller, o: &Opinion) -> Result<bool, AppError> {
-    let (tree, _) = tree_of(store, o.unit_id).await?;
-    let action = answer_action(store, o).await?;
-    Ok(allow(&caller.grants, &tree, action).is_ok())
+    Ok(
+        answerable(store, caller, o.unit_id, std::slice::from_ref(o))
+            .await?
+            .contains(&o.id),
+    )
 }
 
-async fn answer_action(store: &Store, o: &Opinion) -> Result<Action, AppError> {
-    let owner = match o.node_id {
-        Some(n) => match store.load_plan(o.plan_id).await {
-            Ok(sp) => sp
-                .nodes
-                .iter()
-                .find(|x| x.node.id == n)
-                .and_then(|x| x.node.owner_unit_id),
-            Err(_) => None,
-        },
-        None => None,
-    };
-    Ok(Action::AnswerOpinion {
-        ward: o.unit_id,
-        owner,
-        sections: store.section_answers(o.unit_id).await?,
-    })
+/// The opinions of `ward` (among `opinions`) the caller may answer: the ward's tree and
+/// setting read once, each plan the opinions are on once (a page lists many).
+pub async fn answerable(
+    store: &Store,
+    caller: &Caller,
+    ward: UnitId,
+    opinions: &[Opinion],
+) -> Result<std::collections::HashSet<i64>, AppError> {
+    let (tree, _) = tree_of(store, ward).await?;
+    let sections = store.section_answers(ward).await?;
+    let mut owners: std::collections::HashMap<PlanId, Vec<(NodeId, Option<UnitId>)>> =
+        std::collections::HashMap::new();
+    let mut out = std::collections::HashSet::new();
+    for o in opinions.iter().filter(|o| o.unit_id == ward) {
+        if !owners.contains_key(&o.plan_id) && o.node_id.is_some() {
+            let nodes = match store.load_plan(o.plan_id).await {
+                Ok(sp) => sp
+                    .nodes
+                    .iter()
+                    .map(|n| (n.node.id, n.node.owner_unit_id))
+                    .collect(),
+                Err(_) => Vec::new(),
+            };
+            owners.insert(o.plan_id, nodes);
+        }
+        let owner = o.node_id.and_then(|n| {
+            owners
+                .get(&o.plan_id)
+                .and_then(|v| v.iter().find(|(id, _)| *id == n))
+                .and_then(|(_, owner)| *owner)
+        });
+        let action = Action::AnswerOpinion {
+            ward,
+            owner,
+            sections,
+        };
+        if allow(&caller.grants, &tree, action).is_ok() {
+            out.insert(o.id);
+        }
+    }
+    Ok(out)
 }
 
 /// Answers an opinion (or changes the answer): the answer, the reflection status (a
@@ -177,8 +203,11 @@ pub async fn answer(
     form: &AnswerForm<'_>,
 ) -> Result<(), AppError> {
     let o = store.opinion(id).await?;
-    let (tree, _) = tree_of(store, o.unit_id).await?;
-    allowed(caller, &tree, answer_action(store, &o).await?)?;
+    if !may_answer(store, caller, &o).await? {
+        return Err(AppError::Refused(kusei_domain::workflow::Refusal::Role(
+            kusei_domain::policy::NOT_YOURS,
+        )));
+    }
     let reflection = check_answer(&AnswerInput {
         answer: form.answer,
         reflection: form.reflection,

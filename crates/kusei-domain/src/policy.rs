@@ -274,7 +274,8 @@ pub struct Denied {
     pub en: &'static str,
 }
 
-const NOT_YOURS: Denied = Denied {
+/// The refusal of an action the caller's roles do not cover.
+pub const NOT_YOURS: Denied = Denied {
     ja: "この操作を行う権限がありません（あなたの役割ではできない操作か、担当の自治体・区・課の外のデータです）。",
     en: "You are not allowed to do this (your role does not include it, or it belongs to another municipality, ward or section).",
 };

@@ -561,10 +561,7 @@ async fn council_page(
         .filter(|o| o.has_unpublished_answer())
         .map(|o| o.id)
         .collect();
-    let mut answerable = HashMap::new();
-    for o in &opinions {
-        answerable.insert(o.id, app::may_answer(&state.store, &who.caller(), o).await?);
-    }
+    let answerable = app::answerable(&state.store, &who.caller(), id, &opinions).await?;
     let mut years = state.store.council_years(id).await?;
     let this_year = state.clock.today_jst().fiscal_year();
     for y in [this_year, fy] {
@@ -711,7 +708,7 @@ async fn council_page(
                 p { (if full { lang.t("この年度の意見はまだありません。", "No opinion in this fiscal year yet.") } else { lang.t("この年度に公表された回答はまだありません。", "No answer has been published for this fiscal year yet.") }) }
             }
             @for s in &visible {
-                (opinion_view(&page, s, full, answerable.get(&s.o.id).copied().unwrap_or(false)))
+                (opinion_view(&page, s, full, answerable.contains(&s.o.id)))
             }
         }
         section aria-labelledby="meetings-h" {
