@@ -550,6 +550,46 @@ pub async fn rename_user(
     Ok(())
 }
 
+/// Whether an e-mail address can be mailed to (one `@`, a dot in the domain, no spaces).
+pub fn email_problem(email: &str) -> Option<(&'static str, &'static str)> {
+    let ok = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.parse::<lettre::Address>().is_ok()
+        && email
+            .rsplit_once('@')
+            .is_some_and(|(_, d)| d.contains('.') || d == "localhost");
+    (!ok).then_some((
+        "メールアドレスの形式が正しくありません（例: tanaka@city.example.lg.jp）。",
+        "This is not an e-mail address (for example tanaka@city.example.lg.jp).",
+    ))
+}
+
+/// Sets or clears the address a user's notifications are mailed to (administrators of
+/// the user's municipality).
+pub async fn set_email(
+    store: &Store,
+    caller: &Caller,
+    login: &str,
+    email: Option<&str>,
+) -> Result<(), AppError> {
+    let user = user_named(store, login).await?;
+    may_manage(store, caller, &user).await?;
+    let email = email.map(str::trim).filter(|e| !e.is_empty());
+    if let Some(e) = email {
+        if let Some((ja, en)) = email_problem(e) {
+            return Err(AppError::Fields(vec![
+                kusei_domain::council::FieldProblem {
+                    field: "email",
+                    ja,
+                    en,
+                },
+            ]));
+        }
+    }
+    store.set_user_email(&caller.name, user.id, email).await?;
+    Ok(())
+}
+
 fn scope_json(scope: Scope) -> serde_json::Value {
     match scope {
         Scope::System => json!("system"),

@@ -280,7 +280,13 @@ pub async fn publish(
         }
         mine.push(*id);
     }
-    Ok(store.publish_answers(&caller.name, &mine).await?)
+    let n = store.publish_answers(&caller.name, &mine).await?;
+    // The members are told (inbox, and mail where configured); the answers are public
+    // whether or not that succeeds.
+    if let Err(e) = crate::notify::answers_published(store, &mine).await {
+        tracing::warn!(error = %e, "members not notified of published answers");
+    }
+    Ok(n)
 }
 
 /// A meeting as typed.

@@ -521,6 +521,101 @@ fn link_node_actuals(node: &mut NodeContent, year: FiscalYear) {
     }
 }
 
+/// Records the survey question of an indicator (city administrators).
+pub async fn set_question(
+    store: &Store,
+    caller: &Caller,
+    id: IndicatorId,
+    question: Option<&str>,
+) -> Result<(), AppError> {
+    administered(store, caller, id).await?;
+    let q = question.map(str::trim).filter(|q| !q.is_empty());
+    store.set_indicator_question(&caller.name, id, q).await?;
+    Ok(())
+}
+
+/// Creates an indicator of municipality `m` (the city's 共通指標 when `is_common`): its
+/// administrators, the same rules as an edit. Refused when the name is taken.
+pub async fn create_indicator(
+    store: &Store,
+    caller: &Caller,
+    m: MunicipalityId,
+    edit: &IndicatorEdit,
+) -> Result<IndicatorId, IndicatorError> {
+    let tree = tree_of_municipality(store, m).await?;
+    allow(&caller.grants, &tree, Action::Administer)
+        .map_err(|d| AppError::from(Refusal::Role(d)))?;
+    let name = edit.name.trim();
+    if let Some((ja, en)) = kusei_domain::content::name_problem(name) {
+        return Err(IndicatorError::Rule(IndicatorRule::Name { ja, en }));
+    }
+    let unit = edit.unit.trim();
+    if unit.is_empty() {
+        return Err(IndicatorError::Rule(IndicatorRule::UnitMissing));
+    }
+    if known(store, m)
+        .await?
+        .iter()
+        .any(|i| key(&i.name) == key(name))
+    {
+        return Err(IndicatorError::Rule(IndicatorRule::NameTaken));
+    }
+    Ok(store
+        .ensure_indicator(
+            &caller.name,
+            &NewIndicator {
+                municipality_id: m,
+                name,
+                unit,
+                direction: edit.direction,
+                definition: nonblank(&edit.definition),
+                source: nonblank(&edit.source),
+                is_common: edit.is_common,
+            },
+        )
+        .await?)
+}
+
+/// How alike two indicator names are (0–1): the Dice coefficient of the character
+/// bigrams of their normalised forms, so 「区政会議の委員の割合」 and 「区政会議委員の割合」
+/// are close whatever the spacing, width or punctuation.
+pub fn likeness(a: &str, b: &str) -> f64 {
+    let bigrams = |s: &str| -> Vec<(char, char)> {
+        let chars: Vec<char> = key(s)
+            .chars()
+            .filter(|c| !"（）()「」・、。,.".contains(*c))
+            .collect();
+        chars.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let (x, y) = (bigrams(a), bigrams(b));
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let mut rest = y.clone();
+    let mut shared = 0usize;
+    for g in &x {
+        if let Some(i) = rest.iter().position(|h| h == g) {
+            rest.swap_remove(i);
+            shared += 1;
+        }
+    }
+    2.0 * shared as f64 / (x.len() + y.len()) as f64
+}
+
+/// The indicators that may be the same figure as `of` under another name (imported
+/// history): of the same measure, with names alike, most alike first.
+pub fn suggestions<'a>(of: &Indicator, all: &'a [Indicator]) -> Vec<(&'a Indicator, f64)> {
+    let mut out: Vec<(&Indicator, f64)> = all
+        .iter()
+        .filter(|i| i.id != of.id && measure(&i.unit) == measure(&of.unit))
+        .map(|i| (i, likeness(&of.name, &i.name)))
+        .filter(|(_, s)| *s >= 0.5)
+        .collect();
+    out.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+    out
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,8 @@ pub mod guard;
 pub mod import;
 pub mod indicators;
 pub mod judge;
+pub mod notify;
+pub mod rollup;
 pub mod sample_city;
 pub mod structure;
 

@@ -16,6 +16,7 @@ mod error;
 mod history;
 mod import;
 mod merge;
+mod notify;
 mod plans;
 mod records;
 mod security;
@@ -36,6 +37,7 @@ pub use error::StoreError;
 pub use history::Change;
 pub use import::{ImportOutcome, ImportTarget, ImportUnit, SourceDocument};
 pub use merge::Merge;
+pub use notify::{NewNotification, Notification, Outgoing};
 pub use plans::{OwnedNode, PlanSummary, StoredNode, StoredPlan};
 pub use records::{directory_of, Copy};
 pub use security::{

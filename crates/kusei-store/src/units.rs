@@ -551,6 +551,28 @@ impl Store {
             .collect()
     }
 
+    /// Indicators merged into another: (the merged id, the indicator it now is). Published
+    /// snapshots keep the ids they were published with; readers of snapshots map them.
+    pub async fn merged_indicators(
+        &self,
+        municipality: MunicipalityId,
+    ) -> Result<Vec<(IndicatorId, IndicatorId)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, merged_into FROM indicator WHERE municipality_id = $1 AND merged_into IS NOT NULL",
+        )
+        .bind(municipality.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    IndicatorId(r.try_get("id")?),
+                    IndicatorId(r.try_get("merged_into")?),
+                ))
+            })
+            .collect()
+    }
+
     /// One indicator, by id; for an id merged into another, the one it was merged into.
     pub async fn get_indicator(&self, id: IndicatorId) -> Result<Option<Indicator>, StoreError> {
         let row = sqlx::query(&format!(

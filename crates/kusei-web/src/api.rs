@@ -330,6 +330,19 @@ pub(crate) async fn dashboard(
     ))
 }
 
+/// `GET /api/v1/rollup/{municipality}?year=&phase=review|evaluation` — the city's
+/// roll-up of its wards, the numbers of the roll-up page and of `kusei check --db`.
+pub(crate) async fn rollup(
+    State(state): State<AppState>,
+    who: Who,
+    Path(m): Path<String>,
+    Query(q): Query<crate::rollup::RollupQuery>,
+) -> ApiResult {
+    let m = MunicipalityId(parse_id(&m, "municipality")?);
+    let r = crate::rollup::for_query(&state, &who, m, &q).await?;
+    Ok(Json(kusei_app::rollup::to_json(&r)))
+}
+
 /// `GET /api/v1/open-data/{municipality}?unit=&year=&format=json|csv` — published plans of
 /// a scope as open data (JSON by default).
 pub(crate) async fn open_data(

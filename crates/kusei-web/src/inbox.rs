@@ -41,6 +41,9 @@ pub(crate) struct Inbox {
     /// The viewer's own opinions (as a council member) whose answers were published in
     /// the last 30 days: (opinion, what it was about).
     answered_for_me: Vec<(i64, String)>,
+    /// The viewer's notifications of the last 30 days (reminders before a window closes,
+    /// workflow events), newest first: what mail also says where SMTP is configured.
+    notices: Vec<kusei_store::Notification>,
 }
 
 /// A plan with the viewer's items: how many cells are still open, of how many items, and
@@ -211,6 +214,10 @@ pub(crate) async fn build(
         }
     }
     council(state, who, sections, mine, &mut inbox).await?;
+    if let Some(v) = &who.viewer {
+        let since = kusei_store::format_unix(state.clock.unix() - 30 * 86_400);
+        inbox.notices = state.store.notifications_for(v.user.id, &since, 10).await?;
+    }
     // The section's items: what is still open in this fiscal year, and until when.
     let today = state.clock.today_jst();
     let year = today.fiscal_year();
@@ -396,7 +403,7 @@ pub(crate) fn view(page: &Page<'_>, inbox: &Inbox) -> Markup {
         html! { ul { @for (id, t) in items { li { (plan_link(*id, t)) } } } }
     };
     html! {
-        @if inbox.count() > 0 || !inbox.mine.is_empty() {
+        @if inbox.count() > 0 || !inbox.mine.is_empty() || !inbox.notices.is_empty() {
             section.inbox #inbox aria-labelledby="inbox-h" {
                 h2 #inbox-h { (lang.t("あなたの作業", "Your work")) " (" (inbox.count()) ")" }
                 @if !inbox.returned.is_empty() {
@@ -437,6 +444,19 @@ pub(crate) fn view(page: &Page<'_>, inbox: &Inbox) -> Markup {
                     h3 { (lang.t("回答が公表されたあなたの意見", "Your opinions whose answers were published")) " (" (inbox.answered_for_me.len()) ")" }
                     ul { @for (id, excerpt) in &inbox.answered_for_me {
                         li { a href=(page.href(&format!("/opinions/{id}"))) { (excerpt) } }
+                    } }
+                }
+                @if !inbox.notices.is_empty() {
+                    h3 { (lang.t("お知らせ", "Notifications")) " (" (inbox.notices.len()) ")" }
+                    ul.notices { @for n in &inbox.notices {
+                        li class={ "notice-" (n.kind) } {
+                            @let subject = match lang { Lang::Ja => n.subject.trim_start_matches("【Kusei】"), Lang::En => n.subject_en.as_str() };
+                            @match &n.link {
+                                Some(l) => { a href=(page.href(l)) { (subject) } }
+                                None => { (subject) }
+                            }
+                            " " span.muted { (crate::i18n::japan_time_of(lang, &n.created_at)) }
+                        }
                     } }
                 }
                 @if !inbox.mine.is_empty() {

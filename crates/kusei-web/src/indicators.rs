@@ -142,6 +142,41 @@ pub(crate) async fn list(
                 } }
             }
         }
+        section aria-labelledby="new-h" {
+            h2 #new-h { (lang.t("共通指標を追加", "Add a common indicator")) }
+            p { (lang.t("市が全区に設定する指標です。追加したあと、その指標のページに、名称の似た区の指標（過去の取込を含む）が統合の候補として表示されます。",
+                "An indicator the city sets for every ward. Once added, its page lists the wards' indicators with similar names (imported history included) as candidates to merge into it.")) }
+            form method="post" action={ "/admin/indicators?municipality=" (city.m.id.0) "&lang=" (lang.code()) } novalidate {
+                (page.csrf_field())
+                div.field {
+                    label for="f-new-name" { (lang.t("指標名", "Name")) }
+                    input #f-new-name type="text" name="name" required;
+                }
+                div.field {
+                    label for="f-new-unit" { (lang.t("単位（例: %、件、千円）", "Unit (e.g. %, people, yen)")) }
+                    input #f-new-unit type="text" name="unit" required;
+                }
+                div.field {
+                    label for="f-new-direction" { (lang.t("方向", "Direction")) }
+                    select #f-new-direction name="direction" {
+                        @for d in [Direction::HigherIsBetter, Direction::LowerIsBetter] { option value=(d.code()) { (direction_label(lang, d)) } }
+                    }
+                }
+                div.field {
+                    label for="f-new-definition" { (lang.t("定義（算出方法）", "Definition (how it is measured)")) }
+                    textarea #f-new-definition name="definition" rows="2" {}
+                }
+                div.field {
+                    label for="f-new-source" { (lang.t("出典（例: 区民アンケート）", "Source (e.g. residents' survey)")) }
+                    input #f-new-source type="text" name="source";
+                }
+                div.field {
+                    label for="f-new-question" { (lang.t("調査の設問", "Survey question")) }
+                    textarea #f-new-question name="question" rows="2" {}
+                }
+                button type="submit" { (lang.t("共通指標を追加", "Add the common indicator")) }
+            }
+        }
         p { a href={ "/admin?municipality=" (city.m.id.0) "&lang=" (lang.code()) } { (lang.t("管理に戻る", "Back to administration")) } }
     };
     Ok(Html(page.render(
@@ -159,10 +194,11 @@ struct Shown {
     definition: String,
     source: String,
     is_common: bool,
+    question: String,
 }
 
 impl Shown {
-    fn of(i: &Indicator) -> Shown {
+    fn of(i: &Indicator, question: Option<String>) -> Shown {
         Shown {
             name: i.name.clone(),
             unit: i.unit.clone(),
@@ -170,6 +206,7 @@ impl Shown {
             definition: i.definition.clone().unwrap_or_default(),
             source: i.source.clone().unwrap_or_default(),
             is_common: i.is_common,
+            question: question.unwrap_or_default(),
         }
     }
 }
@@ -206,6 +243,15 @@ async fn edit_page(
         .filter(|(_, id)| *id == ind.id)
         .map(|(n, _)| n)
         .collect();
+    let suggested: Vec<(Indicator, f64)> = if ind.is_common {
+        app::suggestions(ind, &others)
+            .into_iter()
+            .filter(|(c, _)| !c.is_common)
+            .map(|(c, s)| (c.clone(), s))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let (targets, actuals) = state
         .store
         .indicator_usage(ind.municipality_id)
@@ -270,11 +316,36 @@ async fn edit_page(
                 input #f-source type="text" name="source" value=(shown.source);
             }
             div.field {
+                label for="f-question" { (lang.t("調査の設問（区民の割合などの指標）", "Survey question (for shares of residents)")) }
+                textarea #f-question name="question" rows="2" { (shown.question) }
+            }
+            div.field {
                 input #f-common type="checkbox" name="is_common" value="1" checked[shown.is_common];
                 " "
                 label for="f-common" { (lang.t("共通指標（市が全区に設定する指標）", "Common indicator (set by the city for every ward)")) }
             }
             button type="submit" { (lang.t("保存", "Save")) }
+        }
+        @if !suggested.is_empty() {
+            section aria-labelledby="suggest-h" {
+                h2 #suggest-h { (lang.t("統合の候補（名称の似た指標）", "Candidates to merge into this one (similar names)")) }
+                p { (lang.t("区ごと・年度ごとに少しずつ違う名称で取り込まれた同じ指標です。統合すると、その目標・実績がこの指標の系列になります。",
+                    "The same figure imported under slightly different names by ward or year. Merged, its targets and actuals join this indicator's series.")) }
+                ul.suggestions { @for (c, score) in &suggested {
+                    li {
+                        form method="post" action={ "/admin/indicators/" (c.id.0) "/merge" (q) } {
+                            (page.csrf_field())
+                            input type="hidden" name="into" value=(ind.id.0);
+                            a href={ "/admin/indicators/" (c.id.0) (q) } { (c.name) } "（" (c.unit) "） "
+                            span.muted { (lang.t("類似度 ", "likeness ")) (format!("{:.0}%", score * 100.0)) } " "
+                            input id={ "f-confirm-" (c.id.0) } type="checkbox" name="confirm" value="1";
+                            label for={ "f-confirm-" (c.id.0) } { (lang.t("取り消せないことを確認", "I understand it cannot be undone")) }
+                            " "
+                            button type="submit" { (lang.t("この指標に統合", "Merge into this one")) }
+                        }
+                    }
+                } }
+            }
         }
         section aria-labelledby="merge-h" {
             h2 #merge-h { (lang.t("別の指標に統合", "Merge into another indicator")) }
@@ -330,7 +401,7 @@ pub(crate) async fn form(
         &state,
         &page,
         &ind,
-        &Shown::of(&ind),
+        &Shown::of(&ind, state.store.indicator_question(ind.id).await?),
         &FieldErrors::default(),
         None,
     )
@@ -417,6 +488,7 @@ pub(crate) async fn save(
         definition: form.get("definition").unwrap_or("").to_string(),
         source: form.get("source").unwrap_or("").to_string(),
         is_common: form.get("is_common").is_some(),
+        question: form.get("question").unwrap_or("").to_string(),
     };
     let edit = IndicatorEdit {
         name: shown.name.clone(),
@@ -427,7 +499,10 @@ pub(crate) async fn save(
         is_common: shown.is_common,
     };
     match app::edit_indicator(&state.store, &who.caller(), ind.id, &edit).await {
-        Ok(()) => Ok(to_list(lang, ind.municipality_id, ind.id, "saved")),
+        Ok(()) => {
+            app::set_question(&state.store, &who.caller(), ind.id, Some(&shown.question)).await?;
+            Ok(to_list(lang, ind.municipality_id, ind.id, "saved"))
+        }
         Err(e) => refused(&state, &who, lang, &ind, &shown, None, e).await,
     }
 }
@@ -444,7 +519,7 @@ pub(crate) async fn merge(
     check_csrf(&who, form.csrf())?;
     let lang = q.lang();
     let ind = administered(&state, &who, &id).await?;
-    let shown = Shown::of(&ind);
+    let shown = Shown::of(&ind, state.store.indicator_question(ind.id).await?);
     let into = form
         .text("into")
         .map(|v| parse_id(&v, "indicator").map(IndicatorId))
@@ -474,5 +549,60 @@ pub(crate) async fn merge(
     match app::merge_indicators(&state.store, &who.caller(), ind.id, into).await {
         Ok(()) => Ok(to_list(lang, ind.municipality_id, into, "merged")),
         Err(e) => refused(&state, &who, lang, &ind, &shown, Some(into), e).await,
+    }
+}
+
+/// POST /admin/indicators?municipality=: add an indicator (a 共通指標), then its page.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    who: Who,
+    Query(q): Query<ListQuery>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let form = FormData(form);
+    check_csrf(&who, form.csrf())?;
+    let lang = q.lang.unwrap_or_default();
+    let m = MunicipalityId(parse_id(
+        q.municipality.as_deref().unwrap_or(""),
+        "municipality",
+    )?);
+    crate::admin::require_administer(&state, &who, m).await?;
+    let edit = IndicatorEdit {
+        name: form.get("name").unwrap_or("").to_string(),
+        unit: form.get("unit").unwrap_or("").to_string(),
+        direction: form
+            .get("direction")
+            .and_then(Direction::from_code)
+            .unwrap_or(Direction::HigherIsBetter),
+        definition: form.text("definition"),
+        source: form.text("source"),
+        is_common: true,
+    };
+    match app::create_indicator(&state.store, &who.caller(), m, &edit).await {
+        Ok(id) => {
+            app::set_question(
+                &state.store,
+                &who.caller(),
+                id,
+                form.text("question").as_deref(),
+            )
+            .await?;
+            Ok((
+                StatusCode::SEE_OTHER,
+                [(
+                    header::LOCATION,
+                    format!("/admin/indicators/{}?lang={}", id.0, lang.code()),
+                )],
+            )
+                .into_response())
+        }
+        Err(IndicatorError::Rule(rule)) => {
+            let message = match lang {
+                Lang::Ja => rule.ja(),
+                Lang::En => rule.en(),
+            };
+            Err(WebError::BadRequest(message))
+        }
+        Err(IndicatorError::App(e)) => Err(e.into()),
     }
 }

@@ -27,6 +27,7 @@ mod layout;
 mod node;
 mod pages;
 mod progress;
+mod rollup;
 pub use kusei_domain::policy;
 pub mod reports;
 mod structure;
@@ -149,6 +150,11 @@ pub fn app(state: AppState) -> Router {
             get(reports::scope_export),
         )
         .route("/dashboard/{municipality}", get(reports::dashboard_page))
+        .route("/rollup/{municipality}", get(rollup::page))
+        .route(
+            "/rollup/{municipality}/export/{format}",
+            get(rollup::export),
+        )
         .route("/nodes/{id}", get(node::page))
         .route("/nodes/{id}/history", get(history::page))
         .route(
@@ -185,7 +191,14 @@ pub fn app(state: AppState) -> Router {
             "/admin/municipalities/rename",
             post(admin::rename_municipality),
         )
-        .route("/admin/indicators", get(indicators::list))
+        .route(
+            "/admin/grading",
+            get(rollup::grading_form).post(rollup::grading_save),
+        )
+        .route(
+            "/admin/indicators",
+            get(indicators::list).post(indicators::create),
+        )
         .route(
             "/admin/indicators/{id}",
             get(indicators::form).post(indicators::save),
@@ -208,6 +221,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/nodes/{id}/history", get(api::node_history))
         .route("/api/v1/indicators/{id}/series", get(api::indicator_series))
         .route("/api/v1/dashboard/{municipality}", get(api::dashboard))
+        .route("/api/v1/rollup/{municipality}", get(api::rollup))
         .route("/api/v1/open-data/{municipality}", get(api::open_data))
         .route("/api/{*rest}", get(api::not_found))
         .route("/healthz", get(health))

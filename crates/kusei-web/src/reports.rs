@@ -443,7 +443,31 @@ pub(crate) async fn dashboard_data(
     year: Option<&str>,
 ) -> Result<(String, Vec<i32>, Dashboard), WebError> {
     let (name, _) = scope_title(state, m, None, None).await?;
-    let records = scope_records(state, m, None, None).await?;
+    let mut records = scope_records(state, m, None, None).await?;
+    // A snapshot published before two indicators were merged names the merged one: its
+    // figures count for the indicator it became (a ward's history joins the common one).
+    let merged: std::collections::HashMap<_, _> = state
+        .store
+        .merged_indicators(m)
+        .await?
+        .into_iter()
+        .collect();
+    if !merged.is_empty() {
+        for r in &mut records {
+            for n in &mut r.content.nodes {
+                for id in n
+                    .targets
+                    .iter_mut()
+                    .map(|t| &mut t.indicator_id)
+                    .chain(n.actuals.iter_mut().map(|a| &mut a.indicator_id))
+                {
+                    if let Some(to) = id.and_then(|i| merged.get(&i)) {
+                        *id = Some(*to);
+                    }
+                }
+            }
+        }
+    }
     let years: Vec<i32> = records
         .iter()
         .flat_map(|r| r.content.period.start.year()..=r.content.period.end.year())

@@ -75,6 +75,10 @@ fn done_message(lang: Lang, code: &str) -> Option<&'static str> {
             "The role was removed; the user's sessions ended.",
         ),
         "renamed" => lang.t("氏名を変更しました。", "The name was changed."),
+        "email_saved" => lang.t(
+            "メールアドレスを保存しました。",
+            "The e-mail address was saved.",
+        ),
         "sessions_ended" => lang.t(
             "この利用者のサインインをすべて終了しました。",
             "Every session of this user ended.",
@@ -103,6 +107,10 @@ async fn user_page(
         user.login,
         lang.code()
     );
+    let email = match errors.typed("email") {
+        Some(t) => Some(t.to_string()),
+        None => state.store.user_email(user.id).await?,
+    };
     let (events, _) = state
         .store
         .security_events(&EventFilter {
@@ -182,6 +190,17 @@ async fn user_page(
                 input type="hidden" name="action" value="rename";
                 (crate::layout::text_field("display_name", lang.t("氏名", "Name"), Some(&user.display_name), errors, None, None))
                 button type="submit" { (lang.t("氏名を保存", "Save the name")) }
+            }
+        }
+        section aria-labelledby="email-h" {
+            h2 #email-h { (lang.t("メールアドレス", "E-mail address")) }
+            p { (lang.t("締切前のお知らせや承認・差し戻しなどの通知を送る宛先です（メールサーバーが設定されている場合）。空欄にすると、通知は受信箱にだけ表示されます。",
+                "Where reminders before deadlines and workflow notifications are mailed (when a mail server is configured). Left blank, they are shown in the inbox only.")) }
+            form method="post" action=(action) novalidate {
+                (page.csrf_field())
+                input type="hidden" name="action" value="email";
+                (crate::layout::text_field("email", lang.t("メールアドレス", "E-mail address"), email.as_deref(), errors, None, None))
+                button type="submit" { (lang.t("メールアドレスを保存", "Save the address")) }
             }
         }
         section aria-labelledby="access-h" {
@@ -394,6 +413,21 @@ pub(crate) async fn act(
                     accounts::remove_role(store, &caller, &user.login, i).await?;
                     return Ok(again("role_removed"));
                 }
+            }
+        }
+        "email" => {
+            let email = form.text("email");
+            match accounts::set_email(store, &caller, &user.login, email.as_deref()).await {
+                Ok(()) => return Ok(again("email_saved")),
+                Err(kusei_app::AppError::Fields(problems)) => {
+                    let mut e = FieldErrors::default();
+                    for p in problems {
+                        e.add(p.field, match lang { Lang::Ja => p.ja, Lang::En => p.en });
+                    }
+                    e.keep_typed(&form, &["email"]);
+                    e
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         "rename" => {

@@ -123,6 +123,11 @@ pub(crate) async fn step(
         }
         Err(e) => return Err(e.into()),
     }
+    // Who the step concerns is told (inbox, and mail where configured); the step stands
+    // whether or not that succeeds.
+    if let Err(e) = kusei_app::notify::after_step(&state.store, sp.plan.id, step, &actor).await {
+        tracing::warn!(error = %e, plan = sp.plan.id.0, "workflow step not notified");
+    }
     if step == Transition::Publish {
         let unit = state.store.get_unit(sp.plan.unit_id).await?;
         state

@@ -118,12 +118,14 @@
 mod error;
 mod layout;
 mod read;
+mod table;
 mod write;
 mod zipsize;
 
 pub use error::{a1, Problem, XlsxError};
 pub use layout::{DIRECTORY_SHEET, TARGETS_SHEET};
 pub use read::read_workbook;
+pub use table::{table_workbook, TableCell, TableSheet};
 pub use zipsize::MAX_UNPACKED;
 
 /// Rows a sheet may use when read (a whole city's years fit many times over); a value

@@ -4,6 +4,7 @@
 use crate::config::Config;
 use anyhow::{anyhow, Result};
 use kusei_app::judge::References;
+use kusei_app::rollup::RollupPhase;
 use kusei_domain::model::UnitId;
 use kusei_kpi as kpi;
 use serde_json::{json, Value};
@@ -45,17 +46,7 @@ impl Graded {
 
 /// The grading rules of a municipality: its `grading` setting, else Osaka's ①②.
 pub fn grading_rules(settings: &Value) -> Result<kpi::GradingRules> {
-    match settings.get("grading") {
-        None | Some(Value::Null) => Ok(kpi::GradingRules::osaka()),
-        Some(v) => {
-            let rules: kpi::GradingRules = serde_json::from_value(v.clone())
-                .map_err(|e| anyhow!("stored grading rules are invalid: {e}"))?;
-            rules
-                .validate()
-                .map_err(|e| anyhow!("stored grading rules are invalid: {e}"))?;
-            Ok(rules)
-        }
-    }
+    kusei_app::rollup::rules_of(settings).map_err(|e| anyhow!("{e}"))
 }
 
 impl Located {
@@ -118,6 +109,9 @@ fn severity_code(s: kpi::Severity) -> &'static str {
 struct FromDb {
     grades: Vec<Graded>,
     judgments: Vec<Value>,
+    /// The city's roll-up of every municipality and year (year end and mid-year), from
+    /// the one computation the roll-up page and the API read.
+    rollups: Vec<kusei_app::rollup::Rollup>,
 }
 
 async fn from_db(config: &Config, out: &mut Vec<Located>, found: &mut FromDb) -> Result<()> {
@@ -130,18 +124,11 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, found: &mut FromDb) ->
     // Every unit's results by year (read once per unit): references for later years'
     // relative targets, as the item page and the API read them.
     let mut refs_of: HashMap<UnitId, References> = HashMap::new();
-    let mut rules_of: HashMap<i64, kpi::GradingRules> = HashMap::new();
+    let mut years: std::collections::BTreeSet<(i64, i32)> = std::collections::BTreeSet::new();
     for plan in &plans {
         let year = plan.plan.period.end;
         let municipality = store.get_unit(plan.plan.unit_id).await?.municipality_id;
-        let rules = match rules_of.get(&municipality.0) {
-            Some(r) => r.clone(),
-            None => {
-                let r = grading_rules(&store.municipality_settings(municipality).await?)?;
-                rules_of.insert(municipality.0, r.clone());
-                r
-            }
-        };
+        years.insert((municipality.0, year.year()));
         let refs = match refs_of.entry(plan.plan.unit_id) {
             std::collections::hash_map::Entry::Occupied(e) => e.get().before(year),
             std::collections::hash_map::Entry::Vacant(e) => e
@@ -162,17 +149,6 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, found: &mut FromDb) ->
                     "fiscal_year": year.year(), "stated": e.stated.code(),
                     "computed": evaluated.judgment.judgment.code(),
                 }));
-                for (tj, t) in evaluated.judgment.targets.iter().zip(&evaluated.judged) {
-                    let g = rules.grade(tj);
-                    found.grades.push(Graded {
-                        source: source.clone(),
-                        node: node.clone(),
-                        target: t.text.clone(),
-                        grade: g.grade.map(|g| (g.code, g.label)),
-                        progress: g.progress,
-                        reason: g.reason_ja,
-                    });
-                }
             }
             for x in evaluated.findings {
                 out.push(Located {
@@ -186,6 +162,39 @@ async fn from_db(config: &Config, out: &mut Vec<Located>, found: &mut FromDb) ->
                     target: x.target,
                 });
             }
+        }
+    }
+    for (m, y) in years {
+        let m = kusei_domain::model::MunicipalityId(m);
+        let year = kusei_domain::calendar::FiscalYear::new(y).map_err(|e| anyhow!("{e}"))?;
+        let rules = kusei_app::rollup::rules(&store, m).await?;
+        for phase in [RollupPhase::Evaluation, RollupPhase::Review] {
+            let r = kusei_app::rollup::compute(&store, m, year, phase, &rules, false).await?;
+            if phase == RollupPhase::Evaluation {
+                for w in &r.wards {
+                    for row in w.rows.iter().filter(|r| r.item) {
+                        let node = node_label(&row.level, row.number.as_deref(), &row.title);
+                        for t in &row.targets {
+                            found.grades.push(Graded {
+                                source: format!("{} / plan {}", w.unit, row.plan_id),
+                                node: node.clone(),
+                                target: t.text.clone(),
+                                grade: t.grade.as_ref().map(|c| {
+                                    let label = r
+                                        .scale
+                                        .iter()
+                                        .find(|(x, _)| x == c)
+                                        .map_or_else(String::new, |(_, l)| l.clone());
+                                    (c.clone(), label)
+                                }),
+                                progress: t.progress,
+                                reason: t.reason.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+            found.rollups.push(r);
         }
     }
     store.close().await;
@@ -211,6 +220,7 @@ pub async fn check(config: Option<&Config>, files: &[PathBuf], format: &str) -> 
             "findings": found.iter().map(Located::to_json).collect::<Vec<_>>(),
             "grades": db.grades.iter().map(Graded::to_json).collect::<Vec<_>>(),
             "judgments": db.judgments,
+            "rollup": db.rollups.iter().map(kusei_app::rollup::to_json).collect::<Vec<_>>(),
             "errors": errors, "warnings": warnings, "unreadable": unreadable,
         });
         serde_json::to_writer_pretty(&mut out, &v)?;
@@ -247,6 +257,31 @@ pub async fn check(config: Option<&Config>, files: &[PathBuf], format: &str) -> 
             }
             let summary: Vec<String> = counts.iter().map(|(k, n)| format!("{k}: {n}")).collect();
             writeln!(out, "評価区分 / grades: {}", summary.join(", "))?;
+        }
+        for r in db
+            .rollups
+            .iter()
+            .filter(|r| r.phase == RollupPhase::Evaluation)
+        {
+            writeln!(out, "{} {} ({}):", r.municipality, r.year_label, r.rules)?;
+            let line = |name: &str, c: &kusei_app::rollup::Counts| {
+                let grades: Vec<String> = c
+                    .grades
+                    .iter()
+                    .map(|g| format!("{} {}", g.code, g.count))
+                    .collect();
+                format!(
+                    "  {name}: 目標 {} / targets, 測定可能 {} / measurable, 測定不能 {} / not measurable; {}",
+                    c.targets,
+                    c.measurable,
+                    c.not_measurable,
+                    grades.join(", ")
+                )
+            };
+            for w in &r.wards {
+                writeln!(out, "{}", line(&w.unit, &w.counts))?;
+            }
+            writeln!(out, "{}", line("合計 / total", &r.total))?;
         }
         writeln!(
             out,
@@ -324,14 +359,14 @@ pub async fn grading(
         (Some(_), Some(_)) => return Err(anyhow!("give either --preset or --file, not both")),
     };
     if let Some(rules) = new_rules {
-        store
-            .set_municipality_setting(
-                "kusei grading",
-                m.id,
-                "grading",
-                &serde_json::to_value(&rules)?,
-            )
-            .await?;
+        // The same function as the browser's rules form: checked, recorded in the history.
+        kusei_app::rollup::set_rules(
+            &store,
+            &kusei_app::Caller::operator("kusei grading"),
+            m.id,
+            &rules,
+        )
+        .await?;
         eprintln!(
             "{}: 評価基準を保存しました / grading rules saved ({})",
             m.name, rules.name

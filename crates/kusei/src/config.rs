@@ -30,6 +30,17 @@ pub struct Config {
     pub header_timeout_secs: u64,
     /// On first start, create the sample city (`sample` / KUSEI_SAMPLE; `--no-sample`).
     pub sample: bool,
+    /// The office's SMTP server, `host:port` (`smtp` / KUSEI_SMTP): where reminders and
+    /// notifications are mailed. Without it they are shown in the inbox only.
+    pub smtp: Option<String>,
+    /// The sender of that mail (`mail_from` / KUSEI_MAIL_FROM).
+    pub mail_from: String,
+    /// The address people reach Kusei at, for links in mail (`public_url` /
+    /// KUSEI_PUBLIC_URL).
+    pub public_url: String,
+    /// Seconds between two runs of the background jobs (reminders, mail):
+    /// `jobs_interval_secs` / KUSEI_JOBS_INTERVAL_SECS.
+    pub jobs_interval_secs: u64,
 }
 
 /// The database URL may hold a password: never print it.
@@ -46,6 +57,10 @@ impl std::fmt::Debug for Config {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("header_timeout_secs", &self.header_timeout_secs)
             .field("sample", &self.sample)
+            .field("smtp", &self.smtp)
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .field("jobs_interval_secs", &self.jobs_interval_secs)
             .finish()
     }
 }
@@ -63,6 +78,10 @@ impl Default for Config {
             trust_forwarded_for: false,
             header_timeout_secs: 15,
             sample: true,
+            smtp: None,
+            mail_from: "kusei@localhost".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            jobs_interval_secs: 60,
         }
     }
 }
@@ -79,6 +98,10 @@ struct FileLayer {
     trust_forwarded_for: Option<bool>,
     header_timeout_secs: Option<u64>,
     sample: Option<bool>,
+    smtp: Option<String>,
+    mail_from: Option<String>,
+    public_url: Option<String>,
+    jobs_interval_secs: Option<u64>,
 }
 
 impl Config {
@@ -114,6 +137,10 @@ impl Config {
             c.trust_forwarded_for = layer.trust_forwarded_for.unwrap_or(c.trust_forwarded_for);
             c.header_timeout_secs = layer.header_timeout_secs.unwrap_or(c.header_timeout_secs);
             c.sample = layer.sample.unwrap_or(c.sample);
+            c.smtp = layer.smtp.or(c.smtp);
+            c.mail_from = layer.mail_from.unwrap_or(c.mail_from);
+            c.public_url = layer.public_url.unwrap_or(c.public_url);
+            c.jobs_interval_secs = layer.jobs_interval_secs.unwrap_or(c.jobs_interval_secs);
             c.file = Some(path);
         }
         if let Some(v) = env("KUSEI_DB") {
@@ -140,10 +167,27 @@ impl Config {
         if let Some(v) = env("KUSEI_SAMPLE") {
             c.sample = !matches!(v.as_str(), "0" | "false" | "no");
         }
+        if let Some(v) = env("KUSEI_SMTP") {
+            c.smtp = Some(v).filter(|v| !v.trim().is_empty());
+        }
+        if let Some(v) = env("KUSEI_MAIL_FROM") {
+            c.mail_from = v;
+        }
+        if let Some(v) = env("KUSEI_PUBLIC_URL") {
+            c.public_url = v;
+        }
+        if let Some(v) = env("KUSEI_JOBS_INTERVAL_SECS") {
+            c.jobs_interval_secs = v.parse().with_context(|| {
+                format!("KUSEI_JOBS_INTERVAL_SECS must be whole seconds, not {v:?}")
+            })?;
+        }
         if let Some(v) = env("KUSEI_HEADER_TIMEOUT_SECS") {
             c.header_timeout_secs = v.parse().with_context(|| {
                 format!("KUSEI_HEADER_TIMEOUT_SECS must be whole seconds, not {v:?}")
             })?;
+        }
+        if c.jobs_interval_secs == 0 {
+            bail!("jobs_interval_secs must be at least 1");
         }
         if c.header_timeout_secs == 0 {
             bail!("header_timeout_secs must be at least 1");

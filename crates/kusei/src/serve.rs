@@ -43,15 +43,56 @@ pub async fn serve(config: Config) -> Result<()> {
             .with_trust_forwarded_for(config.trust_forwarded_for)
             .with_pdf_font(config.pdf_font.clone()),
     );
+    let jobs = tokio::spawn(run_jobs(store.clone(), config.clone()));
     accept(
         listener,
         app,
         std::time::Duration::from_secs(config.header_timeout_secs),
     )
     .await;
+    jobs.abort();
     store.close().await;
     tracing::info!("kusei stopped cleanly");
     Ok(())
+}
+
+/// The background jobs of this instance (reminders, mail), every `jobs_interval_secs`.
+/// Every instance runs them; leases in the database make each reminder and mail happen
+/// once however many instances there are (`kusei_app::notify::run_jobs`).
+async fn run_jobs(store: Store, config: Config) {
+    let owner = format!(
+        "{}-{}-{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "kusei".into()),
+        std::process::id(),
+        kusei_app::Clock::System.unix()
+    );
+    let mail = config
+        .smtp
+        .as_ref()
+        .map(|smtp| kusei_app::notify::MailConfig {
+            smtp: smtp.clone(),
+            from: config.mail_from.clone(),
+            base_url: config.public_url.clone(),
+        });
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(config.jobs_interval_secs));
+    loop {
+        tick.tick().await;
+        match kusei_app::notify::run_jobs(&store, kusei_app::Clock::System, &owner, mail.as_ref())
+            .await
+        {
+            Ok(r) if r != kusei_app::notify::JobReport::default() => {
+                tracing::info!(
+                    reminders = r.reminders_recorded,
+                    mailed = r.mailed,
+                    unmailed = r.unmailed,
+                    failed = r.failed,
+                    "jobs ran"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "background jobs failed; trying again later"),
+        }
+    }
 }
 
 /// Serves HTTP/1.1 connections until Ctrl-C or SIGTERM, then lets open requests finish
