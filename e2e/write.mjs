@@ -9,7 +9,8 @@
 //   (the plan's history says so). Each section editor finds only its own items and enters
 //   the plan, the mid-year review and the evaluation; the progress table goes from open
 //   cells to none; submit → approve → publish; a signed-out citizen reads both plans.
-//   axe-core on every page met.
+//   The reform office reads the roll-up, switches the grading to A–D after a preview and
+//   adds a common indicator. axe-core on every page met.
 //
 //   BASE_URL=… ADMIN_PASSWORD=… node write.mjs
 
@@ -574,6 +575,68 @@ try {
     const rows = csv.trim().split('\n').slice(1);
     expectEqual(rows.length, 2, `CSV rows (${csv})`);
     if (!csv.includes('反映済み') || !csv.includes('反映困難')) throw new Error(`the CSV lacks a status: ${csv}`);
+  });
+
+  await check('the reform office: the roll-up of the year, switched to A–D after a preview, mid-year too; a common indicator', async () => {
+    await signIn(page, process.env.ADMIN_LOGIN ?? 'admin', 'e2e-admin-password-1');
+    await open(page, `/admin?municipality=${municipality}`);
+    await submit(page, `a[href^="/rollup/${municipality}"]`);
+    await open(page, `/rollup/${municipality}?year=${fy}`);
+    await expectText(page, '#summary', '成果目標');
+    await expectText(page, '#wards tbody', WARD);
+    await expectText(page, '#wards thead', '① 概ね順調');
+    await checkA11y(page, `/rollup/${municipality} (the reform office)`);
+    const before = await page.locator('#summary').textContent();
+    // Drill down into the ward: its 経営課題, 戦略 and items with their counts.
+    await submit(page, `#wards tbody a:has-text("${WARD}")`);
+    await expectText(page, '#drill', '防災訓練');
+    await open(page, `/admin/grading?municipality=${municipality}`);
+    await checkA11y(page, '/admin/grading');
+    await submit(page, 'button[name=preset][value=nagoya]');
+    await expectText(page, '#preview', 'この基準');
+    await expectText(page, '#preview', 'A達成');
+    expectEqual(await page.inputValue('#f-name'), 'A–D', 'the preset fills the form');
+    await checkA11y(page, '/admin/grading (preview)');
+    // Nothing is saved by a preview.
+    await open(page, `/rollup/${municipality}?year=${fy}`);
+    await expectText(page, '#wards thead', '① 概ね順調');
+    await open(page, `/admin/grading?municipality=${municipality}`);
+    await submit(page, 'button[name=preset][value=nagoya]');
+    await submit(page, 'button[name=action][value=save]');
+    await expectText(page, '[role=status]', '評価基準を保存しました');
+    await expectText(page, 'main', 'A–D');
+    await open(page, `/rollup/${municipality}?year=${fy}`);
+    await expectText(page, '#wards thead', 'A 達成');
+    const after = await page.locator('#summary').textContent();
+    if (after === before) throw new Error(`the roll-up did not change with the rules: ${after}`);
+    await page.selectOption('#phase', 'review');
+    await submit(page, 'form.year-switch button[type=submit]');
+    await expectText(page, '#wards caption', '中間振り返り');
+    await expectText(page, '#wards thead', '実施見込み');
+    await checkA11y(page, `/rollup/${municipality} (mid-year)`);
+    const csv = await (await page.request.get(`${process.env.BASE_URL}/rollup/${municipality}/export/csv?year=${fy}&phase=evaluation`)).text();
+    if (!csv.includes(WARD) || !csv.includes('合計')) throw new Error(`the roll-up CSV: ${csv}`);
+    // The city's form settings: the labels of the judgments, saved and versioned.
+    await open(page, `/admin/forms?municipality=${municipality}`);
+    await checkA11y(page, '/admin/forms');
+    await page.fill('#f-achieved', '目標達成');
+    await submit(page, 'form[action="/admin/forms"] button[type=submit]');
+    await expectText(page, '[role=status]', '様式の設定を保存しました');
+    await open(page, `/admin/indicators?municipality=${municipality}`);
+    await page.fill('#f-new-name', '区政会議の委員の満足度');
+    await page.fill('#f-new-unit', '%');
+    await page.fill('#f-new-source', '区政会議委員アンケート');
+    await page.fill('#f-new-question', '区政会議での議論に満足していますか。');
+    await submit(page, 'form[action^="/admin/indicators?"] button[type=submit]');
+    await expectText(page, 'h1', '区政会議の委員の満足度');
+    expectEqual(await page.inputValue('#f-question'), '区政会議での議論に満足していますか。', 'the survey question kept');
+    if (!(await page.isChecked('#f-common'))) throw new Error('the new indicator is not common');
+    await checkA11y(page, '/admin/indicators/{id} (a common indicator)');
+    await signOut(page);
+    // The public reads the roll-up of published plans.
+    await open(page, `/rollup/${municipality}?year=${fy}`);
+    await expectText(page, 'main', '公表された計画から集計しています');
+    await checkA11y(page, `/rollup/${municipality} (public)`);
   });
 
   await check('Excel in the browser: a broken cell is refused naming sheet and cell; one figure and one text edited change exactly those', async () => {

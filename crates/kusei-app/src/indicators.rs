@@ -615,7 +615,6 @@ pub fn suggestions<'a>(of: &Indicator, all: &'a [Indicator]) -> Vec<(&'a Indicat
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod copy_forward;
 pub mod council;
 pub mod export;
+pub mod forms;
 pub mod guard;
 pub mod import;
 pub mod indicators;

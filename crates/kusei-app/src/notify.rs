@@ -119,6 +119,7 @@ pub async fn record_reminders(store: &Store, today: Date) -> Result<usize, AppEr
         }
         let units = store.list_units(m.id).await?;
         let tree = Tree::new(m.id, &units);
+        let forms = crate::forms::settings(store, m.id).await?;
         let name_of = |u: UnitId| {
             units
                 .iter()
@@ -130,7 +131,10 @@ pub async fn record_reminders(store: &Store, today: Date) -> Result<usize, AppEr
                 continue;
             }
             for (w, day) in &windows {
-                if !p.plan.period.contains(w.fiscal_year) || p.plan.period.end != w.fiscal_year {
+                if !p.plan.period.contains(w.fiscal_year)
+                    || p.plan.period.end != w.fiscal_year
+                    || !forms.uses(p.plan.family, w.phase)
+                {
                     continue;
                 }
                 let sp = store.load_plan(p.plan.id).await?;

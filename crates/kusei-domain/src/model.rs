@@ -217,6 +217,14 @@ impl Family {
             Family::ManagementSheet => "区運営方針",
         }
     }
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Family::ReformItems => "Reform initiatives",
+            Family::ResultsTable => "Results table",
+            Family::PlanTree => "Reform plan tree",
+            Family::ManagementSheet => "Ward management plan",
+        }
+    }
     /// The level names a new plan of this family starts with (data, may be changed per plan).
     pub fn default_levels(self) -> Vec<String> {
         let names: &[&str] = match self {

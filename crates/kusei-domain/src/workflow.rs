@@ -105,6 +105,11 @@ pub enum Refusal {
     },
     /// No window of this phase is set for the plan's period.
     NoWindow { phase: Phase, period: Period },
+    /// The city's forms of this family do not use the phase (its form settings).
+    PhaseNotUsed {
+        phase: Phase,
+        family: crate::model::Family,
+    },
     /// The phase's window is not open today.
     Closed {
         phase: Phase,
@@ -117,6 +122,11 @@ impl Refusal {
     pub fn ja(&self) -> String {
         match self {
             Refusal::Role(d) => d.ja.to_string(),
+            Refusal::PhaseNotUsed { phase, family } => format!(
+                "この市の「{}」の様式には{}の段階がありません（市の様式の設定）。",
+                family.label_ja(),
+                phase.label_ja()
+            ),
             Refusal::Locked(status) => format!(
                 "この計画は「{}」のため編集できません。{}",
                 status.label_ja(),
@@ -153,6 +163,11 @@ impl Refusal {
     pub fn en(&self) -> String {
         match self {
             Refusal::Role(d) => d.en.to_string(),
+            Refusal::PhaseNotUsed { phase, family } => format!(
+                "This city's {} form has no {} (the city's form settings).",
+                family.label_en(),
+                phase_en(*phase).to_lowercase()
+            ),
             Refusal::Locked(status) => format!(
                 "The plan is {} and cannot be edited {}.",
                 status.code(),

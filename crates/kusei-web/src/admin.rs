@@ -419,6 +419,14 @@ async fn admin_page(
             h2 #ind-h { (lang.t("指標", "Indicators")) }
             p { a href={ "/admin/indicators?municipality=" (c.m.id.0) "&lang=" (lang.code()) } { (lang.t("指標の一覧・編集・統合", "List, edit and merge the indicators")) } }
         }
+        section aria-labelledby="grading-h" {
+            h2 #grading-h { (lang.t("評価基準・様式と市の集計", "Grading, forms and the city's roll-up")) }
+            ul {
+                li { a href={ "/admin/grading?municipality=" (c.m.id.0) "&lang=" (lang.code()) } { (lang.t("評価基準（評価区分と進捗率の基準）", "Grading rules (the scale and the thresholds)")) } }
+                li { a href={ "/rollup/" (c.m.id.0) "?lang=" (lang.code()) } { (lang.t("区の取組の集計（中間振り返り・自己評価）", "Roll-up of the wards (mid-year and year end)")) } }
+                li { a href={ "/admin/forms?municipality=" (c.m.id.0) "&lang=" (lang.code()) } { (lang.t("様式の設定（使う段階・判定の名前・未確定）", "Form settings (phases, judgment labels, not yet determined)")) } }
+            }
+        }
         section aria-labelledby="units-h" {
             h2 #units-h { (lang.t("組織", "Units")) }
             ul.units { @for u in &c.units {

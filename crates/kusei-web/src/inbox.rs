@@ -245,8 +245,11 @@ pub(crate) async fn build(
             .map(|(m, _, _)| m.id);
         let mut windows = Vec::new();
         if let Some(m) = m {
+            // Only the phases the city's form of this family has.
+            let forms = kusei_app::forms::settings(&state.store, m).await?;
             for w in state.store.windows(m).await? {
-                if w.fiscal_year == year && w.contains(today) {
+                if w.fiscal_year == year && w.contains(today) && forms.uses(sp.plan.family, w.phase)
+                {
                     windows.push((w.phase.code(), w.closes_on));
                 }
             }

@@ -17,6 +17,7 @@ mod api;
 pub mod auth;
 mod council;
 mod error;
+mod form_settings;
 mod forms;
 mod headers;
 mod history;
@@ -190,6 +191,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/admin/municipalities/rename",
             post(admin::rename_municipality),
+        )
+        .route(
+            "/admin/forms",
+            get(form_settings::form).post(form_settings::save),
         )
         .route(
             "/admin/grading",

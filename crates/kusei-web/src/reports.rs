@@ -600,6 +600,7 @@ pub(crate) async fn dashboard_page(
         }
         p { (lang.t("公表された計画から集計しています。", "Computed from published plans. "))
             a href=(format!("/api/v1/dashboard/{}?year={}", mid.0, d.fiscal_year)) { "JSON" } }
+        p { a href=(page.href(&format!("/rollup/{}?year={}", mid.0, d.fiscal_year))) { (lang.t("成果目標の評価区分の集計（市の集計）", "Grades of outcome targets (the city's roll-up)")) } }
         nav.toc aria-label=(lang.t("目次", "Contents")) {
             ul {
                 li { a href="#judgments" { (lang.t("取組の達成状況", "Judgments per ward")) } }

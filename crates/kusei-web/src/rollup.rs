@@ -293,7 +293,7 @@ fn ward_table(page: &Page<'_>, r: &Rollup, rules: &GradingRules, base: &str) -> 
             tbody {
                 @for w in &r.wards {
                     tr {
-                        th scope="row" { a href=(page.href(&format!("{base}&ward={}#drill", w.unit_id.0))) { (w.unit) } }
+                        th scope="row" { a href=(format!("{}#drill", page.href(&format!("{base}&ward={}", w.unit_id.0)))) { (w.unit) } }
                         @for (_, v) in columns(lang, r, &w.counts) { td.num { (v) } }
                         td.num { (pct(top_share(&w.counts, top.as_deref()))) }
                         td.num { (pct(w.previous.as_ref().and_then(|p| top_share(p, top.as_deref())))) }
@@ -851,11 +851,7 @@ async fn grading_page(
     };
     let invalid = |f: &str| errors.get(f).is_some().then_some("true");
     let described = |f: &str| errors.get(f).map(|_| format!("e-{f}"));
-    let history = state
-        .store
-        .history("municipality", m.0)
-        .await
-        .unwrap_or_default();
+    let history = state.store.history("municipality_settings", m.0).await?;
     let versions: Vec<_> = history
         .iter()
         .filter(|c| {

@@ -39,12 +39,7 @@ fn levels_en(f: Family) -> String {
 pub(crate) fn family_label(lang: Lang, f: Family) -> &'static str {
     match lang {
         Lang::Ja => f.label_ja(),
-        Lang::En => match f {
-            Family::ReformItems => "Reform initiatives",
-            Family::ResultsTable => "Results table",
-            Family::PlanTree => "Reform plan tree",
-            Family::ManagementSheet => "Ward management plan",
-        },
+        Lang::En => f.label_en(),
     }
 }
 

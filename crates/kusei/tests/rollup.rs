@@ -478,6 +478,15 @@ fn the_rollup_equals_an_independent_count_and_follows_the_citys_rules() {
         &format!("/rollup/{}?year=2025", m.0),
         Some(ADMIN),
     ));
+    let (_, grading) = rt.block_on(get(
+        &state,
+        &format!("/admin/grading?municipality={}", m.0),
+        Some(ADMIN),
+    ));
+    assert!(
+        grading.contains("<ol reversed><li>") && grading.contains("：A–D"),
+        "the earlier versions list the change"
+    );
     assert!(
         page.contains("A–D") && !page.contains("① 概ね順調"),
         "the page follows the saved rules"

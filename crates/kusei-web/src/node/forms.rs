@@ -542,33 +542,25 @@ pub(super) fn evaluation_form_page(
     let lang = page.lang;
     let sn = ctx.node();
     let path = format!("/nodes/{}/evaluation", sn.node.id);
-    let stated = [
-        (
-            Judgment::Achieved.code(),
-            format!(
-                "① {}",
-                lang.t(Judgment::Achieved.label_ja(), Judgment::Achieved.label_en())
-            ),
-        ),
-        (
-            Judgment::NotAchieved.code(),
-            format!(
-                "② {}",
-                lang.t(
-                    Judgment::NotAchieved.label_ja(),
-                    Judgment::NotAchieved.label_en()
-                )
-            ),
-        ),
-        (
-            Judgment::Undetermined.code(),
-            lang.t(
-                Judgment::Undetermined.label_ja(),
-                Judgment::Undetermined.label_en(),
-            )
-            .to_string(),
-        ),
-    ];
+    // The judgments the city's forms offer, with the city's labels (未確定 only where
+    // it exists).
+    let stated: Vec<(&str, String)> = ctx
+        .forms
+        .choices()
+        .into_iter()
+        .map(|j| {
+            let label = match lang {
+                Lang::Ja => ctx.forms.label(j).to_string(),
+                Lang::En => j.label_en().to_string(),
+            };
+            let mark = match j {
+                Judgment::Achieved => "① ",
+                Judgment::NotAchieved => "② ",
+                _ => "",
+            };
+            (j.code(), format!("{mark}{label}"))
+        })
+        .collect();
     let body = html! {
         (node_heading(lang, &ctx.sp, sn))
         h2 { (lang.t("自己評価を編集", "Edit the year-end evaluation")) " (" (crate::layout::fy_label(lang, fy)) ")" }

@@ -659,11 +659,22 @@ pub(crate) async fn save_evaluation(
             ),
         );
     }
-    let stated = values.stated.as_deref().and_then(Judgment::from_code);
+    let stated = values
+        .stated
+        .as_deref()
+        .and_then(Judgment::from_code)
+        .filter(|j| ctx.forms.choices().contains(j));
     if stated.is_none() {
         errors.add(
             "stated",
-            lang.t("評価を選んでください。", "Choose the judgment."),
+            if values.stated.as_deref() == Some(Judgment::Undetermined.code()) {
+                lang.t(
+                    "この市の様式では「未確定」は選べません。①か②を選んでください。",
+                    "This city's forms have no \"not yet determined\": choose ① or ②.",
+                )
+            } else {
+                lang.t("評価を選んでください。", "Choose the judgment.")
+            },
         );
     }
     let mut actuals = Vec::new();

@@ -31,6 +31,8 @@ pub(crate) struct NodeCtx {
     pub idx: usize,
     pub tree: Tree,
     pub municipality: MunicipalityId,
+    /// The city's form settings (phases of each family, the judgment labels).
+    pub forms: kusei_app::forms::FormSettings,
 }
 
 impl NodeCtx {
@@ -55,11 +57,13 @@ pub(crate) async fn load(state: &AppState, id: &str) -> Result<NodeCtx, WebError
         .position(|n| n.node.id == node_id)
         .ok_or_else(|| WebError::NotFound(format!("node {node_id}")))?;
     let (tree, municipality) = unit_tree(&state.store, sp.plan.unit_id).await?;
+    let forms = kusei_app::forms::settings(&state.store, municipality).await?;
     Ok(NodeCtx {
         sp,
         idx,
         tree,
         municipality,
+        forms,
     })
 }
 
@@ -104,6 +108,12 @@ fn phase_open(
     windows: &[kusei_store::Window],
     today: Date,
 ) -> Result<FiscalYear, Refusal> {
+    if !ctx.forms.uses(ctx.sp.plan.family, phase) {
+        return Err(Refusal::PhaseNotUsed {
+            phase,
+            family: ctx.sp.plan.family,
+        });
+    }
     let years = guard::check(
         &who.grants(),
         &ctx.tree,

@@ -188,7 +188,10 @@ pub(crate) async fn page(
         (Phase::Review, "review"),
         (Phase::Evaluation, "evaluation"),
     ] {
-        phases.push((phase, slug, phase_open(&who, &ctx, phase, &windows, today)));
+        // A phase the city's form of this family does not have is not offered at all.
+        if ctx.forms.uses(ctx.sp.plan.family, phase) {
+            phases.push((phase, slug, phase_open(&who, &ctx, phase, &windows, today)));
+        }
     }
     // The items before and after this one in the plan's order (its primary place).
     let order: Vec<&kusei_store::StoredNode> = ctx
