@@ -126,10 +126,25 @@ pub async fn record_reminders(store: &Store, today: Date) -> Result<usize, AppEr
                 .find(|x| x.id == u)
                 .map_or_else(|| u.to_string(), |x| x.name.clone())
         };
-        for p in store.plans_in_workflow(&[m.id]).await? {
-            if p.plan.status != PlanStatus::Draft {
-                continue;
+        // The plans of the windows' years that their editors can write now: drafts, and
+        // published plans (the review and the evaluation of a plan published in spring
+        // open its next draft). A plan waiting for approval is the approver's.
+        let mut plans = Vec::new();
+        let mut years: Vec<_> = windows.iter().map(|(w, _)| w.fiscal_year).collect();
+        years.dedup();
+        for fy in years {
+            for p in store.list_plans(None, Some(fy)).await? {
+                if units.iter().any(|u| u.id == p.plan.unit_id)
+                    && matches!(p.plan.status, PlanStatus::Draft | PlanStatus::Published)
+                    && !plans
+                        .iter()
+                        .any(|q: &kusei_store::PlanSummary| q.plan.id == p.plan.id)
+                {
+                    plans.push(p);
+                }
             }
+        }
+        for p in plans {
             for (w, day) in &windows {
                 if !p.plan.period.contains(w.fiscal_year)
                     || p.plan.period.end != w.fiscal_year
@@ -152,7 +167,18 @@ pub async fn record_reminders(store: &Store, today: Date) -> Result<usize, AppEr
                     )
                 };
                 let closes = w.closes_on;
+                let left = closes.days_since(today);
                 let title = format!("{} {}", p.unit_name, p.plan.title);
+                let when_ja = if left == 0 {
+                    "本日締切".to_string()
+                } else {
+                    format!("締切まであと{left}日")
+                };
+                let when_en = if left == 0 {
+                    "closes today".to_string()
+                } else {
+                    format!("closes in {left} day(s)")
+                };
                 let link = Some(format!("/plans/{}/progress", p.plan.id.0));
                 // Each 担当 with empty items.
                 let mut open_sections = Vec::new();
@@ -168,19 +194,22 @@ pub async fn record_reminders(store: &Store, today: Date) -> Result<usize, AppEr
                             municipality_id: Some(m.id),
                             kind: "reminder".into(),
                             subject: format!(
-                                "【Kusei】{}の締切まであと{day}日：未入力 {empty}件",
+                                "【Kusei】{}の{}{when_ja}：未入力 {empty}件",
+                                p.plan.title,
                                 w.phase.label_ja()
                             ),
                             subject_en: format!(
-                                "{} closes in {day} day(s): {empty} item(s) not entered",
+                                "{}: {} {when_en}: {empty} item(s) not entered",
+                                p.plan.title,
                                 w.phase.label_en()
                             ),
                             body: format!(
-                                "{} 様\n\n{title}（{}）の{}は {closes} に締め切られます。\n\
+                                "{} 様\n\n{title}（{}）の{}は {} に締め切られます。\n\
                                  {} の担当の取組のうち、{empty}件（{of}件中）がまだ入力されていません。\n",
                                 u.display_name,
                                 w.fiscal_year.label(),
                                 w.phase.label_ja(),
+                                closes.to_japanese(),
                                 name_of(*owner),
                             ),
                             link: link.clone(),
@@ -198,21 +227,24 @@ pub async fn record_reminders(store: &Store, today: Date) -> Result<usize, AppEr
                         municipality_id: Some(m.id),
                         kind: "reminder".into(),
                         subject: format!(
-                            "【Kusei】{}の締切まであと{day}日：未入力の担当 {}",
+                            "【Kusei】{}の{}{when_ja}：未入力の担当 {}",
+                            p.plan.title,
                             w.phase.label_ja(),
                             open_sections.len()
                         ),
                         subject_en: format!(
-                            "{} closes in {day} day(s): {} section(s) not done",
+                            "{}: {} {when_en}: {} section(s) not done",
+                            p.plan.title,
                             w.phase.label_en(),
                             open_sections.len()
                         ),
                         body: format!(
-                            "{} 様\n\n{title}（{}）の{}は {closes} に締め切られます。\n\
+                            "{} 様\n\n{title}（{}）の{}は {} に締め切られます。\n\
                              まだ入力されていない担当：\n{}\n",
                             u.display_name,
                             w.fiscal_year.label(),
                             w.phase.label_ja(),
+                            closes.to_japanese(),
                             open_sections.join("\n"),
                         ),
                         link: link.clone(),

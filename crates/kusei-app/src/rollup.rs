@@ -71,6 +71,10 @@ pub struct Counts {
     pub grades: Vec<GradeCount>,
     /// Why targets were not measurable: (reason, count), most frequent first.
     pub reasons: Vec<(String, usize)>,
+    /// Items of the year's forms, and those whose phase (the review, or the evaluation)
+    /// nobody has entered yet: a section that entered nothing shows here.
+    pub items: usize,
+    pub items_not_entered: usize,
     /// Mid-year: items (activities) and their answers.
     pub activities: usize,
     pub activities_expected: usize,
@@ -93,6 +97,8 @@ impl Counts {
     }
     fn add(&mut self, o: &Counts) {
         self.targets += o.targets;
+        self.items += o.items;
+        self.items_not_entered += o.items_not_entered;
         self.measurable += o.measurable;
         self.not_measurable += o.not_measurable;
         self.activities += o.activities;
@@ -169,6 +175,8 @@ pub struct WardRollup {
     pub unit_id: UnitId,
     pub unit: String,
     pub plans: Vec<PlanId>,
+    /// Each plan's title (a ward may have plans of several forms in a year).
+    pub plan_titles: Vec<(PlanId, String)>,
     pub counts: Counts,
     /// The year before, where the ward had plans then.
     pub previous: Option<Counts>,
@@ -186,6 +194,8 @@ pub struct Rollup {
     /// The rules' name and scale (year end) or the mid-year labels.
     pub rules: String,
     pub scale: Vec<(String, String)>,
+    /// The codes of the grades that count as on track (順調).
+    pub on_track: Vec<String>,
     /// Published versions only (the public's roll-up).
     pub published_only: bool,
     pub wards: Vec<WardRollup>,
@@ -274,6 +284,23 @@ pub fn rule_problems(r: &kpi::GradingRules) -> Vec<FieldProblem> {
                 ja: "進捗率の基準は 0％ から 1000％ の間で入力してください。",
                 en: "Enter progress thresholds between 0% and 1000%.",
             });
+        }
+    }
+    let rank = |code: &str| r.scale.iter().position(|g| g.code == code);
+    for b in &r.bands {
+        let mut ts: Vec<(usize, f64)> = b
+            .thresholds
+            .iter()
+            .filter_map(|t| rank(&t.grade).map(|k| (k, t.min_rate)))
+            .collect();
+        ts.sort_by_key(|(k, _)| *k);
+        if ts.windows(2).any(|w| w[0].1 <= w[1].1) {
+            out.push(FieldProblem {
+                field: "bands",
+                ja: "上の評価区分ほど高い進捗率にしてください（例: A 100％、B 80％）。",
+                en: "A higher grade needs a higher threshold (for example A 100%, B 80%).",
+            });
+            break;
         }
     }
     if out.is_empty() {
@@ -401,6 +428,7 @@ fn plan_rows(
         };
         if tracked {
             let c = &mut row.counts;
+            c.items = 1;
             match phase {
                 RollupPhase::Review => {
                     let r = sn.reviews.iter().find(|r| r.fiscal_year == year);
@@ -410,6 +438,9 @@ fn plan_rows(
                         .and_then(|r| r.remedy.clone())
                         .filter(|s| !s.trim().is_empty());
                     c.activities = 1;
+                    if row.implementation.is_none() && row.achievement.is_none() {
+                        c.items_not_entered = 1;
+                    }
                     match row.implementation {
                         Some(ImplementationProspect::Expected) => c.activities_expected = 1,
                         Some(ImplementationProspect::NotExpected) => c.activities_not_expected = 1,
@@ -436,6 +467,11 @@ fn plan_rows(
                 }
                 RollupPhase::Evaluation => {
                     let e = sn.evaluations.iter().find(|e| e.fiscal_year == year);
+                    if e.is_none_or(|e| {
+                        e.results.trim().is_empty() && e.stated == Judgment::Unknown
+                    }) {
+                        c.items_not_entered = 1;
+                    }
                     row.remedy = e
                         .and_then(|e| e.remedy.clone())
                         .filter(|s| !s.trim().is_empty());
@@ -541,6 +577,10 @@ pub async fn compute(
             unit_id: unit.id,
             unit: unit.name.clone(),
             plans: plans.iter().map(|p| p.plan.id).collect(),
+            plan_titles: plans
+                .iter()
+                .map(|p| (p.plan.id, p.plan.title.clone()))
+                .collect(),
             counts,
             previous: None,
             rows,
@@ -579,6 +619,15 @@ pub async fn compute(
             RollupPhase::Evaluation => rules.name.clone(),
             RollupPhase::Review => "中間振り返り".into(),
         },
+        on_track: match phase {
+            RollupPhase::Evaluation => rules
+                .scale
+                .iter()
+                .filter(|g| g.meaning == Judgment::Achieved)
+                .map(|g| g.code.clone())
+                .collect(),
+            RollupPhase::Review => vec![REVIEW_TARGET_LABELS[0].to_string()],
+        },
         scale,
         published_only,
         wards,
@@ -597,6 +646,8 @@ fn counts_json(c: &Counts, phase: RollupPhase) -> Value {
         "targets": c.targets,
         "measurable": c.measurable,
         "not_measurable": c.not_measurable,
+        "items": c.items,
+        "items_not_entered": c.items_not_entered,
         "grades": grades,
         "not_measurable_reasons": c.reasons.iter().map(|(r, n)| serde_json::json!({"reason": r, "count": n})).collect::<Vec<_>>(),
     });

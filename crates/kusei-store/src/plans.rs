@@ -346,6 +346,27 @@ impl Store {
             .collect()
     }
 
+    /// The fiscal years in which plans of municipality `m` end (the years a roll-up can
+    /// be of), oldest first: one indexed read, however many plans the archive holds.
+    pub async fn plan_years(&self, m: MunicipalityId) -> Result<Vec<FiscalYear>, StoreError> {
+        let years: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT p.fy_end FROM plan p JOIN unit u ON u.id = p.unit_id \
+             WHERE u.municipality_id = $1 AND p.withdrawn_at IS NULL ORDER BY p.fy_end",
+        )
+        .bind(m.0)
+        .fetch_all(self.pool())
+        .await?;
+        years
+            .into_iter()
+            .map(|y| {
+                i32::try_from(y)
+                    .ok()
+                    .and_then(|y| FiscalYear::new(y).ok())
+                    .ok_or_else(|| StoreError::Corrupt(format!("fiscal year {y}")))
+            })
+            .collect()
+    }
+
     /// The plans of these municipalities still in the workflow (draft, submitted,
     /// approved), not withdrawn: what the inbox reads on every staff page, through
     /// `plan_by_status`, so it costs the same however large the archive of published

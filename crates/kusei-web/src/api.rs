@@ -49,7 +49,7 @@ impl From<kusei_store::StoreError> for ApiError {
 impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, String) {
         match &self.0 {
-            WebError::NotFound(what) => (
+            WebError::NotFound(what) | WebError::NotHere(what) => (
                 StatusCode::NOT_FOUND,
                 "not_found",
                 format!("見つかりません / not found: {what}"),

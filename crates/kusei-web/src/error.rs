@@ -10,6 +10,10 @@ use kusei_store::StoreError;
 pub enum WebError {
     #[error("not found: {0}")]
     NotFound(String),
+    /// A page that does not exist for a reason the reader may know (this form has no
+    /// such phase): a 404 that says why.
+    #[error("not found: {0}")]
+    NotHere(String),
     /// Signed in, but not allowed (the message says why).
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -158,6 +162,7 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self {
             WebError::NotFound(_) => page(StatusCode::NOT_FOUND, None),
+            WebError::NotHere(why) => page(StatusCode::NOT_FOUND, Some(why)),
             WebError::Forbidden(why) => page(StatusCode::FORBIDDEN, Some(why)),
             WebError::SignIn { next } => {
                 let next = crate::forms::local_path(&next).unwrap_or("/");

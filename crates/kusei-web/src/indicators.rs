@@ -270,7 +270,7 @@ async fn edit_page(
     let merge_refused = has_error("into") || has_error("confirm");
     let q = format!("?lang={}", lang.code());
     let body = html! {
-        h1 { (lang.t("指標の編集", "Edit indicator")) "：" (ind.name) }
+        h1 { (lang.t("指標の編集", "Edit indicator")) (lang.t("：", ": ")) (ind.name) }
         @if !errors.is_empty() {
             div.error-summary role="alert" {
                 @if merge_refused {

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use kusei_app::judge::{progress, Progress, References};
 use kusei_domain::calendar::FiscalYear;
-use kusei_domain::model::UnitId;
+use kusei_domain::model::{Phase, UnitId};
 use maud::html;
 use serde::Deserialize;
 
@@ -54,6 +54,15 @@ pub(crate) async fn page(
         .map(UnitId);
     let refs = References::load(&state.store, sp.plan.unit_id, year).await?;
     let before = refs.before(year);
+    // The phases the city's form of this family has (its form settings).
+    let unit = state.store.get_unit(sp.plan.unit_id).await?;
+    let forms = kusei_app::forms::settings(&state.store, unit.municipality_id).await?;
+    let used: Vec<usize> = [Phase::Plan, Phase::Review, Phase::Evaluation]
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| forms.uses(sp.plan.family, **p))
+        .map(|(i, _)| i)
+        .collect();
     // The items that go through the year's forms; the others are headings, shown for
     // their place in the tree when nothing is filtered.
     let rows: Vec<_> = kusei_app::judge::tracked_items(&sp)
@@ -71,7 +80,7 @@ pub(crate) async fn page(
     let open: usize = rows
         .iter()
         .filter_map(|(_, _, p)| p.as_ref())
-        .map(|p| p.iter().filter(|x| **x != Progress::Done).count())
+        .map(|p| used.iter().filter(|i| p[**i] != Progress::Done).count())
         .sum();
     let tracked = rows.iter().filter(|(_, _, p)| p.is_some()).count();
     let owner_name = |u: Option<UnitId>| {
@@ -117,9 +126,9 @@ pub(crate) async fn page(
                 thead { tr {
                     th scope="col" { (lang.t("項目", "Item")) }
                     th scope="col" { (lang.t("担当", "Section")) }
-                    th scope="col" { (lang.t("計画", "Plan")) }
-                    th scope="col" { (lang.t("中間振り返り", "Mid-year review")) }
-                    th scope="col" { (lang.t("自己評価", "Evaluation")) }
+                    @for i in &used {
+                        th scope="col" { (match i { 0 => lang.t("計画", "Plan"), 1 => lang.t("中間振り返り", "Mid-year review"), _ => lang.t("自己評価", "Evaluation") }) }
+                    }
                 } }
                 tbody { @for (sn, depth, p) in &rows {
                     @let n = &sn.node;
@@ -130,7 +139,7 @@ pub(crate) async fn page(
                                 (n.level) @if let Some(num) = &n.number { " " (num) } " " (n.title)
                             } }
                             td { (owner_name(n.owner_unit_id)) }
-                            @for (i, form) in ["plan", "review", "evaluation"].into_iter().enumerate() {
+                            @for (i, form) in ["plan", "review", "evaluation"].into_iter().enumerate().filter(|(i, _)| used.contains(i)) {
                                 td class={ "progress-" (p[i].code()) } {
                                     a href={ "/nodes/" (n.id.0) "/" (form) "?lang=" (lang.code()) } { (lang.t(p[i].label_ja(), p[i].label_en())) }
                                 }
@@ -138,7 +147,7 @@ pub(crate) async fn page(
                         }
                     } @else {
                         tr.heading-row {
-                            th scope="rowgroup" colspan="5" class={ "depth-" (depth) } { a href={ "/nodes/" (n.id.0) "?lang=" (lang.code()) } {
+                            th scope="rowgroup" colspan=(2 + used.len()) class={ "depth-" (depth) } { a href={ "/nodes/" (n.id.0) "?lang=" (lang.code()) } {
                                 (n.level) @if let Some(num) = &n.number { " " (num) } " " (n.title)
                             } }
                         }

@@ -54,24 +54,13 @@ impl RollupQuery {
 
 /// The years a municipality has plans of (the ends of their periods), newest last.
 async fn plan_years(state: &AppState, m: MunicipalityId) -> Result<Vec<i32>, WebError> {
-    let units: Vec<UnitId> = state
+    Ok(state
         .store
-        .list_units(m)
+        .plan_years(m)
         .await?
         .iter()
-        .map(|u| u.id)
-        .collect();
-    let mut years: Vec<i32> = state
-        .store
-        .list_plans(None, None)
-        .await?
-        .iter()
-        .filter(|p| units.contains(&p.plan.unit_id))
-        .map(|p| p.plan.period.end.year())
-        .collect();
-    years.sort_unstable();
-    years.dedup();
-    Ok(years)
+        .map(|y| y.year())
+        .collect())
 }
 
 /// The year asked, else the latest year with plans up to this one.
@@ -127,7 +116,7 @@ pub(crate) async fn for_query(
 
 fn phase_label(lang: Lang, p: RollupPhase) -> &'static str {
     match p {
-        RollupPhase::Review => lang.t("中間振り返り（8月末）", "Mid-year review (end of August)"),
+        RollupPhase::Review => lang.t("中間振り返り", "Mid-year review"),
         RollupPhase::Evaluation => lang.t("自己評価（年度末）", "Year-end evaluation"),
     }
 }
@@ -141,18 +130,6 @@ fn pct(v: Option<f64>) -> String {
         || "—".into(),
         |v| format!("{}%", fmt((v * 10.0).round() / 10.0)),
     )
-}
-
-/// The top grade's code (the first of the scale that means on track).
-fn top_code(r: &Rollup, rules: &GradingRules) -> Option<String> {
-    match r.phase {
-        RollupPhase::Review => r.scale.first().map(|(c, _)| c.clone()),
-        RollupPhase::Evaluation => rules
-            .scale
-            .iter()
-            .find(|g| g.meaning == Judgment::Achieved)
-            .map(|g| g.code.clone()),
-    }
 }
 
 /// The city's sentence: "of 64 outcome targets, 51 measurable; 31 ①, 20 ②".
@@ -221,36 +198,35 @@ fn grade_heading(lang: Lang, r: &Rollup, code: &str, label: &str) -> String {
 
 /// The columns of a counts row: (heading, value), shared by the page and the exports.
 fn columns(lang: Lang, r: &Rollup, c: &Counts) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    if r.phase == RollupPhase::Review {
-        out.push((
-            lang.t("取組", "Initiatives").to_string(),
-            c.activities.to_string(),
-        ));
-        out.push((
-            lang.t("実施見込み", "expected to be carried out")
-                .to_string(),
-            c.activities_expected.to_string(),
-        ));
-        out.push((
-            lang.t("実施できない見込み", "not expected to be carried out")
-                .to_string(),
-            c.activities_not_expected.to_string(),
-        ));
-    }
-    out.push((
-        match r.phase {
-            RollupPhase::Evaluation => lang.t("成果目標", "Outcome targets"),
-            RollupPhase::Review => lang.t("目標のある取組", "With targets"),
+    let mut out = vec![(
+        lang.t("取組", "Initiatives").to_string(),
+        c.items.to_string(),
+    )];
+    let mut push = |h: &str, v: usize| out.push((h.to_string(), v.to_string()));
+    match r.phase {
+        RollupPhase::Review => {
+            push(
+                lang.t("実施見込み", "expected to be carried out"),
+                c.activities_expected,
+            );
+            push(
+                lang.t("実施できない見込み", "not expected to be carried out"),
+                c.activities_not_expected,
+            );
+            push(
+                lang.t("中間振り返りが未入力", "review not entered"),
+                c.items_not_entered,
+            );
+            push(lang.t("目標のある取組", "with targets"), c.targets);
         }
-        .to_string(),
-        c.targets.to_string(),
-    ));
-    if r.phase == RollupPhase::Evaluation {
-        out.push((
-            lang.t("測定可能", "Measurable").to_string(),
-            c.measurable.to_string(),
-        ));
+        RollupPhase::Evaluation => {
+            push(
+                lang.t("自己評価が未入力", "evaluation not entered"),
+                c.items_not_entered,
+            );
+            push(lang.t("成果目標", "outcome targets"), c.targets);
+            push(lang.t("測定可能", "measurable"), c.measurable);
+        }
     }
     for g in &c.grades {
         out.push((
@@ -260,8 +236,8 @@ fn columns(lang: Lang, r: &Rollup, c: &Counts) -> Vec<(String, String)> {
     }
     out.push((
         match r.phase {
-            RollupPhase::Evaluation => lang.t("測定不能", "Not measurable"),
-            RollupPhase::Review => lang.t("未入力", "Not entered"),
+            RollupPhase::Evaluation => lang.t("測定不能", "not measurable"),
+            RollupPhase::Review => lang.t("目標の見込みが未入力", "target prospect not entered"),
         }
         .to_string(),
         c.not_measurable.to_string(),
@@ -269,9 +245,9 @@ fn columns(lang: Lang, r: &Rollup, c: &Counts) -> Vec<(String, String)> {
     out
 }
 
-/// The share of the top grade among the measurable, this year and the year before.
-fn top_share(c: &Counts, top: Option<&str>) -> Option<f64> {
-    top.and_then(|t| share(c.of(t), c.measurable))
+/// The share of the grades that count as on track among the measurable.
+fn top_share(c: &Counts, on_track: &[String]) -> Option<f64> {
+    share(on_track.iter().map(|t| c.of(t)).sum(), c.measurable)
 }
 
 fn ward_table(page: &Page<'_>, r: &Rollup, rules: &GradingRules, base: &str) -> Markup {
@@ -280,7 +256,7 @@ fn ward_table(page: &Page<'_>, r: &Rollup, rules: &GradingRules, base: &str) -> 
         .into_iter()
         .map(|(h, _)| h)
         .collect();
-    let top = top_code(r, rules);
+    let _ = rules;
     html! {
         table.numbers #wards {
             caption { (fy_label(lang, FiscalYear::new(r.fiscal_year).unwrap_or(FiscalYear::MIN))) " " (phase_label(lang, r.phase)) " — " (lang.t("区ごとの集計（件数）", "per ward (count)")) }
@@ -295,16 +271,16 @@ fn ward_table(page: &Page<'_>, r: &Rollup, rules: &GradingRules, base: &str) -> 
                     tr {
                         th scope="row" { a href=(format!("{}#drill", page.href(&format!("{base}&ward={}", w.unit_id.0)))) { (w.unit) } }
                         @for (_, v) in columns(lang, r, &w.counts) { td.num { (v) } }
-                        td.num { (pct(top_share(&w.counts, top.as_deref()))) }
-                        td.num { (pct(w.previous.as_ref().and_then(|p| top_share(p, top.as_deref())))) }
+                        td.num { (pct(top_share(&w.counts, &r.on_track))) }
+                        td.num { (pct(w.previous.as_ref().and_then(|p| top_share(p, &r.on_track)))) }
                     }
                 }
             }
             tfoot { tr {
                 th scope="row" { (lang.t("合計", "Total")) }
                 @for (_, v) in columns(lang, r, &r.total) { td.num { (v) } }
-                td.num { (pct(top_share(&r.total, top.as_deref()))) }
-                td.num { (pct(r.previous_total.as_ref().and_then(|p| top_share(p, top.as_deref())))) }
+                td.num { (pct(top_share(&r.total, &r.on_track))) }
+                td.num { (pct(r.previous_total.as_ref().and_then(|p| top_share(p, &r.on_track)))) }
             } }
         }
     }
@@ -329,7 +305,16 @@ fn drill_down(page: &Page<'_>, r: &Rollup, ward: UnitId) -> Markup {
                     @for h in &heads { th scope="col" { (h) } }
                 } }
                 tbody {
-                    @for row in &w.rows {
+                    @for (k, row) in w.rows.iter().enumerate() {
+                        @if w.plan_titles.len() > 1 && (k == 0 || w.rows[k - 1].plan_id != row.plan_id) {
+                            tr.plan-row {
+                                th scope="rowgroup" colspan=(1 + heads.len()) {
+                                    a href=(page.href(&format!("/plans/{}", row.plan_id.0))) {
+                                        (w.plan_titles.iter().find(|(id, _)| *id == row.plan_id).map_or("", |(_, t)| t.as_str()))
+                                    }
+                                }
+                            }
+                        }
                         tr class=(if row.item { "item" } else { "heading" }) {
                             th scope="row" style={ "padding-left:" (0.4 + row.depth as f32 * 1.2) "em" } {
                                 span.muted { (row.level) " " (row.number.as_deref().unwrap_or("")) } " "
@@ -452,7 +437,7 @@ pub(crate) async fn page(
                 }
                 @if !years.contains(&year.year()) { option value=(year.year()) selected { (fy_label(lang, year)) } }
             }
-            label for="phase" { (lang.t("集計", "Check")) }
+            label for="phase" { (lang.t("段階", "Phase")) }
             select #phase name="phase" {
                 @for p in [RollupPhase::Evaluation, RollupPhase::Review] {
                     option value=(p.code()) selected[p == phase] { (phase_label(lang, p)) }
@@ -476,7 +461,7 @@ pub(crate) async fn page(
             (ward_table(&page, &r, &rules, &base))
             @if !r.total.reasons.is_empty() {
                 h2 { (lang.t("測定不能の理由", "Why targets were not measurable")) }
-                ul { @for (why, n) in &r.total.reasons { li { (reason_label(lang, why)) "：" (n) (lang.t("件", "")) } } }
+                ul { @for (why, n) in &r.total.reasons { li { (reason_label(lang, why)) (lang.t("：", ": ")) (n) (lang.t("件", "")) } } }
             }
             @if let Some(w) = ward { (drill_down(&page, &r, w)) }
             (flagged_list(&page, &r))
@@ -840,9 +825,9 @@ async fn grading_page(
 ) -> Result<String, WebError> {
     let lang = page.lang;
     let grade_codes: Vec<&str> = rules.scale.iter().map(|g| g.code.as_str()).collect();
-    let select = |name: String, chosen: &str, blank: Option<&str>| {
+    let select = |name: String, chosen: &str, blank: Option<&str>, label: Option<String>| {
         html! {
-            select id={ "f-" (name) } name=(name) {
+            select id={ "f-" (name) } name=(name) aria-label=[label] {
                 @if let Some(b) = blank { option value="" selected[chosen.is_empty()] { (b) } }
                 @for c in &grade_codes { option value=(c) selected[*c == chosen] { (c) } }
                 @if !chosen.is_empty() && !grade_codes.contains(&chosen) { option value=(chosen) selected { (chosen) } }
@@ -930,7 +915,7 @@ async fn grading_page(
                 @for i in 0..BAND_ROWS {
                     @let b = rules.bands.get(i);
                     div.band {
-                        label for={ "f-b" (i) "_min" } { (lang.t("期間", "Period")) " " (i + 1) "：" }
+                        label for={ "f-b" (i) "_min" } { (lang.t("期間", "Period")) " " (i + 1) (lang.t("：", ": ")) }
                         input id={ "f-b" (i) "_min" } name={ "b" (i) "_min" } size="3" inputmode="numeric" value=(b.map(|b| b.min_years.to_string()).unwrap_or_default());
                         label for={ "f-b" (i) "_max" } { (lang.t("年から", " to ")) }
                         input id={ "f-b" (i) "_max" } name={ "b" (i) "_max" } size="3" inputmode="numeric" value=(b.and_then(|b| b.max_years).map(|y| y.to_string()).unwrap_or_default());
@@ -942,17 +927,17 @@ async fn grading_page(
                                 input id={ "f-b" (i) "_t" (j) "_rate" } name={ "b" (i) "_t" (j) "_rate" } size="6" inputmode="decimal" value=(t.map(|t| rate_text(t.min_rate)).unwrap_or_default());
                                 @if let Some(t) = t { input type="hidden" name={ "b" (i) "_t" (j) "_was" } value=(t.min_rate); }
                                 span { (lang.t("％以上なら", "% or more: ")) }
-                                (select(format!("b{i}_t{j}_grade"), t.map_or("", |t| t.grade.as_str()), Some(lang.t("（なし）", "(none)"))))
+                                (select(format!("b{i}_t{j}_grade"), t.map_or("", |t| t.grade.as_str()), Some(lang.t("（なし）", "(none)")), Some(format!("{} {} {} {}", lang.t("期間", "Period"), i + 1, lang.t("の評価区分", "grade"), j + 1))))
                             }
                         } }
                         label for={ "f-b" (i) "_otherwise" } { (lang.t("どれにも届かなければ", "Otherwise")) }
-                        (select(format!("b{i}_otherwise"), b.map_or("", |b| b.otherwise.as_str()), Some(lang.t("（なし）", "(none)"))))
+                        (select(format!("b{i}_otherwise"), b.map_or("", |b| b.otherwise.as_str()), Some(lang.t("（なし）", "(none)")), None))
                     }
                 }
             }
             div.field {
                 label for="f-unmeasurable" { (lang.t("測定できない目標の区分", "Grade of targets that cannot be measured")) }
-                (select("unmeasurable".into(), rules.unmeasurable.as_deref().unwrap_or(""), Some(lang.t("集計から除いて別に数える", "left out, counted apart"))))
+                (select("unmeasurable".into(), rules.unmeasurable.as_deref().unwrap_or(""), Some(lang.t("集計から除いて別に数える", "left out, counted apart")), None))
             }
             div.field {
                 label for="f-year" { (lang.t("プレビューする年度", "Year to preview")) }
@@ -988,7 +973,7 @@ async fn grading_page(
                 p { (lang.t("まだ変更されていません（既定：大阪市の基準）。", "Never changed (the default: Osaka's rules).")) }
             } @else {
                 ol reversed { @for c in versions.iter().rev() {
-                    li { (crate::i18n::japan_time_of(lang, &c.at)) " — " (c.actor) "："
+                    li { (crate::i18n::japan_time_of(lang, &c.at)) " — " (c.actor) (lang.t("：", ": "))
                         (c.after.as_ref().and_then(|a| a.get("grading")).and_then(|g| g.get("name")).and_then(|n| n.as_str()).unwrap_or("—")) }
                 } }
             }

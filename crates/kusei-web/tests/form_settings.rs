@@ -269,7 +269,12 @@ async fn the_citys_form_settings_shape_the_forms() {
         "no review link"
     );
     let (s, page) = get(&state, "desk", &format!("/nodes/{item}/review")).await;
-    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "no such form, not a matter of permission"
+    );
+    assert!(!page.contains("権限"), "{page}");
     assert!(page.contains("中間振り返りの段階がありません"), "{page}");
     // The reminders follow: the empty evaluation is reminded, the review is not.
     kusei_app::notify::run_jobs(&store, Clock::Fixed(NOW), "one", None)
@@ -278,5 +283,10 @@ async fn the_citys_form_settings_shape_the_forms() {
     let sent = store.notifications_with_prefix("reminder:").await.unwrap();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(sent[0].subject.contains("自己評価"), "{}", sent[0].subject);
+    let (_, progress) = get(&state, "desk", &format!("/plans/{}/progress", plan.0)).await;
+    assert!(
+        !progress.contains("中間振り返り</th>") && progress.contains("自己評価</th>"),
+        "the progress table has the form's phases only"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

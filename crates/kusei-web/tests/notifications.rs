@@ -200,7 +200,7 @@ async fn without_smtp_the_inbox_shows_the_reminders_once() {
     let home = page(&state, "desk", "/").await;
     assert!(home.contains("お知らせ"), "the inbox lists notifications");
     assert!(
-        home.contains("中間振り返りの締切まであと7日：未入力 2件"),
+        home.contains("中間振り返り締切まであと7日：未入力 2件"),
         "{home}"
     );
     assert!(
@@ -249,6 +249,45 @@ async fn without_smtp_the_inbox_shows_the_reminders_once() {
     assert!(
         !page(&state, "desk", "/").await.contains("承認の依頼"),
         "a section editor is not"
+    );
+    // A published plan is reminded too: its evaluation is entered on its next draft.
+    for step in [
+        kusei_store::Transition::Approve,
+        kusei_store::Transition::Publish,
+    ] {
+        store.transition("t", plan, step, None).await.unwrap();
+    }
+    store
+        .set_window(
+            "t",
+            m,
+            &kusei_store::Window {
+                fiscal_year: fy,
+                phase: Phase::Evaluation,
+                opens_on: "2025-08-01".parse().unwrap(),
+                closes_on: "2025-09-05".parse().unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let r = run_jobs(&store, Clock::Fixed(ONE_DAY_BEFORE), "one", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.reminders_recorded, 3,
+        "the published plan's empty evaluations: {r:?}"
+    );
+    let evaluation: Vec<_> = store
+        .notifications_with_prefix("reminder:")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.subject.contains("自己評価締切まであと6日"))
+        .collect();
+    assert_eq!(
+        evaluation.len(),
+        3,
+        "desk, done and the editor: the days left as they are"
     );
     let _ = std::fs::remove_dir_all(dir);
 }

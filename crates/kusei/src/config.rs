@@ -36,7 +36,7 @@ pub struct Config {
     /// The sender of that mail (`mail_from` / KUSEI_MAIL_FROM).
     pub mail_from: String,
     /// The address people reach Kusei at, for links in mail (`public_url` /
-    /// KUSEI_PUBLIC_URL).
+    /// KUSEI_PUBLIC_URL); empty: `http://` and the address the server listens on.
     pub public_url: String,
     /// Seconds between two runs of the background jobs (reminders, mail):
     /// `jobs_interval_secs` / KUSEI_JOBS_INTERVAL_SECS.
@@ -80,7 +80,7 @@ impl Default for Config {
             sample: true,
             smtp: None,
             mail_from: "kusei@localhost".into(),
-            public_url: "http://127.0.0.1:8080".into(),
+            public_url: String::new(),
             jobs_interval_secs: 60,
         }
     }

@@ -43,7 +43,12 @@ pub async fn serve(config: Config) -> Result<()> {
             .with_trust_forwarded_for(config.trust_forwarded_for)
             .with_pdf_font(config.pdf_font.clone()),
     );
-    let jobs = tokio::spawn(run_jobs(store.clone(), config.clone()));
+    let public_url = if config.public_url.trim().is_empty() {
+        format!("http://{addr}")
+    } else {
+        config.public_url.clone()
+    };
+    let jobs = tokio::spawn(run_jobs(store.clone(), config.clone(), public_url));
     accept(
         listener,
         app,
@@ -59,7 +64,7 @@ pub async fn serve(config: Config) -> Result<()> {
 /// The background jobs of this instance (reminders, mail), every `jobs_interval_secs`.
 /// Every instance runs them; leases in the database make each reminder and mail happen
 /// once however many instances there are (`kusei_app::notify::run_jobs`).
-async fn run_jobs(store: Store, config: Config) {
+async fn run_jobs(store: Store, config: Config, public_url: String) {
     let owner = format!(
         "{}-{}-{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "kusei".into()),
@@ -72,7 +77,7 @@ async fn run_jobs(store: Store, config: Config) {
         .map(|smtp| kusei_app::notify::MailConfig {
             smtp: smtp.clone(),
             from: config.mail_from.clone(),
-            base_url: config.public_url.clone(),
+            base_url: public_url.clone(),
         });
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(config.jobs_interval_secs));
     loop {

@@ -488,5 +488,5 @@ fn closes_label(today: kusei_domain::calendar::Date) -> String {
     for _ in 0..7 {
         d = d.next();
     }
-    d.to_string()
+    d.to_japanese()
 }

@@ -133,5 +133,9 @@ fn phase_open(
 }
 
 fn refuse(reason: Refusal) -> WebError {
-    WebError::Forbidden(reason.to_string())
+    match reason {
+        // Not a matter of permission: this form has no such phase.
+        Refusal::PhaseNotUsed { .. } => WebError::NotHere(reason.to_string()),
+        other => WebError::Forbidden(other.to_string()),
+    }
 }
