@@ -449,7 +449,7 @@ pub(crate) async fn page(
             @if r.published_only { (lang.t("公表された計画から集計しています。", "Counted from published plans.")) }
             @else { (lang.t("作成中・承認待ちを含む、いまの計画から集計しています（市の担当者向け）。", "Counted from the plans as they stand now, drafts included (for the city's staff).")) }
             " "
-            @if phase == RollupPhase::Evaluation { (lang.t("評価基準：", "Grading rules: ")) (r.rules) }
+            @if phase == RollupPhase::Evaluation { (lang.t("評価基準：", "Grading rules: ")) (rules_name(lang, &r.rules)) }
         }
         @if r.wards.is_empty() {
             p role="status" { (lang.t("この年度の計画はまだありません。", "There are no plans for this year yet.")) }
@@ -479,6 +479,16 @@ pub(crate) async fn page(
         p { a href=(page.href(&format!("/dashboard/{}", mid.0))) { (lang.t("区の比較（共通指標）へ", "Ward comparison (common indicators)")) } }
     };
     Ok(Html(page.render(&title, &base, body)))
+}
+
+/// The name of the rules; the built-in default's in the page's language (a city's own
+/// name is its data).
+fn rules_name(lang: Lang, name: &str) -> String {
+    if lang == Lang::En && name == GradingRules::osaka().name {
+        "Osaka's method (progress of outcome targets)".into()
+    } else {
+        name.to_string()
+    }
 }
 
 fn reason_label(lang: Lang, why: &str) -> String {

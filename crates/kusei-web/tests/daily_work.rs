@@ -414,6 +414,17 @@ async fn every_page_speaks_one_language() {
         ),
         (Some("admin"), format!("/admin/security?municipality={m}")),
         (Some("admin"), format!("/admin/indicators?municipality={m}")),
+        // The city's roll-up, grading rules and form settings (issue 18).
+        (None, format!("/rollup/{m}")),
+        (None, format!("/rollup/{m}?phase=review")),
+        (Some("admin"), format!("/rollup/{m}")),
+        (
+            Some("admin"),
+            format!("/rollup/{m}?phase=review&ward={ward}"),
+        ),
+        (Some("admin"), format!("/admin/grading?municipality={m}")),
+        (Some("admin"), format!("/admin/forms?municipality={m}")),
+        (Some("admin"), "/admin/indicators/1".into()),
         // The ward council: public, its member, the ward's editor; an opinion; the form.
         (None, format!("/council/{ward}")),
         (None, format!("/council/{ward}?status=not_possible")),
