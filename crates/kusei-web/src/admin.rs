@@ -61,6 +61,45 @@ pub(crate) async fn require_admin(
     Ok((cities, system))
 }
 
+/// The municipality a settings page is of: the one asked for (`?municipality=`) among
+/// those the viewer administers, else the first of them.
+pub(crate) async fn chosen_city(
+    state: &AppState,
+    who: &Who,
+    asked: Option<&str>,
+) -> Result<City, WebError> {
+    let (mut cities, _) = require_admin(state, who).await?;
+    let asked = asked
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_id(s, "municipality").map(MunicipalityId))
+        .transpose()?;
+    let i = cities
+        .iter()
+        .position(|c| Some(c.m.id) == asked)
+        .unwrap_or(0);
+    if cities.is_empty() {
+        return Err(WebError::NotFound("no municipality".into()));
+    }
+    Ok(cities.swap_remove(i))
+}
+
+/// The changes of one key of a municipality's settings, oldest first (its versions).
+pub(crate) async fn setting_versions(
+    state: &AppState,
+    m: MunicipalityId,
+    key: &str,
+) -> Result<Vec<kusei_store::Change>, WebError> {
+    Ok(state
+        .store
+        .history("municipality_settings", m.0)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.after.as_ref().and_then(|a| a.get(key)) != c.before.as_ref().and_then(|b| b.get(key))
+        })
+        .collect())
+}
+
 /// The policy for administering municipality `m`, with its tree read from the store:
 /// not found when it does not exist, forbidden when the viewer does not administer it.
 pub(crate) async fn require_administer(

@@ -2,7 +2,7 @@
 //! the judgment scale, whether 未確定 exists), through `kusei_app::forms` (validated,
 //! every change in the settings' history).
 
-use crate::admin::{require_admin, require_administer};
+use crate::admin::require_administer;
 use crate::auth::{check_csrf, Who};
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
@@ -43,14 +43,7 @@ async fn settings_page(
     done: bool,
 ) -> Result<String, WebError> {
     let lang = page.lang;
-    let history = state.store.history("municipality_settings", m.0).await?;
-    let versions: Vec<_> = history
-        .iter()
-        .filter(|c| {
-            c.after.as_ref().and_then(|a| a.get("forms"))
-                != c.before.as_ref().and_then(|b| b.get("forms"))
-        })
-        .collect();
+    let versions = crate::admin::setting_versions(state, m, "forms").await?;
     let err = |f: &str| {
         errors
             .get(f)
@@ -144,20 +137,7 @@ pub(crate) async fn form(
     Query(q): Query<FormsQuery>,
 ) -> Result<Html<String>, WebError> {
     let lang = q.lang.unwrap_or_default();
-    let (cities, _) = require_admin(&state, &who).await?;
-    let asked = q
-        .municipality
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_id(s, "municipality").map(MunicipalityId))
-        .transpose()?;
-    let Some(city) = cities
-        .iter()
-        .find(|c| Some(c.m.id) == asked)
-        .or(cities.first())
-    else {
-        return Err(WebError::NotFound("no municipality".into()));
-    };
+    let city = crate::admin::chosen_city(&state, &who, q.municipality.as_deref()).await?;
     let page = Page { lang, who: &who };
     let s = app::settings(&state.store, city.m.id).await?;
     Ok(Html(

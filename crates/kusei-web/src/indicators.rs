@@ -48,6 +48,18 @@ pub(crate) async fn list(
     who: Who,
     Query(q): Query<ListQuery>,
 ) -> Result<Html<String>, WebError> {
+    list_page(&state, &who, &q, &FieldErrors::default()).await
+}
+
+/// The list, with the new-indicator form refused at its fields (`errors`, what was typed
+/// kept) when given.
+async fn list_page(
+    state: &AppState,
+    who: &Who,
+    q: &ListQuery,
+    errors: &FieldErrors,
+) -> Result<Html<String>, WebError> {
+    let (state, who) = (state.clone(), who.clone());
     let lang = q.lang.unwrap_or_default();
     let (cities, _) = require_admin(&state, &who).await?;
     let selected = q
@@ -150,11 +162,13 @@ pub(crate) async fn list(
                 (page.csrf_field())
                 div.field {
                     label for="f-new-name" { (lang.t("指標名", "Name")) }
-                    input #f-new-name type="text" name="name" required;
+                    @if let Some(e) = errors.get("name") { p.error #f-new-name-err role="alert" { (e) } }
+                    input #f-new-name type="text" name="name" required value=(errors.typed("name").unwrap_or("")) aria-invalid=[errors.get("name").map(|_| "true")] aria-describedby=[errors.get("name").map(|_| "f-new-name-err")];
                 }
                 div.field {
                     label for="f-new-unit" { (lang.t("単位（例: %、件、千円）", "Unit (e.g. %, people, yen)")) }
-                    input #f-new-unit type="text" name="unit" required;
+                    @if let Some(e) = errors.get("unit") { p.error #f-new-unit-err role="alert" { (e) } }
+                    input #f-new-unit type="text" name="unit" required value=(errors.typed("unit").unwrap_or("")) aria-invalid=[errors.get("unit").map(|_| "true")] aria-describedby=[errors.get("unit").map(|_| "f-new-unit-err")];
                 }
                 div.field {
                     label for="f-new-direction" { (lang.t("方向", "Direction")) }
@@ -164,15 +178,15 @@ pub(crate) async fn list(
                 }
                 div.field {
                     label for="f-new-definition" { (lang.t("定義（算出方法）", "Definition (how it is measured)")) }
-                    textarea #f-new-definition name="definition" rows="2" {}
+                    textarea #f-new-definition name="definition" rows="2" { (errors.typed("definition").unwrap_or("")) }
                 }
                 div.field {
                     label for="f-new-source" { (lang.t("出典（例: 区民アンケート）", "Source (e.g. residents' survey)")) }
-                    input #f-new-source type="text" name="source";
+                    input #f-new-source type="text" name="source" value=(errors.typed("source").unwrap_or(""));
                 }
                 div.field {
                     label for="f-new-question" { (lang.t("調査の設問", "Survey question")) }
-                    textarea #f-new-question name="question" rows="2" {}
+                    textarea #f-new-question name="question" rows="2" { (errors.typed("question").unwrap_or("")) }
                 }
                 button type="submit" { (lang.t("共通指標を追加", "Add the common indicator")) }
             }
@@ -597,11 +611,17 @@ pub(crate) async fn create(
                 .into_response())
         }
         Err(IndicatorError::Rule(rule)) => {
-            let message = match lang {
-                Lang::Ja => rule.ja(),
-                Lang::En => rule.en(),
-            };
-            Err(WebError::BadRequest(message))
+            let mut errors = FieldErrors::default();
+            errors.add(
+                rule.field(),
+                match lang {
+                    Lang::Ja => rule.ja(),
+                    Lang::En => rule.en(),
+                },
+            );
+            errors.keep_typed(&form, &["name", "unit", "definition", "source", "question"]);
+            let html = list_page(&state, &who, &q, &errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
         Err(IndicatorError::App(e)) => Err(e.into()),
     }

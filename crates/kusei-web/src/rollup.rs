@@ -5,7 +5,7 @@
 //! it: the city's administrators see the plans as they stand, everyone else the
 //! published versions.
 
-use crate::admin::{require_admin, require_administer};
+use crate::admin::require_administer;
 use crate::auth::{check_csrf, Who};
 use crate::error::WebError;
 use crate::forms::{FieldErrors, FormData};
@@ -846,14 +846,7 @@ async fn grading_page(
     };
     let invalid = |f: &str| errors.get(f).is_some().then_some("true");
     let described = |f: &str| errors.get(f).map(|_| format!("e-{f}"));
-    let history = state.store.history("municipality_settings", m.0).await?;
-    let versions: Vec<_> = history
-        .iter()
-        .filter(|c| {
-            c.after.as_ref().and_then(|a| a.get("grading"))
-                != c.before.as_ref().and_then(|b| b.get("grading"))
-        })
-        .collect();
+    let versions = crate::admin::setting_versions(state, m, "grading").await?;
     let mut comparison = None;
     if preview && errors.is_empty() {
         let now = app::compute(
@@ -1000,20 +993,7 @@ pub(crate) async fn grading_form(
     Query(q): Query<GradingQuery>,
 ) -> Result<Html<String>, WebError> {
     let lang = q.lang.unwrap_or_default();
-    let (cities, _) = require_admin(&state, &who).await?;
-    let asked = q
-        .municipality
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| parse_id(s, "municipality").map(MunicipalityId))
-        .transpose()?;
-    let Some(city) = cities
-        .iter()
-        .find(|c| Some(c.m.id) == asked)
-        .or(cities.first())
-    else {
-        return Err(WebError::NotFound("no municipality".into()));
-    };
+    let city = crate::admin::chosen_city(&state, &who, q.municipality.as_deref()).await?;
     let page = Page { lang, who: &who };
     let rules = app::rules(&state.store, city.m.id).await?;
     let years = plan_years(&state, city.m.id).await?;

@@ -623,6 +623,24 @@ fn a_common_indicator_gathers_the_wards_imported_figures() {
         ],
     ));
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // A refused form says where and keeps what was typed.
+    let (status, page) = rt.block_on(post(
+        &state,
+        &format!("/admin/indicators?municipality={}", m.0),
+        &[
+            ("csrf", "csrfreform".into()),
+            ("name", "区民の満足度".into()),
+            ("unit", "".into()),
+            ("question", "満足していますか。".into()),
+        ],
+    ));
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("単位を入力してください")
+            && page.contains("value=\"区民の満足度\"")
+            && page.contains("満足していますか。"),
+        "{page}"
+    );
     let indicators = rt.block_on(store.list_indicators(m)).unwrap();
     let common = indicators
         .iter()
