@@ -21,7 +21,12 @@ impl References {
     /// Every result of `unit` before `until` (exclusive).
     pub async fn load(store: &Store, unit: UnitId, until: FiscalYear) -> Result<Self, AppError> {
         let rows = store.unit_results_before(unit, until).await?;
-        Ok(References {
+        Ok(References::from_rows(&rows))
+    }
+
+    /// The figures of results already read (`Store::unit_results_before`).
+    pub fn from_rows(rows: &[(FiscalYear, String)]) -> Self {
+        References {
             by_year: rows
                 .iter()
                 .flat_map(|(fy, text)| {
@@ -30,7 +35,7 @@ impl References {
                         .map(move |f| (*fy, f))
                 })
                 .collect(),
-        })
+        }
     }
 
     /// Every result of `unit` (for pages that judge several years).

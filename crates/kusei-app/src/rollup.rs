@@ -399,6 +399,33 @@ async fn ward_plans(
     Ok(out)
 }
 
+/// A ward's earlier results, read as text and turned into figures only when an item's
+/// relative target (前年度以上, 29年度実績に比べて…) needs them: the other targets are
+/// judged without, so the roll-up does not parse every earlier year of every ward.
+struct LazyReferences {
+    rows: Vec<(FiscalYear, String)>,
+    parsed: std::cell::OnceCell<References>,
+}
+
+impl LazyReferences {
+    fn new(rows: Vec<(FiscalYear, String)>) -> Self {
+        LazyReferences {
+            rows,
+            parsed: std::cell::OnceCell::new(),
+        }
+    }
+    fn before(&self, year: FiscalYear) -> Vec<kpi::Figure> {
+        self.parsed
+            .get_or_init(|| References::from_rows(&self.rows))
+            .before(year)
+    }
+}
+
+/// Whether a judged target (or a condition of it) resolves against earlier results.
+fn relative(t: &kpi::Target) -> bool {
+    t.kind == kpi::TargetKind::Relative || t.parts.iter().any(relative)
+}
+
 /// The counts and rows of one plan.
 fn plan_rows(
     sp: &StoredPlan,
@@ -406,7 +433,7 @@ fn plan_rows(
     phase: RollupPhase,
     rules: &kpi::GradingRules,
     scale: &[(String, String)],
-    references: &[kpi::Figure],
+    references: &LazyReferences,
 ) -> Vec<NodeRow> {
     let mut rows: Vec<NodeRow> = Vec::new();
     for (i, depth, tracked) in tracked_items(sp) {
@@ -475,7 +502,10 @@ fn plan_rows(
                     row.remedy = e
                         .and_then(|e| e.remedy.clone())
                         .filter(|s| !s.trim().is_empty());
-                    let judged = item(sn, year, e, references);
+                    let mut judged = item(sn, year, e, &[]);
+                    if judged.judged.iter().any(relative) {
+                        judged = item(sn, year, e, &references.before(year));
+                    }
                     for (tj, t) in judged.judgment.targets.iter().zip(&judged.judged) {
                         let g = rules.grade(tj);
                         c.targets += 1;
@@ -561,8 +591,19 @@ pub async fn compute(
     };
     let mut total = Counts::with_scale(&scale);
     let mut wards = Vec::new();
+    // Each ward's earlier results, read once for this year and the year before (and
+    // parsed only if a relative target needs them); the mid-year judges nothing.
+    let results = |unit: UnitId, before: FiscalYear| async move {
+        if phase == RollupPhase::Evaluation {
+            store.unit_results_before(unit, before).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let mut known: std::collections::HashMap<UnitId, LazyReferences> =
+        std::collections::HashMap::new();
     for (unit, plans) in ward_plans(store, &units, year, published_only).await? {
-        let refs = References::load(store, unit.id, year).await?.before(year);
+        let refs = LazyReferences::new(results(unit.id, year).await?);
         let mut counts = Counts::with_scale(&scale);
         let mut rows = Vec::new();
         for sp in &plans {
@@ -585,16 +626,22 @@ pub async fn compute(
             previous: None,
             rows,
         });
+        known.insert(unit.id, refs);
     }
     let mut previous_total = None;
     if let Ok(prev) = FiscalYear::new(year.year() - 1) {
         let mut t = Counts::with_scale(&scale);
         let mut any = false;
         for (unit, plans) in ward_plans(store, &units, prev, published_only).await? {
-            let refs = References::load(store, unit.id, prev).await?.before(prev);
+            let refs = match known.entry(unit.id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(LazyReferences::new(results(unit.id, prev).await?))
+                }
+            };
             let mut counts = Counts::with_scale(&scale);
             for sp in &plans {
-                for top in plan_rows(sp, prev, phase, rules, &scale, &refs)
+                for top in plan_rows(sp, prev, phase, rules, &scale, &*refs)
                     .iter()
                     .filter(|r| r.depth == 0)
                 {
