@@ -336,6 +336,37 @@ fn the_rollup_equals_an_independent_count_and_follows_the_citys_rules() {
             page.contains(&sentence),
             "{y}: the page's sentence {sentence}"
         );
+        // Each ward's row of the page: 成果目標, 測定可能 and each grade's count.
+        let table = page
+            .split("id=\"wards\"")
+            .nth(1)
+            .and_then(|t| t.split("</tbody>").next())
+            .unwrap_or_else(|| panic!("{y}: no ward table"));
+        let scale = api["grade_labels"].as_object().unwrap().len();
+        for w in api["wards"].as_array().unwrap() {
+            let unit = w["unit"].as_str().unwrap();
+            let row = table
+                .split("<tr>")
+                .find(|r| r.contains(&format!(">{unit}</a></th>")))
+                .unwrap_or_else(|| panic!("{y}: no row of {unit}"));
+            let cells: Vec<usize> = row
+                .split("<td class=\"num\">")
+                .skip(1)
+                .filter_map(|c| c.split('<').next().and_then(|n| n.parse().ok()))
+                .collect();
+            let id = w["unit_id"].as_i64().unwrap();
+            let (targets, measurable, grades) = expected.get(&id).cloned().unwrap_or_default();
+            assert_eq!(cells[2], targets, "{y} {unit}: 成果目標 on the page");
+            assert_eq!(cells[3], measurable, "{y} {unit}: 測定可能 on the page");
+            let codes: Vec<&String> = api["grade_labels"].as_object().unwrap().keys().collect();
+            for (k, code) in codes.iter().enumerate().take(scale) {
+                assert_eq!(
+                    cells[4 + k],
+                    grades.get(*code).copied().unwrap_or(0),
+                    "{y} {unit}: {code} on the page"
+                );
+            }
+        }
 
         // Mid-year: the answers as written, counted per ward.
         let (_, body) = rt.block_on(get(
