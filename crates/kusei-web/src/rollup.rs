@@ -250,13 +250,12 @@ fn top_share(c: &Counts, on_track: &[String]) -> Option<f64> {
     share(on_track.iter().map(|t| c.of(t)).sum(), c.measurable)
 }
 
-fn ward_table(page: &Page<'_>, r: &Rollup, rules: &GradingRules, base: &str) -> Markup {
+fn ward_table(page: &Page<'_>, r: &Rollup, base: &str) -> Markup {
     let lang = page.lang;
     let heads: Vec<String> = columns(lang, r, &r.total)
         .into_iter()
         .map(|(h, _)| h)
         .collect();
-    let _ = rules;
     html! {
         table.numbers #wards {
             caption { (fy_label(lang, FiscalYear::new(r.fiscal_year).unwrap_or(FiscalYear::MIN))) " " (phase_label(lang, r.phase)) " — " (lang.t("区ごとの集計（件数）", "per ward (count)")) }
@@ -458,7 +457,7 @@ pub(crate) async fn page(
             @if let Some(p) = &r.previous_total {
                 p.muted { (lang.t("前年度：", "Year before: ")) (summary_sentence(lang, &r, p)) }
             }
-            (ward_table(&page, &r, &rules, &base))
+            (ward_table(&page, &r, &base))
             @if !r.total.reasons.is_empty() {
                 h2 { (lang.t("測定不能の理由", "Why targets were not measurable")) }
                 ul { @for (why, n) in &r.total.reasons { li { (reason_label(lang, why)) (lang.t("：", ": ")) (n) (lang.t("件", "")) } } }

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use kusei_domain::calendar::FiscalYear;
 use kusei_domain::content::{LinkContent, NodeContent, PlanContent};
-use kusei_domain::model::{Family, LinkKind, Period, Phase, UnitKind};
+use kusei_domain::model::{Family, Period, Phase, UnitKind};
 use kusei_domain::policy::Scope;
 use kusei_store::{NewUnit, NewUser, Store};
 use kusei_web::auth::token_hash;
@@ -108,7 +108,6 @@ async fn the_citys_form_settings_shape_the_forms() {
         )
         .await
         .unwrap();
-    let _ = LinkKind::Primary;
     let item = store.load_plan(plan).await.unwrap().nodes[0].node.id.0;
     for phase in [Phase::Review, Phase::Evaluation] {
         store

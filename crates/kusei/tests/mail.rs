@@ -200,7 +200,7 @@ fn reminders_and_workflow_mail_go_out_once_from_two_instances() {
     let db = format!("{base}/{name}");
     let today = kusei_app::Clock::System.today_jst();
     let fy = today.fiscal_year();
-    let (plan_one, plan_two) = rt.block_on(async {
+    let (_plan_one, plan_two) = rt.block_on(async {
         let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut admin)
@@ -347,7 +347,6 @@ fn reminders_and_workflow_mail_go_out_once_from_two_instances() {
         store.close().await;
         (one, two)
     });
-    let _ = plan_one;
     let (_smtp, smtp_port, mail) = smtp_sink();
     let (_a, addr_a, log_a) = serve(&db, smtp_port);
     let (_b, addr_b, log_b) = serve(&db, smtp_port);
