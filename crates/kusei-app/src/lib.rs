@@ -26,6 +26,7 @@ pub mod judge;
 pub mod notify;
 pub mod rollup;
 pub mod sample_city;
+pub mod search;
 pub mod structure;
 
 mod error;

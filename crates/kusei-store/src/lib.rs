@@ -19,6 +19,7 @@ mod merge;
 mod notify;
 mod plans;
 mod records;
+mod search;
 mod security;
 mod structure;
 mod time;
@@ -40,6 +41,7 @@ pub use merge::Merge;
 pub use notify::{NewNotification, Notification, Outgoing};
 pub use plans::{OwnedNode, PlanSummary, StoredNode, StoredPlan};
 pub use records::{directory_of, Copy};
+pub use search::ChangeRef;
 pub use security::{
     throttle_delay, EventFilter, NewSecurityEvent, PendingImport, SecurityEvent, ThrottleKey,
 };

@@ -343,6 +343,35 @@ pub(crate) async fn rollup(
     Ok(Json(kusei_app::rollup::to_json(&r)))
 }
 
+/// `GET /api/v1/search?q=…&municipality=&unit=&fiscal_year=&family=&level=&judgment=&owner=&kind=&page=`
+/// — the search of the `/search` page as JSON (published versions for the public; the
+/// working copies of the caller's units for staff).
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    who: Who,
+    Query(p): Query<crate::search::SearchParams>,
+) -> ApiResult {
+    let lang = p.lang.unwrap_or_default();
+    let r = crate::search::read(&p).map_err(|problems| {
+        WebError::BadRequest(
+            problems
+                .iter()
+                .map(|x| format!("{}: {} / {}", x.field, x.ja, x.en))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    if r.query.is_empty() {
+        return Err(WebError::BadRequest(
+            "q: 検索語を入れてください / give the words to search for".into(),
+        )
+        .into());
+    }
+    let found = crate::search::run(&state, &who, &r).await?;
+    let names = crate::search::Names::of(&state, &found).await?;
+    Ok(Json(crate::search::to_json(lang, &found, &names)))
+}
+
 /// `GET /api/v1/open-data/{municipality}?unit=&year=&format=json|csv` — published plans of
 /// a scope as open data (JSON by default).
 pub(crate) async fn open_data(

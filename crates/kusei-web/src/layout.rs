@@ -71,6 +71,12 @@ fn layout(lang: Lang, page: Option<&Page<'_>>, title: &str, path: &str, body: Ma
                             }
                         }
                     }
+                    form.site-search role="search" method="get" action="/search" {
+                        input type="hidden" name="lang" value=(lang.code());
+                        label.visually-hidden for="site-q" { (lang.t("サイト内検索", "Search the site")) }
+                        input #site-q type="search" name="q" placeholder=(lang.t("防災、子育て…", "Words to find")) maxlength="200";
+                        button type="submit" { (lang.t("検索", "Search")) }
+                    }
                     div.account {
                         @if let (Some(v), Some(p)) = (viewer, page) {
                             span.who { (v.user.display_name) }

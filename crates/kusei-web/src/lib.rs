@@ -29,6 +29,7 @@ mod node;
 mod pages;
 mod progress;
 mod rollup;
+mod search;
 pub use kusei_domain::policy;
 pub mod reports;
 mod structure;
@@ -62,6 +63,9 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Exports of published versions, made once.
     pub export_cache: std::sync::Arc<reports::ExportCache>,
+    /// The search index (kept current from the change log; in memory unless a directory
+    /// is given).
+    pub search: kusei_app::search::Search,
     /// The key that signs pre-session tokens (read from the database once).
     pub(crate) pre_session_key: std::sync::Arc<tokio::sync::OnceCell<String>>,
 }
@@ -75,8 +79,15 @@ impl AppState {
             exporter: kusei_app::export::Exporter::default(),
             trust_forwarded_for: false,
             export_cache: std::sync::Arc::default(),
+            search: kusei_app::search::Search::in_memory()
+                .unwrap_or_else(|e| panic_free_search(&e)),
             pre_session_key: std::sync::Arc::default(),
         }
+    }
+    /// Uses this search index (a directory of the server's).
+    pub fn with_search(mut self, search: kusei_app::search::Search) -> AppState {
+        self.search = search;
+        self
     }
     pub fn with_trust_forwarded_for(mut self, trust: bool) -> AppState {
         self.trust_forwarded_for = trust;
@@ -97,6 +108,12 @@ impl AppState {
     }
 }
 
+/// An in-memory index cannot fail to open but for a lack of memory; say so and stop.
+fn panic_free_search(e: &kusei_app::AppError) -> kusei_app::search::Search {
+    tracing::error!(error = %e, "the search index cannot be made in memory");
+    std::process::abort()
+}
+
 /// Builds the router; tests call it with `oneshot`, the server binds it to an address.
 pub fn app(state: AppState) -> Router {
     Router::new()
@@ -111,6 +128,9 @@ pub fn app(state: AppState) -> Router {
             get(structure::page).post(structure::change),
         )
         .route("/plans/{id}/progress", get(progress::page))
+        .route("/plans/{id}/items/{key}", get(search::item_page))
+        .route("/search", get(search::page))
+        .route("/units/{id}/directory", get(search::directory_page))
         .route("/plans/{id}/history", get(history::plan_page))
         .route(
             "/nodes/{id}/delete",
@@ -227,6 +247,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/indicators/{id}/series", get(api::indicator_series))
         .route("/api/v1/dashboard/{municipality}", get(api::dashboard))
         .route("/api/v1/rollup/{municipality}", get(api::rollup))
+        .route("/api/v1/search", get(api::search))
         .route("/api/v1/open-data/{municipality}", get(api::open_data))
         .route("/api/{*rest}", get(api::not_found))
         .route("/healthz", get(health))

@@ -76,15 +76,30 @@ pub(crate) fn status_badge(lang: Lang, s: PlanStatus) -> Markup {
 }
 
 /// Home: municipalities → units → plans. Signed-out visitors see published plans only.
+#[derive(Debug, serde::Deserialize, Default)]
+pub(crate) struct HomeQuery {
+    #[serde(default)]
+    lang: Option<Lang>,
+    /// A search typed where the home page was asked (`/?q=…`): answered by `/search`.
+    #[serde(default)]
+    q: Option<String>,
+}
+
 pub(crate) async fn home(
     State(state): State<AppState>,
     who: Who,
-    Query(q): Query<LangQuery>,
-) -> Result<Html<String>, WebError> {
-    let page = Page {
-        lang: q.lang(),
-        who: &who,
-    };
+    Query(q): Query<HomeQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let lang = q.lang.unwrap_or_default();
+    if let Some(words) = q.q.as_deref().filter(|w| !w.trim().is_empty()) {
+        let to = format!(
+            "/search?q={}&lang={}",
+            kusei_app::search::path_segment(words),
+            lang.code()
+        );
+        return Ok(axum::response::Redirect::to(&to).into_response());
+    }
+    let page = Page { lang, who: &who };
     let lang = page.lang;
     let store = &state.store;
     let plans = store.list_plans(None, None).await?;
@@ -199,7 +214,7 @@ pub(crate) async fn home(
             }
         }
     };
-    Ok(Html(page.render(lang.t("計画一覧", "Plans"), "/", body)))
+    Ok(Html(page.render(lang.t("計画一覧", "Plans"), "/", body)).into_response())
 }
 
 /// A plan: the working copy for staff who may read it, else its latest published version.
@@ -537,7 +552,8 @@ pub(crate) fn plan_body(
                     a href={ "#node-" (sn.node.id) } { (sn.node.title) }
                 }
             } @else {
-                (node_view(page, sn, row.depth, working, refs))
+                @let url = (!working).then(|| kusei_app::search::item_url(sp, sn));
+                (node_view(page, sn, row.depth, working, refs, url.as_deref()))
             }
         }
     }
@@ -555,6 +571,7 @@ fn node_view(
     depth: usize,
     working: bool,
     refs: &References,
+    item_url: Option<&str>,
 ) -> Markup {
     let lang = page.lang;
     let n = &sn.node;
@@ -577,6 +594,10 @@ fn node_view(
             @if working {
                 p.node-links { a href=(page.href(&format!("/nodes/{}", n.id))) {
                     (lang.t("この項目の詳細・編集", "Open this item")) span.visually-hidden { ": " (n.title) }
+                } }
+            } @else if let Some(url) = item_url {
+                p.node-links { a href=(page.href(url)) {
+                    (lang.t("この項目のページ（年度ごとの推移・区政会議の意見）", "This item's page (over the years, council opinions)")) span.visually-hidden { ": " (n.title) }
                 } }
             }
             (crate::node::phases_view(lang, sn, refs))

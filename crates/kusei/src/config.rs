@@ -41,6 +41,10 @@ pub struct Config {
     /// Seconds between two runs of the background jobs (reminders, mail):
     /// `jobs_interval_secs` / KUSEI_JOBS_INTERVAL_SECS.
     pub jobs_interval_secs: u64,
+    /// The search index's directory (`search_index` / KUSEI_SEARCH_INDEX). Default: next
+    /// to a SQLite file (`kusei.db.search`); in memory for PostgreSQL (each instance
+    /// builds its own at start). One server instance per directory.
+    pub search_index: Option<PathBuf>,
 }
 
 /// The database URL may hold a password: never print it.
@@ -61,6 +65,7 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
             .field("jobs_interval_secs", &self.jobs_interval_secs)
+            .field("search_index", &self.search_index)
             .finish()
     }
 }
@@ -82,6 +87,7 @@ impl Default for Config {
             mail_from: "kusei@localhost".into(),
             public_url: String::new(),
             jobs_interval_secs: 60,
+            search_index: None,
         }
     }
 }
@@ -102,9 +108,21 @@ struct FileLayer {
     mail_from: Option<String>,
     public_url: Option<String>,
     jobs_interval_secs: Option<u64>,
+    search_index: Option<PathBuf>,
 }
 
 impl Config {
+    /// Where the search index is kept: the setting, else next to a SQLite file; `None`
+    /// (in memory) for PostgreSQL and in-memory SQLite.
+    pub fn search_dir(&self) -> Option<PathBuf> {
+        if let Some(d) = &self.search_index {
+            return Some(d.clone());
+        }
+        let file = kusei_store::sqlite_path(&self.db)?;
+        let name = file.file_name()?.to_string_lossy().to_string();
+        Some(file.with_file_name(format!("{name}.search")))
+    }
+
     /// Builds the configuration from its layers. `explicit_file` (from `--config`) must
     /// exist; otherwise `KUSEI_CONFIG` or `./kusei.toml` is read when present.
     pub fn load(
@@ -141,6 +159,7 @@ impl Config {
             c.mail_from = layer.mail_from.unwrap_or(c.mail_from);
             c.public_url = layer.public_url.unwrap_or(c.public_url);
             c.jobs_interval_secs = layer.jobs_interval_secs.unwrap_or(c.jobs_interval_secs);
+            c.search_index = layer.search_index.or(c.search_index);
             c.file = Some(path);
         }
         if let Some(v) = env("KUSEI_DB") {
@@ -175,6 +194,9 @@ impl Config {
         }
         if let Some(v) = env("KUSEI_PUBLIC_URL") {
             c.public_url = v;
+        }
+        if let Some(v) = env("KUSEI_SEARCH_INDEX") {
+            c.search_index = Some(PathBuf::from(v));
         }
         if let Some(v) = env("KUSEI_JOBS_INTERVAL_SECS") {
             c.jobs_interval_secs = v.parse().with_context(|| {

@@ -182,6 +182,18 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// 検索の索引を最新にする（--rebuild で作り直す） / bring the search index up to date (--rebuild: build it again from the database)
+    SearchIndex {
+        /// データベースURL / database URL [default: sqlite://kusei.db]
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// 索引のディレクトリ / the index's directory [default: the search_index setting, or next to the SQLite file]
+        #[arg(long, value_name = "DIR")]
+        index: Option<PathBuf>,
+        /// すべて作り直す / build everything again
+        #[arg(long)]
+        rebuild: bool,
+    },
     /// データベースを最新の構造にする / apply database migrations
     Migrate {
         /// データベースURL / database URL [default: sqlite://kusei.db]
@@ -383,6 +395,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 UserAction::List => user::UserCommand::List,
             };
             runtime.block_on(user::run(&config, command))?;
+        }
+        Command::SearchIndex { db, index, rebuild } => {
+            let mut config = config.with_overrides(db, None);
+            if index.is_some() {
+                config.search_index = index;
+            }
+            init_logging(&config)?;
+            runtime.block_on(serve::search_index(&config, rebuild))?;
         }
         Command::Migrate { db } => {
             let config = config.with_overrides(db, None);

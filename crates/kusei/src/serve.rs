@@ -37,12 +37,15 @@ pub async fn serve(config: Config) -> Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %redact_url(&config.db), "kusei listening");
     println!("Kusei: http://{addr}/ (Ctrl-C で停止 / to stop)");
+    let search = open_search(&config)?;
     let app = kusei_web::app(
         kusei_web::AppState::new(store.clone())
             .with_secure_cookies(config.secure_cookies)
             .with_trust_forwarded_for(config.trust_forwarded_for)
-            .with_pdf_font(config.pdf_font.clone()),
+            .with_pdf_font(config.pdf_font.clone())
+            .with_search(search.clone()),
     );
+    let indexer = tokio::spawn(follow_changes(store.clone(), search));
     let public_url = if config.public_url.trim().is_empty() {
         format!("http://{addr}")
     } else {
@@ -56,9 +59,65 @@ pub async fn serve(config: Config) -> Result<()> {
     )
     .await;
     jobs.abort();
+    indexer.abort();
     store.close().await;
     tracing::info!("kusei stopped cleanly");
     Ok(())
+}
+
+/// The configured search index (see `Config::search_dir`).
+pub fn open_search(config: &Config) -> Result<kusei_app::search::Search> {
+    match config.search_dir() {
+        None => Ok(kusei_app::search::Search::in_memory()?),
+        Some(dir) => kusei_app::search::Search::open(&dir).with_context(|| {
+            format!(
+                "search index {} (each server instance needs a directory of its own: \
+                 set search_index / KUSEI_SEARCH_INDEX)",
+                dir.display()
+            )
+        }),
+    }
+}
+
+/// `kusei search-index [--rebuild]`: catches the index up with the change log, or builds
+/// it again; says how many documents it holds and how long it took.
+pub async fn search_index(config: &Config, rebuild: bool) -> Result<()> {
+    let Some(dir) = config.search_dir() else {
+        anyhow::bail!(
+            "the search index of this database is kept in memory by each server; give a \
+             directory with --index or search_index to keep one on disk"
+        );
+    };
+    let store = open(config).await?;
+    let search = open_search(config)?;
+    let started = std::time::Instant::now();
+    let clock = kusei_app::Clock::System;
+    if rebuild {
+        search.rebuild(&store, clock).await?;
+    } else {
+        search.sync(&store, clock).await?;
+    }
+    store.close().await;
+    println!(
+        "検索の索引 / search index {}: {} 件の文書 / documents ({:.1} s)",
+        dir.display(),
+        search.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Keeps the search index current: built (or caught up) at start, then the change log
+/// read every two seconds, so searches rarely wait for it (a search also catches up
+/// first, so none misses a committed write).
+async fn follow_changes(store: Store, search: kusei_app::search::Search) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tick.tick().await;
+        if let Err(e) = search.sync(&store, kusei_app::Clock::System).await {
+            tracing::warn!(error = %e, "search index: could not follow the changes; trying again");
+        }
+    }
 }
 
 /// The background jobs of this instance (reminders, mail), every `jobs_interval_secs`.

@@ -12,7 +12,7 @@ mod view;
 pub(crate) use handlers::{
     evaluation_form, plan_form, review_form, save_evaluation, save_plan, save_review,
 };
-pub(crate) use view::{page, phases_view};
+pub(crate) use view::{node_heading, page, phases_view};
 
 use crate::auth::Who;
 use crate::error::WebError;

@@ -123,7 +123,7 @@ pub(crate) struct NodeQuery {
     saved: Option<String>,
 }
 
-pub(super) fn node_heading(lang: Lang, sp: &StoredPlan, sn: &StoredNode) -> Markup {
+pub(crate) fn node_heading(lang: Lang, sp: &StoredPlan, sn: &StoredNode) -> Markup {
     let n = &sn.node;
     html! {
         p.muted {
