@@ -577,6 +577,51 @@ try {
     if (!csv.includes('反映済み') || !csv.includes('反映困難')) throw new Error(`the CSV lacks a status: ${csv}`);
   });
 
+  await check('a citizen searches every ward and year: 2 characters, the word marked, filters, an item page; nothing for an absent word; no JavaScript needed', async () => {
+    // The header's search box, with the page's scripts switched off: a plain GET form.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+    await open(page, '/');
+    await page.fill('#site-q', '防災');
+    await Promise.all([page.waitForURL(/\/search\?/), page.press('#site-q', 'Enter')]);
+    await expectText(page, 'h1', '検索');
+    await expectText(page, '[role=status]', '件');
+    await expectText(page, 'ol.hits', '防災訓練');
+    if ((await page.locator('ol.hits mark', { hasText: '防災' }).count()) === 0) throw new Error('the word is not marked');
+    expectEqual(await page.locator('script').count(), 0, '<script> elements on /search');
+    await checkA11y(page, '/search?q=防災 (results)');
+    // A facet is a plain link: the fiscal year.
+    await submit(page, 'nav.facets a[href*="fiscal_year="]');
+    await expectText(page, 'ul.active-filters', '年度');
+    await expectText(page, 'ol.hits', '防災訓練');
+    await checkA11y(page, '/search (a filter)');
+    // The filters of the form.
+    await open(page, '/search?q=防災');
+    await page.selectOption('#f-kind', 'item');
+    await submit(page, 'form.search-form button[type=submit]');
+    if (!page.url().includes('kind=item')) throw new Error(`the kind filter: ${page.url()}`);
+    await expectText(page, 'ol.hits', '防災訓練');
+    // The result opens the item's public page (stable: /plans/{id}/items/{number}).
+    await submit(page, 'ol.hits a:has-text("防災訓練")');
+    if (!/^\/plans\/\d+\/items\/[^/]+$/.test(new URL(page.url()).pathname)) throw new Error(`the item page: ${page.url()}`);
+    await expectText(page, 'h1', '防災訓練');
+    await checkA11y(page, 'the public item page');
+    // A word no document has.
+    await open(page, '/search?q=量子暗号通信');
+    await expectText(page, '[role=status]', '見つかりませんでした');
+    expectEqual(await page.locator('ol.hits').count(), 0, 'result lists for an absent word');
+    await checkA11y(page, '/search (no results)');
+    // A query that cannot be read is refused at its field.
+    await open(page, '/search?q=防災&fiscal_year=abc');
+    await expectText(page, '#e-fiscal_year', '年度「abc」を読めません');
+    await checkA11y(page, '/search (a refused filter)');
+    await open(page, '/search?q=防災&lang=en');
+    await expectText(page, 'h1', 'Search');
+    await checkA11y(page, '/search?lang=en');
+    await cdp.send('Emulation.setScriptExecutionDisabled', { value: false });
+    await cdp.detach();
+  });
+
   await check('the reform office: the roll-up of the year, switched to A–D after a preview, mid-year too; a common indicator', async () => {
     await signIn(page, process.env.ADMIN_LOGIN ?? 'admin', 'e2e-admin-password-1');
     await open(page, `/admin?municipality=${municipality}`);

@@ -232,29 +232,44 @@ impl Search {
         let results = self
             .blocking(move |i| i.search(&q, &f, &v, offset, PAGE_SIZE))
             .await?;
-        let hits = results
-            .hits
-            .into_iter()
-            .map(|h| {
-                let text = if h.doc.body.trim().is_empty() {
-                    h.doc.title.clone()
-                } else {
-                    h.doc.body.clone()
-                };
-                FoundHit {
-                    title_marks: kusei_search::snippet::snippet(&h.doc.title, query, 200),
-                    snippet: kusei_search::snippet::snippet(&text, query, SNIPPET_CHARS),
-                    doc: h.doc,
-                }
-            })
-            .collect();
-        Ok(Found {
-            total: results.total,
-            page,
-            pages: results.total.div_ceil(PAGE_SIZE),
-            hits,
-            facets: results.facets,
+        Ok(found_of(results, query, page))
+    }
+
+    /// Waits for the index's background merges (after a rebuild from the command line).
+    pub async fn settle(&self) -> Result<(), AppError> {
+        self.blocking(|i| i.settle()).await
+    }
+
+    /// The index itself (benches and the rebuild command read it directly).
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+}
+
+/// A page of the index's results with their snippets.
+pub fn found_of(results: kusei_search::Results, query: &UserQuery, page: usize) -> Found {
+    let hits = results
+        .hits
+        .into_iter()
+        .map(|h| {
+            let text = if h.doc.body.trim().is_empty() {
+                h.doc.title.clone()
+            } else {
+                h.doc.body.clone()
+            };
+            FoundHit {
+                title_marks: kusei_search::snippet::snippet(&h.doc.title, query, 200),
+                snippet: kusei_search::snippet::snippet(&text, query, SNIPPET_CHARS),
+                doc: h.doc,
+            }
         })
+        .collect();
+    Found {
+        total: results.total,
+        page,
+        pages: results.total.div_ceil(PAGE_SIZE),
+        hits,
+        facets: results.facets,
     }
 }
 
@@ -497,6 +512,7 @@ fn item_doc(sp: &StoredPlan, sn: &StoredNode, municipality: i64, audience: Audie
         body: item_text(sn),
         url,
         context: format!("{} · {}", sp.unit_name, sp.plan.title),
+        shadowed: false,
     }
 }
 
@@ -511,8 +527,8 @@ fn opinion_doc(
         .node_id
         .and_then(|n| sp.nodes.iter().find(|x| x.node.id == n));
     let title = match item {
-        Some(i) => format!("区政会議の意見: {}", i.node.title),
-        None => format!("区政会議の意見: {}", sp.plan.title),
+        Some(i) => i.node.title.clone(),
+        None => sp.plan.title.clone(),
     };
     let mut body = o.body.clone();
     for extra in [&o.answer, &o.reason, &o.reflected_note]
@@ -533,7 +549,7 @@ fn opinion_doc(
     SearchDoc {
         group: group_of_plan(sp.plan.id),
         key: match audience {
-            Audience::Public => format!("op:{}", o.id),
+            Audience::Public => format!("o:{}", o.id),
             Audience::Working => format!("ow:{}", o.id),
         },
         kind: DocKind::Opinion,
@@ -552,6 +568,7 @@ fn opinion_doc(
         body,
         url,
         context: format!("{} · {}", sp.unit_name, sp.plan.title),
+        shadowed: false,
     }
 }
 
@@ -568,34 +585,100 @@ pub async fn plan_docs(store: &Store, plan: PlanId) -> Result<Vec<SearchDoc>, Ap
         .municipality_id
         .0;
     let published = store.published_plan(plan, None).await?;
-    let mut docs = Vec::with_capacity(working.nodes.len() * 2);
+    let opinions = store.opinions(plan).await?;
+    Ok(docs_of(
+        &working,
+        published.as_ref(),
+        &opinions,
+        municipality,
+    ))
+}
+
+/// The documents of a plan read already (what [`plan_docs`] indexes; benches build
+/// plans in memory and index them through here too).
+pub fn docs_of(
+    working: &StoredPlan,
+    published: Option<&StoredPlan>,
+    opinions: &[kusei_store::Opinion],
+    municipality: i64,
+) -> Vec<SearchDoc> {
+    let mut work = Vec::with_capacity(working.nodes.len());
     for sn in &working.nodes {
-        docs.push(item_doc(&working, sn, municipality, Audience::Working));
+        work.push(item_doc(working, sn, municipality, Audience::Working));
     }
-    if let Some(pp) = &published {
+    let mut public = Vec::new();
+    if let Some(pp) = published {
         for sn in &pp.nodes {
-            docs.push(item_doc(pp, sn, municipality, Audience::Public));
+            public.push(item_doc(pp, sn, municipality, Audience::Public));
         }
     }
-    for o in store.opinions(plan).await? {
-        docs.push(opinion_doc(
-            &working,
-            &o,
+    for o in opinions {
+        work.push(opinion_doc(
+            working,
+            o,
             municipality,
             Audience::Working,
             None,
         ));
-        if let (Some(public), Some(pp)) = (o.public_view(), &published) {
-            docs.push(opinion_doc(
+        if let (Some(view), Some(pp)) = (o.public_view(), published) {
+            public.push(opinion_doc(
                 pp,
-                &public,
+                &view,
                 municipality,
                 Audience::Public,
                 Some(pp),
             ));
         }
     }
-    Ok(docs)
+    shadow(work, public)
+}
+
+/// A working document that says what its published one says is left out (staff find the
+/// published one); a published document whose working copy differs or is gone is marked
+/// `shadowed` (staff of its unit find the working copy instead).
+fn shadow(work: Vec<SearchDoc>, mut public: Vec<SearchDoc>) -> Vec<SearchDoc> {
+    let same = |w: &SearchDoc, p: &SearchDoc| {
+        (
+            &w.title,
+            &w.body,
+            w.owner_id,
+            &w.judgment,
+            &w.level,
+            &w.number,
+            &w.years,
+        ) == (
+            &p.title,
+            &p.body,
+            p.owner_id,
+            &p.judgment,
+            &p.level,
+            &p.number,
+            &p.years,
+        )
+    };
+    let thing = |d: &SearchDoc| {
+        (
+            d.kind,
+            d.node_id,
+            d.key.split_once(':').map(|k| k.1.to_string()),
+        )
+    };
+    let mut out = Vec::with_capacity(work.len() + public.len());
+    let mut matched = vec![false; public.len()];
+    for w in work {
+        let twin = public
+            .iter()
+            .position(|p| thing(p) == thing(&w) && same(&w, p));
+        match twin {
+            Some(i) => matched[i] = true,
+            None => out.push(w),
+        }
+    }
+    for (p, m) in public.iter_mut().zip(&matched) {
+        p.shadowed = !m;
+    }
+    out.extend(public);
+    out
 }
 
 /// The 業務一覧 rows of a unit (a ward): public once the ward has a published plan.
@@ -657,7 +740,8 @@ pub async fn directory_docs(store: &Store, ward: UnitId) -> Result<Vec<SearchDoc
                 title,
                 body,
                 url: format!("/units/{}/directory#unit-{id}", ward.0),
-                context: format!("{} 業務一覧", unit.name),
+                context: unit.name.clone(),
+                shadowed: false,
             }
         })
         .collect())

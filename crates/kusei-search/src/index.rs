@@ -22,7 +22,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 /// Bumped when the schema or the tokenizer changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const TOKENIZER: &str = "kusei_ja";
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +95,11 @@ pub struct SearchDoc {
     pub url: String,
     /// The plan's title, the unit's name: shown with the result.
     pub context: String,
+    /// A published document whose working copy says something else (or is gone): staff
+    /// who read the working copy find that instead. A working copy the same as its
+    /// published version is not indexed at all (staff then find the published one).
+    #[serde(default)]
+    pub shadowed: bool,
 }
 
 /// The filters of a search; `None` is "any".
@@ -154,7 +159,8 @@ struct Fields {
     group: Field,
     key: Field,
     title: Field,
-    body: Field,
+    /// The title and the body: what every word is looked for in.
+    text: Field,
     facet: Field,
     data: Field,
 }
@@ -209,7 +215,7 @@ fn schema() -> (Schema, Fields) {
         group: b.add_text_field("group", STRING),
         key: b.add_text_field("key", STRING),
         title: b.add_text_field("title", text.clone()),
-        body: b.add_text_field("body", text),
+        text: b.add_text_field("text", text),
         facet: b.add_facet_field("f", FacetOptions::default()),
         data: b.add_text_field("data", STORED),
     };
@@ -224,7 +230,7 @@ fn facet(kind: &str, value: impl ToString) -> Facet {
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter<TantivyDocument>>,
+    writer: Mutex<Option<IndexWriter<TantivyDocument>>>,
     fields: Fields,
 }
 
@@ -274,6 +280,10 @@ impl SearchIndex {
             }
         };
         index.tokenizers().register(TOKENIZER, JaTokenizer);
+        // Segments are searched in parallel, one thread per core.
+        let mut index = index;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        index.set_multithread_executor(cores.clamp(1, 8))?;
         let writer = index.writer_with_num_threads(1, 50_000_000)?;
         let reader = index
             .reader_builder()
@@ -282,7 +292,7 @@ impl SearchIndex {
         let me = SearchIndex {
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             fields,
         };
         if me.progress()?.is_some_and(|p| p.schema != SCHEMA_VERSION) {
@@ -299,34 +309,65 @@ impl SearchIndex {
             .and_then(|p| serde_json::from_str::<Progress>(&p).ok()))
     }
 
-    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter<TantivyDocument>> {
-        match self.writer.lock() {
+    /// Runs `f` with the writer (one at a time).
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter<TantivyDocument>) -> Result<T, IndexError>,
+    ) -> Result<T, IndexError> {
+        let mut guard = match self.writer.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
+        };
+        match guard.as_mut() {
+            Some(w) => f(w),
+            None => Err(IndexError::Open(
+                "the index writer is being replaced".into(),
+            )),
         }
+    }
+
+    /// Waits for the merges of segments running in the background to end (after a
+    /// rebuild: searches are fastest on few segments), then opens the writer again.
+    pub fn settle(&self) -> Result<(), IndexError> {
+        let mut guard = match self.writer.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(w) = guard.take() {
+            w.wait_merging_threads()?;
+        }
+        *guard = Some(self.index.writer_with_num_threads(1, 50_000_000)?);
+        drop(guard);
+        self.reader.reload()?;
+        Ok(())
     }
 
     /// Removes every document (before a rebuild); takes effect at the next commit.
     pub fn clear(&self) -> Result<(), IndexError> {
-        self.writer().delete_all_documents()?;
-        Ok(())
+        self.with_writer(|w| Ok(w.delete_all_documents().map(|_| ())?))
     }
 
     /// Replaces a group's documents with these (none: the group is removed).
     pub fn replace(&self, group: &str, docs: &[SearchDoc]) -> Result<(), IndexError> {
-        let w = self.writer();
-        w.delete_term(tantivy::Term::from_field_text(self.fields.group, group));
-        for d in docs {
-            w.add_document(self.document(d)?)?;
-        }
-        Ok(())
+        let docs: Vec<TantivyDocument> = docs
+            .iter()
+            .map(|d| self.document(d))
+            .collect::<Result<_, _>>()?;
+        self.with_writer(|w| {
+            w.delete_term(tantivy::Term::from_field_text(self.fields.group, group));
+            for d in docs {
+                w.add_document(d)?;
+            }
+            Ok(())
+        })
     }
 
     /// Removes one document (an item deleted from its plan); at the next commit.
     pub fn remove_key(&self, key: &str) -> Result<(), IndexError> {
-        self.writer()
-            .delete_term(tantivy::Term::from_field_text(self.fields.key, key));
-        Ok(())
+        self.with_writer(|w| {
+            w.delete_term(tantivy::Term::from_field_text(self.fields.key, key));
+            Ok(())
+        })
     }
 
     fn document(&self, d: &SearchDoc) -> Result<TantivyDocument, IndexError> {
@@ -335,7 +376,10 @@ impl SearchIndex {
         doc.add_text(f.group, &d.group);
         doc.add_text(f.key, &d.key);
         doc.add_text(f.title, &d.title);
-        doc.add_text(f.body, &d.body);
+        doc.add_text(f.text, format!("{}\n{}", d.title, d.body));
+        if d.shadowed {
+            doc.add_facet(f.facet, facet("s", 1));
+        }
         let audience = match d.audience {
             Audience::Public => "public",
             Audience::Working => "working",
@@ -368,14 +412,39 @@ impl SearchIndex {
     pub fn commit(&self, progress: &Progress) -> Result<(), IndexError> {
         let payload =
             serde_json::to_string(progress).map_err(|e| IndexError::Corrupt(e.to_string()))?;
-        {
-            let mut w = self.writer();
+        self.with_writer(|w| {
             let mut prepared = w.prepare_commit()?;
             prepared.set_payload(&payload);
             prepared.commit()?;
-        }
+            Ok(())
+        })?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// The document of a key (a plain indexed lookup: what benches compare searches to).
+    pub fn by_key(&self, key: &str) -> Result<Option<SearchDoc>, IndexError> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            tantivy::Term::from_field_text(self.fields.key, key),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            None => Ok(None),
+            Some((_, addr)) => {
+                let doc: TantivyDocument = searcher.doc(*addr)?;
+                self.data_of(&doc).map(Some)
+            }
+        }
+    }
+
+    fn data_of(&self, doc: &TantivyDocument) -> Result<SearchDoc, IndexError> {
+        let data = doc
+            .get_first(self.fields.data)
+            .and_then(|v| v.as_str().map(str::to_string))
+            .ok_or_else(|| IndexError::Corrupt("a document without its data".into()))?;
+        serde_json::from_str(&data).map_err(|e| IndexError::Corrupt(e.to_string()))
     }
 
     /// How many documents the index holds (as of the last commit).
@@ -427,21 +496,25 @@ impl SearchIndex {
     }
 
     fn word(&self, t: &QTerm) -> Box<dyn Query> {
-        Box::new(BooleanQuery::new(vec![
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(self.word_in(self.fields.title, t), 3.0)),
-            ),
-            (Occur::Should, self.word_in(self.fields.body, t)),
-        ]))
+        self.word_in(self.fields.text, t)
     }
 
-    fn visibility(&self, v: &Visibility) -> (Occur, Box<dyn Query>) {
-        let public = facet("a", "public");
+    /// Scores more where the word is in the title (only read for documents found).
+    fn in_title(&self, t: &QTerm) -> (Occur, Box<dyn Query>) {
+        (
+            Occur::Should,
+            Box::new(BoostQuery::new(self.word_in(self.fields.title, t), 2.0)),
+        )
+    }
+
+    fn visibility(&self, v: &Visibility) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = self.fields.facet;
+        let working = || self.term_query(f, &facet("a", "working"));
         match v {
-            Visibility::Public => self.filter(public),
+            // Working copies are few (those that differ from their published version):
+            // excluding them is cheaper than requiring every public document.
+            Visibility::Public => vec![(Occur::MustNot, working())],
             Visibility::Staff { units } => {
-                let f = self.fields.facet;
                 let mine = || -> Box<dyn Query> {
                     Box::new(BooleanQuery::new(
                         units
@@ -450,22 +523,30 @@ impl SearchIndex {
                             .collect(),
                     ))
                 };
-                let working = BooleanQuery::new(vec![
-                    (Occur::Must, self.term_query(f, &facet("a", "working"))),
+                // (a working copy of mine) or (a published document, unless it is mine
+                // and its working copy says otherwise).
+                let own_working =
+                    BooleanQuery::new(vec![(Occur::Must, working()), (Occur::Must, mine())]);
+                let replaced = BooleanQuery::new(vec![
                     (Occur::Must, mine()),
+                    (Occur::Must, self.term_query(f, &facet("s", 1))),
                 ]);
-                let others = BooleanQuery::new(vec![
-                    (Occur::Must, self.term_query(f, &public)),
-                    (Occur::MustNot, mine()),
+                let published = BooleanQuery::new(vec![
+                    (
+                        Occur::Must,
+                        Box::new(tantivy::query::AllQuery) as Box<dyn Query>,
+                    ),
+                    (Occur::MustNot, working()),
+                    (Occur::MustNot, Box::new(replaced)),
                 ]);
                 let either = BooleanQuery::new(vec![
-                    (Occur::Should, Box::new(working) as Box<dyn Query>),
-                    (Occur::Should, Box::new(others)),
+                    (Occur::Should, Box::new(own_working) as Box<dyn Query>),
+                    (Occur::Should, Box::new(published)),
                 ]);
-                (
+                vec![(
                     Occur::Must,
                     Box::new(ConstScoreQuery::new(Box::new(either), 0.0)),
-                )
+                )]
             }
         }
     }
@@ -486,11 +567,12 @@ impl SearchIndex {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for t in &q.must {
             clauses.push((Occur::Must, self.word(t)));
+            clauses.push(self.in_title(t));
         }
         for t in &q.not {
             clauses.push((Occur::MustNot, self.word(t)));
         }
-        clauses.push(self.visibility(visibility));
+        clauses.extend(self.visibility(visibility));
         if let Some(m) = filters.municipality {
             clauses.push(self.filter(facet("m", m)));
         }
@@ -539,17 +621,17 @@ impl SearchIndex {
         let top = TopDocs::with_limit(limit.max(1))
             .and_offset(offset)
             .order_by_score();
-        let (top, total, counts) = searcher.search(&query, &(top, Count, fc))?;
+        // Two passes: the best `limit` alone (tantivy skips blocks that cannot reach them),
+        // then the count and the facets without scoring.
+        let top = searcher.search(&query, &top)?;
+        let (total, counts) = searcher.search(&query, &(Count, fc))?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let data = doc
-                .get_first(self.fields.data)
-                .and_then(|v| v.as_str().map(str::to_string))
-                .ok_or_else(|| IndexError::Corrupt("a document without its data".into()))?;
-            let doc: SearchDoc =
-                serde_json::from_str(&data).map_err(|e| IndexError::Corrupt(e.to_string()))?;
-            hits.push(Hit { score, doc });
+            hits.push(Hit {
+                score,
+                doc: self.data_of(&doc)?,
+            });
         }
         let of = |k: &str| -> Vec<(String, u64)> {
             counts
@@ -618,6 +700,7 @@ mod tests {
             body: body.into(),
             url: "/x".into(),
             context: String::new(),
+            shadowed: false,
         }
     }
 
@@ -664,16 +747,25 @@ mod tests {
         assert!(titles(&idx, "区政会議室", &p).is_empty());
         assert!(titles(&idx, "存在しない語", &p).is_empty());
         assert_eq!(titles(&idx, "区政 -会議", &p), Vec::<String>::new());
+        let first = idx
+            .search(&parse("会議").unwrap(), &Filters::default(), &p, 0, 5)
+            .unwrap();
+        assert_eq!(
+            first.hits[0].doc.title, "区政会議の運営",
+            "a title counts more"
+        );
         assert_eq!(titles(&idx, "区政 -会議室", &p), ["区政会議の運営"]);
     }
 
     #[test]
     fn drafts_are_found_by_their_unit_only() {
         let idx = SearchIndex::open(None).unwrap();
+        let mut shadowed = doc("plan:1", Audience::Public, 1, "公表版", "窓口の案内");
+        shadowed.shadowed = true;
         idx.replace(
             "plan:1",
             &[
-                doc("plan:1", Audience::Public, 1, "公表版", "窓口の案内"),
+                shadowed,
                 doc(
                     "plan:1",
                     Audience::Working,
@@ -681,24 +773,34 @@ mod tests {
                     "作業中",
                     "窓口の案内と下書き語",
                 ),
+                doc(
+                    "plan:1",
+                    Audience::Public,
+                    1,
+                    "変わらない項目",
+                    "窓口の時間",
+                ),
             ],
         )
         .unwrap();
         idx.commit(&Progress::default()).unwrap();
+        let staff = |u: i64| Visibility::Staff { units: vec![u] };
         assert!(titles(&idx, "下書き語", &Visibility::Public).is_empty());
-        assert!(titles(&idx, "下書き語", &Visibility::Staff { units: vec![2] }).is_empty());
+        assert!(titles(&idx, "下書き語", &staff(2)).is_empty());
+        assert_eq!(titles(&idx, "下書き語", &staff(1)), ["作業中"]);
+        // Staff of the unit find the working copy instead of the published version, and
+        // an unchanged item (no working document) as published.
         assert_eq!(
-            titles(&idx, "下書き語", &Visibility::Staff { units: vec![1] }),
-            ["作業中"]
-        );
-        // Staff of the unit see the working copy instead of the published version.
-        assert_eq!(
-            titles(&idx, "窓口", &Visibility::Staff { units: vec![1] }),
-            ["作業中"]
+            titles(&idx, "窓口", &staff(1)),
+            ["作業中", "変わらない項目"]
         );
         assert_eq!(
-            titles(&idx, "窓口", &Visibility::Staff { units: vec![2] }),
-            ["公表版"]
+            titles(&idx, "窓口", &staff(2)),
+            ["公表版", "変わらない項目"]
+        );
+        assert_eq!(
+            titles(&idx, "窓口", &Visibility::Public),
+            ["公表版", "変わらない項目"]
         );
         // Replacing a group removes what it held.
         idx.replace("plan:1", &[]).unwrap();

@@ -113,9 +113,11 @@ pub fn parse(input: &str) -> Result<UserQuery, QueryError> {
     Ok(q)
 }
 
-/// A term as index tokens with their offsets in the phrase (see `text::tokens`): the
-/// bigrams of every run, and the last character of each run but the last (it ends its run
-/// in the text too). A single one-character word is `None`: it is found by prefix.
+/// A term as index tokens with their offsets in the phrase (see `text::tokens`): bigrams
+/// that cover every character of each run (every other one, and the last: コミュニティ is
+/// コミ·ュニ·ティ at 0, 2, 4 — the same text, as exactly, for fewer position lists), and
+/// the last character of each run but the last (it ends its run in the text too). A single
+/// one-character word is `None`: it is found by prefix.
 pub fn phrase_tokens(term: &Term) -> Option<Vec<(usize, String)>> {
     if term.runs.len() == 1 && term.runs[0].chars().count() == 1 {
         return None;
@@ -125,8 +127,9 @@ pub fn phrase_tokens(term: &Term) -> Option<Vec<(usize, String)>> {
     let last = term.runs.len() - 1;
     for (j, run) in term.runs.iter().enumerate() {
         let chars: Vec<char> = run.chars().collect();
-        for (k, pair) in chars.windows(2).enumerate() {
-            out.push((offset + k, pair.iter().collect()));
+        let pairs = chars.len().saturating_sub(1);
+        for k in (0..pairs).filter(|k| k % 2 == 0 || *k + 1 == pairs) {
+            out.push((offset + k, chars[k..k + 2].iter().collect()));
         }
         if j < last || chars.len() == 1 {
             out.push((offset + chars.len() - 1, chars[chars.len() - 1].to_string()));
@@ -188,5 +191,19 @@ mod tests {
             );
         }
         assert_eq!(phrase_tokens(&parse("市").unwrap().must[0]), None);
+        let covering: Vec<(usize, String)> =
+            phrase_tokens(&parse("コミュニティ").unwrap().must[0]).unwrap();
+        assert_eq!(
+            covering,
+            [
+                (0, "コミ".to_string()),
+                (2, "ュニ".to_string()),
+                (4, "ティ".to_string())
+            ]
+        );
+        let odd = phrase_tokens(&parse("防災訓練").unwrap().must[0]).unwrap();
+        assert_eq!(odd, [(0, "防災".to_string()), (2, "訓練".to_string())]);
+        let three = phrase_tokens(&parse("子育て").unwrap().must[0]).unwrap();
+        assert_eq!(three, [(0, "子育".to_string()), (1, "育て".to_string())]);
     }
 }

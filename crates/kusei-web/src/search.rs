@@ -120,7 +120,7 @@ pub(crate) fn read(p: &SearchParams) -> Result<Request, Vec<Problem>> {
                     "年度「{s}」を読めません。2025、令和7年度、2023-2025 のように書いてください。"
                 ),
                 en: format!(
-                    "The fiscal year {s:?} cannot be read; write 2025, 令和7年度 or 2023-2025."
+                    "The fiscal year {s:?} cannot be read; write a year such as 2025, or a span such as 2023-2025."
                 ),
             });
         }
@@ -316,10 +316,7 @@ fn kind_label(lang: Lang, code: &str) -> &'static str {
 type FacetGroup = (&'static str, &'static str, Vec<(String, u64)>);
 
 /// The facets in the order the page shows them, with their headings.
-fn facet_groups(
-    lang: Lang,
-    found: &Found,
-) -> Vec<FacetGroup> {
+fn facet_groups(lang: Lang, found: &Found) -> Vec<FacetGroup> {
     let f = &found.facets;
     let mut years = f.fiscal_year.clone();
     years.sort_by(|a, b| b.0.cmp(&a.0));

@@ -436,6 +436,15 @@ async fn every_page_speaks_one_language() {
         (Some("editor"), format!("/council/{ward}")),
         (Some("editor"), "/opinions/2".into()),
         (Some("editor"), format!("/dashboard/{m}")),
+        // Search, an item's public page and a ward's directory (issue 19).
+        (None, "/search".into()),
+        (None, "/search?q=Safety".into()),
+        (None, "/search?q=Safety&kind=item&fiscal_year=2025".into()),
+        (None, "/search?q=7777777".into()),
+        (None, "/search?q=Safety&fiscal_year=2025-2010&page=0".into()),
+        (Some("editor"), "/search?q=Drills".into()),
+        (None, format!("/plans/{p}/items/id-{n}")),
+        (None, format!("/units/{ward}/directory")),
         // A page a form post shows, opened directly (405), and one the viewer may not see.
         (Some("editor"), format!("/plans/{p}/workflow")),
     ];

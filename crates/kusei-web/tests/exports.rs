@@ -589,8 +589,21 @@ async fn dashboard_api_open_data_and_openapi_on_a_sample_city_of_24_wards_and_3_
             .replace("{id}", &id.to_string())
             .replace("{version}", "1")
             .replace("{format}", "csv");
+        // The search's `q` is required: asked with a word of the sample's plans.
+        let concrete = if concrete == "/api/v1/search" {
+            format!("{concrete}?q=%E5%8C%BA%E6%B0%91")
+        } else {
+            concrete
+        };
         let (s, _, body) = get(&state, &concrete).await;
         assert_eq!(s, StatusCode::OK, "{concrete}: {body}");
+        if concrete.starts_with("/api/v1/search") {
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert!(
+                v["total"].as_u64().unwrap() > 0,
+                "区民 is in the sample: {body}"
+            );
+        }
     }
     for code in [
         "not_found",

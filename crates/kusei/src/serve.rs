@@ -94,6 +94,7 @@ pub async fn search_index(config: &Config, rebuild: bool) -> Result<()> {
     let clock = kusei_app::Clock::System;
     if rebuild {
         search.rebuild(&store, clock).await?;
+        search.settle().await?;
     } else {
         search.sync(&store, clock).await?;
     }
