@@ -164,8 +164,11 @@ impl Search {
             // results show its name).
             let mut directories = BTreeSet::new();
             for u in &units {
+                // The directories are those of the units plans are written for (wards).
                 for a in ancestors(store, *u).await? {
-                    directories.insert(a);
+                    if !store.plan_ids_of_unit(a).await?.is_empty() {
+                        directories.insert(a);
+                    }
                 }
                 for p in store.plan_ids_of_unit(*u).await? {
                     plans.insert(p);
@@ -689,7 +692,7 @@ pub async fn directory_docs(store: &Store, ward: UnitId) -> Result<Vec<SearchDoc
         Err(e) => return Err(e.into()),
     };
     let units = store.list_units(unit.municipality_id).await?;
-    let rows = directory_of(&units, ward);
+    let rows = directory_rows(&units, &unit);
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -713,14 +716,19 @@ pub async fn directory_docs(store: &Store, ward: UnitId) -> Result<Vec<SearchDoc
     Ok(rows
         .iter()
         .map(|r| {
-            let id = find(&r.division, r.section.as_deref()).unwrap_or(ward.0);
+            let id = if r.division == unit.name && r.section.is_none() {
+                ward.0
+            } else {
+                find(&r.division, r.section.as_deref()).unwrap_or(ward.0)
+            };
             let title = match &r.section {
                 Some(s) => format!("{} {s}", r.division),
                 None => r.division.clone(),
             };
             let mut body = r.duties.clone().unwrap_or_default();
             if let Some(p) = &r.phone {
-                body.push_str(&format!("\n電話 {p}"));
+                body.push('\n');
+                body.push_str(p);
             }
             SearchDoc {
                 group: group_of_directory(ward),
@@ -745,6 +753,26 @@ pub async fn directory_docs(store: &Store, ward: UnitId) -> Result<Vec<SearchDoc
             }
         })
         .collect())
+}
+
+/// A ward's 業務一覧 as its page and its search show it: the ward's own row first when
+/// it has duties or a telephone, then its divisions and sections.
+pub fn directory_rows(
+    units: &[kusei_domain::model::Unit],
+    ward: &kusei_domain::model::Unit,
+) -> Vec<kusei_domain::content::DirectoryEntry> {
+    let mut rows = Vec::new();
+    if ward.duties.is_some() || ward.phone.is_some() {
+        rows.push(kusei_domain::content::DirectoryEntry {
+            division: ward.name.clone(),
+            section: None,
+            phone: ward.phone.clone(),
+            fax: ward.fax.clone(),
+            duties: ward.duties.clone(),
+        });
+    }
+    rows.extend(directory_of(units, ward.id));
+    rows
 }
 
 /// The family codes, for a filter's choices.

@@ -22,7 +22,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 /// Bumped when the schema or the tokenizer changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const TOKENIZER: &str = "kusei_ja";
 
 #[derive(Debug, thiserror::Error)]
@@ -295,18 +295,17 @@ impl SearchIndex {
             writer: Mutex::new(Some(writer)),
             fields,
         };
-        if me.progress()?.is_some_and(|p| p.schema != SCHEMA_VERSION) {
-            me.clear()?;
-        }
         Ok(me)
     }
 
-    /// How far the index has read, `None` when it was never committed.
+    /// How far the index has read; `None` when it was never committed, or was built by
+    /// another version of the documents (then it is built again).
     pub fn progress(&self) -> Result<Option<Progress>, IndexError> {
         let meta = self.index.load_metas()?;
         Ok(meta
             .payload
-            .and_then(|p| serde_json::from_str::<Progress>(&p).ok()))
+            .and_then(|p| serde_json::from_str::<Progress>(&p).ok())
+            .filter(|p| p.schema == SCHEMA_VERSION))
     }
 
     /// Runs `f` with the writer (one at a time).
@@ -376,7 +375,8 @@ impl SearchIndex {
         doc.add_text(f.group, &d.group);
         doc.add_text(f.key, &d.key);
         doc.add_text(f.title, &d.title);
-        doc.add_text(f.text, format!("{}\n{}", d.title, d.body));
+        // The ward's name and the plan's title are searched too (北区 防災).
+        doc.add_text(f.text, format!("{}\n{}\n{}", d.title, d.body, d.context));
         if d.shadowed {
             doc.add_facet(f.facet, facet("s", 1));
         }

@@ -76,9 +76,52 @@ pub fn occurrences(text: &str, q: &UserQuery) -> Vec<std::ops::Range<usize>> {
     merged
 }
 
-/// The window of about `width` characters of `text` with the most of the query's words,
-/// starting a little before the first of them; the start of the text when none occurs.
+/// The part of `text` that shows why it was found: the window of about `width`
+/// characters with the most of the query's words, and when a word of the query is only
+/// elsewhere, a second window around it, joined by " … " (so every word found is seen).
 pub fn snippet(text: &str, q: &UserQuery, width: usize) -> Snippet {
+    let first = window(text, q, width);
+    let folded_marks: Vec<String> = first
+        .marks
+        .iter()
+        .map(|m| crate::text::fold(&first.text[m.clone()]))
+        .collect();
+    let missing = q.must.iter().find_map(|t| {
+        let run = t.runs.first()?;
+        (!folded_marks.iter().any(|m| m.contains(run.as_str()))).then_some(run.clone())
+    });
+    let Some(run) = missing else {
+        return first;
+    };
+    let only = UserQuery {
+        must: vec![crate::query::Term {
+            typed: run.clone(),
+            runs: vec![run],
+        }],
+        not: Vec::new(),
+    };
+    if occurrences(text, &only).is_empty() {
+        return first;
+    }
+    let second = window(text, &only, width / 2);
+    let joiner = " … ";
+    let offset = first.text.len() + joiner.len();
+    let mut marks = first.marks.clone();
+    marks.extend(
+        second
+            .marks
+            .iter()
+            .map(|m| m.start + offset..m.end + offset),
+    );
+    Snippet {
+        text: format!("{}{joiner}{}", first.text, second.text),
+        cut_before: first.cut_before,
+        cut_after: second.cut_after,
+        marks,
+    }
+}
+
+fn window(text: &str, q: &UserQuery, width: usize) -> Snippet {
     let occ = occurrences(text, q);
     let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
     let total = starts.len();
@@ -129,6 +172,20 @@ mod tests {
             .collect();
         assert_eq!(marked, ["ＩＣＴ", "區民"]);
         assert_eq!(s.char_marks(), [[0, 3], [8, 10]]);
+    }
+
+    #[test]
+    fn a_word_far_from_the_others_gets_its_own_window() {
+        let text = format!("子育て相談を行う。{}窓口を広げる。", "あ".repeat(300));
+        let s = snippet(&text, &parse("子育て 窓口").unwrap(), 60);
+        let marked: Vec<&str> = s
+            .pieces()
+            .into_iter()
+            .filter(|p| p.1)
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(marked, ["子育て", "窓口"]);
+        assert!(s.text.contains(" … "));
     }
 
     #[test]

@@ -134,6 +134,9 @@ pub(crate) struct PlansQuery {
     pub municipality: Option<String>,
     pub unit: Option<String>,
     pub year: Option<String>,
+    /// Words the plan's title (or its unit's name) must have, folded as the search
+    /// folds them; a search of the plans' contents is `/api/v1/search`.
+    pub q: Option<String>,
 }
 
 /// `GET /api/v1/plans?municipality=&unit=&year=` — the plans the caller may see.
@@ -163,6 +166,12 @@ pub(crate) async fn plans(
         .map(|m| parse_id(m, "municipality"))
         .transpose()?
         .map(MunicipalityId);
+    let words: Vec<String> =
+        q.q.as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .map(kusei_search::text::fold)
+            .collect();
     let published = store.published_summaries().await?;
     let grants = who.grants();
     let all = store.list_plans(unit, year).await?;
@@ -193,6 +202,11 @@ pub(crate) async fn plans(
                 (false, Some((_, s))) => s,
                 (false, None) => continue,
             };
+            if !words.iter().all(|w| {
+                kusei_search::text::fold(&format!("{} {}", p.plan.title, p.unit_name)).contains(w)
+            }) {
+                continue;
+            }
             out.push(json!({
                 "id": p.plan.id.0,
                 "municipality_id": m.id.0,
@@ -351,7 +365,7 @@ pub(crate) async fn search(
     who: Who,
     Query(p): Query<crate::search::SearchParams>,
 ) -> ApiResult {
-    let lang = p.lang.unwrap_or_default();
+    let lang = p.language();
     let r = crate::search::read(&p).map_err(|problems| {
         WebError::BadRequest(
             problems

@@ -16,8 +16,16 @@ pub struct Page<'a> {
 impl Page<'_> {
     /// A link within Kusei keeping the language.
     pub fn href(&self, path: &str) -> String {
+        // The language goes into the query, before a fragment (`#unit-6` still scrolls).
+        let (path, fragment) = match path.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (path, None),
+        };
         let sep = if path.contains('?') { '&' } else { '?' };
-        format!("{path}{sep}lang={}", self.lang.code())
+        match fragment {
+            Some(f) => format!("{path}{sep}lang={}#{f}", self.lang.code()),
+            None => format!("{path}{sep}lang={}", self.lang.code()),
+        }
     }
     /// The hidden CSRF field every POST form carries.
     pub fn csrf_field(&self) -> Markup {

@@ -528,7 +528,11 @@ pub(crate) fn plan_body(
             p { (lang.t("この計画にはまだ項目がありません。", "This plan has no items yet.")) }
         }
         (crate::reports::plan_downloads(lang, p.id))
-        p { a href=(page.href(&format!("/council/{}", p.unit_id.0))) { (sp.unit_name) " " (lang.t("区政会議の意見と対応状況", "ward council: opinions and answers")) } }
+        p {
+            a href=(page.href(&format!("/council/{}", p.unit_id.0))) { (sp.unit_name) " " (lang.t("区政会議の意見と対応状況", "ward council: opinions and answers")) }
+            " · "
+            a href=(page.href(&format!("/units/{}/directory", p.unit_id.0))) { (sp.unit_name) " " (lang.t("業務一覧（担当と連絡先）", "directory of sections (who does what, telephone)")) }
+        }
         nav.toc aria-label=(lang.t("目次", "Contents")) {
             h2 { (lang.t("目次", "Contents")) }
             ul {

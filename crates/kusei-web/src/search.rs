@@ -12,7 +12,6 @@ use crate::pages::{judgment_badge, parse_id};
 use crate::policy::{allow, Action};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use kusei_app::search::{Found, FoundHit, Snippet};
 use kusei_domain::calendar::FiscalYear;
@@ -27,8 +26,9 @@ use std::collections::HashMap;
 /// The parameters of a search, as the form and the API send them.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct SearchParams {
+    /// Read leniently: an unknown language is the default one, never an error.
     #[serde(default)]
-    pub lang: Option<Lang>,
+    pub lang: Option<String>,
     #[serde(default)]
     pub q: Option<String>,
     #[serde(default)]
@@ -49,6 +49,15 @@ pub(crate) struct SearchParams {
     pub kind: Option<String>,
     #[serde(default)]
     pub page: Option<String>,
+}
+
+impl SearchParams {
+    pub(crate) fn language(&self) -> Lang {
+        match self.lang.as_deref() {
+            Some("en") => Lang::En,
+            _ => Lang::Ja,
+        }
+    }
 }
 
 /// A parameter that cannot be read: which, and why in both languages.
@@ -94,26 +103,36 @@ pub(crate) fn read_years(s: &str) -> Option<(i32, i32)> {
 /// Reads the parameters; every problem at its parameter.
 pub(crate) fn read(p: &SearchParams) -> Result<Request, Vec<Problem>> {
     let mut problems = Vec::new();
-    let mut id = |field: &'static str, v: &Option<String>| -> Option<i64> {
+    let mut id = |field: &'static str, ja: &str, en: &str, v: &Option<String>| -> Option<i64> {
         let s = given(v)?;
         match s.parse::<i64>() {
             Ok(n) if n > 0 => Some(n),
             _ => {
                 problems.push(Problem {
                     field,
-                    ja: format!("「{s}」は番号として読めません。"),
-                    en: format!("{s:?} is not an id."),
+                    ja: format!("{ja}の番号「{s}」を読めません。"),
+                    en: format!("The {en} {s:?} is not an id."),
                 });
                 None
             }
         }
     };
-    let municipality = id("municipality", &p.municipality);
-    let unit = id("unit", &p.unit);
-    let owner = id("owner", &p.owner);
+    let municipality = id("municipality", "自治体", "municipality", &p.municipality);
+    let unit = id("unit", "区", "ward", &p.unit);
+    let owner = id("owner", "担当", "section", &p.owner);
     let years = given(&p.fiscal_year).and_then(|s| {
         let y = read_years(s);
-        if y.is_none() {
+        let reversed = s
+            .split_once(['-', '～', '~', '〜'])
+            .and_then(|(a, b)| Some((read_years(a)?.0, read_years(b)?.0)))
+            .filter(|(a, b)| a > b);
+        if let Some((a, b)) = reversed {
+            problems.push(Problem {
+                field: "fiscal_year",
+                ja: format!("年度の期間「{s}」は始めが終わりより後です。{b}-{a} のように書いてください。"),
+                en: format!("The span {s:?} starts after it ends; write {b}-{a}."),
+            });
+        } else if y.is_none() {
             problems.push(Problem {
                 field: "fiscal_year",
                 ja: format!(
@@ -303,6 +322,16 @@ impl Names {
     }
 }
 
+/// What one result is.
+fn hit_kind(lang: Lang, code: &str) -> &'static str {
+    match code {
+        "item" => lang.t("計画の項目", "Plan item"),
+        "duty" => lang.t("業務一覧", "Directory entry"),
+        "opinion" => lang.t("区政会議の意見", "Council opinion"),
+        _ => lang.t("その他", "Other"),
+    }
+}
+
 fn kind_label(lang: Lang, code: &str) -> &'static str {
     match code {
         "item" => lang.t("計画の項目", "Plan items"),
@@ -415,7 +444,7 @@ fn hit_view(page: &Page<'_>, names: &Names, h: &FoundHit) -> Markup {
         li.hit {
             h3 { a href=(page.href(&d.url)) { (marked(&h.title_marks)) } }
             p.muted {
-                (kind_label(lang, d.kind.code()))
+                (hit_kind(lang, d.kind.code()))
                 @if !d.context.is_empty() { " · " (d.context) }
                 @if !years.is_empty() { " · " (years) }
                 @if let Some(l) = &d.level { " · " (l) @if let Some(n) = &d.number { " " (n) } }
@@ -437,7 +466,7 @@ pub(crate) async fn page(
     Query(p): Query<SearchParams>,
 ) -> Result<Response, WebError> {
     let page = Page {
-        lang: p.lang.unwrap_or_default(),
+        lang: p.language(),
         who: &who,
     };
     let lang = page.lang;
@@ -455,6 +484,26 @@ pub(crate) async fn page(
         None => None,
     };
     let municipalities = state.store.list_municipalities().await?;
+    // The wards and bureaus of the chosen municipality (or of the only one) to choose from.
+    let chosen = request
+        .as_ref()
+        .and_then(|r| r.filters.municipality)
+        .or_else(|| (municipalities.len() == 1).then(|| municipalities[0].id.0));
+    let wards = match chosen {
+        Some(m) => state
+            .store
+            .list_units(kusei_domain::model::MunicipalityId(m))
+            .await?
+            .into_iter()
+            .filter(|u| {
+                matches!(
+                    u.kind,
+                    kusei_domain::model::UnitKind::Ward | kusei_domain::model::UnitKind::Bureau
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let problem = |field: &str| problems.iter().find(|x| x.field == field);
     let field_error = |field: &str| -> Markup {
         html! {
@@ -477,10 +526,17 @@ pub(crate) async fn page(
     .into_iter()
     .filter_map(|(k, v)| given(v).map(|v| (k, v)))
     .collect();
-    let title = if typed.trim().is_empty() {
-        lang.t("検索", "Search").to_string()
-    } else {
-        format!("{} — {}", typed.trim(), lang.t("検索", "Search"))
+    // The count is in the title: it is what a screen reader says when the page opens.
+    let title = match (&found, typed.trim().is_empty()) {
+        (_, true) => lang.t("検索", "Search").to_string(),
+        (Some(f), false) => format!(
+            "{} — {} {}{}",
+            typed.trim(),
+            lang.t("検索結果", "search:"),
+            f.total,
+            lang.t("件", if f.total == 1 { " result" } else { " results" })
+        ),
+        (None, false) => format!("{} — {}", typed.trim(), lang.t("検索", "Search")),
     };
     let body = html! {
         h1 { (lang.t("検索", "Search")) }
@@ -496,7 +552,7 @@ pub(crate) async fn page(
             input type="hidden" name="lang" value=(lang.code());
             div.field {
                 label for="f-q" { (lang.t("検索語", "Search for")) }
-                input #f-q type="search" name="q" value=(typed) maxlength="200" aria-describedby=[described("q")];
+                input #f-q type="search" name="q" value=(typed) maxlength="200" aria-describedby=[described("q")] aria-invalid=[problem("q").map(|_| "true")];
                 (field_error("q"))
             }
             details open[!active.is_empty() || !problems.is_empty()] {
@@ -511,9 +567,21 @@ pub(crate) async fn page(
                     }
                     (field_error("municipality"))
                 }
+                @if !wards.is_empty() {
+                    div.field {
+                        label for="f-unit" { (lang.t("区", "Ward")) }
+                        select #f-unit name="unit" {
+                            option value="" { (lang.t("すべて", "Any")) }
+                            @for u in &wards {
+                                option value=(u.id.0) selected[given(&p.unit) == Some(u.id.0.to_string().as_str())] { (u.name) }
+                            }
+                        }
+                        (field_error("unit"))
+                    }
+                }
                 div.field {
                     label for="f-fiscal_year" { (lang.t("年度（例: 令和7年度、2023-2025）", "Fiscal year (e.g. 2025, 2023-2025)")) }
-                    input #f-fiscal_year type="text" name="fiscal_year" value=(p.fiscal_year.clone().unwrap_or_default()) aria-describedby=[described("fiscal_year")];
+                    input #f-fiscal_year type="text" name="fiscal_year" value=(p.fiscal_year.clone().unwrap_or_default()) aria-describedby=[described("fiscal_year")] aria-invalid=[problem("fiscal_year").map(|_| "true")];
                     (field_error("fiscal_year"))
                 }
                 div.field {
@@ -546,7 +614,7 @@ pub(crate) async fn page(
                     }
                     (field_error("kind"))
                 }
-                @for (k, v) in active.iter().filter(|(k, _)| matches!(*k, "unit" | "level" | "owner")) {
+                @for (k, v) in active.iter().filter(|(k, _)| matches!(*k, "level" | "owner") || (*k == "unit" && wards.is_empty())) {
                     input type="hidden" name=(k) value=(v);
                 }
             }
@@ -571,11 +639,36 @@ pub(crate) async fn page(
                     (lang.t("「", "Nothing was found for “")) (typed.trim()) (lang.t("」に一致するものは見つかりませんでした。語を短くする、条件を外すなどしてください。", "”. Try fewer or shorter words, or fewer filters."))
                 } @else {
                     (lang.t("「", "")) (typed.trim()) (lang.t("」の検索結果: ", ": ")) (found.total) (lang.t("件", if found.total == 1 { " result" } else { " results" }))
-                    @if found.pages > 1 { " (" (found.page) " / " (found.pages) (lang.t("ページ", " pages")) ")" }
+                    @if found.pages > 1 { " (" (found.page.min(found.pages)) " / " (found.pages) (lang.t("ページ", " pages")) ")" }
+                    " " a href="#results-h" { (lang.t("結果へ移動", "Go to the results")) }
                 }
             }
             @if found.total > 0 {
                 div.search-layout {
+                    // Results first (keyboard and screen reader order; on a phone, first
+                    // on the screen), the facets beside them on a wide screen.
+                    section.results aria-labelledby="results-h" {
+                        h2 #results-h { (lang.t("検索結果", "Results")) }
+                        @if found.hits.is_empty() {
+                            p { (lang.t("このページには結果がありません（全", "This page has no results (there are ")) (found.pages) (lang.t("ページ）。", " pages). "))
+                                a href=(with(&p, lang, "page", None)) { (lang.t("最初のページへ", "Go to the first page")) } }
+                        } @else {
+                            ol.hits start=((found.page - 1) * kusei_app::search::PAGE_SIZE + 1) {
+                                @for h in &found.hits { (hit_view(&page, names, h)) }
+                            }
+                        }
+                        @if found.pages > 1 {
+                            nav.pager aria-label=(lang.t("検索結果のページ", "Result pages")) {
+                                @if found.page > 1 {
+                                    a rel="prev" href=(with(&p, lang, "page", Some(&(found.page - 1).min(found.pages).to_string()))) { "← " (lang.t("前のページ", "Previous page")) }
+                                } @else { span {} }
+                                span { (found.page.min(found.pages)) " / " (found.pages) }
+                                @if found.page < found.pages {
+                                    a rel="next" href=(with(&p, lang, "page", Some(&(found.page + 1).to_string()))) { (lang.t("次のページ", "Next page")) " →" }
+                                } @else { span {} }
+                            }
+                        }
+                    }
                     nav.facets aria-labelledby="facets-h" {
                         h2 #facets-h { (lang.t("絞り込む", "Narrow down")) }
                         @for (key, heading, values) in facet_groups(lang, found) {
@@ -589,23 +682,6 @@ pub(crate) async fn page(
                             }
                         }
                     }
-                    section.results aria-labelledby="results-h" {
-                        h2 #results-h { (lang.t("検索結果", "Results")) }
-                        ol.hits start=((found.page - 1) * kusei_app::search::PAGE_SIZE + 1) {
-                            @for h in &found.hits { (hit_view(&page, names, h)) }
-                        }
-                        @if found.pages > 1 {
-                            nav.pager aria-label=(lang.t("検索結果のページ", "Result pages")) {
-                                @if found.page > 1 {
-                                    a rel="prev" href=(with(&p, lang, "page", Some(&(found.page - 1).to_string()))) { "← " (lang.t("前のページ", "Previous page")) }
-                                } @else { span {} }
-                                span { (found.page) " / " (found.pages) }
-                                @if found.page < found.pages {
-                                    a rel="next" href=(with(&p, lang, "page", Some(&(found.page + 1).to_string()))) { (lang.t("次のページ", "Next page")) " →" }
-                                } @else { span {} }
-                            }
-                        }
-                    }
                 }
             }
         }
@@ -614,13 +690,9 @@ pub(crate) async fn page(
     let path = path
         .trim_end_matches(&format!("&lang={}", lang.code()))
         .to_string();
-    let html = page.render(&title, &path, body);
-    let status = if problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    Ok((status, Html(html)).into_response())
+    // A search that cannot be read is answered with the form and the problem at its
+    // field (the API answers 400).
+    Ok(Html(page.render(&title, &path, body)).into_response())
 }
 
 /// The JSON of a search (the API).
@@ -815,8 +887,11 @@ pub(crate) async fn directory_page(
         return Err(WebError::NotFound(path));
     }
     let units = state.store.list_units(unit.municipality_id).await?;
-    let rows = kusei_store::directory_of(&units, ward);
+    let rows = kusei_app::search::directory_rows(&units, &unit);
     let id_of = |division: &str, section: Option<&str>| -> Option<i64> {
+        if division == unit.name && section.is_none() {
+            return Some(ward.0);
+        }
         let div = units
             .iter()
             .find(|u| u.parent_id == Some(ward) && u.name == division)?;
@@ -851,7 +926,7 @@ pub(crate) async fn directory_page(
                         tr id=[id_of(&r.division, r.section.as_deref()).map(|i| format!("unit-{i}"))] {
                             th scope="row" { (r.division) }
                             td { (r.section.clone().unwrap_or_default()) }
-                            td { (r.phone.clone().unwrap_or_default()) }
+                            td.nowrap { @if let Some(p) = &r.phone { a href={ "tel:" (p.replace(['-', ' '], "")) } { (p) } } }
                             td { (r.duties.clone().unwrap_or_default()) }
                         }
                     }

@@ -35,7 +35,7 @@ const XSS_UNIT: &str = "検証区<script>window.__xss=5</script>";
 /// The name `kusei sample-city` gives the city the dashboard scenario looks at.
 const SAMPLE_CITY: &str = "見本市";
 /// How long one scenario may run before it is killed.
-const SCENARIO_TIMEOUT: Duration = Duration::from_secs(300);
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(480);
 
 /// One browser scenario at a time: the machine has two cores and chromium is heavy.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());

@@ -395,10 +395,43 @@ fn the_seeds_are_found_by_their_words_and_drafts_only_by_their_ward() {
             "{filtered}"
         );
         let (status, bad) = get(s, "/search?q=x&fiscal_year=abc", None).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "the form again, with the problem at its field"
+        );
         assert!(
             bad.contains("年度「abc」を読めません"),
             "the error says what: {bad}"
+        );
+        assert!(bad.contains("aria-invalid=\"true\""), "the field is marked");
+        let (status, _) = get(s, "/api/v1/search?q=x&fiscal_year=abc", None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "the API says 400");
+        // Ward names and plan titles are searched with the words (北区 防災).
+        let kou = total(s, "甲区 区政会議").await;
+        assert!(
+            kou >= 1 && kou < total(s, "区政会議").await,
+            "甲区 区政会議: {kou}"
+        );
+
+        // The plans API reads `q` as words of the plan's title.
+        let title_a = s.store.load_plan(plan_a).await.unwrap().plan.title;
+        let (_, body) = get(s, &format!("/api/v1/plans?q={}", enc(&title_a)), None).await;
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let ids: Vec<i64> = v["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect();
+        assert!(
+            ids.contains(&plan_a.0) && ids.len() < 3,
+            "{title_a}: {ids:?}"
+        );
+        let (_, body) = get(s, "/api/v1/plans?q=%E9%87%8F%E5%AD%90", None).await;
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap()["plans"],
+            serde_json::json!([])
         );
 
         // Rebuilt from the database: the same answers (the order of results whose scores
@@ -408,6 +441,41 @@ fn the_seeds_are_found_by_their_words_and_drafts_only_by_their_ward() {
         let after: Vec<_> = answers(s, &["区政会議", "防災", "区政", word]).await;
         assert_eq!(before, after);
     });
+    // `kusei search-index`: built on disk from the database, then caught up (nothing new).
+    let index = dir.join("index");
+    let run = |args: &[&str]| {
+        let out = common::kusei()
+            .args([
+                "search-index",
+                "--db",
+                &db,
+                "--index",
+                index.to_str().unwrap(),
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let count = |text: &str| -> u64 {
+        text.split("index ")
+            .nth(1)
+            .and_then(|t| t.split(": ").nth(1))
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no count in {text:?}"))
+    };
+    let built = count(&run(&["--rebuild"]));
+    assert!(
+        built > 50,
+        "the three seeds' items, opinions and directory rows: {built}"
+    );
+    assert_eq!(count(&run(&[])), built, "caught up: nothing new");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
