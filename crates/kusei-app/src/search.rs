@@ -375,62 +375,21 @@ fn working_key(node: i64) -> String {
     format!("w:{node}")
 }
 
-/// The key of an item in a plan's public address (`/plans/{id}/items/{key}`): its number
-/// where no other item of the plan has the same, else `id-{node id}`. Both stay the same
-/// across published versions while the item keeps its number.
+/// The key of an item in a plan's public address (see `StoredPlan::item_key`).
 pub fn item_key(sp: &StoredPlan, node: &StoredNode) -> String {
-    match &node.node.number {
-        Some(n)
-            if !n.is_empty()
-                && !n.starts_with("id-")
-                && sp
-                    .nodes
-                    .iter()
-                    .filter(|o| o.node.number.as_deref() == Some(n.as_str()))
-                    .count()
-                    == 1 =>
-        {
-            n.clone()
-        }
-        _ => format!("id-{}", node.node.id.0),
-    }
+    sp.item_key(node)
 }
 
-/// The item a key names in a plan (see [`item_key`]).
+/// The item a key names in a plan.
 pub fn find_item<'a>(sp: &'a StoredPlan, key: &str) -> Option<&'a StoredNode> {
-    if let Some(id) = key.strip_prefix("id-").and_then(|s| s.parse::<i64>().ok()) {
-        return sp.nodes.iter().find(|n| n.node.id.0 == id);
-    }
-    let mut with = sp
-        .nodes
-        .iter()
-        .filter(|n| n.node.number.as_deref() == Some(key));
-    match (with.next(), with.next()) {
-        (Some(n), None) => Some(n),
-        _ => None,
-    }
+    sp.find_item(key)
 }
 
-/// A path segment with everything but unreserved characters percent-encoded.
-pub fn path_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use kusei_store::path_segment;
 
 /// The public address of an item.
 pub fn item_url(sp: &StoredPlan, node: &StoredNode) -> String {
-    format!(
-        "/plans/{}/items/{}",
-        sp.plan.id.0,
-        path_segment(&item_key(sp, node))
-    )
+    sp.item_path(node)
 }
 
 fn years_of(sp: &StoredPlan) -> Vec<i32> {

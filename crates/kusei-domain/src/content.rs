@@ -406,6 +406,11 @@ pub struct PlanRecord {
     /// creates each by name).
     #[serde(default)]
     pub indicators: Vec<IndicatorRecord>,
+    /// The public page of each node (`/plans/{id}/items/{key}`, by the index of
+    /// `content.nodes`): set for a published record read from a database, empty otherwise
+    /// (open data links every item to its page).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub item_pages: Vec<String>,
 }
 
 /// An indicator as a record carries it: what it is, and (to read, not imported) the

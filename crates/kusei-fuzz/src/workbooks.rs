@@ -34,6 +34,7 @@ pub(crate) fn seed_workbooks(docs: &[kusei_import::ParsedDocument]) -> Vec<Vec<u
             content,
             directory,
             indicators: Vec::new(),
+            item_pages: Vec::new(),
         });
     }
     let mut out: Vec<Vec<u8>> = records

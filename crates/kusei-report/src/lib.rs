@@ -46,5 +46,6 @@ pub fn record_from_document(
         content: plan_content(doc, period)?,
         directory: doc.directory.iter().map(|e| e.entry()).collect(),
         indicators: Vec::new(),
+        item_pages: Vec::new(),
     })
 }

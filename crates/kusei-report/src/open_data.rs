@@ -307,12 +307,15 @@ pub fn to_json(municipality: &str, records: &[PlanRecord]) -> Value {
             "version": r.version,
             "document": document(r).to_json(),
             "results": results(r),
+            "item_pages": r.item_pages.iter().enumerate()
+                .map(|(i, p)| (format!("n{}", i + 1), Value::String(p.clone())))
+                .collect::<serde_json::Map<String, Value>>(),
         })).collect::<Vec<_>>(),
     })
 }
 
 /// Columns of the CSV, in order.
-pub const CSV_COLUMNS: [&str; 17] = [
+pub const CSV_COLUMNS: [&str; 18] = [
     "自治体",
     "組織",
     "計画",
@@ -330,6 +333,7 @@ pub const CSV_COLUMNS: [&str; 17] = [
     "単位",
     "比較",
     "判定",
+    "項目のページ",
 ];
 
 /// A CSV cell. Text that a spreadsheet would run as a formula (it starts with = + - @ TAB
@@ -391,12 +395,14 @@ pub fn to_csv(records: &[PlanRecord]) -> String {
                 n.title.clone(),
                 n.owner.clone().unwrap_or_default(),
             ];
+            let page = r.item_pages.get(i).cloned().unwrap_or_default();
             let row = |kind: &str, year: String, text: &str, rest: [String; 4]| {
                 let mut v = base.to_vec();
                 v.push(kind.to_string());
                 v.push(year);
                 v.push(text.to_string());
                 v.extend(rest);
+                v.push(page.clone());
                 v
             };
             line(&row("項目", String::new(), "", Default::default()));

@@ -149,6 +149,7 @@ pub fn city_records(
                 content: ward_plan(w as u64, fy, items, indicators, current),
                 directory: directory(),
                 indicators: Vec::new(),
+                item_pages: Vec::new(),
             });
         }
     }

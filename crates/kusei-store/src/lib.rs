@@ -39,7 +39,7 @@ pub use history::Change;
 pub use import::{ImportOutcome, ImportTarget, ImportUnit, SourceDocument};
 pub use merge::Merge;
 pub use notify::{NewNotification, Notification, Outgoing};
-pub use plans::{OwnedNode, PlanSummary, StoredNode, StoredPlan};
+pub use plans::{path_segment, OwnedNode, PlanSummary, StoredNode, StoredPlan};
 pub use records::{directory_of, Copy};
 pub use search::ChangeRef;
 pub use security::{

@@ -35,6 +35,19 @@ pub struct StoredNode {
     pub milestones: Vec<Milestone>,
 }
 
+/// A path segment with everything but unreserved characters percent-encoded.
+pub fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A whole plan as read back: nodes in document order and the links between them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StoredPlan {
@@ -45,6 +58,51 @@ pub struct StoredPlan {
 }
 
 impl StoredPlan {
+    /// The key of an item in its public address (`/plans/{id}/items/{key}`): its number
+    /// where no other item of the plan has the same, else `id-{node id}`. Both stay the
+    /// same across published versions while the item keeps its number.
+    pub fn item_key(&self, node: &StoredNode) -> String {
+        match &node.node.number {
+            Some(n)
+                if !n.is_empty()
+                    && !n.starts_with("id-")
+                    && self
+                        .nodes
+                        .iter()
+                        .filter(|o| o.node.number.as_deref() == Some(n.as_str()))
+                        .count()
+                        == 1 =>
+            {
+                n.clone()
+            }
+            _ => format!("id-{}", node.node.id.0),
+        }
+    }
+
+    /// The item a key names (see [`StoredPlan::item_key`]).
+    pub fn find_item(&self, key: &str) -> Option<&StoredNode> {
+        if let Some(id) = key.strip_prefix("id-").and_then(|s| s.parse::<i64>().ok()) {
+            return self.nodes.iter().find(|n| n.node.id.0 == id);
+        }
+        let mut with = self
+            .nodes
+            .iter()
+            .filter(|n| n.node.number.as_deref() == Some(key));
+        match (with.next(), with.next()) {
+            (Some(n), None) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The public page of an item: `/plans/{id}/items/{key}`, the key percent-encoded.
+    pub fn item_path(&self, node: &StoredNode) -> String {
+        format!(
+            "/plans/{}/items/{}",
+            self.plan.id.0,
+            path_segment(&self.item_key(node))
+        )
+    }
+
     /// Display rows (depth first, 再掲 shown as a repeat) as indexes into `nodes`.
     pub fn tree_rows(&self) -> Vec<kusei_domain::content::TreeRow> {
         let index: HashMap<NodeId, usize> = self

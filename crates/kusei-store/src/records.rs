@@ -122,6 +122,9 @@ impl Store {
         let unit = self.get_unit(stored.plan.unit_id).await?;
         let context = RecordContext::load(self, unit.municipality_id).await?;
         let mut record = context.record(stored);
+        if copy == Copy::Published {
+            record.item_pages = stored.nodes.iter().map(|n| stored.item_path(n)).collect();
+        }
         self.add_indicators(&mut record, stored.plan.unit_id, copy, &mut HashMap::new())
             .await?;
         Ok(record)
@@ -331,6 +334,7 @@ impl RecordContext {
             content: stored.to_plan_content(&self.names),
             directory: directory_of(&self.list, stored.plan.unit_id),
             indicators: Vec::new(),
+            item_pages: Vec::new(),
         }
     }
 }

@@ -100,6 +100,15 @@ pub(crate) fn read_years(s: &str) -> Option<(i32, i32)> {
     }
 }
 
+fn kind_of(code: &str) -> Option<DocKind> {
+    match code {
+        "item" => Some(DocKind::Item),
+        "duty" => Some(DocKind::Duty),
+        "opinion" => Some(DocKind::Opinion),
+        _ => None,
+    }
+}
+
 /// Reads the parameters; every problem at its parameter.
 pub(crate) fn read(p: &SearchParams) -> Result<Request, Vec<Problem>> {
     let mut problems = Vec::new();
@@ -145,41 +154,41 @@ pub(crate) fn read(p: &SearchParams) -> Result<Request, Vec<Problem>> {
         }
         y
     });
-    let family = given(&p.family).and_then(|s| match Family::from_code(s) {
-        Some(f) => Some(f.code().to_string()),
-        None => {
-            problems.push(Problem {
-                field: "family",
-                ja: format!("様式「{s}」はありません。"),
-                en: format!("There is no form {s:?}."),
-            });
-            None
+    // A value of a fixed list: unknown values are refused naming the list.
+    let mut choice = |field: &'static str, ja: &str, en: &str, v: &Option<String>, known: bool| {
+        let s = given(v)?;
+        if known {
+            return Some(s.to_string());
         }
-    });
-    let judgment = given(&p.judgment).and_then(|s| match Judgment::from_code(s) {
-        Some(j) => Some(j.code().to_string()),
-        None => {
-            problems.push(Problem {
-                field: "judgment",
-                ja: format!("評価「{s}」はありません。"),
-                en: format!("There is no judgment {s:?}."),
-            });
-            None
-        }
-    });
-    let kind = given(&p.kind).and_then(|s| match s {
-        "item" => Some(DocKind::Item),
-        "duty" => Some(DocKind::Duty),
-        "opinion" => Some(DocKind::Opinion),
-        _ => {
-            problems.push(Problem {
-                field: "kind",
-                ja: format!("種類「{s}」はありません。"),
-                en: format!("There is no kind {s:?}."),
-            });
-            None
-        }
-    });
+        problems.push(Problem {
+            field,
+            ja: format!("{ja}「{s}」はありません。"),
+            en: format!("There is no {en} {s:?}."),
+        });
+        None
+    };
+    let family = choice(
+        "family",
+        "様式",
+        "form",
+        &p.family,
+        given(&p.family).is_none_or(|s| Family::from_code(s).is_some()),
+    );
+    let judgment = choice(
+        "judgment",
+        "評価",
+        "judgment",
+        &p.judgment,
+        given(&p.judgment).is_none_or(|s| Judgment::from_code(s).is_some()),
+    );
+    let kind = choice(
+        "kind",
+        "種類",
+        "kind",
+        &p.kind,
+        given(&p.kind).is_none_or(|s| kind_of(s).is_some()),
+    )
+    .and_then(|s| kind_of(&s));
     let page = match given(&p.page) {
         None => 1,
         Some(s) => match s.parse::<usize>() {

@@ -797,6 +797,7 @@ fn read_plan_sheet(s: &Sheet) -> Result<Option<(Draft, u32)>, XlsxError> {
         content,
         directory: Vec::new(),
         indicators: Vec::new(),
+        item_pages: Vec::new(),
     };
     Ok(Some((
         Draft {

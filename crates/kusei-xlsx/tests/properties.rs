@@ -343,6 +343,7 @@ fn record() -> impl Strategy<Value = PlanRecord> {
                     },
                     directory: directory.clone(),
                     indicators: Vec::new(),
+                    item_pages: Vec::new(),
                 }
             })
         },

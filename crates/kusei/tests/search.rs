@@ -414,6 +414,36 @@ fn the_seeds_are_found_by_their_words_and_drafts_only_by_their_ward() {
             "甲区 区政会議: {kou}"
         );
 
+        // Open data links every item to its public page, which answers.
+        let (status, od) = get(
+            s,
+            &format!("/api/v1/plans/{}/open-data?format=json", plan_a.0),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{od}");
+        let od: Value = serde_json::from_str(&od).unwrap();
+        let pages = od["plans"][0]["item_pages"].as_object().unwrap().clone();
+        assert!(!pages.is_empty(), "item pages in the open data");
+        for url in pages.values().take(5) {
+            let (status, _) = get(s, url.as_str().unwrap(), None).await;
+            assert_eq!(status, StatusCode::OK, "{url}");
+        }
+        let (_, csv) = get(
+            s,
+            &format!("/api/v1/plans/{}/open-data?format=csv", plan_a.0),
+            None,
+        )
+        .await;
+        assert!(
+            csv.lines().next().unwrap().ends_with("項目のページ"),
+            "the CSV's last column"
+        );
+        assert!(
+            csv.contains(&format!("/plans/{}/items/2", plan_a.0)),
+            "item 2's page in the CSV"
+        );
+
         // The plans API reads `q` as words of the plan's title.
         let title_a = s.store.load_plan(plan_a).await.unwrap().plan.title;
         let (_, body) = get(s, &format!("/api/v1/plans?q={}", enc(&title_a)), None).await;

@@ -300,6 +300,7 @@ pub fn rich_record() -> PlanRecord {
             // The series is written to read, not imported (see records.rs).
             series: vec![],
         }],
+        item_pages: Vec::new(),
     }
 }
 
@@ -338,6 +339,7 @@ pub fn small_record(unit: &str, family: Family) -> PlanRecord {
         },
         directory: vec![],
         indicators: vec![],
+        item_pages: Vec::new(),
     }
 }
 
