@@ -2,12 +2,24 @@
 
 use serde::Deserialize;
 
+/// A page's language. Read leniently from `?lang=`: `en` is English, anything else
+/// (`ja`, `JA`, `fr`, empty) is Japanese, never an error page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(from = "String")]
 pub enum Lang {
     #[default]
     Ja,
     En,
+}
+
+impl From<String> for Lang {
+    fn from(s: String) -> Lang {
+        if s.trim().eq_ignore_ascii_case("en") {
+            Lang::En
+        } else {
+            Lang::Ja
+        }
+    }
 }
 
 impl Lang {

@@ -414,6 +414,20 @@ fn the_seeds_are_found_by_their_words_and_drafts_only_by_their_ward() {
             "甲区 区政会議: {kou}"
         );
 
+        // A language the site does not have is read as Japanese, not refused.
+        for l in ["fr", "JA", ""] {
+            let (status, page) = get(s, &format!("/plans/{}?lang={l}", plan_a.0), None).await;
+            assert_eq!(status, StatusCode::OK, "lang={l}");
+            assert!(page.contains("<html lang=\"ja\">"), "lang={l}");
+        }
+        let (status, _) = get(
+            s,
+            &format!("/api/v1/search?q={}&lang=fr", enc("防災")),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+
         // Open data links every item to its public page, which answers.
         let (status, od) = get(
             s,
