@@ -17,7 +17,7 @@
 //!   cache of the database.
 
 use crate::{AppError, Clock};
-use kusei_domain::model::{Family, PlanId, UnitId, UnitKind};
+use kusei_domain::model::{PlanId, UnitId, UnitKind};
 use kusei_domain::policy::{allow, Action, Grants, Tree};
 use kusei_search::index::DocKind;
 use kusei_search::{Audience, Facets, Filters, Progress, SearchDoc, SearchIndex, UserQuery};
@@ -99,8 +99,9 @@ impl Search {
         let watermark = store.last_change_before(&since).await?;
         self.blocking(|i| i.clear()).await?;
         for plan in store.all_plan_ids().await? {
-            let docs = plan_docs(store, plan).await?;
-            self.put(group_of_plan(plan), docs).await?;
+            if let Some((_, docs)) = plan_docs(store, plan).await? {
+                self.put(group_of_plan(plan), docs).await?;
+            }
         }
         for unit in store.plan_units().await? {
             let docs = directory_docs(store, unit).await?;
@@ -175,11 +176,14 @@ impl Search {
                 }
             }
             for p in &plans {
-                // A publication changes what the ward's directory shows to everyone.
-                if let Ok(sp) = store.load_plan(*p).await {
-                    directories.insert(sp.plan.unit_id);
-                }
-                let docs = plan_docs(store, *p).await?;
+                let docs = match plan_docs(store, *p).await? {
+                    Some((unit, docs)) => {
+                        // A publication changes what the ward's directory shows to everyone.
+                        directories.insert(unit);
+                        docs
+                    }
+                    None => Vec::new(),
+                };
                 self.put(group_of_plan(*p), docs).await?;
                 groups += 1;
             }
@@ -375,22 +379,7 @@ fn working_key(node: i64) -> String {
     format!("w:{node}")
 }
 
-/// The key of an item in a plan's public address (see `StoredPlan::item_key`).
-pub fn item_key(sp: &StoredPlan, node: &StoredNode) -> String {
-    sp.item_key(node)
-}
-
-/// The item a key names in a plan.
-pub fn find_item<'a>(sp: &'a StoredPlan, key: &str) -> Option<&'a StoredNode> {
-    sp.find_item(key)
-}
-
 pub use kusei_store::path_segment;
-
-/// The public address of an item.
-pub fn item_url(sp: &StoredPlan, node: &StoredNode) -> String {
-    sp.item_path(node)
-}
 
 fn years_of(sp: &StoredPlan) -> Vec<i32> {
     (sp.plan.period.start.year()..=sp.plan.period.end.year()).collect()
@@ -449,7 +438,7 @@ fn item_doc(sp: &StoredPlan, sn: &StoredNode, municipality: i64, audience: Audie
         .max_by_key(|e| e.fiscal_year)
         .map(|e| e.stated.code().to_string());
     let (key, url) = match audience {
-        Audience::Public => (format!("p:{}", sn.node.id.0), item_url(sp, sn)),
+        Audience::Public => (format!("p:{}", sn.node.id.0), sp.item_path(sn)),
         Audience::Working => (
             working_key(sn.node.id.0),
             format!("/nodes/{}", sn.node.id.0),
@@ -503,7 +492,7 @@ fn opinion_doc(
     let url = match (audience, o.node_id, published) {
         (Audience::Working, Some(n), _) => format!("/nodes/{}", n.0),
         (Audience::Public, Some(n), Some(pp)) => match pp.nodes.iter().find(|x| x.node.id == n) {
-            Some(pn) => item_url(pp, pn),
+            Some(pn) => pp.item_path(pn),
             None => format!("/council/{}", sp.plan.unit_id.0),
         },
         _ => format!("/council/{}", sp.plan.unit_id.0),
@@ -534,11 +523,15 @@ fn opinion_doc(
     }
 }
 
-/// Every document of a plan: its items as published and as worked on, its opinions.
-pub async fn plan_docs(store: &Store, plan: PlanId) -> Result<Vec<SearchDoc>, AppError> {
+/// Every document of a plan (its items as published and as worked on, its opinions),
+/// with the plan's unit; `None` when the plan is gone.
+pub async fn plan_docs(
+    store: &Store,
+    plan: PlanId,
+) -> Result<Option<(UnitId, Vec<SearchDoc>)>, AppError> {
     let working = match store.load_plan(plan).await {
         Ok(p) => p,
-        Err(StoreError::NotFound(_)) => return Ok(Vec::new()),
+        Err(StoreError::NotFound(_)) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     let municipality = store
@@ -548,12 +541,8 @@ pub async fn plan_docs(store: &Store, plan: PlanId) -> Result<Vec<SearchDoc>, Ap
         .0;
     let published = store.published_plan(plan, None).await?;
     let opinions = store.opinions(plan).await?;
-    Ok(docs_of(
-        &working,
-        published.as_ref(),
-        &opinions,
-        municipality,
-    ))
+    let docs = docs_of(&working, published.as_ref(), &opinions, municipality);
+    Ok(Some((working.plan.unit_id, docs)))
 }
 
 /// The documents of a plan read already (what [`plan_docs`] indexes; benches build
@@ -660,26 +649,10 @@ pub async fn directory_docs(store: &Store, ward: UnitId) -> Result<Vec<SearchDoc
     } else {
         Audience::Working
     };
-    let find = |division: &str, section: Option<&str>| -> Option<i64> {
-        let div = units.iter().find(|u| {
-            u.parent_id == Some(ward) && u.kind == UnitKind::Division && u.name == division
-        })?;
-        match section {
-            None => Some(div.id.0),
-            Some(s) => units
-                .iter()
-                .find(|u| u.parent_id == Some(div.id) && u.name == s)
-                .map(|u| u.id.0),
-        }
-    };
     Ok(rows
         .iter()
         .map(|r| {
-            let id = if r.division == unit.name && r.section.is_none() {
-                ward.0
-            } else {
-                find(&r.division, r.section.as_deref()).unwrap_or(ward.0)
-            };
+            let id = directory_unit(&units, &unit, r).unwrap_or(ward.0);
             let title = match &r.section {
                 Some(s) => format!("{} {s}", r.division),
                 None => r.division.clone(),
@@ -734,9 +707,25 @@ pub fn directory_rows(
     rows
 }
 
-/// The family codes, for a filter's choices.
-pub fn families() -> [Family; 4] {
-    Family::ALL
+/// The unit a row of [`directory_rows`] is about (its anchor on the directory page).
+pub fn directory_unit(
+    units: &[kusei_domain::model::Unit],
+    ward: &kusei_domain::model::Unit,
+    row: &kusei_domain::content::DirectoryEntry,
+) -> Option<i64> {
+    if row.division == ward.name && row.section.is_none() {
+        return Some(ward.id.0);
+    }
+    let div = units.iter().find(|u| {
+        u.parent_id == Some(ward.id) && u.kind == UnitKind::Division && u.name == row.division
+    })?;
+    match &row.section {
+        None => Some(div.id.0),
+        Some(s) => units
+            .iter()
+            .find(|u| u.parent_id == Some(div.id) && &u.name == s)
+            .map(|u| u.id.0),
+    }
 }
 
 #[cfg(test)]

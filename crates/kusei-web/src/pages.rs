@@ -556,7 +556,7 @@ pub(crate) fn plan_body(
                     a href={ "#node-" (sn.node.id) } { (sn.node.title) }
                 }
             } @else {
-                @let url = (!working).then(|| kusei_app::search::item_url(sp, sn));
+                @let url = (!working).then(|| sp.item_path(sn));
                 (node_view(page, sn, row.depth, working, refs, url.as_deref()))
             }
         }

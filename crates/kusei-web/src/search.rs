@@ -155,9 +155,14 @@ pub(crate) fn read(p: &SearchParams) -> Result<Request, Vec<Problem>> {
         y
     });
     // A value of a fixed list: unknown values are refused naming the list.
-    let mut choice = |field: &'static str, ja: &str, en: &str, v: &Option<String>, known: bool| {
+    let mut choice = |field: &'static str,
+                      ja: &str,
+                      en: &str,
+                      v: &Option<String>,
+                      known: fn(&str) -> bool|
+     -> Option<String> {
         let s = given(v)?;
-        if known {
+        if known(s) {
             return Some(s.to_string());
         }
         problems.push(Problem {
@@ -167,28 +172,14 @@ pub(crate) fn read(p: &SearchParams) -> Result<Request, Vec<Problem>> {
         });
         None
     };
-    let family = choice(
-        "family",
-        "様式",
-        "form",
-        &p.family,
-        given(&p.family).is_none_or(|s| Family::from_code(s).is_some()),
-    );
-    let judgment = choice(
-        "judgment",
-        "評価",
-        "judgment",
-        &p.judgment,
-        given(&p.judgment).is_none_or(|s| Judgment::from_code(s).is_some()),
-    );
-    let kind = choice(
-        "kind",
-        "種類",
-        "kind",
-        &p.kind,
-        given(&p.kind).is_none_or(|s| kind_of(s).is_some()),
-    )
-    .and_then(|s| kind_of(&s));
+    let family = choice("family", "様式", "form", &p.family, |s| {
+        Family::from_code(s).is_some()
+    });
+    let judgment = choice("judgment", "評価", "judgment", &p.judgment, |s| {
+        Judgment::from_code(s).is_some()
+    });
+    let kind =
+        choice("kind", "種類", "kind", &p.kind, |s| kind_of(s).is_some()).and_then(|s| kind_of(&s));
     let page = match given(&p.page) {
         None => 1,
         Some(s) => match s.parse::<usize>() {
@@ -777,7 +768,8 @@ pub(crate) async fn item_page(
         .published_plan(plan, None)
         .await?
         .ok_or_else(|| WebError::NotFound(path.clone()))?;
-    let sn = kusei_app::search::find_item(&published, &key)
+    let sn = published
+        .find_item(&key)
         .ok_or_else(|| WebError::NotFound(path.clone()))?;
     let refs = kusei_app::judge::References::load_all(&state.store, published.plan.unit_id).await?;
     let (tree, _) = crate::pages::unit_tree(&state.store, published.plan.unit_id).await?;
@@ -813,7 +805,7 @@ pub(crate) async fn item_page(
             })
             .or_else(|| op.nodes.iter().find(|o| o.node.title == sn.node.title));
         if let Some(o) = same {
-            let url = kusei_app::search::item_url(&op, o);
+            let url = op.item_path(o);
             let judgment = o
                 .evaluations
                 .iter()
@@ -897,21 +889,6 @@ pub(crate) async fn directory_page(
     }
     let units = state.store.list_units(unit.municipality_id).await?;
     let rows = kusei_app::search::directory_rows(&units, &unit);
-    let id_of = |division: &str, section: Option<&str>| -> Option<i64> {
-        if division == unit.name && section.is_none() {
-            return Some(ward.0);
-        }
-        let div = units
-            .iter()
-            .find(|u| u.parent_id == Some(ward) && u.name == division)?;
-        match section {
-            None => Some(div.id.0),
-            Some(s) => units
-                .iter()
-                .find(|u| u.parent_id == Some(div.id) && u.name == s)
-                .map(|u| u.id.0),
-        }
-    };
     let heading = format!(
         "{} {}",
         unit.name,
@@ -932,7 +909,7 @@ pub(crate) async fn directory_page(
                 } }
                 tbody {
                     @for r in &rows {
-                        tr id=[id_of(&r.division, r.section.as_deref()).map(|i| format!("unit-{i}"))] {
+                        tr id=[kusei_app::search::directory_unit(&units, &unit, r).map(|i| format!("unit-{i}"))] {
                             th scope="row" { (r.division) }
                             td { (r.section.clone().unwrap_or_default()) }
                             td.nowrap { @if let Some(p) = &r.phone { a href={ "tel:" (p.replace(['-', ' '], "")) } { (p) } } }
