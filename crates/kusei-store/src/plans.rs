@@ -169,7 +169,7 @@ fn node_from_row(r: &AnyRow) -> Result<Node, StoreError> {
     })
 }
 
-fn plan_from_row(row: &AnyRow) -> Result<Plan, StoreError> {
+pub(crate) fn plan_from_row(row: &AnyRow) -> Result<Plan, StoreError> {
     let family: String = row.try_get("family")?;
     let status: String = row.try_get("status")?;
     let level_names: String = row.try_get("level_names")?;
@@ -271,7 +271,7 @@ pub(crate) fn milestone_from_row(r: &AnyRow) -> Result<Milestone, StoreError> {
     })
 }
 
-const PLAN_COLUMNS: &str = "p.id, p.unit_id, p.fy_start, p.fy_end, p.family, p.title, \
+pub(crate) const PLAN_COLUMNS: &str = "p.id, p.unit_id, p.fy_start, p.fy_end, p.family, p.title, \
     p.level_names, p.status, p.version, p.is_sample";
 
 pub(crate) fn review_snapshot(r: &Review) -> Value {

@@ -291,11 +291,15 @@ impl Store {
         Ok(())
     }
 
-    /// True when no municipality exists yet (a fresh database).
+    /// True when no municipality and no user exist yet (a fresh database).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM municipality")
-            .fetch_one(self.pool())
-            .await?;
+        // A server started with --no-sample has a user and no municipality yet: that is
+        // not empty (a restart, or a second instance, must not make a second first start).
+        let n: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM municipality) + (SELECT COUNT(*) FROM app_user)",
+        )
+        .fetch_one(self.pool())
+        .await?;
         Ok(n == 0)
     }
 

@@ -9,7 +9,7 @@ use crate::history::record;
 use crate::units::fiscal_year;
 use crate::{now_utc, Actor, PlanSummary, Store, StoreError, StoredPlan};
 use kusei_domain::calendar::Date;
-use kusei_domain::model::{MunicipalityId, Phase, PlanId, PlanStatus};
+use kusei_domain::model::{MunicipalityId, Phase, PlanId, PlanStatus, UnitId};
 pub use kusei_domain::workflow::{Transition, Window};
 use serde_json::json;
 use sqlx::Row;
@@ -277,6 +277,38 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The unit of a plan and its published versions, newest first, when it has one and
+    /// is not withdrawn: what a public page needs to know before it reads any snapshot
+    /// (one indexed read).
+    pub async fn published_head(
+        &self,
+        plan_id: PlanId,
+    ) -> Result<Option<(UnitId, Vec<PublishedVersion>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.unit_id, v.version, v.published_at, v.published_by \
+             FROM plan p JOIN plan_version v ON v.plan_id = p.id \
+             WHERE p.id = $1 AND p.withdrawn_at IS NULL ORDER BY v.version DESC",
+        )
+        .bind(plan_id.0)
+        .fetch_all(self.pool())
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let unit = UnitId(first.try_get("unit_id")?);
+        let versions = rows
+            .iter()
+            .map(|r| {
+                Ok(PublishedVersion {
+                    version: r.try_get("version")?,
+                    published_at: r.try_get("published_at")?,
+                    published_by: r.try_get("published_by")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Some((unit, versions)))
     }
 
     /// The latest published version number of every plan that has one.

@@ -137,79 +137,92 @@ pub(crate) struct PlansQuery {
     /// Words the plan's title (or its unit's name) must have, folded as the search
     /// folds them; a search of the plans' contents is `/api/v1/search`.
     pub q: Option<String>,
+    /// How many plans in one answer (1–500, 100 unless given).
+    pub limit: Option<String>,
+    /// The `next` of the previous answer.
+    pub after: Option<String>,
 }
 
-/// `GET /api/v1/plans?municipality=&unit=&year=` — the plans the caller may see.
+/// The plans one answer of `/api/v1/plans` holds unless `limit` says otherwise.
+pub(crate) const PLANS_PER_PAGE: usize = 100;
+
+/// `GET /api/v1/plans?municipality=&unit=&year=&q=&limit=&after=` — the plans the
+/// caller may see, newest fiscal year first, a page at a time: `next` is the cursor of
+/// the following page (`after=`), `null` on the last.
 pub(crate) async fn plans(
     State(state): State<AppState>,
     who: Who,
     Query(q): Query<PlansQuery>,
 ) -> ApiResult {
     let store = &state.store;
-    let unit = q
-        .unit
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|u| parse_id(u, "unit"))
+    let given = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    let unit = given(&q.unit)
+        .map(|u| parse_id(&u, "unit"))
         .transpose()?
         .map(UnitId);
-    let year = q
-        .year
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(parse_year)
-        .transpose()?;
-    let municipality = q
-        .municipality
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|m| parse_id(m, "municipality"))
+    let year = given(&q.year).map(|y| parse_year(&y)).transpose()?;
+    let municipality = given(&q.municipality)
+        .map(|m| parse_id(&m, "municipality"))
         .transpose()?
         .map(MunicipalityId);
+    let limit = match given(&q.limit) {
+        None => PLANS_PER_PAGE,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=500).contains(n))
+            .ok_or_else(|| {
+                WebError::BadRequest(format!("limit {l:?}: a whole number from 1 to 500"))
+            })?,
+    };
+    let after = given(&q.after)
+        .map(|a| {
+            kusei_store::PlanCursor::parse(&a).ok_or_else(|| {
+                WebError::BadRequest(format!("after {a:?}: the `next` of an earlier answer"))
+            })
+        })
+        .transpose()?;
     let words: Vec<String> =
         q.q.as_deref()
             .unwrap_or("")
             .split_whitespace()
             .map(kusei_search::text::fold)
             .collect();
-    let published = store.published_summaries().await?;
-    let grants = who.grants();
-    let all = store.list_plans(unit, year).await?;
+    let (drafts_of, drafts_everywhere) =
+        crate::inbox::readable_drafts(store, &who.grants()).await?;
+    let mut filter = kusei_store::PlanFilter {
+        municipality,
+        unit,
+        year,
+        drafts_of,
+        drafts_everywhere,
+        after,
+        limit,
+    };
     let mut out = Vec::new();
-    for m in store.list_municipalities().await? {
-        if municipality.is_some_and(|x| x != m.id) {
-            continue;
-        }
-        let units = store.list_units(m.id).await?;
-        let tree = crate::policy::Tree::new(m.id, &units);
-        for p in &all {
-            if !units.iter().any(|u| u.id == p.plan.unit_id) {
-                continue;
-            }
-            let working = allow(
-                &grants,
-                &tree,
-                Action::ReadDraft {
-                    plan_unit: p.plan.unit_id,
-                },
-            )
-            .is_ok();
-            let public = published.get(&p.plan.id);
-            let version = public.map(|(v, _)| *v);
-            // The public reads the published version's own title, period and count.
-            let p = match (working, public) {
-                (true, _) => p,
-                (false, Some((_, s))) => s,
-                (false, None) => continue,
-            };
+    let mut last = None;
+    let mut next = None;
+    'pages: loop {
+        let (page, more) = store.plans_page(&filter).await?;
+        for l in page {
+            let p = &l.summary;
+            // The words are matched after the read: read on until the page is full.
             if !words.iter().all(|w| {
                 kusei_search::text::fold(&format!("{} {}", p.plan.title, p.unit_name)).contains(w)
             }) {
                 continue;
             }
+            if out.len() == limit {
+                next = last;
+                break 'pages;
+            }
+            last = Some(kusei_store::PlanCursor {
+                fy_end: p.plan.period.end.year(),
+                id: p.plan.id.0,
+            });
             out.push(json!({
                 "id": p.plan.id.0,
-                "municipality_id": m.id.0,
+                "municipality_id": l.municipality_id.0,
                 "unit_id": p.plan.unit_id.0,
                 "unit_name": p.unit_name,
                 "title": p.plan.title,
@@ -217,8 +230,8 @@ pub(crate) async fn plans(
                 "family_label": p.plan.family.label_ja(),
                 "period": {"start": p.plan.period.start.year(), "end": p.plan.period.end.year(),
                            "label": kusei_report::layout::period_text(&p.plan.period)},
-                "status": if working { Some(p.plan.status.code()) } else { None },
-                "published_version": version,
+                "status": if l.working { Some(p.plan.status.code()) } else { None },
+                "published_version": l.published_version,
                 "node_count": p.node_count,
                 "is_sample": p.plan.is_sample,
                 "links": {
@@ -232,8 +245,30 @@ pub(crate) async fn plans(
                 },
             }));
         }
+        match more {
+            Some(c) => filter.after = Some(c),
+            None => break,
+        }
     }
-    Ok(Json(json!({ "plans": out })))
+    let next_link = next.map(|c| {
+        let mut link = format!("/api/v1/plans?limit={limit}&after={c}");
+        for (k, v) in [
+            ("municipality", municipality.map(|m| m.0.to_string())),
+            ("unit", unit.map(|u| u.0.to_string())),
+            ("year", year.map(|y| y.year().to_string())),
+            ("q", q.q.clone().filter(|w| !w.trim().is_empty())),
+        ] {
+            if let Some(v) = v {
+                link.push_str(&format!("&{k}={}", kusei_app::search::path_segment(&v)));
+            }
+        }
+        link
+    });
+    Ok(Json(json!({
+        "plans": out,
+        "next": next.map(|c| c.to_string()),
+        "links": { "next": next_link },
+    })))
 }
 
 /// `GET /api/v1/plans/{id}` — the plan with its nodes (ids included) and links, as the

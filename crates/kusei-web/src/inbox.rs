@@ -104,19 +104,7 @@ pub(crate) async fn for_viewer(state: &AppState, who: &Who) -> Result<Inbox, Web
     let Some(viewer) = &who.viewer else {
         return Ok(Inbox::default());
     };
-    let mut all = false;
-    let mut wanted = Vec::new();
-    for (_, scope) in &viewer.grants.0 {
-        match scope {
-            Scope::System => all = true,
-            Scope::Municipality(m) => wanted.push(*m),
-            Scope::Unit(u) => {
-                if let Ok(unit) = state.store.get_unit(*u).await {
-                    wanted.push(unit.municipality_id);
-                }
-            }
-        }
-    }
+    let (all, wanted) = scoped_municipalities(&state.store, &viewer.grants).await;
     let mut sections = Vec::new();
     for m in state.store.list_municipalities().await? {
         if all || wanted.contains(&m.id) {
@@ -135,6 +123,58 @@ pub(crate) async fn for_viewer(state: &AppState, who: &Who) -> Result<Inbox, Web
         )
         .await?;
     build(state, who, &plans, &sections, &mine).await
+}
+
+/// The municipalities a user's grants reach: every one (`true`: a system-wide grant), or
+/// these.
+async fn scoped_municipalities(
+    store: &kusei_store::Store,
+    grants: &Grants,
+) -> (bool, Vec<kusei_domain::model::MunicipalityId>) {
+    let mut all = false;
+    let mut wanted = Vec::new();
+    for (_, scope) in &grants.0 {
+        match scope {
+            Scope::System => all = true,
+            Scope::Municipality(m) => wanted.push(*m),
+            Scope::Unit(u) => {
+                if let Ok(unit) = store.get_unit(*u).await {
+                    wanted.push(unit.municipality_id);
+                }
+            }
+        }
+    }
+    wanted.sort_unstable_by_key(|m| m.0);
+    wanted.dedup();
+    (all, wanted)
+}
+
+/// The units whose working copies these grants may read (`Action::ReadDraft`), read
+/// from the grants' own municipalities only; `true` when every unit's may be read (a
+/// system-wide grant that reads drafts).
+pub(crate) async fn readable_drafts(
+    store: &kusei_store::Store,
+    grants: &Grants,
+) -> Result<(Vec<UnitId>, bool), WebError> {
+    if grants.0.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let (all, wanted) = scoped_municipalities(store, grants).await;
+    if all && grants.has(Role::SystemAdmin) {
+        return Ok((Vec::new(), true));
+    }
+    let mut out = Vec::new();
+    for m in wanted {
+        let units = store.list_units(m).await?;
+        let tree = Tree::new(m, &units);
+        out.extend(
+            units
+                .iter()
+                .filter(|u| allow(grants, &tree, Action::ReadDraft { plan_unit: u.id }).is_ok())
+                .map(|u| u.id),
+        );
+    }
+    Ok((out, false))
 }
 
 /// The plan's last decision, if it was a return: why, by whom, when.

@@ -28,6 +28,7 @@ mod layout;
 mod node;
 mod pages;
 mod progress;
+mod public_cache;
 mod rollup;
 mod search;
 pub use kusei_domain::policy;

@@ -235,12 +235,18 @@ pub(crate) async fn plan(
     who: Who,
     Path(id): Path<String>,
     Query(q): Query<PlanQuery>,
-) -> Result<Html<String>, WebError> {
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, WebError> {
     let page = Page {
         lang: q.lang.unwrap_or_default(),
         who: &who,
     };
     let lang = page.lang;
+    // A signed-out reader sees the latest published version: made once, then kept.
+    if who.viewer.is_none() {
+        let id = PlanId(parse_id(&id, "plan")?);
+        return crate::public_cache::plan_page(&state, &who, lang, id, None, &headers).await;
+    }
     let notice = q.imported.as_deref().and_then(|i| match i {
         "created" => Some(lang.t("文書を取り込み、新しい計画として保存しました。", "The document was stored as a new plan.")),
         "updated" => Some(lang.t("文書を取り込み、計画を改訂しました（違いは各項目の変更履歴にあります）。", "The document was stored as a revision of the plan (each item's history shows the differences).")),
@@ -289,7 +295,7 @@ pub(crate) async fn plan(
             (panel)
             (plan_body(&page, &live, true, &refs))
         };
-        return Ok(Html(page.render(&live.plan.title, &path, body)));
+        return Ok(Html(page.render(&live.plan.title, &path, body)).into_response());
     }
     let Some(published) = store.published_plan(id, None).await? else {
         return Err(WebError::NotFound(format!("plan {id}")));
@@ -300,7 +306,7 @@ pub(crate) async fn plan(
         (versions_nav(&page, id, &versions, Some(published.plan.version)))
         (plan_body(&page, &published, false, &refs))
     };
-    Ok(Html(page.render(&published.plan.title, &path, body)))
+    Ok(Html(page.render(&published.plan.title, &path, body)).into_response())
 }
 
 /// An earlier (or the latest) published version, for anyone.
@@ -309,13 +315,25 @@ pub(crate) async fn published_version(
     who: Who,
     Path((id, version)): Path<(String, String)>,
     Query(q): Query<LangQuery>,
-) -> Result<Html<String>, WebError> {
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, WebError> {
     let page = Page {
         lang: q.lang(),
         who: &who,
     };
     let id = PlanId(parse_id(&id, "plan")?);
     let version = parse_id(&version, "version")?;
+    if who.viewer.is_none() {
+        return crate::public_cache::plan_page(
+            &state,
+            &who,
+            page.lang,
+            id,
+            Some(version),
+            &headers,
+        )
+        .await;
+    }
     let Some(sp) = state.store.published_plan(id, Some(version)).await? else {
         return Err(WebError::NotFound(format!("plan {id} version {version}")));
     };
@@ -326,10 +344,10 @@ pub(crate) async fn published_version(
         (versions_nav(&page, id, &versions, Some(version)))
         (plan_body(&page, &sp, false, &refs))
     };
-    Ok(Html(page.render(&sp.plan.title, &path, body)))
+    Ok(Html(page.render(&sp.plan.title, &path, body)).into_response())
 }
 
-fn versions_nav(
+pub(crate) fn versions_nav(
     page: &Page<'_>,
     id: PlanId,
     versions: &[kusei_store::PublishedVersion],

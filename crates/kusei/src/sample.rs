@@ -42,7 +42,7 @@ pub async fn first_start(store: &Store, sample: bool) -> Result<Option<String>> 
     }
     let password = one_time_password();
     let hash = hash_password(&password)?;
-    let admin = store
+    let made = store
         .create_user(
             ACTOR,
             &NewUser {
@@ -53,8 +53,12 @@ pub async fn first_start(store: &Store, sample: bool) -> Result<Option<String>> 
                 roles: vec![(Role::SystemAdmin.code(), Scope::System)],
             },
         )
-        .await
-        .context("cannot create the administrator")?;
+        .await;
+    let admin = match made {
+        // Another instance on the same database made its first start at the same moment.
+        Err(kusei_store::StoreError::Duplicate(_)) => return Ok(None),
+        other => other.context("cannot create the administrator")?,
+    };
     let expires = kusei_store::format_unix(
         kusei_app::Clock::System.unix() + kusei_app::accounts::ONE_TIME_PASSWORD_HOURS * 3600,
     );

@@ -71,6 +71,43 @@ fn a_city_from_nothing_in_the_browser() {
     });
 }
 
+/// Two servers over one PostgreSQL database behind one address (a proxy in the
+/// scenario): a person's session, forms, uploads, sign-in failures and search move
+/// between the instances. Needs KUSEI_TEST_PG (set by `.ci/run`); without it the test
+/// says it was skipped.
+#[test]
+fn two_instances_on_one_postgresql_in_the_browser() {
+    let Ok(pg) = std::env::var("KUSEI_TEST_PG") else {
+        eprintln!("skipped: KUSEI_TEST_PG is not set (two instances need PostgreSQL)");
+        return;
+    };
+    run(Scenario {
+        script: "instances.mjs",
+        env: &[],
+        prepare: &[],
+        start: Start::TwoOnPostgres(pg),
+    });
+}
+
+/// A fresh PostgreSQL database beside `pg`'s (dropped first if a run left it): its URL.
+fn fresh_postgres(pg: &str, name: &str) -> String {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(pg).await.unwrap();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    });
+    let base = pg.rsplit_once('/').map_or(pg, |x| x.0);
+    format!("{base}/{name}")
+}
+
 /// The ward comparison dashboard and the open-data page on the made-up sample city.
 #[test]
 fn ward_comparison_in_the_browser() {
@@ -129,12 +166,15 @@ fn run_scenario(script: &str, extra_env: &[(&str, &str)]) {
 }
 
 /// How a scenario's server starts.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum Start {
     /// First start with the sample, then the XSS fixture imported (XSS_PLAN_PATH).
     SampleAndXss,
     /// `--no-sample` and nothing imported: only the administrator exists.
     Empty,
+    /// Two `--no-sample` servers on one new PostgreSQL database beside this URL's
+    /// (BASE_URL_A and BASE_URL_B; the second joins after the first set it up).
+    TwoOnPostgres(String),
 }
 
 struct Scenario<'a> {
@@ -187,6 +227,7 @@ fn run(r: Scenario<'_>) {
 
     let started = Instant::now();
     let name = script.trim_end_matches(".mjs");
+    let mut second = None;
     let (server, xss_path) = match start {
         Start::SampleAndXss => {
             let server = Server::start(name);
@@ -197,7 +238,23 @@ fn run(r: Scenario<'_>) {
             Server::start_with(name, &["--no-sample"], &[]),
             String::new(),
         ),
+        Start::TwoOnPostgres(pg) => {
+            let db = fresh_postgres(&pg, &format!("kusei_instances_{}", std::process::id()));
+            let a = Server::start_on(&format!("{name}-a"), &db, true, &["--no-sample"], &[]);
+            second = Some(Server::start_on(
+                &format!("{name}-b"),
+                &db,
+                false,
+                &["--no-sample"],
+                &[],
+            ));
+            (a, String::new())
+        }
     };
+    let (base_a, base_b) = (
+        server.base.clone(),
+        second.as_ref().map(|b| b.base.clone()).unwrap_or_default(),
+    );
     for args in prepare {
         let took = Instant::now();
         let out = server.run(args);
@@ -217,6 +274,8 @@ fn run(r: Scenario<'_>) {
         .env("ADMIN_LOGIN", "admin")
         .env("ADMIN_PASSWORD", &server.admin_password)
         .env("XSS_PLAN_PATH", &xss_path)
+        .env("BASE_URL_A", &base_a)
+        .env("BASE_URL_B", &base_b)
         .envs(extra_env.iter().copied());
     let run = run_with_timeout(cmd, SCENARIO_TIMEOUT);
     let took = started.elapsed();
@@ -249,7 +308,7 @@ fn run(r: Scenario<'_>) {
         server.base,
         failed.join("\n"),
         run.stderr,
-        server.log()
+        server.log() + &second.as_ref().map(|b| format!("\n--- second server ---\n{}", b.log())).unwrap_or_default()
     );
 }
 

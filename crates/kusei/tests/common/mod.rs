@@ -45,9 +45,24 @@ impl Server {
     /// [`Server::start`] with more `serve` arguments and environment variables.
     pub fn start_with(name: &str, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let dir = std::env::temp_dir().join(format!("kusei-server-{}-{name}", std::process::id()));
+        let db = format!("sqlite://{}/kusei.db", dir.display());
+        Server::start_on(name, &db, true, args, envs)
+    }
+
+    /// A `kusei serve` on the database `db` (a SQLite file or a PostgreSQL URL). With
+    /// `first` the database is new and the first start's one-time password is expected;
+    /// without it the server joins a database another instance set up (no password).
+    pub fn start_on(
+        name: &str,
+        db: &str,
+        first: bool,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Server {
+        let dir = std::env::temp_dir().join(format!("kusei-server-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let db = format!("sqlite://{}/kusei.db", dir.display());
+        let db = db.to_string();
         let mut child = kusei()
             .args(["serve", "--db", &db, "--addr", "127.0.0.1:0"])
             .args(args)
@@ -94,7 +109,7 @@ impl Server {
             }
         };
         assert!(
-            !server.admin_password.is_empty(),
+            !first || !server.admin_password.is_empty(),
             "no one-time password on first start; output:\n{}",
             server.log()
         );
