@@ -103,11 +103,22 @@ try {
       const nodes = await staff.locator('a[href^="/nodes/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
       const first = nodes.map((h) => new URL(h, 'http://x').pathname)[0];
       if (!first) throw new Error(`no link to an item on ${xssPath}`);
-      staffPaths = [xssPath, "/", first, `${first}/history`];
       await open(staff, first);
       await expectPageText(staff, XSS_TEXTS[0]);
+      // The home page lists the municipalities (two here); the unit is on its city's page.
       await open(staff, '/');
-      await expectPageText(staff, XSS_UNIT_TEXT);
+      const cities = await staff.locator('ul.municipalities a[href^="/?municipality="]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      if (cities.length < 2) throw new Error(`the home page lists ${cities.length} municipalities`);
+      let cityPath;
+      for (const c of cities) {
+        await open(staff, c);
+        if ((await staff.locator('main').innerText()).includes(XSS_UNIT_TEXT)) {
+          cityPath = c;
+          break;
+        }
+      }
+      if (!cityPath) throw new Error(`no city page of the home lists ${XSS_UNIT_TEXT}`);
+      staffPaths = [xssPath, '/', cityPath, first, `${first}/history`];
     });
     await check('markup in a document does not run (no dialog, no script, no handler)', async () => {
       for (const p of staffPaths) {

@@ -43,6 +43,8 @@ pub struct PlanFilter {
     pub unit: Option<UnitId>,
     /// Plans whose period covers this year.
     pub year: Option<FiscalYear>,
+    /// Plans ending in this year or later.
+    pub min_end: Option<FiscalYear>,
     /// The units whose working copies the reader may read (every other plan is listed
     /// only when it has a published version, as that version).
     pub drafts_of: Vec<UnitId>,
@@ -64,6 +66,78 @@ pub struct ListedPlan {
 }
 
 impl Store {
+    /// Every plan of the filter, page after page (for lists bounded by their filter:
+    /// one municipality's latest years, one unit's plans).
+    pub async fn plans_all(&self, f: &PlanFilter) -> Result<Vec<ListedPlan>, StoreError> {
+        let mut f = f.clone();
+        f.limit = 500;
+        let mut out = Vec::new();
+        loop {
+            let (page, next) = self.plans_page(&f).await?;
+            out.extend(page);
+            match next {
+                Some(c) => f.after = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// The municipalities with a plan the reader may see (a published one, or a draft of
+    /// `drafts_of` / everywhere), by id.
+    pub async fn municipalities_with_plans(
+        &self,
+        drafts_of: &[UnitId],
+        drafts_everywhere: bool,
+    ) -> Result<Vec<MunicipalityId>, StoreError> {
+        let drafts = if drafts_everywhere {
+            "1 = 1".to_string()
+        } else if drafts_of.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            let marks: Vec<String> = (1..=drafts_of.len()).map(|i| format!("${i}")).collect();
+            format!("p.unit_id IN ({})", marks.join(", "))
+        };
+        let sql = format!(
+            "SELECT DISTINCT u.municipality_id AS m FROM plan p JOIN unit u ON u.id = p.unit_id \
+             WHERE ({drafts}) OR (p.withdrawn_at IS NULL AND EXISTS \
+                  (SELECT 1 FROM plan_version v WHERE v.plan_id = p.id)) ORDER BY m"
+        );
+        let mut q = sqlx::query(&sql);
+        if !drafts_everywhere {
+            for u in drafts_of {
+                q = q.bind(u.0);
+            }
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(MunicipalityId(r.try_get("m")?)))
+            .collect()
+    }
+
+    /// The fiscal years covered by the published plans of municipality `m`, oldest first
+    /// (one read of the plans' periods, not of their snapshots).
+    pub async fn published_years(&self, m: MunicipalityId) -> Result<Vec<i32>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT p.fy_start AS a, p.fy_end AS b FROM plan p JOIN unit u ON u.id = p.unit_id \
+             WHERE u.municipality_id = $1 AND p.withdrawn_at IS NULL \
+             AND EXISTS (SELECT 1 FROM plan_version v WHERE v.plan_id = p.id)",
+        )
+        .bind(m.0)
+        .fetch_all(self.pool())
+        .await?;
+        let mut years = std::collections::BTreeSet::new();
+        for r in rows {
+            let (a, b): (i64, i64) = (r.try_get("a")?, r.try_get("b")?);
+            for y in a..=b.min(a + 100) {
+                if let Ok(y) = i32::try_from(y) {
+                    years.insert(y);
+                }
+            }
+        }
+        Ok(years.into_iter().collect())
+    }
+
     /// One page of plans and the cursor of the next page (`None` at the end).
     pub async fn plans_page(
         &self,
@@ -76,6 +150,7 @@ impl Store {
             f.year.map_or(0, |y| i64::from(y.year())),
             f.after.map_or(0, |c| i64::from(c.fy_end)),
             f.after.map_or(0, |c| c.id),
+            f.min_end.map_or(0, |y| i64::from(y.year())),
         ];
         let drafts = if f.drafts_everywhere {
             "1 = 1".to_string()
@@ -101,6 +176,7 @@ impl Store {
              WHERE ($1 = 0 OR u.municipality_id = $1) AND ($2 = 0 OR p.unit_id = $2) \
              AND ($3 = 0 OR (p.fy_start <= $3 AND $3 <= p.fy_end)) \
              AND ($4 = 0 OR p.fy_end < $4 OR (p.fy_end = $4 AND p.id < $5)) \
+             AND ($6 = 0 OR p.fy_end >= $6) \
              AND (({drafts}) OR (p.withdrawn_at IS NULL AND EXISTS \
                   (SELECT 1 FROM plan_version v WHERE v.plan_id = p.id))) \
              ORDER BY p.fy_end DESC, p.id DESC LIMIT {}",

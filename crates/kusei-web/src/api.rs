@@ -197,6 +197,7 @@ pub(crate) async fn plans(
         drafts_of,
         drafts_everywhere,
         after,
+        min_end: None,
         limit,
     };
     let mut out = Vec::new();

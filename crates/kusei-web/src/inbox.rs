@@ -104,15 +104,7 @@ pub(crate) async fn for_viewer(state: &AppState, who: &Who) -> Result<Inbox, Web
     let Some(viewer) = &who.viewer else {
         return Ok(Inbox::default());
     };
-    let (all, wanted) = scoped_municipalities(&state.store, &viewer.grants).await;
-    let mut sections = Vec::new();
-    for m in state.store.list_municipalities().await? {
-        if all || wanted.contains(&m.id) {
-            let units = state.store.list_units(m.id).await?;
-            let tree = Tree::new(m.id, &units);
-            sections.push((m, units, tree));
-        }
-    }
+    let sections = viewer_sections(&state.store, &viewer.grants).await?;
     let ids: Vec<_> = sections.iter().map(|(m, _, _)| m.id).collect();
     let plans = state.store.plans_in_workflow(&ids).await?;
     let mine = state
@@ -123,6 +115,27 @@ pub(crate) async fn for_viewer(state: &AppState, who: &Who) -> Result<Inbox, Web
         )
         .await?;
     build(state, who, &plans, &sections, &mine).await
+}
+
+/// The viewer's municipalities with their units and trees (none for the public): what
+/// the viewer's own work (inbox, items, writing) is read from.
+pub(crate) async fn viewer_sections(
+    store: &kusei_store::Store,
+    grants: &Grants,
+) -> Result<Vec<(Municipality, Vec<Unit>, Tree)>, WebError> {
+    if grants.0.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (all, wanted) = scoped_municipalities(store, grants).await;
+    let mut sections = Vec::new();
+    for m in store.list_municipalities().await? {
+        if all || wanted.contains(&m.id) {
+            let units = store.list_units(m.id).await?;
+            let tree = Tree::new(m.id, &units);
+            sections.push((m, units, tree));
+        }
+    }
+    Ok(sections)
 }
 
 /// The municipalities a user's grants reach: every one (`true`: a system-wide grant), or

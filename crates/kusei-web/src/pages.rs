@@ -12,7 +12,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse};
 use kusei_app::judge::References;
 use kusei_domain::judgment::Judgment;
-use kusei_domain::model::{LinkKind, MunicipalityId, PlanId, PlanStatus, UnitId};
+use kusei_domain::model::{LinkKind, Municipality, MunicipalityId, PlanId, PlanStatus, UnitId};
 use kusei_store::{Store, StoredNode, StoredPlan, Transition};
 use maud::{html, Markup};
 
@@ -75,7 +75,10 @@ pub(crate) fn status_badge(lang: Lang, s: PlanStatus) -> Markup {
     html! { span class={ "badge status-" (s.code()) } { (lang.t(s.label_ja(), en)) } }
 }
 
-/// Home: municipalities → units → plans. Signed-out visitors see published plans only.
+/// Home: municipalities → wards → years. Signed-out visitors see published plans only.
+/// A city's page lists each ward's plans of its latest years ([`HOME_YEARS`]), a ward's
+/// page (`?unit=`) all of its years; with several municipalities the home lists them a
+/// page at a time ([`MUNICIPALITIES_PER_PAGE`]). No list reads the whole archive.
 #[derive(Debug, serde::Deserialize, Default)]
 pub(crate) struct HomeQuery {
     #[serde(default)]
@@ -83,7 +86,19 @@ pub(crate) struct HomeQuery {
     /// A search typed where the home page was asked (`/?q=…`): answered by `/search`.
     #[serde(default)]
     q: Option<String>,
+    #[serde(default)]
+    municipality: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    page: Option<String>,
 }
+
+/// How many fiscal years of each ward a city's home page lists (the ward's own page has
+/// them all).
+pub(crate) const HOME_YEARS: i32 = 3;
+/// Municipalities per page of the home page's list.
+pub(crate) const MUNICIPALITIES_PER_PAGE: usize = 50;
 
 pub(crate) async fn home(
     State(state): State<AppState>,
@@ -102,34 +117,75 @@ pub(crate) async fn home(
     let page = Page { lang, who: &who };
     let lang = page.lang;
     let store = &state.store;
-    let plans = store.list_plans(None, None).await?;
-    // What the public sees of a plan is its latest published version, never the working
-    // copy (its title, period and item count may have changed since).
-    let published = store.published_summaries().await?;
     let grants = who.grants();
-    let mut sections = Vec::new();
-    for m in store.list_municipalities().await? {
-        let units = store.list_units(m.id).await?;
-        let tree = Tree::new(m.id, &units);
-        sections.push((m, units, tree));
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }
-    // A section editor's items: those whose 担当 is its section (or a unit under it).
-    let mine_units = crate::inbox::section_units(&grants, &sections);
+    let chosen_m = given(&q.municipality)
+        .map(|m| parse_id(m, "municipality").map(MunicipalityId))
+        .transpose()?;
+    let chosen_u = given(&q.unit)
+        .map(|u| parse_id(u, "unit").map(UnitId))
+        .transpose()?;
+    let page_no = given(&q.page)
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    // The viewer's own work: read from the viewer's municipalities only.
+    let staff = crate::inbox::viewer_sections(store, &grants).await?;
+    let mine_units = crate::inbox::section_units(&grants, &staff);
     let mine = store.nodes_owned_by(&mine_units).await?;
-    let inbox = crate::inbox::build(&state, &who, &plans, &sections, &mine).await?;
-    let can_write = sections.iter().any(|(_, units, tree)| {
+    let ids: Vec<_> = staff.iter().map(|(m, _, _)| m.id).collect();
+    let in_workflow = store.plans_in_workflow(&ids).await?;
+    let inbox = crate::inbox::build(&state, &who, &in_workflow, &staff, &mine).await?;
+    let can_write = staff.iter().any(|(_, units, tree)| {
         units
             .iter()
             .any(|u| allow(&grants, tree, Action::CreatePlan { unit: u.id }).is_ok())
     });
+    // What is listed: the municipalities with a plan the viewer may see.
+    let (drafts_of, drafts_everywhere) = crate::inbox::readable_drafts(store, &grants).await?;
+    let with_plans = store
+        .municipalities_with_plans(&drafts_of, drafts_everywhere)
+        .await?;
+    let municipalities: Vec<Municipality> = store
+        .list_municipalities()
+        .await?
+        .into_iter()
+        .filter(|m| with_plans.contains(&m.id))
+        .collect();
+    let chosen_m = match (chosen_m, chosen_u) {
+        (Some(m), _) => Some(m),
+        (None, Some(u)) => Some(store.get_unit(u).await?.municipality_id),
+        (None, None) if municipalities.len() == 1 => municipalities.first().map(|m| m.id),
+        _ => None,
+    };
+    let city = match chosen_m {
+        Some(m) => {
+            Some(city_listing(store, &grants, m, chosen_u, &drafts_of, drafts_everywhere).await?)
+        }
+        None => None,
+    };
+    let pages = municipalities
+        .len()
+        .div_ceil(MUNICIPALITIES_PER_PAGE)
+        .max(1);
+    let shown: Vec<&Municipality> = municipalities
+        .iter()
+        .skip((page_no - 1) * MUNICIPALITIES_PER_PAGE)
+        .take(MUNICIPALITIES_PER_PAGE)
+        .collect();
+    let nothing_yet = store.list_municipalities().await?.is_empty();
     let body = html! {
         h1 { (lang.t("区政運営方針・計画", "Management plans")) }
         @if who.viewer.is_none() {
             p { (lang.t("公表された計画を掲載しています。職員の方はサインインすると作業中の計画を表示できます。",
                         "Published plans are listed. Staff can sign in to see plans in progress.")) }
         }
-        @if sections.is_empty() {
+        @if nothing_yet {
             p { (lang.t("まだ自治体が登録されていません。", "No municipality has been set up yet.")) }
+        } @else if municipalities.is_empty() {
+            p { (lang.t("表示できる計画はまだありません。", "There is no plan to show yet.")) }
         }
         (crate::inbox::view(&page, &inbox))
         @if can_write {
@@ -161,53 +217,32 @@ pub(crate) async fn home(
                 }
             }
         }
-        @for (m, units, tree) in &sections {
-            section aria-labelledby={ "m-" (m.id) } {
-                h2 #{ "m-" (m.id) } {
-                    (m.name)
-                    @if m.is_sample { span.badge.sample { (lang.t("サンプル", "sample")) } }
+        @if let Some(c) = &city {
+            @if municipalities.len() > 1 {
+                p { a href=(page.href("/")) { (lang.t("← 自治体の一覧", "← All municipalities")) } }
+            }
+            (city_view(&page, c, &inbox))
+        } @else if !municipalities.is_empty() {
+            section aria-labelledby="municipalities-h" {
+                h2 #municipalities-h { (lang.t("自治体", "Municipalities")) " "
+                    span.muted { "(" (municipalities.len()) (lang.t("団体", "")) ")" } }
+                ul.municipalities {
+                    @for m in &shown {
+                        li {
+                            a href=(page.href(&format!("/?municipality={}", m.id))) { (m.name) }
+                            @if m.is_sample { " " span.badge.sample { (lang.t("サンプル", "sample")) } }
+                            " · " a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較", "ward comparison")) }
+                        }
+                    }
                 }
-                p { a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較（ダッシュボード）", "Ward comparison (dashboard)")) }
-                    " · " a href=(page.href("/open-data")) { (lang.t("オープンデータ", "Open data")) } }
-                @for u in units {
-                    @let drafts = allow(&grants, tree, Action::ReadDraft { plan_unit: u.id }).is_ok();
-                    @let unit_plans: Vec<_> = plans.iter()
-                        .filter(|p| p.plan.unit_id == u.id)
-                        .filter_map(|p| if drafts { Some(p) } else { published.get(&p.plan.id).map(|(_, s)| s) })
-                        .collect();
-                    @if !unit_plans.is_empty() {
-                        h3 { (u.name) " " span.muted { "(" (crate::admin::kind_label(lang, u.kind)) ")" } }
-                        p { a href=(page.href(&format!("/council/{}", u.id.0))) { (u.name) " " (lang.t("区政会議の意見と対応状況", "ward council: opinions and answers")) } }
-                        table {
-                            caption.visually-hidden { (u.name) " — " (lang.t("計画", "plans")) }
-                            thead { tr {
-                                th scope="col" { (lang.t("年度", "Fiscal year")) }
-                                th scope="col" { (lang.t("計画", "Plan")) }
-                                th scope="col" { (lang.t("様式", "Form")) }
-                                th scope="col" { (lang.t("状態", "Status")) }
-                                th scope="col" { (lang.t("項目数", "Items")) }
-                            } }
-                            tbody {
-                                @for p in unit_plans {
-                                    tr {
-                                        td { (period_label(lang, &p.plan.period)) }
-                                        td {
-                                            a href=(page.href(&format!("/plans/{}", p.plan.id))) { (p.plan.title) }
-                                            @if p.plan.is_sample { " " span.badge.sample { (lang.t("サンプル", "sample")) } }
-                                        }
-                                        td { (crate::structure::family_label(lang, p.plan.family)) }
-                                        td {
-                                            @if drafts { (status_badge(lang, p.plan.status)) }
-                                            @if drafts && inbox.returned_of(p.plan.id).is_some() { " " strong.badge.returned { (lang.t("差戻し", "returned")) } }
-                                            @else if let Some((v, _)) = published.get(&p.plan.id) {
-                                                @if drafts { " · " }
-                                                (lang.t("公表版", "published version")) " " (lang.t("第", "v")) (v) (lang.t("版", ""))
-                                            }
-                                        }
-                                        td { (p.node_count) }
-                                    }
-                                }
-                            }
+                @if pages > 1 {
+                    nav.pager aria-label=(lang.t("自治体の一覧のページ", "Pages of municipalities")) {
+                        @if page_no > 1 {
+                            a rel="prev" href=(page.href(&format!("/?page={}", page_no - 1))) { (lang.t("← 前へ", "← Previous")) } " "
+                        }
+                        span { (lang.t(&format!("{page_no} / {pages} ページ"), &format!("Page {page_no} of {pages}"))) }
+                        @if page_no < pages {
+                            " " a rel="next" href=(page.href(&format!("/?page={}", page_no + 1))) { (lang.t("次へ →", "Next →")) }
                         }
                     }
                 }
@@ -215,6 +250,162 @@ pub(crate) async fn home(
         }
     };
     Ok(Html(page.render(lang.t("計画一覧", "Plans"), "/", body)).into_response())
+}
+
+/// One municipality's part of the home page: its wards, each with the plans of its
+/// latest years (or, for the chosen unit, all of them).
+pub(crate) struct CityListing {
+    municipality: Municipality,
+    /// The units with listed plans, in the organisation's order, each with its plans
+    /// newest first and whether the reader may read its drafts.
+    units: Vec<(
+        kusei_domain::model::Unit,
+        bool,
+        Vec<kusei_store::ListedPlan>,
+    )>,
+    /// The unit whose every year is shown.
+    unit: Option<UnitId>,
+    /// The first fiscal year listed when not every year is.
+    from: Option<kusei_domain::calendar::FiscalYear>,
+}
+
+async fn city_listing(
+    store: &Store,
+    grants: &kusei_domain::policy::Grants,
+    m: MunicipalityId,
+    unit: Option<UnitId>,
+    drafts_of: &[UnitId],
+    drafts_everywhere: bool,
+) -> Result<CityListing, WebError> {
+    let municipality = store
+        .list_municipalities()
+        .await?
+        .into_iter()
+        .find(|x| x.id == m)
+        .ok_or_else(|| WebError::NotFound(format!("municipality {m}")))?;
+    let units = store.list_units(m).await?;
+    if let Some(u) = unit {
+        if !units.iter().any(|x| x.id == u) {
+            return Err(WebError::NotFound(format!("unit {u}")));
+        }
+    }
+    let tree = Tree::new(m, &units);
+    let mut filter = kusei_store::PlanFilter {
+        municipality: Some(m),
+        unit,
+        drafts_of: drafts_of.to_vec(),
+        drafts_everywhere,
+        limit: 1,
+        ..Default::default()
+    };
+    let from = if unit.is_none() {
+        // The newest year listed, then the years before it that the page shows.
+        let (newest, _) = store.plans_page(&filter).await?;
+        newest.first().and_then(|l| {
+            kusei_domain::calendar::FiscalYear::new(
+                l.summary.plan.period.end.year() - (HOME_YEARS - 1),
+            )
+            .ok()
+        })
+    } else {
+        None
+    };
+    filter.min_end = from;
+    let listed = store.plans_all(&filter).await?;
+    let mut by_unit: std::collections::HashMap<UnitId, Vec<kusei_store::ListedPlan>> =
+        std::collections::HashMap::new();
+    for l in listed {
+        by_unit.entry(l.summary.plan.unit_id).or_default().push(l);
+    }
+    let units = units
+        .into_iter()
+        .filter_map(|u| {
+            let mut plans = by_unit.remove(&u.id)?;
+            // Newest year first; within a year, the forms in their order.
+            plans.sort_by_key(|l| {
+                (
+                    std::cmp::Reverse(l.summary.plan.period.end.year()),
+                    l.summary.plan.family.code(),
+                    l.summary.plan.id.0,
+                )
+            });
+            let drafts = allow(grants, &tree, Action::ReadDraft { plan_unit: u.id }).is_ok();
+            Some((u, drafts, plans))
+        })
+        .collect();
+    Ok(CityListing {
+        municipality,
+        units,
+        unit,
+        from,
+    })
+}
+
+fn city_view(page: &Page<'_>, c: &CityListing, inbox: &crate::inbox::Inbox) -> Markup {
+    let lang = page.lang;
+    let m = &c.municipality;
+    html! {
+        section aria-labelledby={ "m-" (m.id) } {
+            h2 #{ "m-" (m.id) } {
+                (m.name)
+                @if m.is_sample { span.badge.sample { (lang.t("サンプル", "sample")) } }
+            }
+            p { a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較（ダッシュボード）", "Ward comparison (dashboard)")) }
+                " · " a href=(page.href(&format!("/open-data?municipality={}", m.id))) { (lang.t("オープンデータ", "Open data")) } }
+            @if let Some(from) = c.from {
+                p.muted { (lang.t(
+                    &format!("各区の{}以降の計画を表示しています。それより前の年度は区の名前の下の「すべての年度」から表示できます。", crate::layout::fy_label(lang, from)),
+                    &format!("Each ward's plans from {} on; earlier years are under \"all years\" below each ward's name.", crate::layout::fy_label(lang, from)))) }
+            }
+            @if c.unit.is_some() {
+                p { a href=(page.href(&format!("/?municipality={}", m.id))) { (lang.t("← すべての区の最近の計画", "← Recent plans of every ward")) } }
+                @if c.units.is_empty() {
+                    p { (lang.t("この組織の計画はまだありません。", "This unit has no plan yet.")) }
+                }
+            }
+            @for (u, drafts, unit_plans) in &c.units {
+                h3 { (u.name) " " span.muted { "(" (crate::admin::kind_label(lang, u.kind)) ")" } }
+                p {
+                    a href=(page.href(&format!("/council/{}", u.id.0))) { (u.name) " " (lang.t("区政会議の意見と対応状況", "ward council: opinions and answers")) }
+                    @if c.unit.is_none() {
+                        " · " a href=(page.href(&format!("/?municipality={}&unit={}", m.id, u.id.0))) { (u.name) " " (lang.t("すべての年度", "all years")) }
+                    }
+                }
+                table {
+                    caption.visually-hidden { (u.name) " — " (lang.t("計画", "plans")) }
+                    thead { tr {
+                        th scope="col" { (lang.t("年度", "Fiscal year")) }
+                        th scope="col" { (lang.t("計画", "Plan")) }
+                        th scope="col" { (lang.t("様式", "Form")) }
+                        th scope="col" { (lang.t("状態", "Status")) }
+                        th scope="col" { (lang.t("項目数", "Items")) }
+                    } }
+                    tbody {
+                        @for l in unit_plans {
+                            @let p = &l.summary;
+                            tr {
+                                td { (period_label(lang, &p.plan.period)) }
+                                td {
+                                    a href=(page.href(&format!("/plans/{}", p.plan.id))) { (p.plan.title) }
+                                    @if p.plan.is_sample { " " span.badge.sample { (lang.t("サンプル", "sample")) } }
+                                }
+                                td { (crate::structure::family_label(lang, p.plan.family)) }
+                                td {
+                                    @if *drafts && l.working { (status_badge(lang, p.plan.status)) }
+                                    @if *drafts && l.working && inbox.returned_of(p.plan.id).is_some() { " " strong.badge.returned { (lang.t("差戻し", "returned")) } }
+                                    @else if let Some(v) = l.published_version {
+                                        @if *drafts && l.working { " · " }
+                                        (lang.t("公表版", "published version")) " " (lang.t("第", "v")) (v) (lang.t("版", ""))
+                                    }
+                                }
+                                td { (p.node_count) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A plan: the working copy for staff who may read it, else its latest published version.

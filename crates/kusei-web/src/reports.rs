@@ -5,7 +5,7 @@
 
 use crate::auth::Who;
 use crate::error::WebError;
-use crate::i18n::{Lang, LangQuery};
+use crate::i18n::Lang;
 use crate::layout::Page;
 use crate::pages::{parse_id, unit_tree};
 use crate::policy::{allow, Action};
@@ -319,69 +319,99 @@ fn scope_links(lang: Lang, m: MunicipalityId, unit: Option<UnitId>, year: Option
     }
 }
 
-/// The open-data page: for each municipality, downloads of the whole city per year and of
-/// each ward per year (published plans only), and links to the comparison.
+/// `/open-data?municipality=&year=`: what the open-data page lists.
+#[derive(Debug, Deserialize, Default)]
+pub(crate) struct OpenDataQuery {
+    pub lang: Option<Lang>,
+    pub municipality: Option<String>,
+    pub year: Option<String>,
+    pub page: Option<String>,
+}
+
+/// The open-data page, navigated: the municipalities with published plans (a page at a
+/// time; a single one is shown at once), then one municipality's fiscal years, and for
+/// one year (the newest unless chosen) the downloads of the whole city and of each unit
+/// (published plans only), with links to the comparison and the councils.
 pub(crate) async fn open_data_page(
     State(state): State<AppState>,
     who: Who,
-    Query(q): Query<LangQuery>,
+    Query(q): Query<OpenDataQuery>,
 ) -> Result<Html<String>, WebError> {
     let page = Page {
-        lang: q.lang(),
+        lang: q.lang.unwrap_or_default(),
         who: &who,
     };
     let lang = page.lang;
     let store = &state.store;
-    // The published versions' own periods and units (never a working copy's).
-    let plans: Vec<_> = store
-        .published_summaries()
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let chosen = given(&q.municipality)
+        .map(|m| parse_id(m, "municipality").map(MunicipalityId))
+        .transpose()?;
+    let page_no = given(&q.page)
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    // Published plans only: open data is what the public may read.
+    let with_plans = store.municipalities_with_plans(&[], false).await?;
+    let municipalities: Vec<_> = store
+        .list_municipalities()
         .await?
-        .into_values()
-        .map(|(_, s)| s)
+        .into_iter()
+        .filter(|m| with_plans.contains(&m.id))
         .collect();
-    let mut sections = Vec::new();
-    for m in store.list_municipalities().await? {
-        let units = store.list_units(m.id).await?;
-        let mine: Vec<_> = plans
-            .iter()
-            .filter(|p| units.iter().any(|u| u.id == p.plan.unit_id))
-            .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let years: BTreeSet<i32> = mine
-            .iter()
-            .flat_map(|p| p.plan.period.start.year()..=p.plan.period.end.year())
-            .collect();
-        // A row per year and unit only where that unit has a published plan of that year
-        // (a link to an empty file is a dead end).
-        let by_year: Vec<(i32, Vec<Unit>)> = years
-            .iter()
-            .rev()
-            .map(|y| {
-                let of_year = units
-                    .iter()
+    let chosen = chosen.or_else(|| {
+        (municipalities.len() == 1)
+            .then(|| municipalities.first().map(|m| m.id))
+            .flatten()
+    });
+    let city = match chosen {
+        Some(m) => {
+            let Some(muni) = municipalities.iter().find(|x| x.id == m) else {
+                return Err(WebError::NotFound(format!("municipality {m}")));
+            };
+            let years = store.published_years(m).await?;
+            let year = match given(&q.year) {
+                Some(y) => {
+                    let fy = kusei_domain::calendar::FiscalYear::parse(y, None)
+                        .map_err(|_| WebError::NotFound(format!("fiscal year {y:?}")))?;
+                    if !years.contains(&fy.year()) {
+                        return Err(WebError::NotFound(format!("fiscal year {y:?}")));
+                    }
+                    Some(fy.year())
+                }
+                None => years.last().copied(),
+            };
+            let mut units_of_year: Vec<Unit> = Vec::new();
+            if let Some(y) = year {
+                let listed = store
+                    .plans_all(&kusei_store::PlanFilter {
+                        municipality: Some(m),
+                        year: FiscalYear::new(y).ok(),
+                        ..Default::default()
+                    })
+                    .await?;
+                // A row per unit only where it has a published plan of the year, as
+                // published (a link to an empty file is a dead end).
+                let units = store.list_units(m).await?;
+                units_of_year = units
+                    .into_iter()
                     .filter(|u| {
-                        mine.iter().any(|p| {
-                            p.plan.unit_id == u.id
-                                && (p.plan.period.start.year()..=p.plan.period.end.year())
-                                    .contains(y)
+                        listed.iter().any(|l| {
+                            let p = &l.summary.plan;
+                            p.unit_id == u.id
+                                && (p.period.start.year()..=p.period.end.year()).contains(&y)
                         })
                     })
-                    .cloned()
                     .collect();
-                (*y, of_year)
-            })
-            .collect();
-        // The units with a published plan, once each (their councils' pages).
-        let mut wards: Vec<Unit> = by_year
-            .iter()
-            .flat_map(|(_, us)| us.iter().cloned())
-            .collect();
-        wards.sort_by_key(|u| u.id.0);
-        wards.dedup_by_key(|u| u.id.0);
-        sections.push((m, by_year, wards));
-    }
+            }
+            Some((muni.clone(), years, year, units_of_year))
+        }
+        None => None,
+    };
+    let per_page = crate::pages::MUNICIPALITIES_PER_PAGE;
+    let pages = municipalities.len().div_ceil(per_page).max(1);
     let body = html! {
         h1 { (lang.t("オープンデータ", "Open data")) }
         p { (lang.t(
@@ -389,17 +419,37 @@ pub(crate) async fn open_data_page(
             "Published plans as CSV (UTF-8 with BOM, opens in Excel), JSON (documents in Kusei's import format, which can be imported as they are), Excel and PDF.")) }
         p { (lang.t("同じデータはJSON APIからも取得できます：", "The same data is available from the JSON API: "))
             a href="/api/openapi.json" { "/api/openapi.json" } }
-        @if sections.is_empty() {
+        @if municipalities.is_empty() {
             p { (lang.t("公表された計画はまだありません。", "No plan has been published yet.")) }
         }
-        @for (m, by_year, wards) in &sections {
+        @if let Some((m, years, year, units)) = &city {
+            @if municipalities.len() > 1 {
+                p { a href=(page.href("/open-data")) { (lang.t("← 自治体の一覧", "← All municipalities")) } }
+            }
             section aria-labelledby={ "od-" (m.id) } {
                 h2 #{ "od-" (m.id) } { (m.name) }
                 p { a href=(page.href(&format!("/dashboard/{}", m.id))) { (lang.t("区の比較（ダッシュボード）", "Ward comparison (dashboard)")) } }
-                p { (lang.t("区政会議の意見と対応状況（CSV・JSON・PDF）: ", "Ward councils' opinions and answers (CSV, JSON, PDF): "))
-                    @for (i, u) in wards.iter().enumerate() {
-                        @if i > 0 { " · " }
-                        a href=(page.href(&format!("/council/{}", u.id.0))) { (u.name) }
+                @if !units.is_empty() {
+                    p { (lang.t("区政会議の意見と対応状況（CSV・JSON・PDF）: ", "Ward councils' opinions and answers (CSV, JSON, PDF): "))
+                        @for (i, u) in units.iter().enumerate() {
+                            @if i > 0 { " · " }
+                            a href=(page.href(&format!("/council/{}", u.id.0))) { (u.name) }
+                        }
+                    }
+                }
+                nav aria-label=(lang.t("年度", "Fiscal years")) {
+                    h3 { (lang.t("年度", "Fiscal years")) }
+                    ul.years {
+                        @for y in years.iter().rev() {
+                            @let label = FiscalYear::new(*y).map(|f| crate::layout::fy_label(lang, f)).unwrap_or_default();
+                            li {
+                                @if Some(*y) == *year {
+                                    strong aria-current="page" { (label) }
+                                } @else {
+                                    a href=(page.href(&format!("/open-data?municipality={}&year={y}", m.id))) { (label) }
+                                }
+                            }
+                        }
                     }
                 }
                 table {
@@ -410,12 +460,33 @@ pub(crate) async fn open_data_page(
                     } }
                     tbody {
                         tr { th scope="row" { (lang.t("全年度・全組織", "All years, all units")) } td { (scope_links(lang, m.id, None, None)) } }
-                        @for (y, units) in by_year {
+                        @if let Some(y) = year {
                             @let fy = FiscalYear::new(*y).map(|f| crate::layout::fy_label(lang, f)).unwrap_or_default();
                             tr { th scope="row" { (fy) " " (lang.t("全組織", "all units")) } td { (scope_links(lang, m.id, None, Some(*y))) } }
                             @for u in units {
                                 tr { th scope="row" { (fy) " " (u.name) } td { (scope_links(lang, m.id, Some(u.id), Some(*y))) } }
                             }
+                        }
+                    }
+                }
+            }
+        } @else if !municipalities.is_empty() {
+            section aria-labelledby="od-municipalities" {
+                h2 #od-municipalities { (lang.t("自治体", "Municipalities")) " "
+                    span.muted { "(" (municipalities.len()) (lang.t("団体", "")) ")" } }
+                ul.municipalities {
+                    @for m in municipalities.iter().skip((page_no - 1) * per_page).take(per_page) {
+                        li { a href=(page.href(&format!("/open-data?municipality={}", m.id))) { (m.name) } }
+                    }
+                }
+                @if pages > 1 {
+                    nav.pager aria-label=(lang.t("自治体の一覧のページ", "Pages of municipalities")) {
+                        @if page_no > 1 {
+                            a rel="prev" href=(page.href(&format!("/open-data?page={}", page_no - 1))) { (lang.t("← 前へ", "← Previous")) } " "
+                        }
+                        span { (lang.t(&format!("{page_no} / {pages} ページ"), &format!("Page {page_no} of {pages}"))) }
+                        @if page_no < pages {
+                            " " a rel="next" href=(page.href(&format!("/open-data?page={}", page_no + 1))) { (lang.t("次へ →", "Next →")) }
                         }
                     }
                 }

@@ -857,17 +857,29 @@ async fn open_data_links_only_plans_that_exist() {
     for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
         store.transition("t", plan, step, None).await.unwrap();
     }
+    // The page shows one fiscal year at a time (the newest unless chosen), with the
+    // years listed to choose from.
     let (status, page) = get(&w, None, "/open-data?lang=en", None).await;
     assert_eq!(status, StatusCode::OK);
     let text = readable(&page, "en");
-    for (row, listed) in [
-        ("FY2025 North", true),
-        ("FY2024 South", true),
-        ("FY2024 North", false),
-        ("FY2025 South", false),
+    assert!(
+        page.contains("year=2024&amp;lang=en"),
+        "a link to FY2024: {page}"
+    );
+    let (status, earlier) = get(&w, None, "/open-data?year=2024&lang=en", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let earlier = readable(&earlier, "en");
+    for (row, listed, on) in [
+        ("FY2025 North", true, &text),
+        ("FY2025 South", false, &text),
+        ("FY2024 South", true, &earlier),
+        ("FY2024 North", false, &earlier),
     ] {
-        assert_eq!(text.contains(row), listed, "{row}: {text}");
+        assert_eq!(on.contains(row), listed, "{row}: {on}");
     }
+    // A year without a published plan is not a page of its own.
+    let (status, _) = get(&w, None, "/open-data?year=2019&lang=en", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 /// A workbook edited in Excel and uploaded on an English page: the preview names every

@@ -324,3 +324,64 @@ async fn a_public_plan_page_is_kept_by_what_it_shows_and_revalidated() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let _ = std::fs::remove_dir_all(&c.dir);
 }
+
+#[tokio::test]
+async fn the_home_page_goes_from_municipalities_to_wards_to_years() {
+    let c = city("home").await;
+    let store = &c.state.store;
+    let years: Vec<FiscalYear> = (2019..=2025).map(|y| FiscalYear::new(y).unwrap()).collect();
+    let other = kusei_app::sample_city::load(store, "sample-2", "遠見町", 1, &years, 1)
+        .await
+        .unwrap();
+    // Two municipalities: the home lists them, it does not list their plans.
+    let (status, _, home) = send(&c, "/", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(home.contains("見本市") && home.contains("遠見町"));
+    assert!(home.contains(&format!("/?municipality={}&amp;lang=ja", other.0)));
+    assert!(
+        !home.contains("/plans/"),
+        "no plan is listed on the list of municipalities"
+    );
+    // A municipality: each ward with its latest three years; older ones on the ward's page.
+    let (status, _, town) = send(&c, &format!("/?municipality={}", other.0), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    for (label, listed) in [
+        ("令和7年度", true),
+        ("令和5年度", true),
+        ("令和4年度", false),
+        ("令和元年度", false),
+    ] {
+        assert_eq!(town.contains(label), listed, "{label} on the town's page");
+    }
+    let ward_link = town
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.contains("&amp;unit="))
+        .expect("a link to the ward's years")
+        .replace("&amp;", "&");
+    let (status, _, ward) = send(&c, &ward_link, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        ward.matches("href=\"/plans/").count(),
+        7,
+        "every year of the ward"
+    );
+    assert!(ward.contains("令和元年度") && ward.contains("令和7年度"));
+    // The public never sees the draft-only ward; its editor does, on its city's page.
+    let (_, _, city_page) = send(&c, "/?municipality=1", &[]).await;
+    assert!(!city_page.contains("下書区"));
+    let (_, _, as_editor) = send(
+        &c,
+        "/?municipality=1",
+        &[(header::COOKIE, "kusei_session=tokendrafter")],
+    )
+    .await;
+    assert!(as_editor.contains("下書区"));
+    assert!(as_editor.contains(&format!("/plans/{}?lang=ja", c.draft)));
+    // Unknown places are 404s, not empty pages.
+    for uri in ["/?municipality=999", "/?unit=99999", "/?municipality=x"] {
+        let (status, _, _) = send(&c, uri, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+    }
+    let _ = std::fs::remove_dir_all(&c.dir);
+}
