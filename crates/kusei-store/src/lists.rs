@@ -138,6 +138,60 @@ impl Store {
         Ok(years.into_iter().collect())
     }
 
+    /// The latest published version of each plan of municipality `m` (not withdrawn), by
+    /// plan: what a comparison of the city's published plans is made of (one read).
+    pub async fn latest_versions_of(
+        &self,
+        m: MunicipalityId,
+    ) -> Result<Vec<(PlanId, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.id AS plan, CAST(MAX(v.version) AS BIGINT) AS v FROM plan p \
+             JOIN unit u ON u.id = p.unit_id JOIN plan_version v ON v.plan_id = p.id \
+             WHERE u.municipality_id = $1 AND p.withdrawn_at IS NULL GROUP BY p.id ORDER BY p.id",
+        )
+        .bind(m.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((PlanId(r.try_get("plan")?), r.try_get("v")?)))
+            .collect()
+    }
+
+    /// The latest published version of each plan of unit `u` (not withdrawn), by plan.
+    pub async fn latest_versions_of_unit(
+        &self,
+        u: UnitId,
+    ) -> Result<Vec<(PlanId, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT p.id AS plan, CAST(MAX(v.version) AS BIGINT) AS v FROM plan p \
+             JOIN plan_version v ON v.plan_id = p.id \
+             WHERE p.unit_id = $1 AND p.withdrawn_at IS NULL GROUP BY p.id ORDER BY p.id",
+        )
+        .bind(u.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((PlanId(r.try_get("plan")?), r.try_get("v")?)))
+            .collect()
+    }
+
+    /// Where the change log stands: its newest id and how many rows the last 1,000 ids
+    /// hold. Any committed write moves it, also one whose id was taken before a later
+    /// one committed (PostgreSQL sequences): the count of the recent ids grows when it
+    /// lands. Two indexed reads, for keys of what is made from everything stored.
+    pub async fn change_epoch(&self) -> Result<(i64, i64), StoreError> {
+        let row = sqlx::query("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) AS top FROM change_log")
+            .fetch_one(self.pool())
+            .await?;
+        let top: i64 = row.try_get("top")?;
+        let recent: i64 =
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM change_log WHERE id > $1")
+                .bind(top - 1000)
+                .fetch_one(self.pool())
+                .await?;
+        Ok((top, recent))
+    }
+
     /// One page of plans and the cursor of the next page (`None` at the end).
     pub async fn plans_page(
         &self,

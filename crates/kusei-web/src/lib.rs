@@ -64,6 +64,10 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Exports of published versions, made once.
     pub export_cache: std::sync::Arc<reports::ExportCache>,
+    /// Ward comparisons, made once per change of the published plans they compare.
+    pub dashboard_cache: std::sync::Arc<reports::DashboardCache>,
+    /// The public's roll-ups, made once per change of what is stored.
+    pub rollup_cache: std::sync::Arc<reports::Kept<kusei_app::rollup::Rollup>>,
     /// The search index (kept current from the change log; in memory unless a directory
     /// is given).
     pub search: kusei_app::search::Search,
@@ -80,6 +84,8 @@ impl AppState {
             exporter: kusei_app::export::Exporter::default(),
             trust_forwarded_for: false,
             export_cache: std::sync::Arc::default(),
+            dashboard_cache: std::sync::Arc::default(),
+            rollup_cache: std::sync::Arc::default(),
             search: kusei_app::search::Search::in_memory()
                 .unwrap_or_else(|e| panic_free_search(&e)),
             pre_session_key: std::sync::Arc::default(),

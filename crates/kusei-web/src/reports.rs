@@ -513,7 +513,52 @@ pub(crate) async fn dashboard_data(
     m: MunicipalityId,
     year: Option<&str>,
 ) -> Result<(String, Vec<i32>, Dashboard), WebError> {
+    use sha2::{Digest, Sha256};
+    let store = &state.store;
     let (name, _) = scope_title(state, m, None, None).await?;
+    // What the comparison is made of: the city's published versions, its units, its
+    // indicators and their merges, and (for the default year) today's fiscal year. Each
+    // is one small read; the comparison itself decodes every published snapshot of the
+    // city, so it is made once per change of these and kept.
+    let mut h = Sha256::new();
+    h.update(name.as_bytes());
+    for (p, v) in store.latest_versions_of(m).await? {
+        h.update(format!("p{}v{v};", p.0).as_bytes());
+    }
+    for u in store.list_units(m).await? {
+        h.update(format!("{u:?};").as_bytes());
+    }
+    for i in store.list_indicators(m).await? {
+        h.update(format!("{i:?};").as_bytes());
+    }
+    for (a, b) in store.merged_indicators(m).await? {
+        h.update(format!("m{}>{};", a.0, b.0).as_bytes());
+    }
+    let digest: String = h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let key = format!(
+        "{}|{}|{}|{digest}",
+        m.0,
+        year.unwrap_or(""),
+        state.clock.today_jst().fiscal_year().year()
+    );
+    if let Some(kept) = state.dashboard_cache.get(&key) {
+        return Ok((*kept).clone());
+    }
+    let made = dashboard_made(state, m, year, name).await?;
+    state.dashboard_cache.put(key, made.clone());
+    Ok(made)
+}
+
+/// The comparison, made from the city's published records.
+async fn dashboard_made(
+    state: &AppState,
+    m: MunicipalityId,
+    year: Option<&str>,
+    name: String,
+) -> Result<(String, Vec<i32>, Dashboard), WebError> {
     let mut records = scope_records(state, m, None, None).await?;
     // A snapshot published before two indicators were merged names the merged one: its
     // figures count for the indicator it became (a ward's history joins the common one).
@@ -959,5 +1004,66 @@ impl ExportCache {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+type DashboardData = (String, Vec<i32>, Dashboard);
+
+/// Ward comparisons already made, by what they were made of (see [`dashboard_data`]).
+pub type DashboardCache = Kept<DashboardData>;
+
+/// Results already made, by a key naming everything they were made of: at most
+/// [`KEPT`] of a kind, the oldest dropped first.
+#[derive(Debug)]
+pub struct Kept<T> {
+    inner: std::sync::Mutex<KeptInner<T>>,
+}
+
+/// The kept values by key, and their keys oldest first.
+type KeptInner<T> = (
+    std::collections::HashMap<String, std::sync::Arc<T>>,
+    std::collections::VecDeque<String>,
+);
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept {
+            inner: std::sync::Mutex::new(Default::default()),
+        }
+    }
+}
+
+pub const KEPT: usize = 64;
+
+impl<T> Kept<T> {
+    pub(crate) fn get(&self, key: &str) -> Option<std::sync::Arc<T>> {
+        self.inner.lock().ok()?.0.get(key).cloned()
+    }
+
+    /// How many are kept.
+    pub fn len(&self) -> usize {
+        self.inner.lock().map_or(0, |i| i.0.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(crate) fn put(&self, key: String, value: T) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let (map, order) = &mut *inner;
+        if map
+            .insert(key.clone(), std::sync::Arc::new(value))
+            .is_none()
+        {
+            order.push_back(key);
+        }
+        while order.len() > KEPT {
+            if let Some(old) = order.pop_front() {
+                map.remove(&old);
+            }
+        }
     }
 }

@@ -98,7 +98,24 @@ pub(crate) async fn visible_rollup(
             &stored
         }
     };
-    Ok(app::compute(&state.store, m, year, phase, rules, !staff).await?)
+    if staff {
+        return Ok(app::compute(&state.store, m, year, phase, rules, false).await?);
+    }
+    // The public's roll-up judges every published item of the city: made once per
+    // change of what is stored (the change log's epoch) and of the rules it grades by.
+    let (top, recent) = state.store.change_epoch().await?;
+    let key = format!(
+        "{}|{}|{phase:?}|{top}.{recent}|{}",
+        m.0,
+        year.year(),
+        serde_json::to_string(rules).map_err(|e| WebError::Internal(e.to_string()))?
+    );
+    if let Some(kept) = state.rollup_cache.get(&key) {
+        return Ok((*kept).clone());
+    }
+    let made = app::compute(&state.store, m, year, phase, rules, true).await?;
+    state.rollup_cache.put(key, made.clone());
+    Ok(made)
 }
 
 /// The roll-up a query asks for (the year defaults to the latest with plans up to now).

@@ -781,47 +781,7 @@ pub(crate) async fn item_page(
         },
     )
     .is_ok();
-    // The same item in the ward's other published plans (matched as revisions match:
-    // level and number, else the title).
-    let mut years = Vec::new();
-    for other in state.store.plan_ids_of_unit(published.plan.unit_id).await? {
-        let Some(op) = (if other == plan {
-            Some(published.clone())
-        } else {
-            state.store.published_plan(other, None).await?
-        }) else {
-            continue;
-        };
-        if op.plan.family != published.plan.family {
-            continue;
-        }
-        let same = op
-            .nodes
-            .iter()
-            .find(|o| {
-                o.node.level == sn.node.level
-                    && o.node.number.is_some()
-                    && o.node.number == sn.node.number
-            })
-            .or_else(|| op.nodes.iter().find(|o| o.node.title == sn.node.title));
-        if let Some(o) = same {
-            let url = op.item_path(o);
-            let judgment = o
-                .evaluations
-                .iter()
-                .max_by_key(|e| e.fiscal_year)
-                .map(|e| e.stated);
-            years.push((
-                op.plan.period,
-                op.plan.title.clone(),
-                o.node.title.clone(),
-                judgment,
-                url,
-                other == plan,
-            ));
-        }
-    }
-    years.sort_by_key(|y| y.0.start);
+    let years = item_years(&state, &published, sn, &key).await?;
     let body = html! {
         (crate::node::node_heading(lang, &published, sn))
         p.muted {
@@ -860,6 +820,84 @@ pub(crate) async fn item_page(
         (crate::council::item_section(&state, &page, sn.node.id, published.plan.unit_id, false, None).await?)
     };
     Ok(Html(page.render(&sn.node.title, &path, body)))
+}
+
+/// A row of an item's "年度ごとの推移": the plan's period and title, the item's title, its
+/// stated judgment, its page, and whether it is this page's item.
+type YearRow = (
+    kusei_domain::model::Period,
+    String,
+    String,
+    Option<kusei_domain::judgment::Judgment>,
+    String,
+    bool,
+);
+
+/// The same item in the ward's other published plans (matched as revisions match: level
+/// and number, else the title). Reading it decodes every published plan of the ward, so
+/// it is kept (in the export cache) by what it is made of: this version and the latest
+/// version of each plan of the ward.
+async fn item_years(
+    state: &AppState,
+    published: &kusei_store::StoredPlan,
+    sn: &kusei_store::StoredNode,
+    key: &str,
+) -> Result<Vec<YearRow>, WebError> {
+    let plan = published.plan.id;
+    let unit = published.plan.unit_id;
+    let mut cache_key = format!(
+        "years|{}|{}|{}|{}",
+        plan.0, published.plan.version, sn.node.id.0, key
+    );
+    for (p, v) in state.store.latest_versions_of_unit(unit).await? {
+        cache_key.push_str(&format!("|{}v{v}", p.0));
+    }
+    let bytes = state
+        .export_cache
+        .get_or_make(cache_key, || async {
+            let mut years: Vec<YearRow> = Vec::new();
+            for other in state.store.plan_ids_of_unit(unit).await? {
+                let Some(op) = (if other == plan {
+                    Some(published.clone())
+                } else {
+                    state.store.published_plan(other, None).await?
+                }) else {
+                    continue;
+                };
+                if op.plan.family != published.plan.family {
+                    continue;
+                }
+                let same = op
+                    .nodes
+                    .iter()
+                    .find(|o| {
+                        o.node.level == sn.node.level
+                            && o.node.number.is_some()
+                            && o.node.number == sn.node.number
+                    })
+                    .or_else(|| op.nodes.iter().find(|o| o.node.title == sn.node.title));
+                if let Some(o) = same {
+                    let url = op.item_path(o);
+                    let judgment = o
+                        .evaluations
+                        .iter()
+                        .max_by_key(|e| e.fiscal_year)
+                        .map(|e| e.stated);
+                    years.push((
+                        op.plan.period,
+                        op.plan.title.clone(),
+                        o.node.title.clone(),
+                        judgment,
+                        url,
+                        other == plan,
+                    ));
+                }
+            }
+            years.sort_by_key(|y| y.0.start);
+            serde_json::to_vec(&years).map_err(|e| WebError::Internal(e.to_string()))
+        })
+        .await?;
+    serde_json::from_slice(&bytes).map_err(|e| WebError::Internal(e.to_string()))
 }
 
 /// `/units/{ward}/directory`: a ward's 業務一覧 (divisions, sections, telephone, duties).

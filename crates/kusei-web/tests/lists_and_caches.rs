@@ -385,3 +385,110 @@ async fn the_home_page_goes_from_municipalities_to_wards_to_years() {
     }
     let _ = std::fs::remove_dir_all(&c.dir);
 }
+
+#[tokio::test]
+async fn the_ward_comparison_is_made_once_per_publication() {
+    let c = city("dashboard").await;
+    let store = &c.state.store;
+    let uri = "/api/v1/dashboard/1?year=2025";
+    let (status, first) = json(&c, uri, None).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(c.state.dashboard_cache.len(), 1);
+    let (_, again) = json(&c, uri, None).await;
+    assert_eq!(again, first, "the kept comparison is the comparison");
+    assert_eq!(
+        c.state.dashboard_cache.len(),
+        1,
+        "asked again: nothing new made"
+    );
+    // The page reads the same kept comparison.
+    let (status, _, _) = send(&c, "/dashboard/1?year=2025", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(c.state.dashboard_cache.len(), 1);
+    // A draft changes nothing the public compares.
+    let plan = store
+        .list_plans(None, Some(FiscalYear::new(2025).unwrap()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.plan.unit_id != c.ward)
+        .unwrap()
+        .plan;
+    let sp = store.load_plan(plan.id).await.unwrap();
+    let sn = sp.nodes.iter().find(|n| !n.evaluations.is_empty()).unwrap();
+    let mut e = sn.evaluations[0].clone();
+    let before = e.stated;
+    e.stated = if before == Judgment::Achieved {
+        Judgment::Undetermined
+    } else {
+        Judgment::Achieved
+    };
+    e.remedy = e.remedy.or(Some("改善策".into()));
+    store
+        .set_evaluation("t", sn.node.id, sn.node.version, &e, None)
+        .await
+        .unwrap();
+    let (_, after_draft) = json(&c, uri, None).await;
+    assert_eq!(after_draft, first);
+    // Its publication does: the comparison is made again, with the new judgment.
+    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+        store.transition("t", plan.id, step, None).await.unwrap();
+    }
+    let (_, published) = json(&c, uri, None).await;
+    assert_ne!(
+        published["dashboard"]["counts"],
+        first["dashboard"]["counts"]
+    );
+    assert_eq!(c.state.dashboard_cache.len(), 2);
+    let _ = std::fs::remove_dir_all(&c.dir);
+}
+
+#[tokio::test]
+async fn the_publics_roll_up_is_made_once_per_change() {
+    let c = city("rollup").await;
+    let store = &c.state.store;
+    let uri = "/api/v1/rollup/1?year=2025";
+    let (status, first) = json(&c, uri, None).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(c.state.rollup_cache.len(), 1);
+    let (_, again) = json(&c, uri, None).await;
+    assert_eq!(again, first);
+    assert_eq!(
+        c.state.rollup_cache.len(),
+        1,
+        "asked again: nothing new made"
+    );
+    // A published change of a judgment is in the next answer.
+    let plan = store
+        .list_plans(None, Some(FiscalYear::new(2025).unwrap()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.plan.unit_id != c.ward)
+        .unwrap()
+        .plan;
+    let sp = store.load_plan(plan.id).await.unwrap();
+    for sn in sp.nodes.iter().filter(|n| !n.evaluations.is_empty()) {
+        let mut e = sn.evaluations[0].clone();
+        e.stated = Judgment::NotAchieved;
+        e.remedy = Some("改善策".into());
+        store
+            .set_evaluation("t", sn.node.id, sn.node.version, &e, None)
+            .await
+            .unwrap();
+    }
+    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+        store.transition("t", plan.id, step, None).await.unwrap();
+    }
+    let (_, after) = json(&c, uri, None).await;
+    assert_ne!(
+        after, first,
+        "the roll-up after a publication is made again"
+    );
+    // Staff read the working copies: never from the public's kept roll-up.
+    let kept = c.state.rollup_cache.len();
+    let (status, _) = json(&c, uri, Some("kusei_session=tokendrafter")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(c.state.rollup_cache.len(), kept);
+    let _ = std::fs::remove_dir_all(&c.dir);
+}
