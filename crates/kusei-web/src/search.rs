@@ -751,7 +751,9 @@ pub(crate) async fn item_page(
     who: Who,
     Path((id, key)): Path<(String, String)>,
     Query(q): Query<crate::i18n::LangQuery>,
-) -> Result<Html<String>, WebError> {
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
     let page = Page {
         lang: q.lang(),
         who: &who,
@@ -763,13 +765,58 @@ pub(crate) async fn item_page(
         plan.0,
         kusei_app::search::path_segment(&key)
     );
+    if who.viewer.is_some() {
+        return Ok(Html(item_html(&state, &page, plan, &key, &path).await?).into_response());
+    }
+    // A signed-out reader's page: made once per change of what is stored (the change
+    // log's epoch: the item, the ward's other years, its results and the council's
+    // answers all write there), then kept and revalidated by its ETag.
+    let (top, recent) = state.store.change_epoch().await?;
+    let cache_key = format!("page|item|{}|{path}|{}|{top}.{recent}", plan.0, lang.code());
+    let etag = crate::public_cache::etag_of(&cache_key);
+    if crate::public_cache::not_modified(&headers, &etag) {
+        return Ok(crate::public_cache::validated(&headers, &etag, || {
+            axum::http::StatusCode::OK.into_response()
+        }));
+    }
+    let bytes = state
+        .export_cache
+        .get_or_make(cache_key, || async {
+            Ok(item_html(&state, &page, plan, &key, &path)
+                .await?
+                .into_bytes())
+        })
+        .await?;
+    Ok(crate::public_cache::validated(&headers, &etag, || {
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            bytes.to_vec(),
+        )
+            .into_response()
+    }))
+}
+
+/// The item page's HTML for this reader.
+async fn item_html(
+    state: &AppState,
+    page: &Page<'_>,
+    plan: PlanId,
+    key: &str,
+    path: &str,
+) -> Result<String, WebError> {
+    let lang = page.lang;
+    let who = page.who;
+    let path = path.to_string();
     let published = state
         .store
         .published_plan(plan, None)
         .await?
         .ok_or_else(|| WebError::NotFound(path.clone()))?;
     let sn = published
-        .find_item(&key)
+        .find_item(key)
         .ok_or_else(|| WebError::NotFound(path.clone()))?;
     let refs = kusei_app::judge::References::load_all(&state.store, published.plan.unit_id).await?;
     let (tree, _) = crate::pages::unit_tree(&state.store, published.plan.unit_id).await?;
@@ -781,7 +828,7 @@ pub(crate) async fn item_page(
         },
     )
     .is_ok();
-    let years = item_years(&state, &published, sn, &key).await?;
+    let years = item_years(state, &published, sn, key).await?;
     let body = html! {
         (crate::node::node_heading(lang, &published, sn))
         p.muted {
@@ -817,9 +864,9 @@ pub(crate) async fn item_page(
                 }
             }
         }
-        (crate::council::item_section(&state, &page, sn.node.id, published.plan.unit_id, false, None).await?)
+        (crate::council::item_section(state, page, sn.node.id, published.plan.unit_id, false, None).await?)
     };
-    Ok(Html(page.render(&sn.node.title, &path, body)))
+    Ok(page.render(&sn.node.title, &path, body))
 }
 
 /// A row of an item's "年度ごとの推移": the plan's period and title, the item's title, its

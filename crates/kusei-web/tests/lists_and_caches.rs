@@ -492,3 +492,48 @@ async fn the_publics_roll_up_is_made_once_per_change() {
     assert_eq!(c.state.rollup_cache.len(), kept);
     let _ = std::fs::remove_dir_all(&c.dir);
 }
+
+#[tokio::test]
+async fn a_public_item_page_is_kept_until_something_is_written() {
+    let c = city("item").await;
+    let store = &c.state.store;
+    let plan = store
+        .list_plans(None, Some(FiscalYear::new(2025).unwrap()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.plan.unit_id != c.ward)
+        .unwrap()
+        .plan;
+    let (_, _, page) = send(&c, &format!("/plans/{}", plan.id.0), &[]).await;
+    let uri = page
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.starts_with(&format!("/plans/{}/items/", plan.id.0)))
+        .expect("an item page link")
+        .replace("&amp;", "&");
+    let (status, h, body) = send(&c, &uri, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let etag = h[header::ETAG].to_str().unwrap().to_string();
+    let (_, _, again) = send(&c, &uri, &[]).await;
+    assert_eq!(again, body);
+    let (status, _, empty) = send(&c, &uri, &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(empty.is_empty());
+    // Any write moves the change log, and the page is made again.
+    let sp = store.load_plan(plan.id).await.unwrap();
+    let sn = sp.nodes.iter().find(|n| !n.evaluations.is_empty()).unwrap();
+    let mut e = sn.evaluations[0].clone();
+    e.results = format!("{}（追記）", e.results);
+    store
+        .set_evaluation("t", sn.node.id, sn.node.version, &e, None)
+        .await
+        .unwrap();
+    let (status, h2, _) = send(&c, &uri, &[(header::IF_NONE_MATCH, &etag)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(h2[header::ETAG].to_str().unwrap(), etag);
+    // A signed-in reader's item page is not kept.
+    let (_, staff, _) = send(&c, &uri, &[(header::COOKIE, "kusei_session=tokendrafter")]).await;
+    assert!(staff.get(header::ETAG).is_none());
+    let _ = std::fs::remove_dir_all(&c.dir);
+}
