@@ -144,17 +144,7 @@ impl Store {
         &self,
         m: MunicipalityId,
     ) -> Result<Vec<(PlanId, i64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT p.id AS plan, CAST(MAX(v.version) AS BIGINT) AS v FROM plan p \
-             JOIN unit u ON u.id = p.unit_id JOIN plan_version v ON v.plan_id = p.id \
-             WHERE u.municipality_id = $1 AND p.withdrawn_at IS NULL GROUP BY p.id ORDER BY p.id",
-        )
-        .bind(m.0)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| Ok((PlanId(r.try_get("plan")?), r.try_get("v")?)))
-            .collect()
+        self.latest_versions("u.municipality_id = $1", m.0).await
     }
 
     /// The latest published version of each plan of unit `u` (not withdrawn), by plan.
@@ -162,15 +152,24 @@ impl Store {
         &self,
         u: UnitId,
     ) -> Result<Vec<(PlanId, i64)>, StoreError> {
-        let rows = sqlx::query(
+        self.latest_versions("p.unit_id = $1", u.0).await
+    }
+
+    async fn latest_versions(
+        &self,
+        which: &str,
+        id: i64,
+    ) -> Result<Vec<(PlanId, i64)>, StoreError> {
+        let sql = format!(
             "SELECT p.id AS plan, CAST(MAX(v.version) AS BIGINT) AS v FROM plan p \
-             JOIN plan_version v ON v.plan_id = p.id \
-             WHERE p.unit_id = $1 AND p.withdrawn_at IS NULL GROUP BY p.id ORDER BY p.id",
-        )
-        .bind(u.0)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
+             JOIN unit u ON u.id = p.unit_id JOIN plan_version v ON v.plan_id = p.id \
+             WHERE {which} AND p.withdrawn_at IS NULL GROUP BY p.id ORDER BY p.id"
+        );
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
             .map(|r| Ok((PlanId(r.try_get("plan")?), r.try_get("v")?)))
             .collect()
     }

@@ -155,7 +155,7 @@ pub(crate) async fn plans(
     Query(q): Query<PlansQuery>,
 ) -> ApiResult {
     let store = &state.store;
-    let given = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    let given = |v: &Option<String>| crate::pages::given(v).map(str::to_string);
     let unit = given(&q.unit)
         .map(|u| parse_id(&u, "unit"))
         .transpose()?

@@ -118,19 +118,13 @@ pub(crate) async fn home(
     let lang = page.lang;
     let store = &state.store;
     let grants = who.grants();
-    fn given(v: &Option<String>) -> Option<&str> {
-        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    }
     let chosen_m = given(&q.municipality)
         .map(|m| parse_id(m, "municipality").map(MunicipalityId))
         .transpose()?;
     let chosen_u = given(&q.unit)
         .map(|u| parse_id(u, "unit").map(UnitId))
         .transpose()?;
-    let page_no = given(&q.page)
-        .and_then(|p| p.parse::<usize>().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page_no = page_number(&q.page);
     // The viewer's own work: read from the viewer's municipalities only.
     let staff = crate::inbox::viewer_sections(store, &grants).await?;
     let mine_units = crate::inbox::section_units(&grants, &staff);
@@ -235,21 +229,47 @@ pub(crate) async fn home(
                         }
                     }
                 }
-                @if pages > 1 {
-                    nav.pager aria-label=(lang.t("自治体の一覧のページ", "Pages of municipalities")) {
-                        @if page_no > 1 {
-                            a rel="prev" href=(page.href(&format!("/?page={}", page_no - 1))) { (lang.t("← 前へ", "← Previous")) } " "
-                        }
-                        span { (lang.t(&format!("{page_no} / {pages} ページ"), &format!("Page {page_no} of {pages}"))) }
-                        @if page_no < pages {
-                            " " a rel="next" href=(page.href(&format!("/?page={}", page_no + 1))) { (lang.t("次へ →", "Next →")) }
-                        }
-                    }
-                }
+                (municipality_pager(&page, "/", page_no, pages))
             }
         }
     };
     Ok(Html(page.render(lang.t("計画一覧", "Plans"), "/", body)).into_response())
+}
+
+/// A query value as given: trimmed, `None` when empty or absent.
+pub(crate) fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The page number asked for (`page=`): 1 unless a number from 1 up is given.
+pub(crate) fn page_number(v: &Option<String>) -> usize {
+    given(v)
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The links between pages of a list of municipalities at `path` (none for one page).
+pub(crate) fn municipality_pager(
+    page: &Page<'_>,
+    path: &str,
+    page_no: usize,
+    pages: usize,
+) -> Markup {
+    let lang = page.lang;
+    html! {
+        @if pages > 1 {
+            nav.pager aria-label=(lang.t("自治体の一覧のページ", "Pages of municipalities")) {
+                @if page_no > 1 {
+                    a rel="prev" href=(page.href(&format!("{path}?page={}", page_no - 1))) { (lang.t("← 前へ", "← Previous")) } " "
+                }
+                span { (lang.t(&format!("{page_no} / {pages} ページ"), &format!("Page {page_no} of {pages}"))) }
+                @if page_no < pages {
+                    " " a rel="next" href=(page.href(&format!("{path}?page={}", page_no + 1))) { (lang.t("次へ →", "Next →")) }
+                }
+            }
+        }
+    }
 }
 
 /// One municipality's part of the home page: its wards, each with the plans of its

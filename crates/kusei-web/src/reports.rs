@@ -343,16 +343,10 @@ pub(crate) async fn open_data_page(
     };
     let lang = page.lang;
     let store = &state.store;
-    fn given(v: &Option<String>) -> Option<&str> {
-        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-    }
-    let chosen = given(&q.municipality)
+    let chosen = crate::pages::given(&q.municipality)
         .map(|m| parse_id(m, "municipality").map(MunicipalityId))
         .transpose()?;
-    let page_no = given(&q.page)
-        .and_then(|p| p.parse::<usize>().ok())
-        .unwrap_or(1)
-        .max(1);
+    let page_no = crate::pages::page_number(&q.page);
     // Published plans only: open data is what the public may read.
     let with_plans = store.municipalities_with_plans(&[], false).await?;
     let municipalities: Vec<_> = store
@@ -372,7 +366,7 @@ pub(crate) async fn open_data_page(
                 return Err(WebError::NotFound(format!("municipality {m}")));
             };
             let years = store.published_years(m).await?;
-            let year = match given(&q.year) {
+            let year = match crate::pages::given(&q.year) {
                 Some(y) => {
                     let fy = kusei_domain::calendar::FiscalYear::parse(y, None)
                         .map_err(|_| WebError::NotFound(format!("fiscal year {y:?}")))?;
@@ -479,17 +473,7 @@ pub(crate) async fn open_data_page(
                         li { a href=(page.href(&format!("/open-data?municipality={}", m.id))) { (m.name) } }
                     }
                 }
-                @if pages > 1 {
-                    nav.pager aria-label=(lang.t("自治体の一覧のページ", "Pages of municipalities")) {
-                        @if page_no > 1 {
-                            a rel="prev" href=(page.href(&format!("/open-data?page={}", page_no - 1))) { (lang.t("← 前へ", "← Previous")) } " "
-                        }
-                        span { (lang.t(&format!("{page_no} / {pages} ページ"), &format!("Page {page_no} of {pages}"))) }
-                        @if page_no < pages {
-                            " " a rel="next" href=(page.href(&format!("/open-data?page={}", page_no + 1))) { (lang.t("次へ →", "Next →")) }
-                        }
-                    }
-                }
+                (crate::pages::municipality_pager(&page, "/open-data", page_no, pages))
             }
         }
     };
