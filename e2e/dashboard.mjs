@@ -305,8 +305,14 @@ try {
   );
 
   let csvHref = '';
-  await check(`/open-data links ${CITY}'s dashboard and its CSV, JSON, Excel and PDF downloads`, async () => {
+  await check(`/open-data lists ${CITY}, and its ${YEAR} page links its dashboard and its CSV, JSON, Excel and PDF downloads`, async () => {
+    // More than one municipality: the page lists them; the city's page lists its years.
     await open(page, '/open-data');
+    await Promise.all([page.waitForLoadState('load'), page.click(`ul.municipalities a:has-text("${CITY}")`)]);
+    expectEqual(new URL(page.url()).searchParams.get('municipality'), String(cityId), 'the city chosen');
+    await Promise.all([page.waitForLoadState('load'), page.click(`ul.years a:has-text("${YEAR_LABEL}")`)]);
+    expectEqual(new URL(page.url()).searchParams.get('year'), String(YEAR), 'the year chosen');
+    await expectText(page, 'ul.years [aria-current=page]', YEAR_LABEL);
     const section = page.locator('section', { has: page.locator('h2', { hasText: CITY }) });
     expectEqual(await section.count(), 1, `sections of ${CITY} on /open-data`);
     const hrefs = await section.locator('a').evaluateAll((as) => as.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim() })));
@@ -321,7 +327,11 @@ try {
     csvHref = `/open-data/${cityId}/export?year=${YEAR}&format=csv`;
   });
 
-  await check(`/open-data has no serious or critical axe violations`, () => checkA11y(page, '/open-data'));
+  await check(`/open-data has no serious or critical axe violations`, async () => {
+    await checkA11y(page, `/open-data?municipality=${cityId}&year=${YEAR}`);
+    await open(page, '/open-data');
+    await checkA11y(page, '/open-data (the municipalities)');
+  });
 
   await check(`the ${YEAR} CSV download is UTF-8 with a BOM and names ${CITY}`, async () => {
     if (!csvHref) throw new Error('no CSV link found');
