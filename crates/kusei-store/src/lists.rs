@@ -174,6 +174,14 @@ impl Store {
             .collect()
     }
 
+    /// Refreshes the planner's statistics (`ANALYZE`): after a load in bulk, before
+    /// anyone reads. A PostgreSQL database loaded in one go has none until autovacuum
+    /// comes by, and its first plans are scans.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        sqlx::query("ANALYZE").execute(self.pool()).await?;
+        Ok(())
+    }
+
     /// Where the change log stands: its newest id and how many rows the last 1,000 ids
     /// hold. Any committed write moves it, also one whose id was taken before a later
     /// one committed (PostgreSQL sequences): the count of the recent ids grows when it

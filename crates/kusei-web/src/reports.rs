@@ -121,6 +121,7 @@ pub(crate) async fn plan_export(
     State(state): State<AppState>,
     who: Who,
     Path((id, format)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
     let id = PlanId(parse_id(&id, "plan")?);
     let format = parse_format(&format)?;
@@ -133,15 +134,24 @@ pub(crate) async fn plan_export(
         let _slot = heavy_slot(format).await?;
         run_export(&state, format, &title, &municipality, vec![record]).await
     };
-    let bytes = match copy {
-        // A published version never changes: made once, then served from the cache.
+    match copy {
+        // A published version never changes: made once, then served from the cache, and
+        // revalidated by its ETag.
         Copy::Published => {
             let key = format!("plan|{}|{}|{version}", format.extension(), id.0);
-            state.export_cache.get_or_make(key, make).await?
+            let etag = crate::public_cache::etag_of(&key);
+            if crate::public_cache::not_modified(&headers, &etag) {
+                return Ok(crate::public_cache::validated(&headers, &etag, || {
+                    StatusCode::OK.into_response()
+                }));
+            }
+            let bytes = state.export_cache.get_or_make(key, make).await?;
+            Ok(crate::public_cache::validated(&headers, &etag, || {
+                download(format, &stem, bytes.to_vec())
+            }))
         }
-        Copy::Working => std::sync::Arc::new(make().await?),
-    };
-    Ok(download(format, &stem, bytes.to_vec()))
+        Copy::Working => Ok(download(format, &stem, make().await?)),
+    }
 }
 
 /// Renders off the async threads (PDF and Excel of a city year take a while).
@@ -267,11 +277,28 @@ pub(crate) async fn scope_export(
     State(state): State<AppState>,
     Path(m): Path<String>,
     Query(q): Query<ScopeQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
     let m = MunicipalityId(parse_id(&m, "municipality")?);
     let format = parse_format(q.format.as_deref().unwrap_or("csv"))?;
+    let (unit, year) = scope_of(&q)?;
+    // The file is made of the scope's published versions: they name it.
+    let versions = state.store.published_scope(m, unit, year).await?;
+    let etag = crate::public_cache::etag_of(&format!(
+        "scope|{}|{}|{unit:?}|{:?}|{versions:?}",
+        format.extension(),
+        m.0,
+        year.map(|y| y.year())
+    ));
+    if crate::public_cache::not_modified(&headers, &etag) {
+        return Ok(crate::public_cache::validated(&headers, &etag, || {
+            StatusCode::OK.into_response()
+        }));
+    }
     let (title, bytes) = scope_file(&state, m, &q, format).await?;
-    Ok(download(format, &title.replace(' ', "_"), bytes.to_vec()))
+    Ok(crate::public_cache::validated(&headers, &etag, || {
+        download(format, &title.replace(' ', "_"), bytes.to_vec())
+    }))
 }
 
 /// The published plans of a scope in a format, and the scope's title. Published versions

@@ -537,3 +537,49 @@ async fn a_public_item_page_is_kept_until_something_is_written() {
     assert!(staff.get(header::ETAG).is_none());
     let _ = std::fs::remove_dir_all(&c.dir);
 }
+
+#[tokio::test]
+async fn published_exports_are_revalidated_by_their_versions() {
+    let c = city("exports").await;
+    let store = &c.state.store;
+    let plan = store
+        .list_plans(None, Some(FiscalYear::new(2025).unwrap()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.plan.unit_id != c.ward)
+        .unwrap()
+        .plan;
+    for uri in [
+        "/open-data/1/export?year=2025&format=csv".to_string(),
+        format!("/plans/{}/export/json", plan.id.0),
+    ] {
+        let (status, h, body) = send(&c, &uri, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        assert!(!body.is_empty());
+        let etag = h[header::ETAG].to_str().unwrap().to_string();
+        let (status, _, empty) = send(&c, &uri, &[(header::IF_NONE_MATCH, &etag)]).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{uri}");
+        assert!(empty.is_empty());
+        // A new publication is a new file.
+        let sp = store.load_plan(plan.id).await.unwrap();
+        let n = &sp.nodes[1].node;
+        let edit = kusei_store::NodeEdit {
+            title: format!("{}（改）", n.title),
+            subtitle: n.subtitle.clone(),
+            sections: n.sections.clone(),
+            targets: None,
+        };
+        store
+            .update_node("t", n.id, n.version, &edit)
+            .await
+            .unwrap();
+        for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+            store.transition("t", plan.id, step, None).await.unwrap();
+        }
+        let (status, h2, _) = send(&c, &uri, &[(header::IF_NONE_MATCH, &etag)]).await;
+        assert_eq!(status, StatusCode::OK, "{uri} after a publication");
+        assert_ne!(h2[header::ETAG].to_str().unwrap(), etag);
+    }
+    let _ = std::fs::remove_dir_all(&c.dir);
+}

@@ -158,6 +158,10 @@ pub async fn sample_city(
     let m = kusei_app::sample_city::load(&store, &code, name, wards, &list, items)
         .await
         .context("cannot create the sample city")?;
+    store
+        .analyze()
+        .await
+        .context("cannot refresh the database's statistics")?;
     store.close().await;
     println!(
         "{name} (municipality {m}): {wards} wards × {} years × {items} items, published",
