@@ -142,12 +142,9 @@ pub(crate) async fn home(
     let with_plans = store
         .municipalities_with_plans(&drafts_of, drafts_everywhere)
         .await?;
-    let municipalities: Vec<Municipality> = store
-        .list_municipalities()
-        .await?
-        .into_iter()
-        .filter(|m| with_plans.contains(&m.id))
-        .collect();
+    let all = store.list_municipalities().await?;
+    let municipalities: Vec<&Municipality> =
+        all.iter().filter(|m| with_plans.contains(&m.id)).collect();
     let chosen_m = match (chosen_m, chosen_u) {
         (Some(m), _) => Some(m),
         (None, Some(u)) => Some(store.get_unit(u).await?.municipality_id),
@@ -156,6 +153,10 @@ pub(crate) async fn home(
     };
     let city = match chosen_m {
         Some(m) => {
+            let m = all
+                .iter()
+                .find(|x| x.id == m)
+                .ok_or_else(|| WebError::NotFound(format!("municipality {m}")))?;
             Some(city_listing(store, &grants, m, chosen_u, &drafts_of, drafts_everywhere).await?)
         }
         None => None,
@@ -168,8 +169,9 @@ pub(crate) async fn home(
         .iter()
         .skip((page_no - 1) * MUNICIPALITIES_PER_PAGE)
         .take(MUNICIPALITIES_PER_PAGE)
+        .copied()
         .collect();
-    let nothing_yet = store.list_municipalities().await?.is_empty();
+    let nothing_yet = all.is_empty();
     let body = html! {
         h1 { (lang.t("区政運営方針・計画", "Management plans")) }
         @if who.viewer.is_none() {
@@ -292,17 +294,13 @@ pub(crate) struct CityListing {
 async fn city_listing(
     store: &Store,
     grants: &kusei_domain::policy::Grants,
-    m: MunicipalityId,
+    municipality: &Municipality,
     unit: Option<UnitId>,
     drafts_of: &[UnitId],
     drafts_everywhere: bool,
 ) -> Result<CityListing, WebError> {
-    let municipality = store
-        .list_municipalities()
-        .await?
-        .into_iter()
-        .find(|x| x.id == m)
-        .ok_or_else(|| WebError::NotFound(format!("municipality {m}")))?;
+    let m = municipality.id;
+    let municipality = municipality.clone();
     let units = store.list_units(m).await?;
     if let Some(u) = unit {
         if !units.iter().any(|x| x.id == u) {

@@ -20,11 +20,43 @@ use kusei_domain::model::PlanId;
 use maud::html;
 use sha2::{Digest, Sha256};
 
+/// Bytes as lower-case hexadecimal.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The strong validator of a kept page or file: a digest of what it is made of.
 pub(crate) fn etag_of(key: &str) -> String {
-    let digest = Sha256::digest(key.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    format!("\"{}\"", hex(&Sha256::digest(key.as_bytes())[..16]))
+}
+
+/// A page kept under `key` (made by `make` when it is not), sent with the key's ETag;
+/// a revalidation that names it is a `304` before anything is made.
+pub(crate) async fn kept_page<F, Fut>(
+    state: &AppState,
+    headers: &HeaderMap,
+    key: String,
+    make: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<u8>, WebError>>,
+{
+    let etag = etag_of(&key);
+    if not_modified(headers, &etag) {
+        return Ok(validated(headers, &etag, || StatusCode::OK.into_response()));
+    }
+    let bytes = state.export_cache.get_or_make(key, make).await?;
+    Ok(validated(headers, &etag, || {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            bytes.to_vec(),
+        )
+            .into_response()
+    }))
 }
 
 /// Whether the request's `If-None-Match` names `etag` (or `*`); weak tags compare equal.
@@ -71,10 +103,7 @@ fn results_digest(rows: &[(FiscalYear, String)]) -> String {
         h.update((text.len() as u64).to_le_bytes());
         h.update(text.as_bytes());
     }
-    h.finalize()[..12]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&h.finalize()[..12])
 }
 
 /// A published plan page for a signed-out reader: the latest version, or `version`.
@@ -111,35 +140,19 @@ pub(crate) async fn plan_page(
         lang.code(),
         results_digest(&rows)
     );
-    let etag = etag_of(&key);
-    if not_modified(headers, &etag) {
-        return Ok(validated(headers, &etag, || StatusCode::OK.into_response()));
-    }
-    let bytes = state
-        .export_cache
-        .get_or_make(key, || async {
-            let Some(sp) = store.published_plan(id, Some(shown)).await? else {
-                return Err(missing());
-            };
-            let refs = References::from_rows(&rows);
-            let page = Page { lang, who };
-            let body = html! {
-                (crate::pages::versions_nav(&page, id, &versions, Some(shown)))
-                (crate::pages::plan_body(&page, &sp, false, &refs))
-            };
-            Ok(page.render(&sp.plan.title, &path, body).into_bytes())
-        })
-        .await?;
-    Ok(validated(headers, &etag, || {
-        (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
-            bytes.to_vec(),
-        )
-            .into_response()
-    }))
+    kept_page(state, headers, key, || async {
+        let Some(sp) = store.published_plan(id, Some(shown)).await? else {
+            return Err(missing());
+        };
+        let refs = References::from_rows(&rows);
+        let page = Page { lang, who };
+        let body = html! {
+            (crate::pages::versions_nav(&page, id, &versions, Some(shown)))
+            (crate::pages::plan_body(&page, &sp, false, &refs))
+        };
+        Ok(page.render(&sp.plan.title, &path, body).into_bytes())
+    })
+    .await
 }
 
 #[cfg(test)]

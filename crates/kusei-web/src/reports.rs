@@ -545,10 +545,7 @@ pub(crate) async fn dashboard_data(
     for (a, b) in store.merged_indicators(m).await? {
         h.update(format!("m{}>{};", a.0, b.0).as_bytes());
     }
-    let digest: String = h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let digest = crate::public_cache::hex(&h.finalize()[..16]);
     let key = format!(
         "{}|{}|{}|{digest}",
         m.0,

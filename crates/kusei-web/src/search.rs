@@ -773,30 +773,12 @@ pub(crate) async fn item_page(
     // answers all write there), then kept and revalidated by its ETag.
     let (top, recent) = state.store.change_epoch().await?;
     let cache_key = format!("page|item|{}|{path}|{}|{top}.{recent}", plan.0, lang.code());
-    let etag = crate::public_cache::etag_of(&cache_key);
-    if crate::public_cache::not_modified(&headers, &etag) {
-        return Ok(crate::public_cache::validated(&headers, &etag, || {
-            axum::http::StatusCode::OK.into_response()
-        }));
-    }
-    let bytes = state
-        .export_cache
-        .get_or_make(cache_key, || async {
-            Ok(item_html(&state, &page, plan, &key, &path)
-                .await?
-                .into_bytes())
-        })
-        .await?;
-    Ok(crate::public_cache::validated(&headers, &etag, || {
-        (
-            [(
-                axum::http::header::CONTENT_TYPE,
-                axum::http::HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
-            bytes.to_vec(),
-        )
-            .into_response()
-    }))
+    crate::public_cache::kept_page(&state, &headers, cache_key, || async {
+        Ok(item_html(&state, &page, plan, &key, &path)
+            .await?
+            .into_bytes())
+    })
+    .await
 }
 
 /// The item page's HTML for this reader.

@@ -89,6 +89,38 @@ async fn city(name: &str) -> City {
     }
 }
 
+/// A plan of 2025 of a ward with published plans (not the draft-only ward).
+async fn plan_of_2025(c: &City) -> kusei_domain::model::Plan {
+    c.state
+        .store
+        .list_plans(None, Some(FiscalYear::new(2025).unwrap()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.plan.unit_id != c.ward)
+        .unwrap()
+        .plan
+}
+
+/// Adds `mark` to the plan's second item's title and publishes the plan again.
+async fn republish_renamed(store: &Store, plan: kusei_domain::model::PlanId, mark: &str) {
+    let sp = store.load_plan(plan).await.unwrap();
+    let n = &sp.nodes[1].node;
+    let edit = kusei_store::NodeEdit {
+        title: format!("{}{mark}", n.title),
+        subtitle: n.subtitle.clone(),
+        sections: n.sections.clone(),
+        targets: None,
+    };
+    store
+        .update_node("t", n.id, n.version, &edit)
+        .await
+        .unwrap();
+    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
+        store.transition("t", plan, step, None).await.unwrap();
+    }
+}
+
 async fn send(
     c: &City,
     uri: &str,
@@ -297,20 +329,7 @@ async fn a_public_plan_page_is_kept_by_what_it_shows_and_revalidated() {
     let v1 = format!("/plans/{}/versions/1", latest.id.0);
     let (status, hv1, _) = send(&c, &v1, &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let sp = store.load_plan(latest.id).await.unwrap();
-    let edit = kusei_store::NodeEdit {
-        title: format!("{}（改訂）", sp.nodes[1].node.title),
-        subtitle: sp.nodes[1].node.subtitle.clone(),
-        sections: sp.nodes[1].node.sections.clone(),
-        targets: None,
-    };
-    store
-        .update_node("t", sp.nodes[1].node.id, sp.nodes[1].node.version, &edit)
-        .await
-        .unwrap();
-    for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
-        store.transition("t", latest.id, step, None).await.unwrap();
-    }
+    republish_renamed(store, latest.id, "（改訂）").await;
     let (status, h5, body5) = send(&c, &uri, &[(header::IF_NONE_MATCH, &moved)]).await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(h5[header::ETAG].to_str().unwrap(), moved);
@@ -406,14 +425,7 @@ async fn the_ward_comparison_is_made_once_per_publication() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(c.state.dashboard_cache.len(), 1);
     // A draft changes nothing the public compares.
-    let plan = store
-        .list_plans(None, Some(FiscalYear::new(2025).unwrap()))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.plan.unit_id != c.ward)
-        .unwrap()
-        .plan;
+    let plan = plan_of_2025(&c).await;
     let sp = store.load_plan(plan.id).await.unwrap();
     let sn = sp.nodes.iter().find(|n| !n.evaluations.is_empty()).unwrap();
     let mut e = sn.evaluations[0].clone();
@@ -459,14 +471,7 @@ async fn the_publics_roll_up_is_made_once_per_change() {
         "asked again: nothing new made"
     );
     // A published change of a judgment is in the next answer.
-    let plan = store
-        .list_plans(None, Some(FiscalYear::new(2025).unwrap()))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.plan.unit_id != c.ward)
-        .unwrap()
-        .plan;
+    let plan = plan_of_2025(&c).await;
     let sp = store.load_plan(plan.id).await.unwrap();
     for sn in sp.nodes.iter().filter(|n| !n.evaluations.is_empty()) {
         let mut e = sn.evaluations[0].clone();
@@ -497,14 +502,7 @@ async fn the_publics_roll_up_is_made_once_per_change() {
 async fn a_public_item_page_is_kept_until_something_is_written() {
     let c = city("item").await;
     let store = &c.state.store;
-    let plan = store
-        .list_plans(None, Some(FiscalYear::new(2025).unwrap()))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.plan.unit_id != c.ward)
-        .unwrap()
-        .plan;
+    let plan = plan_of_2025(&c).await;
     let (_, _, page) = send(&c, &format!("/plans/{}", plan.id.0), &[]).await;
     let uri = page
         .split("href=\"")
@@ -542,14 +540,7 @@ async fn a_public_item_page_is_kept_until_something_is_written() {
 async fn published_exports_are_revalidated_by_their_versions() {
     let c = city("exports").await;
     let store = &c.state.store;
-    let plan = store
-        .list_plans(None, Some(FiscalYear::new(2025).unwrap()))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.plan.unit_id != c.ward)
-        .unwrap()
-        .plan;
+    let plan = plan_of_2025(&c).await;
     for uri in [
         "/open-data/1/export?year=2025&format=csv".to_string(),
         format!("/plans/{}/export/json", plan.id.0),
@@ -562,21 +553,7 @@ async fn published_exports_are_revalidated_by_their_versions() {
         assert_eq!(status, StatusCode::NOT_MODIFIED, "{uri}");
         assert!(empty.is_empty());
         // A new publication is a new file.
-        let sp = store.load_plan(plan.id).await.unwrap();
-        let n = &sp.nodes[1].node;
-        let edit = kusei_store::NodeEdit {
-            title: format!("{}（改）", n.title),
-            subtitle: n.subtitle.clone(),
-            sections: n.sections.clone(),
-            targets: None,
-        };
-        store
-            .update_node("t", n.id, n.version, &edit)
-            .await
-            .unwrap();
-        for step in [Transition::Submit, Transition::Approve, Transition::Publish] {
-            store.transition("t", plan.id, step, None).await.unwrap();
-        }
+        republish_renamed(store, plan.id, "（改）").await;
         let (status, h2, _) = send(&c, &uri, &[(header::IF_NONE_MATCH, &etag)]).await;
         assert_eq!(status, StatusCode::OK, "{uri} after a publication");
         assert_ne!(h2[header::ETAG].to_str().unwrap(), etag);
